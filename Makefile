@@ -1,0 +1,53 @@
+# The two commands: `make run` (set-up included) and `make test`. See README.md.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test lint format venv setup demo worker clean screenshots
+
+venv: $(VENV)/.installed
+
+# Find a Python >= 3.12 (python3.12 may exist only inside pyenv), or say clearly that none exists.
+$(PY):
+	@py=""; for c in $(PYTHON) python3.13 python3.12 python3 \
+	  $$(ls -d $$HOME/.pyenv/versions/3.1[2-9]*/bin/python3 /usr/local/bin/python3.1[2-9] 2>/dev/null); do \
+	  if command -v "$$c" >/dev/null 2>&1 && "$$c" -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; then py="$$c"; break; fi; \
+	done; \
+	if [ -z "$$py" ]; then echo "error: Python 3.12 or newer is required and none was found (install it, or set PYTHON=/path/to/python3.12)." >&2; exit 1; fi; \
+	echo "Creating $(VENV) with $$py"; "$$py" -m venv $(VENV)
+
+$(VENV)/.installed: $(PY) requirements/base.txt requirements/dev.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements/dev.txt
+	@touch $@
+
+setup: venv
+	@mkdir -p var
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py demo
+
+# Web server and a django-q2 cluster together; Ctrl-C stops both.
+run: setup
+	@echo "Starting the portal on http://$(HOST):$(PORT)/admin/ and a background worker (Ctrl-C stops both)"
+	@trap 'kill 0' INT TERM EXIT; \
+	$(PY) manage.py qcluster & \
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+worker: venv
+	$(PY) manage.py qcluster
+
+test: venv
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+lint: venv
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: venv
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+clean:
+	rm -rf $(VENV) var/portal.sqlite3

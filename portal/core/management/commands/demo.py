@@ -1,0 +1,94 @@
+"""Load the demo data once and make sure a demo superuser exists (used by `make run`)."""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.db.models import F
+from django.test.utils import override_settings
+from django.utils import timezone
+
+from portal.accounts.models import User
+from portal.core.management.commands.build_demo_fixtures import DEMO_ANCHOR
+from portal.tasks.models import Comment, Task
+from portal.teams.models import Team
+
+FIXTURES = [
+    "0001_users.json",
+    "0002_teams.json",
+    "0003_tags.json",
+    "0004_tasks.json",
+    "0005_comments.json",
+]
+DEMO_ADMIN = "admin"
+DEMO_ADMIN_PASSWORD = "Admin-pass-2026!"
+DEMO_USER_PASSWORD = "Demo-pass-2026!"
+
+
+class Command(BaseCommand):
+    help = "Load the demo teams, people and tasks (once) and ensure the demo superuser exists."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--reload", action="store_true", help="Load the fixtures again even if teams exist."
+        )
+
+    def handle(self, *args, reload=False, **options):
+        if Team.objects.exists() and not reload:
+            self.stdout.write("Demo data already present: nothing loaded.")
+        else:
+            self._load()
+        self._ensure_admin()
+
+    @transaction.atomic
+    def _load(self):
+        fixtures_dir = settings.BASE_DIR / "fixtures"
+        # History is written once below, not for every many-to-many row loaddata sets.
+        with override_settings(SIMPLE_HISTORY_ENABLED=False):
+            for name in FIXTURES:
+                call_command("loaddata", str(fixtures_dir / name), verbosity=0)
+        # Fixture dates are relative to DEMO_ANCHOR; move them to today so "overdue" and
+        # "due soon" mean something whenever the demo is loaded.
+        shift = timezone.now().replace(microsecond=0) - DEMO_ANCHOR
+        shift -= shift % timedelta(days=1)
+        Task.objects.update(
+            created_at=F("created_at") + shift,
+            updated_at=F("updated_at") + shift,
+            due_date=F("due_date") + shift,
+            completed_at=F("completed_at") + shift,
+            archived_at=F("archived_at") + shift,
+        )
+        Comment.objects.update(
+            created_at=F("created_at") + shift, updated_at=F("updated_at") + shift
+        )
+        # Give every demo row an initial history record ("created").
+        call_command(
+            "populate_history",
+            "tasks.Task",
+            "tasks.Comment",
+            "teams.Team",
+            "teams.Membership",
+            verbosity=0,
+        )
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Loaded demo data: {Team.objects.count()} teams, "
+                f"{User.objects.filter(is_superuser=False).count()} people, "
+                f"{Task.objects.count()} tasks."
+            )
+        )
+
+    def _ensure_admin(self):
+        admin = User.objects.filter(username=DEMO_ADMIN).first()
+        if admin is None:
+            User.objects.create_superuser(DEMO_ADMIN, "admin@example.com", DEMO_ADMIN_PASSWORD)
+            self.stdout.write(self.style.SUCCESS("Created the demo superuser."))
+        self.stdout.write(
+            "\n"
+            "  Demo login  -> http://127.0.0.1:8000/admin/\n"
+            f"  superuser   : {DEMO_ADMIN} / {DEMO_ADMIN_PASSWORD}\n"
+            f"  team people : olivia (lead), marcus (member), tom (viewer), ... / "
+            f"{DEMO_USER_PASSWORD}\n"
+        )

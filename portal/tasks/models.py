@@ -1,0 +1,187 @@
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import (
+    MaxValueValidator,
+    MinLengthValidator,
+    MinValueValidator,
+    RegexValidator,
+)
+from django.db import models
+from django.db.models.functions import Lower
+from simple_history.models import HistoricalRecords
+
+from portal.core.models import TimeStampedModel
+from portal.teams.models import Team
+
+COLOR_INVALID = "Enter a colour as #RRGGBB, for example #1E88E5."
+TAG_TAKEN = "A tag with this name already exists."
+PARENT_OTHER_TEAM = "The parent task must belong to the same team."
+PARENT_CYCLE = "A task cannot be its own ancestor (this parent would create a cycle)."
+METADATA_NOT_OBJECT = 'Metadata must be a JSON object, such as {"source": "email"}.'
+TITLE_BLANK = "The title cannot be empty."
+HOURS_MAX = Decimal("9999.99")
+
+
+class Status(models.TextChoices):
+    TODO = "todo", "To do"
+    IN_PROGRESS = "in_progress", "In progress"
+    BLOCKED = "blocked", "Blocked"
+    DONE = "done", "Done"
+
+
+class Priority(models.TextChoices):
+    LOW = "low", "Low"
+    MEDIUM = "medium", "Medium"
+    HIGH = "high", "High"
+    URGENT = "urgent", "Urgent"
+
+
+# Sort order for priorities (urgent first when descending).
+PRIORITY_RANK = {Priority.LOW: 1, Priority.MEDIUM: 2, Priority.HIGH: 3, Priority.URGENT: 4}
+
+
+class Tag(TimeStampedModel):
+    name = models.CharField(max_length=50)
+    color = models.CharField(
+        "colour",
+        max_length=7,
+        default="#607D8B",
+        validators=[RegexValidator(r"^#[0-9A-Fa-f]{6}$", COLOR_INVALID)],
+    )
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                Lower("name"), name="tasks_tag_name_ci_unique", violation_error_message=TAG_TAKEN
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+def validate_metadata(value) -> None:
+    if not isinstance(value, dict):
+        raise ValidationError(METADATA_NOT_OBJECT, code="metadata_not_object")
+
+
+def _hours_field(label: str) -> models.DecimalField:
+    return models.DecimalField(
+        label,
+        max_digits=6,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(HOURS_MAX)],
+    )
+
+
+# Kept at module level so services can write one record per change (portal.core.history).
+TASK_HISTORY = HistoricalRecords(m2m_fields=["assignees", "tags"], excluded_fields=["updated_at"])
+COMMENT_HISTORY = HistoricalRecords(excluded_fields=["updated_at"])
+
+
+class Task(TimeStampedModel):
+    team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="tasks")
+    number = models.PositiveIntegerField(editable=False)
+    title = models.CharField(max_length=200, validators=[MinLengthValidator(1, TITLE_BLANK)])
+    description = models.TextField(blank=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.TODO)
+    priority = models.CharField(max_length=10, choices=Priority.choices, default=Priority.MEDIUM)
+    due_date = models.DateTimeField("due", null=True, blank=True)
+    estimated_hours = _hours_field("estimated hours")
+    actual_hours = _hours_field("actual hours")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="created_tasks",
+        editable=False,
+    )
+    assignees = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, related_name="assigned_tasks", blank=True
+    )
+    tags = models.ManyToManyField(Tag, related_name="tasks", blank=True)
+    parent = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="subtasks"
+    )
+    metadata = models.JSONField(default=dict, blank=True, validators=[validate_metadata])
+    is_archived = models.BooleanField("archived", default=False)
+    archived_at = models.DateTimeField(null=True, blank=True, editable=False)
+    completed_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    history = TASK_HISTORY
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = "task"
+        verbose_name_plural = "tasks"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["team", "number"], name="tasks_task_team_number_unique"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(estimated_hours__gte=0) | models.Q(estimated_hours=None),
+                name="tasks_task_estimated_hours_gte_0",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(actual_hours__gte=0) | models.Q(actual_hours=None),
+                name="tasks_task_actual_hours_gte_0",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["team", "status"], name="tasks_task_team_status"),
+            models.Index(fields=["due_date"], name="tasks_task_due_date"),
+            models.Index(fields=["is_archived", "archived_at"], name="tasks_task_archived"),
+            models.Index(fields=["status", "completed_at"], name="tasks_task_status_completed"),
+            models.Index(fields=["-updated_at"], name="tasks_task_updated_desc"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key} {self.title}"
+
+    @property
+    def key(self) -> str:
+        """Human key such as OPS-42 (team key + per-team number)."""
+        return f"{self.team.key}-{self.number}" if self.team_id and self.number else ""
+
+    def clean(self) -> None:
+        super().clean()
+        # The field validator does not run for empty values such as None.
+        if not isinstance(self.metadata, dict):
+            raise ValidationError({"metadata": METADATA_NOT_OBJECT})
+        if self.parent_id:
+            if self.parent.team_id != self.team_id:
+                raise ValidationError({"parent": PARENT_OTHER_TEAM})
+            seen = {self.pk} if self.pk else set()
+            node = self.parent
+            while node is not None:
+                if node.pk in seen:
+                    raise ValidationError({"parent": PARENT_CYCLE})
+                seen.add(node.pk)
+                node = node.parent
+
+
+class Comment(TimeStampedModel):
+    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="comments",
+        editable=False,
+    )
+    body = models.TextField(validators=[MinLengthValidator(1, "The comment cannot be empty.")])
+
+    history = COMMENT_HISTORY
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["task", "created_at"], name="tasks_comment_task_created")]
+
+    def __str__(self) -> str:
+        return f"Comment by {self.author} on {self.task_id}"

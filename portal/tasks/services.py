@@ -1,0 +1,412 @@
+"""Every write to tasks, comments and tags.
+
+Doors (admin, API, team pages, imports, jobs) call these functions and nothing else to change
+data: each one checks the role rules, validates, saves in a transaction and records history with
+the acting user. They raise `PermissionDenied` or `ValidationError` with clear messages.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from portal.accounts.models import User
+from portal.core.history import history_paused, record_change
+from portal.tasks.models import TASK_HISTORY, Comment, Status, Tag, Task
+from portal.teams import permissions as perms
+from portal.teams.models import Membership, Team
+
+ASSIGNEE_NOT_MEMBER = "{names} is not a member of team {team}."
+ASSIGNEE_INACTIVE = "{names} is not an active user."
+TASK_MOVE_TEAM = "A task cannot move to another team."
+UNKNOWN_FIELDS = "Unknown task fields: {names}."
+
+# Fields a caller may set on create or update (besides team and title on create).
+EDITABLE_FIELDS = frozenset(
+    {
+        "title",
+        "description",
+        "status",
+        "priority",
+        "due_date",
+        "estimated_hours",
+        "actual_hours",
+        "parent",
+        "metadata",
+        "assignees",
+        "tags",
+        "is_archived",
+    }
+)
+M2M_FIELDS = ("assignees", "tags")
+
+
+# --- helpers ---------------------------------------------------------------------------------
+def _check_fields(names: Iterable[str]) -> None:
+    unknown = sorted(set(names) - EDITABLE_FIELDS)
+    if unknown:
+        raise TypeError(UNKNOWN_FIELDS.format(names=", ".join(unknown)))
+
+
+def _validate_assignees(team: Team, users: Sequence[User]) -> None:
+    """Assignees must be active members of the task's team (one query)."""
+    if not users:
+        return
+    inactive = [u.username for u in users if not u.is_active]
+    if inactive:
+        raise ValidationError({"assignees": ASSIGNEE_INACTIVE.format(names=", ".join(inactive))})
+    member_ids = set(
+        Membership.objects.filter(team=team, user_id__in=[u.pk for u in users]).values_list(
+            "user_id", flat=True
+        )
+    )
+    outside = [u.username for u in users if u.pk not in member_ids]
+    if outside:
+        raise ValidationError(
+            {"assignees": ASSIGNEE_NOT_MEMBER.format(names=", ".join(outside), team=team.key)}
+        )
+
+
+def _apply_status(task: Task, old_status: str | None) -> None:
+    """completed_at is set when a task becomes done and cleared when it leaves done."""
+    if task.status == Status.DONE and (old_status != Status.DONE or task.completed_at is None):
+        task.completed_at = timezone.now()
+    elif task.status != Status.DONE:
+        task.completed_at = None
+
+
+def _apply_archive(task: Task, archived: bool) -> None:
+    task.is_archived = archived
+    task.archived_at = timezone.now() if archived else None
+
+
+def _m2m_ids(task: Task, name: str) -> set[int]:
+    return {obj.pk for obj in getattr(task, name).all()}
+
+
+def _clean_title(fields: dict[str, Any]) -> None:
+    if "title" in fields and isinstance(fields["title"], str):
+        fields["title"] = fields["title"].strip()
+
+
+def _reserve_numbers(team: Team, count: int) -> int:
+    """Reserve `count` task numbers for `team`; returns the first.
+
+    The row lock serialises concurrent creators on PostgreSQL (SQLite serialises all writes);
+    the unique (team, number) constraint is the last line of defence.
+    """
+    locked = Team.objects.select_for_update().only("id", "last_task_number").get(pk=team.pk)
+    first = locked.last_task_number + 1
+    Team.objects.filter(pk=team.pk).update(last_task_number=F("last_task_number") + count)
+    team.last_task_number = locked.last_task_number + count
+    return first
+
+
+# --- tasks -----------------------------------------------------------------------------------
+@transaction.atomic
+def task_create(*, actor: User, team: Team, title: str, **fields: Any) -> Task:
+    """Create a task in `team` with the next per-team number; leads and members only."""
+    _check_fields(fields)
+    if not perms.can_create_task(actor, team):
+        raise PermissionDenied(perms.DENIED_CREATE_TASK)
+    fields["title"] = title
+    _clean_title(fields)
+    m2m = {name: list(fields.pop(name)) for name in M2M_FIELDS if name in fields}
+    archived = fields.pop("is_archived", False)
+
+    task = Task(team=team, created_by=actor, **fields)
+    _apply_status(task, None)
+    _apply_archive(task, bool(archived))
+    _validate_assignees(team, m2m.get("assignees", []))
+    # A failed validation below rolls the reservation back with the transaction.
+    task.number = _reserve_numbers(team, 1)
+    task.full_clean()
+    with history_paused(task):
+        task.save()
+        for name, values in m2m.items():
+            getattr(task, name).set(values)
+    record_change(TASK_HISTORY, task, actor=actor, history_type="+")
+    return task
+
+
+@transaction.atomic
+def task_update(*, actor: User, task: Task, **changes: Any) -> Task:
+    """Change fields, assignees and tags of a task; one history record for the whole change."""
+    if "team" in changes and changes.pop("team") != task.team:
+        raise ValidationError({"team": TASK_MOVE_TEAM})
+    _check_fields(changes)
+    if not perms.can_edit_task(actor, task):
+        raise PermissionDenied(perms.DENIED_EDIT_TASK)
+    _clean_title(changes)
+    m2m = {name: list(changes.pop(name)) for name in M2M_FIELDS if name in changes}
+
+    changed = False
+    if "is_archived" in changes:
+        archived = bool(changes.pop("is_archived"))
+        if archived != task.is_archived:
+            if not perms.can_archive_task(actor, task):
+                raise PermissionDenied(perms.DENIED_ARCHIVE_TASK)
+            _apply_archive(task, archived)
+            changed = True
+
+    old_status = task.status
+    for name, value in changes.items():
+        if getattr(task, name) != value:
+            setattr(task, name, value)
+            changed = True
+    _apply_status(task, old_status)
+    task.full_clean()
+    if "assignees" in m2m:
+        _validate_assignees(task.team, m2m["assignees"])
+
+    m2m_changed = False
+    with history_paused(task):
+        if changed:
+            task.save()
+        for name, values in m2m.items():
+            if {v.pk for v in values} != _m2m_ids(task, name):
+                getattr(task, name).set(values)
+                m2m_changed = True
+    if m2m_changed and not changed:
+        task.updated_at = timezone.now()
+        Task.objects.filter(pk=task.pk).update(updated_at=task.updated_at)
+    if changed or m2m_changed:
+        record_change(TASK_HISTORY, task, actor=actor, history_type="~")
+    _drop_prefetch(task)
+    return task
+
+
+def _drop_prefetch(task: Task) -> None:
+    # A prefetched assignees/tags cache would now be stale.
+    cache = getattr(task, "_prefetched_objects_cache", None)
+    if cache:
+        for name in M2M_FIELDS:
+            cache.pop(name, None)
+
+
+def task_assign(*, actor: User, task: Task, assignees: Sequence[User]) -> Task:
+    """Replace the task's assignees (each must be a member of the task's team)."""
+    return task_update(actor=actor, task=task, assignees=assignees)
+
+
+def task_add_tags(*, actor: User, task: Task, tags: Sequence[Tag]) -> Task:
+    """Add tags, keeping the ones the task already has."""
+    current = list(task.tags.all())
+    known = {t.pk for t in current}
+    return task_update(
+        actor=actor, task=task, tags=current + [t for t in tags if t.pk not in known]
+    )
+
+
+def task_archive(*, actor: User, task: Task) -> Task:
+    if not perms.can_view_task(actor, task) or not perms.can_archive_task(actor, task):
+        raise PermissionDenied(perms.DENIED_ARCHIVE_TASK)
+    return task_update(actor=actor, task=task, is_archived=True)
+
+
+def task_unarchive(*, actor: User, task: Task) -> Task:
+    if not perms.can_view_task(actor, task) or not perms.can_archive_task(actor, task):
+        raise PermissionDenied(perms.DENIED_ARCHIVE_TASK)
+    return task_update(actor=actor, task=task, is_archived=False)
+
+
+@transaction.atomic
+def task_delete(*, actor: User, task: Task) -> None:
+    """Delete a task (leads and superusers); the history keeps a deletion record."""
+    if not perms.can_delete_task(actor, task):
+        raise PermissionDenied(perms.DENIED_DELETE_TASK)
+    task._history_user = actor
+    task.delete()
+
+
+@transaction.atomic
+def tasks_create_bulk(*, actor: User, team: Team, rows: Sequence[dict[str, Any]]) -> list[Task]:
+    """Create many tasks in one team with a constant number of queries (imports, jobs).
+
+    Each row holds task fields (title required; assignees and tags as lists). All rows are
+    validated first; any error raises ValidationError naming the row (1-based) and nothing is
+    written. History records are written in bulk with the acting user.
+    """
+    from simple_history.utils import bulk_create_with_history
+
+    if not perms.can_create_task(actor, team):
+        raise PermissionDenied(perms.DENIED_CREATE_TASK)
+    tasks: list[Task] = []
+    m2m: list[dict[str, list]] = []
+    member_ids = set(Membership.objects.filter(team=team).values_list("user_id", flat=True))
+    errors: dict[str, list[str]] = {}
+    for index, raw in enumerate(rows, start=1):
+        values = dict(raw)
+        _check_fields(values)
+        _clean_title(values)
+        links = {name: list(values.pop(name, [])) for name in M2M_FIELDS}
+        archived = values.pop("is_archived", False)
+        task = Task(team=team, created_by=actor, number=index, **values)
+        _apply_status(task, None)
+        _apply_archive(task, bool(archived))
+        try:
+            task.full_clean(validate_unique=False, validate_constraints=False)
+            outside = [u.username for u in links["assignees"] if u.pk not in member_ids]
+            if outside:
+                raise ValidationError(
+                    {
+                        "assignees": ASSIGNEE_NOT_MEMBER.format(
+                            names=", ".join(outside), team=team.key
+                        )
+                    }
+                )
+        except ValidationError as exc:
+            for name, messages in exc.message_dict.items():
+                errors.setdefault(f"row {index}", []).extend(f"{name}: {m}" for m in messages)
+        tasks.append(task)
+        m2m.append(links)
+    if errors:
+        raise ValidationError(errors)
+
+    first = _reserve_numbers(team, len(tasks))
+    for offset, task in enumerate(tasks):
+        task.number = first + offset
+    created = bulk_create_with_history(tasks, Task, batch_size=500, default_user=actor)
+    # bulk_create returns pks on PostgreSQL and SQLite; fall back to a lookup elsewhere.
+    if any(t.pk is None for t in created):
+        by_number = dict(
+            Task.objects.filter(team=team, number__gte=first).values_list("number", "pk")
+        )
+        for task in created:
+            task.pk = by_number[task.number]
+    assignee_rows = [
+        Task.assignees.through(task_id=t.pk, user_id=u.pk)
+        for t, links in zip(created, m2m, strict=True)
+        for u in links["assignees"]
+    ]
+    tag_rows = [
+        Task.tags.through(task_id=t.pk, tag_id=tag.pk)
+        for t, links in zip(created, m2m, strict=True)
+        for tag in links["tags"]
+    ]
+    Task.assignees.through.objects.bulk_create(assignee_rows, batch_size=1000)
+    Task.tags.through.objects.bulk_create(tag_rows, batch_size=1000)
+    return created
+
+
+# --- bulk actions ----------------------------------------------------------------------------
+@dataclass
+class BulkResult:
+    """What a bulk action did: tasks changed and tasks refused with the reason."""
+
+    changed: list[Task] = field(default_factory=list)
+    refused: list[tuple[Task, str]] = field(default_factory=list)
+
+
+def error_text(exc: Exception) -> str:
+    """A one-line reason from a PermissionDenied or ValidationError."""
+    if isinstance(exc, ValidationError):
+        if hasattr(exc, "message_dict"):
+            return "; ".join(
+                f"{name}: {m}" if name != "__all__" else m
+                for name, messages in exc.message_dict.items()
+                for m in messages
+            )
+        return "; ".join(exc.messages)
+    return str(exc) or "Not allowed."
+
+
+def tasks_bulk_apply(
+    *, actor: User, tasks: Iterable[Task], operation: Callable[..., Any], **kwargs: Any
+) -> BulkResult:
+    """Run a task service on each task separately, so rules and history apply per task.
+
+    One refused task does not stop the others; each is its own transaction.
+    """
+    result = BulkResult()
+    for task in tasks:
+        try:
+            with transaction.atomic():
+                operation(actor=actor, task=task, **kwargs)
+        except (PermissionDenied, ValidationError) as exc:
+            result.refused.append((task, error_text(exc)))
+        else:
+            result.changed.append(task)
+    return result
+
+
+# --- comments --------------------------------------------------------------------------------
+@transaction.atomic
+def comment_add(*, actor: User, task: Task, body: str) -> Comment:
+    if not perms.can_comment(actor, task):
+        raise PermissionDenied(perms.DENIED_COMMENT)
+    comment = Comment(task=task, author=actor, body=(body or "").strip())
+    comment.full_clean()
+    comment._history_user = actor
+    comment.save()
+    Task.objects.filter(pk=task.pk).update(updated_at=timezone.now())
+    return comment
+
+
+@transaction.atomic
+def comment_update(*, actor: User, comment: Comment, body: str) -> Comment:
+    if not perms.can_edit_comment(actor, comment, comment.task.team_id):
+        raise PermissionDenied(perms.DENIED_EDIT_COMMENT)
+    comment.body = (body or "").strip()
+    comment.full_clean()
+    comment._history_user = actor
+    comment.save()
+    return comment
+
+
+@transaction.atomic
+def comment_delete(*, actor: User, comment: Comment) -> None:
+    if not perms.can_edit_comment(actor, comment, comment.task.team_id):
+        raise PermissionDenied(perms.DENIED_EDIT_COMMENT)
+    comment._history_user = actor
+    comment.delete()
+
+
+# --- tags ------------------------------------------------------------------------------------
+@transaction.atomic
+def tag_create(*, actor: User, name: str, color: str | None = None) -> Tag:
+    if not perms.can_create_tag(actor):
+        raise PermissionDenied(perms.DENIED_TAG)
+    tag = Tag(name=(name or "").strip())
+    if color:
+        tag.color = color
+    tag.full_clean()
+    tag.save()
+    return tag
+
+
+@transaction.atomic
+def tag_update(*, actor: User, tag: Tag, **changes: Any) -> Tag:
+    if not perms.can_change_tag(actor):
+        raise PermissionDenied(perms.DENIED_SUPERUSER)
+    for name in ("name", "color"):
+        if name in changes:
+            setattr(tag, name, changes[name])
+    tag.full_clean()
+    tag.save()
+    return tag
+
+
+@transaction.atomic
+def tag_delete(*, actor: User, tag: Tag) -> None:
+    if not perms.can_change_tag(actor):
+        raise PermissionDenied(perms.DENIED_SUPERUSER)
+    tag.delete()
+
+
+# --- used by membership changes --------------------------------------------------------------
+def unassign_from_team(*, actor: User, team: Team, user: User) -> int:
+    """Remove `user` from the assignees of every task of `team`; returns how many changed."""
+    count = 0
+    for task in Task.objects.filter(team=team, assignees=user).select_related("team"):
+        with history_paused(task):
+            task.assignees.remove(user)
+        record_change(TASK_HISTORY, task, actor=actor, history_type="~")
+        count += 1
+    return count

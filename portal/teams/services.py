@@ -1,0 +1,117 @@
+"""Every write to teams and memberships, with the role rules and history."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils.text import slugify
+
+from portal.accounts.models import User
+from portal.teams import permissions as perms
+from portal.teams.models import Membership, Role, Team
+
+LAST_LEAD = "A team needs at least one lead: make someone else lead first."
+TEAM_NOT_EMPTY = "This team still has tasks; archive or move them before deleting the team."
+TEAM_FIELDS = frozenset({"name", "slug", "description", "key"})
+
+
+def _save(instance, actor: User) -> None:
+    instance.full_clean()
+    instance._history_user = actor
+    instance.save()
+
+
+@transaction.atomic
+def team_create(*, actor: User, name: str, key: str, slug: str = "", description: str = "") -> Team:
+    if not perms.can_create_team(actor):
+        raise PermissionDenied(perms.DENIED_SUPERUSER)
+    team = Team(
+        name=(name or "").strip(),
+        key=(key or "").strip().upper(),
+        slug=slug or slugify(name or ""),
+        description=description,
+    )
+    _save(team, actor)
+    return team
+
+
+@transaction.atomic
+def team_update(*, actor: User, team: Team, **changes: Any) -> Team:
+    if not perms.can_manage_team(actor, team):
+        raise PermissionDenied(perms.DENIED_MANAGE_TEAM)
+    unknown = set(changes) - TEAM_FIELDS
+    if unknown:
+        raise TypeError(f"Unknown team fields: {', '.join(sorted(unknown))}.")
+    if changes.get("key"):
+        changes["key"] = changes["key"].strip().upper()
+    for name, value in changes.items():
+        setattr(team, name, value)
+    _save(team, actor)
+    return team
+
+
+@transaction.atomic
+def team_delete(*, actor: User, team: Team) -> None:
+    if not perms.can_delete_team(actor, team):
+        raise PermissionDenied(perms.DENIED_SUPERUSER)
+    if team.tasks.exists():
+        raise ValidationError(TEAM_NOT_EMPTY)
+    team._history_user = actor
+    team.delete()
+
+
+def _other_leads(membership: Membership) -> bool:
+    return (
+        Membership.objects.filter(team_id=membership.team_id, role=Role.LEAD)
+        .exclude(pk=membership.pk)
+        .exists()
+    )
+
+
+@transaction.atomic
+def membership_add(*, actor: User, team: Team, user: User, role: str = Role.MEMBER) -> Membership:
+    if not perms.can_manage_team(actor, team):
+        raise PermissionDenied(perms.DENIED_MANAGE_TEAM)
+    membership = Membership(team=team, user=user, role=role)
+    _save(membership, actor)
+    perms.forget_roles(user)
+    return membership
+
+
+@transaction.atomic
+def membership_change_role(*, actor: User, membership: Membership, role: str) -> Membership:
+    if not perms.can_manage_team(actor, membership.team):
+        raise PermissionDenied(perms.DENIED_MANAGE_TEAM)
+    if membership.role == role:
+        return membership
+    if (
+        membership.role == Role.LEAD
+        and not perms.is_superuser(actor)
+        and not _other_leads(membership)
+    ):
+        raise ValidationError({"role": LAST_LEAD})
+    membership.role = role
+    _save(membership, actor)
+    perms.forget_roles(membership.user)
+    return membership
+
+
+@transaction.atomic
+def membership_remove(*, actor: User, membership: Membership) -> None:
+    """Remove someone from a team; they are also unassigned from the team's tasks."""
+    from portal.tasks.services import unassign_from_team
+
+    if not perms.can_manage_team(actor, membership.team):
+        raise PermissionDenied(perms.DENIED_MANAGE_TEAM)
+    if (
+        membership.role == Role.LEAD
+        and not perms.is_superuser(actor)
+        and not _other_leads(membership)
+    ):
+        raise ValidationError({"role": LAST_LEAD})
+    unassign_from_team(actor=actor, team=membership.team, user=membership.user)
+    membership._history_user = actor
+    membership.delete()
+    perms.forget_roles(membership.user)

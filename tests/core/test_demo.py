@@ -1,0 +1,37 @@
+from django.core.management import call_command
+from django.utils import timezone
+
+from portal.accounts.models import User
+from portal.tasks.models import Task
+from portal.tasks.selectors import overdue
+from portal.teams.models import Membership, Team
+
+
+def test_demo_loads_once_and_is_realistic(db, capsys):
+    call_command("demo")
+    out = capsys.readouterr().out
+    assert "admin / Admin-pass-2026!" in out
+    counts = (Team.objects.count(), User.objects.count(), Task.objects.count())
+    call_command("demo")
+    assert "already present" in capsys.readouterr().out
+    assert (Team.objects.count(), User.objects.count(), Task.objects.count()) == counts
+    assert counts[0] == 3 and counts[2] >= 150
+
+    assert User.objects.get(username="admin").is_superuser
+    assert set(Task.objects.values_list("status", flat=True)) == {
+        "todo",
+        "in_progress",
+        "blocked",
+        "done",
+    }
+    assert set(Membership.objects.values_list("role", flat=True)) == {"lead", "member", "viewer"}
+    assert Membership.objects.filter(user__username="priya").count() == 2
+    assert overdue(Task.objects.all()).exists()
+    assert Task.objects.filter(due_date__gt=timezone.now()).exists()
+    assert Task.objects.filter(is_archived=True).exists()
+    assert Task.objects.exclude(parent=None).exists()
+    # every demo task has a "created" history record and the numbers continue after the demo
+    assert Task.history.filter(history_type="+").count() == Task.objects.count()
+    ops = Team.objects.get(key="OPS")
+    assert ops.last_task_number == ops.tasks.order_by("-number").first().number
+    assert User.objects.get(username="olivia").check_password("Demo-pass-2026!")
