@@ -10,6 +10,7 @@ from urllib.parse import urlparse
 
 from django.core.exceptions import ImproperlyConfigured
 
+from portal.core.logging import build_logging
 from portal.env import BASE_DIR, env
 
 
@@ -59,6 +60,7 @@ INSTALLED_APPS = [
     "simple_history",
     "import_export",
     "django_q",
+    "csp",
     "rest_framework",
     "rest_framework.authtoken",
     "rest_framework_simplejwt",
@@ -82,7 +84,12 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: probes are answered before host checks and HTTPS redirects (portal/core/health.py).
+    "portal.core.health.HealthCheckMiddleware",
+    # Request id, user id and timing for every log line (portal/core/logging.py).
+    "portal.core.logging.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -296,15 +303,65 @@ UNFOLD = {
     },
 }
 
-# --- Logging ----------------------------------------------------------------------------
-LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
-    },
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": LOG_LEVEL},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+# --- Security (HTTPS behind a proxy, cookies, headers, CSP) ------------------------------
+# Production (DEBUG off) defaults are the safe ones; each can be turned off by its variable
+# (e.g. to try the compose stack over plain HTTP). See docs/operations.md.
+# The TLS proxy in front must set X-Forwarded-Proto (and overwrite any the client sent).
+if env.bool("BEHIND_TLS_PROXY", default=not DEBUG):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31_536_000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
+SESSION_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=not DEBUG)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+REST_AUTH["JWT_AUTH_SECURE"] = SESSION_COOKIE_SECURE
+REST_AUTH.setdefault("JWT_AUTH_SAMESITE", "Lax")
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+HEALTH_CHECK_TIMEOUT = env.float("HEALTH_CHECK_TIMEOUT", default=2.0)
+
+# Content-Security-Policy (django-csp 4). Only this origin; no inline scripts. The admin's
+# Alpine.js evaluates x-data/@click expressions with `new Function`, which needs
+# 'unsafe-eval'; unfold, Swagger UI and ReDoc set inline styles, which need 'unsafe-inline'
+# for styles (not scripts). ReDoc runs its search index in a blob: worker.
+_csp = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'", "'unsafe-eval'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:", "blob:"],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "worker-src": ["'self'", "blob:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
 }
+if env.bool("CSP_REPORT_ONLY", default=False):
+    CONTENT_SECURITY_POLICY_REPORT_ONLY = _csp
+else:
+    CONTENT_SECURITY_POLICY = _csp
+
+# --- Logging ----------------------------------------------------------------------------
+# JSON lines on stdout (plain text by default in development); a rotating JSON file as well
+# when LOG_FILE is set. Every line carries request_id, user_id and job_id (portal/core/logging.py).
+LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
+LOG_FORMAT = env.str("LOG_FORMAT", default="plain" if DEBUG else "json")
+if LOG_FORMAT not in ("json", "plain"):
+    raise ImproperlyConfigured("LOG_FORMAT must be 'json' or 'plain'.")
+LOG_FILE = env.str("LOG_FILE", default="")
+LOGGING = build_logging(
+    level=LOG_LEVEL,
+    fmt=LOG_FORMAT,
+    log_file=LOG_FILE,
+    max_bytes=env.int("LOG_FILE_MAX_BYTES", default=10 * 1024 * 1024),
+    backups=env.int("LOG_FILE_BACKUPS", default=5),
+)

@@ -1,0 +1,219 @@
+"""Structured logs: JSON lines that carry the request id, user id and job id.
+
+Three context variables hold what every log line should say about where it came from:
+
+- ``request_id`` and ``user_id`` are set by :class:`RequestLogMiddleware` for the length of a
+  request (the id comes from a well-formed ``X-Request-ID`` header, or is made up, and is sent
+  back in the response header of the same name);
+- ``job_id`` is set by background jobs with :func:`job_context`::
+
+      from portal.core.logging import job_context
+
+      def daily_summary(job_id):
+          with job_context(job_id):
+              logger.info("summary written")   # -> {"job_id": "...", ...}
+
+:class:`ContextFilter` copies them onto every record, so any logger (Django's, a library's,
+the portal's) gets them without passing ``extra=``. The settings attach the filter to the
+handlers and pick the formatter (JSON in production, plain text in development).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
+from contextvars import ContextVar
+
+from pythonjsonlogger.json import JsonFormatter as _JsonFormatter
+
+request_id_var: ContextVar[str | None] = ContextVar("request_id", default=None)
+user_id_var: ContextVar[int | None] = ContextVar("user_id", default=None)
+job_id_var: ContextVar[str | None] = ContextVar("job_id", default=None)
+
+REQUEST_ID_HEADER = "X-Request-ID"
+# A client or proxy may pass its own id; anything else is replaced, so logs cannot be forged
+# with newlines or made huge through the header.
+_REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
+
+request_logger = logging.getLogger("portal.request")
+
+CONTEXT_FIELDS = ("request_id", "user_id", "job_id")
+JSON_FIELDS = ["asctime", "levelname", "name", "message"]
+
+
+class ContextFilter(logging.Filter):
+    """Add request_id, user_id and job_id (``None`` when unset) to every record."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        for name, var in (
+            ("request_id", request_id_var),
+            ("user_id", user_id_var),
+            ("job_id", job_id_var),
+        ):
+            if getattr(record, name, None) is None:
+                setattr(record, name, var.get())
+        return True
+
+
+class JsonFormatter(_JsonFormatter):
+    """One JSON object per line: time, level, logger, message, context and any ``extra``."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault(
+            "rename_fields", {"asctime": "time", "levelname": "level", "name": "logger"}
+        )
+        kwargs.setdefault("datefmt", "%Y-%m-%dT%H:%M:%S%z")
+        super().__init__(JSON_FIELDS, *args, **kwargs)
+
+
+@contextmanager
+def job_context(job_id: object) -> Iterator[None]:
+    """Tag every log line written inside the block with ``job_id``."""
+    token = job_id_var.set(str(job_id))
+    try:
+        yield
+    finally:
+        job_id_var.reset(token)
+
+
+def _incoming_request_id(request) -> str:
+    candidate = request.headers.get(REQUEST_ID_HEADER, "")
+    if _REQUEST_ID_RE.match(candidate):
+        return candidate
+    return uuid.uuid4().hex
+
+
+class RequestLogMiddleware:
+    """Give each request an id and write one log line when it is answered.
+
+    Placed first in MIDDLEWARE so the duration covers the whole stack and the id is known to
+    every other middleware. The user id is read after the view ran (JWT authentication happens
+    inside DRF views, not in middleware).
+    """
+
+    def __init__(self, get_response: Callable):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request_id = _incoming_request_id(request)
+        request.request_id = request_id
+        rid_token = request_id_var.set(request_id)
+        uid_token = user_id_var.set(None)
+        started = time.monotonic()
+        status = 500
+        try:
+            response = self.get_response(request)
+            status = response.status_code
+            response[REQUEST_ID_HEADER] = request_id
+            return response
+        finally:
+            user = getattr(request, "user", None)
+            if user is not None and getattr(user, "is_authenticated", False):
+                user_id_var.set(user.pk)
+            duration_ms = round((time.monotonic() - started) * 1000, 1)
+            request_logger.info(
+                "%s %s %s",
+                request.method,
+                request.path,
+                status,
+                extra={
+                    "method": request.method,
+                    "path": request.path,
+                    "status": status,
+                    "duration_ms": duration_ms,
+                },
+            )
+            user_id_var.reset(uid_token)
+            request_id_var.reset(rid_token)
+
+
+def build_logging(
+    *, level: str, fmt: str, log_file: str = "", max_bytes: int = 0, backups: int = 0
+) -> dict:
+    """The LOGGING dict: stdout always, a rotating file as well when ``log_file`` is set."""
+    handlers: dict[str, dict] = {
+        "console": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stdout",
+            "formatter": fmt,
+            "filters": ["context"],
+        }
+    }
+    if log_file:
+        handlers["file"] = {
+            "class": "logging.handlers.RotatingFileHandler",
+            "filename": log_file,
+            "maxBytes": max_bytes,
+            "backupCount": backups,
+            "encoding": "utf-8",
+            "formatter": "json",
+            "filters": ["context"],
+        }
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "filters": {"context": {"()": "portal.core.logging.ContextFilter"}},
+        "formatters": {
+            "json": {"()": "portal.core.logging.JsonFormatter"},
+            "plain": {
+                "format": "%(asctime)s %(levelname)s %(name)s [req=%(request_id)s "
+                "user=%(user_id)s job=%(job_id)s] %(message)s"
+            },
+        },
+        "handlers": handlers,
+        "root": {"handlers": list(handlers), "level": level},
+        "loggers": {
+            # Django's own request logger repeats what portal.request says (4xx/5xx lines);
+            # keep its errors (with tracebacks) but not its warnings.
+            "django.request": {"level": "ERROR"},
+            "django.db.backends": {"level": "INFO"},
+            "django_q": {"level": level},
+        },
+    }
+
+
+def gunicorn_logger_class():
+    """gunicorn's logger with JSON lines for its error log and access log.
+
+    Defined lazily so importing this module never needs gunicorn (the worker and tests do
+    not run it).
+    """
+    from gunicorn.glogging import Logger
+
+    class JsonGunicornLogger(Logger):
+        def setup(self, cfg):
+            super().setup(cfg)
+            formatter = JsonFormatter()
+            for log in (self.error_log, self.access_log):
+                for handler in log.handlers:
+                    handler.setFormatter(formatter)
+                    if not any(isinstance(f, ContextFilter) for f in handler.filters):
+                        handler.addFilter(ContextFilter())
+
+        def access(self, resp, req, environ, request_time):
+            if not self.access_log_enabled:
+                return
+            headers = dict((k.lower(), v) for k, v in (resp.headers or []))
+            status = resp.status
+            if isinstance(status, str):
+                status = status.split(None, 1)[0]
+            with suppress(TypeError, ValueError):
+                status = int(status)
+            self.access_log.info(
+                "access",
+                extra={
+                    "method": environ.get("REQUEST_METHOD"),
+                    "path": environ.get("PATH_INFO"),
+                    "status": status,
+                    "duration_ms": round(request_time.total_seconds() * 1000, 1),
+                    "remote_addr": environ.get("REMOTE_ADDR"),
+                    "user_agent": environ.get("HTTP_USER_AGENT"),
+                    "request_id": headers.get(REQUEST_ID_HEADER.lower()),
+                },
+            )
+
+    return JsonGunicornLogger

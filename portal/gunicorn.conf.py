@@ -1,0 +1,48 @@
+"""gunicorn settings, read from the environment (see docs/operations.md).
+
+Used by the container (`gunicorn -c portal/gunicorn.conf.py portal.wsgi`) and by the stack
+test, so both run the web process the same way.
+"""
+
+import os
+import sys
+from pathlib import Path
+
+# gunicorn loads this file before the application; make the project importable from it.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from portal.core.logging import gunicorn_logger_class
+
+
+def _int(name: str, default: int) -> int:
+    return int(os.environ.get(name, default))
+
+
+def _bool(name: str, default: bool) -> bool:
+    return os.environ.get(name, str(default)).strip().lower() in {"1", "true", "yes", "on"}
+
+
+wsgi_app = "portal.wsgi:application"
+bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
+workers = _int("GUNICORN_WORKERS", 3)
+threads = _int("GUNICORN_THREADS", 2)
+worker_class = "gthread" if threads > 1 else "sync"
+# A request running longer than this is killed and its worker replaced.
+timeout = _int("GUNICORN_TIMEOUT", 30)
+graceful_timeout = _int("GUNICORN_GRACEFUL_TIMEOUT", 30)
+keepalive = _int("GUNICORN_KEEPALIVE", 5)
+# Recycle workers now and then so a slow leak cannot grow without bound.
+max_requests = _int("GUNICORN_MAX_REQUESTS", 1000)
+max_requests_jitter = _int("GUNICORN_MAX_REQUESTS_JITTER", 100)
+# Heartbeat files on a tmpfs: a container's overlay filesystem can stall them.
+if os.path.isdir("/dev/shm"):
+    worker_tmp_dir = "/dev/shm"
+# No runtime control socket in a container (nothing to connect to it).
+control_socket_disable = True
+
+# Logs: JSON lines on stdout. The portal writes one line per request itself (with the user id),
+# so gunicorn's own access log is off unless GUNICORN_ACCESS_LOG is set; it is JSON too.
+logger_class = gunicorn_logger_class()
+loglevel = os.environ.get("LOG_LEVEL", "info").lower()
+errorlog = "-"
+accesslog = "-" if _bool("GUNICORN_ACCESS_LOG", False) else None
