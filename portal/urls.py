@@ -5,3 +5,4 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
 ]
+    path("api/", include("portal.api.urls")),

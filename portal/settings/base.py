@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "dj_rest_auth",
     "dj_rest_auth.registration",
     # the portal's own apps
+    "axes",
     "portal.core",
     "portal.accounts",
     "portal.teams",
@@ -100,6 +101,8 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
 ]
+    # Last: turns a locked-out login attempt into a 429 page (see AXES_* below).
+    "axes.middleware.AxesMiddleware",
 
 ROOT_URLCONF = "portal.urls"
 WSGI_APPLICATION = "portal.wsgi.application"
@@ -153,6 +156,8 @@ AUTHENTICATION_BACKENDS = [
     "allauth.account.auth_backends.AuthenticationBackend",
 ]
 # One set of password rules for every door (admin, allauth, API).
+    # django-axes first: refuses logins while a client or account is cooling off.
+    "portal.accounts.backends.LockoutBackend",
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
@@ -179,6 +184,24 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 # --- Internationalisation ---------------------------------------------------------------
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = env.str("TIME_ZONE", default="UTC")
+# Failed logins are limited by django-axes for every door (below); allauth keeps its other limits.
+ACCOUNT_RATE_LIMITS = {"login_failed": False}
+
+# --- Brute-force protection (django-axes): admin, allauth and API logins ------------------
+# After AXES_FAILURE_LIMIT failures from one IP address or against one account, logins from that
+# IP / for that account are refused (HTTP 429) until AXES_COOLOFF_MINUTES have passed.
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=10)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
+# Attempts during a lockout do not extend it, so nobody can keep an account locked for good.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_RESET_ON_SUCCESS = True
+AXES_USERNAME_CALLABLE = "portal.accounts.lockout.username_for_lockout"
+AXES_LOCKOUT_TEMPLATE = "account/lockout.html"
+AXES_COOLOFF_MESSAGE = "Too many failed sign-in attempts. Try again in a few minutes."
+# Behind N reverse proxies set TRUSTED_PROXY_COUNT=N so X-Forwarded-For gives the client address.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "portal.accounts.lockout.client_ip"
 USE_I18N = True
 USE_TZ = True
 
@@ -267,9 +290,20 @@ REST_AUTH = {
     "JWT_AUTH_HTTPONLY": False,
     "JWT_AUTH_COOKIE": "portal-access",
     "JWT_AUTH_REFRESH_COOKIE": "portal-refresh",
+    "DEFAULT_PAGINATION_CLASS": "portal.api.pagination.PagePagination",
+    "PAGE_SIZE": 25,
+    "EXCEPTION_HANDLER": "portal.api.exceptions.exception_handler",
+    "DEFAULT_THROTTLE_CLASSES": [
+        "portal.api.throttles.AnonThrottle",
+        "portal.api.throttles.UserThrottle",
+    ],
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": f"{SITE_NAME} API",
+        # Per client address, on the doors that take a password or send an email.
+        "login": env.str("API_THROTTLE_LOGIN", default="20/min"),
+        "registration": env.str("API_THROTTLE_REGISTRATION", default="10/hour"),
+        "password_reset": env.str("API_THROTTLE_PASSWORD_RESET", default="10/hour"),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
@@ -284,6 +318,13 @@ UNFOLD = {
     "SITE_HEADER": SITE_NAME,
     "SITE_SYMBOL": "task_alt",
     "ENVIRONMENT": "portal.core.unfold.environment_callback",
+    # API clients carry the bearer token only; no session is opened by the API login.
+    "SESSION_LOGIN": False,
+    "OLD_PASSWORD_FIELD_ENABLED": True,
+    "LOGOUT_ON_PASSWORD_CHANGE": False,
+    "USER_DETAILS_SERIALIZER": "portal.api.serializers.ProfileSerializer",
+    "REGISTER_SERIALIZER": "portal.api.serializers.RegisterSerializer",
+    "PASSWORD_RESET_SERIALIZER": "portal.api.serializers.PasswordResetSerializer",
     "SHOW_HISTORY": True,
     "SHOW_VIEW_ON_SITE": False,
     "COLORS": {
@@ -293,6 +334,16 @@ UNFOLD = {
             "200": "oklch(89% .08 265)",
             "300": "oklch(81% .13 265)",
             "400": "oklch(71% .18 265)",
+    "SCHEMA_PATH_PREFIX": r"/api/",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "portal.api.schema.add_error_responses",
+    ],
+    "ENUM_NAME_OVERRIDES": {
+        "TaskStatusEnum": "portal.tasks.models.Status",
+        "TaskPriorityEnum": "portal.tasks.models.Priority",
+        "RoleEnum": "portal.teams.models.Role",
+    },
             "500": "oklch(62% .21 265)",
             "600": "oklch(54% .22 265)",
             "700": "oklch(47% .2 265)",

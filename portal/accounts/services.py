@@ -1,0 +1,44 @@
+"""Writes about people: profile changes and revoking API sessions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+
+from portal.accounts.models import User
+
+PROFILE_OTHERS = "People can only change their own profile."
+PROFILE_FIELDS = frozenset({"first_name", "last_name", "receive_daily_summary"})
+
+
+@transaction.atomic
+def profile_update(*, actor: User, user: User, **changes: Any) -> User:
+    """A person changes their own name and preferences (username and email stay as they are)."""
+    unknown = set(changes) - PROFILE_FIELDS
+    if unknown:
+        raise TypeError(f"Unknown profile fields: {', '.join(sorted(unknown))}.")
+    if actor.pk != user.pk:
+        raise PermissionDenied(PROFILE_OTHERS)
+    for name, value in changes.items():
+        setattr(user, name, value)
+    user.full_clean()
+    if changes:
+        user.save(update_fields=sorted(changes))
+    return user
+
+
+def refresh_tokens_revoke(*, user: User) -> int:
+    """Blacklist every outstanding refresh token of `user` (after a password change or reset).
+
+    Access tokens already handed out stay valid until they expire (minutes), as JWTs are not
+    looked up on each call; refresh tokens are, so no new access token can be obtained.
+    Returns how many tokens were revoked.
+    """
+    from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
+
+    pending = OutstandingToken.objects.filter(user=user, blacklistedtoken__isnull=True)
+    rows = [BlacklistedToken(token=token) for token in pending]
+    BlacklistedToken.objects.bulk_create(rows, ignore_conflicts=True)
+    return len(rows)

@@ -1,0 +1,104 @@
+"""Sign-in endpoints under /api/auth/: dj-rest-auth's views with the portal's rules added.
+
+- login: refused with 429 while django-axes has the client or the account cooling off;
+- password change and reset: every outstanding refresh token of the person is revoked;
+- registration: only while sign-up is open (ACCOUNT_ALLOW_SIGNUP);
+- login, registration and password reset are throttled per client address.
+"""
+
+from allauth.account.adapter import get_adapter
+from dj_rest_auth import views as rest_auth
+from dj_rest_auth.registration.views import RegisterView as BaseRegisterView
+from django.conf import settings
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from rest_framework import serializers
+from rest_framework.exceptions import APIException, PermissionDenied, ValidationError
+from rest_framework.response import Response
+
+from portal.accounts.services import profile_update, refresh_tokens_revoke
+from portal.api.throttles import LoginThrottle, PasswordResetThrottle, RegistrationThrottle
+
+SIGNUP_CLOSED = "Sign-up is closed on this portal; ask an administrator for an account."
+PASSWORD_CHANGED = (
+    "New password has been saved. Every signed-in device must sign in again "
+    "(refresh tokens have been revoked)."
+)
+
+Detail = inline_serializer("Detail", {"detail": serializers.CharField()})
+
+
+class LockedOut(APIException):
+    status_code = 429
+    default_code = "locked_out"
+
+    def __init__(self):
+        super().__init__(settings.AXES_COOLOFF_MESSAGE)
+
+
+class LoginView(rest_auth.LoginView):
+    """Username or email with the password -> access and refresh tokens and the user."""
+
+    throttle_classes = [LoginThrottle]
+
+    def post(self, request, *args, **kwargs):
+        try:
+            return super().post(request, *args, **kwargs)
+        except ValidationError:
+            # django-axes flags the request when this client or account is locked out.
+            if getattr(request, "axes_locked_out", False):
+                raise LockedOut() from None
+            raise
+
+
+class PasswordChangeView(rest_auth.PasswordChangeView):
+    @extend_schema(responses=Detail)
+    def post(self, request, *args, **kwargs):
+        super().post(request, *args, **kwargs)
+        refresh_tokens_revoke(user=request.user)
+        return Response({"detail": PASSWORD_CHANGED})
+
+
+class PasswordResetView(rest_auth.PasswordResetView):
+    throttle_classes = [PasswordResetThrottle]
+
+    @extend_schema(responses=Detail)
+    def post(self, request, *args, **kwargs):
+        return super().post(request, *args, **kwargs)
+
+
+class PasswordResetConfirmView(rest_auth.PasswordResetConfirmView):
+    throttle_classes = [PasswordResetThrottle]
+
+    @extend_schema(responses=Detail)
+    def post(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        serializer.save()
+        refresh_tokens_revoke(user=serializer.user)
+        return Response({"detail": "Password has been reset with the new password."})
+
+
+class RegisterView(BaseRegisterView):
+    throttle_classes = [RegistrationThrottle]
+
+    @extend_schema(
+        responses={
+            201: OpenApiResponse(description="Access and refresh tokens and the new user."),
+            403: OpenApiResponse(description=SIGNUP_CLOSED),
+        }
+    )
+    def post(self, request, *args, **kwargs):
+        if not get_adapter(request._request).is_open_for_signup(request._request):
+            raise PermissionDenied(SIGNUP_CLOSED)
+        return super().post(request, *args, **kwargs)
+
+
+class UserDetailsView(rest_auth.UserDetailsView):
+    """The signed-in person; PATCH changes the name and the daily-summary preference."""
+
+    http_method_names = ["get", "patch", "head", "options"]
+
+    def perform_update(self, serializer):
+        serializer.instance = profile_update(
+            actor=self.request.user, user=serializer.instance, **serializer.validated_data
+        )

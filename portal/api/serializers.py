@@ -1,0 +1,282 @@
+"""JSON shapes of the API. Serializers check the shape of input; rules live in the services."""
+
+import json
+
+from dj_rest_auth.registration.serializers import RegisterSerializer as BaseRegisterSerializer
+from dj_rest_auth.serializers import PasswordResetSerializer as BasePasswordResetSerializer
+from django.contrib.auth import password_validation
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.urls import reverse
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+from rest_framework.exceptions import PermissionDenied
+
+from portal.accounts.models import EMAIL_TAKEN, User
+from portal.tasks.models import Comment, Tag, Task
+from portal.tasks.selectors import tags_visible_to, tasks_visible_to
+from portal.teams import permissions as perms
+from portal.teams.models import Membership, Role, Team
+from portal.teams.selectors import teams_visible_to, users_visible_to
+
+METADATA_NUL = "Metadata cannot contain the NUL character (\\u0000)."
+USERNAME_TAKEN = "A user with that username already exists."
+
+
+def _user(serializer) -> User | None:
+    request = serializer.context.get("request")
+    return getattr(request, "user", None)
+
+
+# --- people ----------------------------------------------------------------------------------
+class UserRefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = User
+        fields = ("id", "username")
+
+
+class UserSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = User
+        fields = ("id", "username", "first_name", "last_name", "email")
+        read_only_fields = fields
+
+
+class TeamRoleSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    key = serializers.CharField()
+    name = serializers.CharField()
+    role = serializers.ChoiceField(choices=Role.choices)
+
+
+class ProfileSerializer(serializers.ModelSerializer):
+    """The signed-in person (`/api/auth/user/`, `/api/users/me/`)."""
+
+    teams = serializers.SerializerMethodField()
+
+    class Meta:
+        model = User
+        fields = (
+            "id",
+            "username",
+            "email",
+            "first_name",
+            "last_name",
+            "receive_daily_summary",
+            "is_superuser",
+            "teams",
+        )
+        read_only_fields = ("id", "username", "email", "is_superuser", "teams")
+
+    @extend_schema_field(TeamRoleSerializer(many=True))
+    def get_teams(self, user) -> list[dict]:
+        rows = Membership.objects.filter(user=user).select_related("team").order_by("team__name")
+        return [
+            {"id": m.team_id, "key": m.team.key, "name": m.team.name, "role": m.role} for m in rows
+        ]
+
+    def update(self, instance, validated_data):
+        from portal.accounts.services import profile_update
+
+        return profile_update(actor=_user(self), user=instance, **validated_data)
+
+
+class RegisterSerializer(BaseRegisterSerializer):
+    """Sign-up through the API with the same password rules as every other door."""
+
+    def validate_username(self, username):
+        username = super().validate_username(username)
+        if User.objects.filter(username__iexact=username).exists():
+            raise serializers.ValidationError(USERNAME_TAKEN)
+        return username
+
+    def validate_email(self, email):
+        email = super().validate_email(email)
+        if email and User.objects.filter(email__iexact=email).exists():
+            raise serializers.ValidationError(EMAIL_TAKEN)
+        return email
+
+    def validate_password1(self, password):
+        # The rules that look at the person (not containing the username) run in validate().
+        return password
+
+    def validate(self, data):
+        data = super().validate(data)
+        candidate = User(username=data.get("username", ""), email=data.get("email", ""))
+        try:
+            password_validation.validate_password(data["password1"], candidate)
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError({"password1": list(exc.messages)}) from exc
+        return data
+
+
+def password_reset_url(request, user, temp_key) -> str:
+    """Reset links open the portal's own reset page (uid and key also work with the API)."""
+    from allauth.account.utils import user_pk_to_url_str
+    from allauth.utils import build_absolute_uri
+
+    path = reverse(
+        "account_reset_password_from_key",
+        kwargs={"uidb36": user_pk_to_url_str(user), "key": temp_key},
+    )
+    return build_absolute_uri(request, path)
+
+
+class PasswordResetSerializer(BasePasswordResetSerializer):
+    def get_email_options(self):
+        return {"url_generator": password_reset_url}
+
+
+# --- teams -----------------------------------------------------------------------------------
+class TeamSerializer(serializers.ModelSerializer):
+    my_role = serializers.SerializerMethodField(
+        help_text="Your role in the team, or null (administrators who are not members)."
+    )
+
+    class Meta:
+        model = Team
+        fields = ("id", "name", "slug", "key", "description", "my_role", "created_at", "updated_at")
+        read_only_fields = ("created_at", "updated_at")
+        extra_kwargs = {
+            # The service upper-cases and checks keys and fills the slug from the name.
+            "key": {"validators": []},
+            "slug": {"required": False, "allow_blank": True, "validators": []},
+            "name": {"validators": []},
+        }
+
+    @extend_schema_field(serializers.ChoiceField(choices=Role.choices, allow_null=True))
+    def get_my_role(self, team) -> str | None:
+        return perms.role_in(_user(self), team.pk)
+
+
+class MembershipSerializer(serializers.ModelSerializer):
+    user = UserRefSerializer(read_only=True)
+
+    class Meta:
+        model = Membership
+        fields = ("user", "role", "joined_at")
+        read_only_fields = ("joined_at",)
+
+
+class MembershipCreateSerializer(serializers.Serializer):
+    user_id = serializers.PrimaryKeyRelatedField(queryset=User.objects.filter(is_active=True))
+    role = serializers.ChoiceField(choices=Role.choices, default=Role.MEMBER)
+
+
+class MembershipRoleSerializer(serializers.Serializer):
+    role = serializers.ChoiceField(choices=Role.choices)
+
+
+# --- tags, comments, history -----------------------------------------------------------------
+class TagSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Tag
+        fields = ("id", "name", "color")
+        extra_kwargs = {"color": {"required": False}}
+
+
+class CommentSerializer(serializers.ModelSerializer):
+    author = UserRefSerializer(read_only=True)
+
+    class Meta:
+        model = Comment
+        fields = ("id", "task", "author", "body", "created_at", "updated_at")
+        read_only_fields = ("id", "task", "author", "created_at", "updated_at")
+
+
+class ChangeSerializer(serializers.Serializer):
+    field = serializers.CharField()
+    old = serializers.JSONField(allow_null=True)
+    new = serializers.JSONField(allow_null=True)
+
+
+class HistoryRecordSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    date = serializers.DateTimeField()
+    type = serializers.ChoiceField(choices=["created", "changed", "deleted"])
+    user = UserRefSerializer(allow_null=True)
+    changes = ChangeSerializer(many=True)
+
+
+# --- tasks -----------------------------------------------------------------------------------
+class TaskSerializer(serializers.ModelSerializer):
+    key = serializers.CharField(read_only=True)
+    team = serializers.PrimaryKeyRelatedField(queryset=Team.objects.none())
+    created_by = UserRefSerializer(read_only=True)
+    assignees = UserRefSerializer(many=True, read_only=True)
+    tags = TagSerializer(many=True, read_only=True)
+    assignee_ids = serializers.PrimaryKeyRelatedField(
+        source="assignees",
+        many=True,
+        write_only=True,
+        required=False,
+        queryset=User.objects.none(),
+        help_text="Ids of people to assign; each must be a member of the task's team.",
+    )
+    tag_ids = serializers.PrimaryKeyRelatedField(
+        source="tags", many=True, write_only=True, required=False, queryset=Tag.objects.none()
+    )
+    parent = serializers.PrimaryKeyRelatedField(
+        queryset=Task.objects.none(), allow_null=True, required=False
+    )
+    metadata = serializers.JSONField(
+        required=False, help_text='A JSON object of your own, such as {"source": "email"}.'
+    )
+
+    class Meta:
+        model = Task
+        fields = (
+            "id",
+            "key",
+            "team",
+            "title",
+            "description",
+            "status",
+            "priority",
+            "due_date",
+            "estimated_hours",
+            "actual_hours",
+            "created_by",
+            "assignees",
+            "assignee_ids",
+            "tags",
+            "tag_ids",
+            "parent",
+            "metadata",
+            "is_archived",
+            "completed_at",
+            "created_at",
+            "updated_at",
+        )
+        read_only_fields = ("is_archived", "completed_at", "created_at", "updated_at")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        user = _user(self)
+        if user is None:
+            return
+        # Ids outside what the caller may see are "invalid" rather than revealing they exist.
+        self.fields["team"].queryset = teams_visible_to(user)
+        self.fields["parent"].queryset = tasks_visible_to(user).prefetch_related(None)
+        self.fields["assignee_ids"].child_relation.queryset = users_visible_to(user)
+        self.fields["tag_ids"].child_relation.queryset = tags_visible_to(user)
+
+    def validate_team(self, team):
+        if self.instance is None and not perms.can_create_task(_user(self), team):
+            raise PermissionDenied(perms.DENIED_CREATE_TASK)
+        return team
+
+    def validate_metadata(self, value):
+        # PostgreSQL's jsonb refuses \u0000; say so instead of failing on save.
+        if "\\u0000" in json.dumps(value):
+            raise serializers.ValidationError(METADATA_NUL)
+        return value
+
+
+class AssignSerializer(serializers.Serializer):
+    assignee_ids = serializers.PrimaryKeyRelatedField(many=True, queryset=User.objects.none())
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        user = _user(self)
+        if user is not None:
+            self.fields["assignee_ids"].child_relation.queryset = users_visible_to(user)

@@ -1,0 +1,40 @@
+from dj_rest_auth.jwt_auth import get_refresh_view
+from dj_rest_auth.views import LogoutView
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from rest_framework.routers import DefaultRouter
+from rest_framework_simplejwt.views import TokenVerifyView
+
+from portal.api import auth, views
+
+app_name = "api"
+
+router = DefaultRouter()
+router.register("teams", views.TeamViewSet, basename="team")
+router.register("users", views.UserViewSet, basename="user")
+router.register("tags", views.TagViewSet, basename="tag")
+router.register("tasks", views.TaskViewSet, basename="task")
+
+auth_urls = [
+    path("login/", auth.LoginView.as_view(), name="login"),
+    path("logout/", LogoutView.as_view(), name="logout"),
+    path("token/refresh/", get_refresh_view().as_view(), name="token-refresh"),
+    path("token/verify/", TokenVerifyView.as_view(), name="token-verify"),
+    path("user/", auth.UserDetailsView.as_view(), name="user"),
+    path("password/change/", auth.PasswordChangeView.as_view(), name="password-change"),
+    path("password/reset/", auth.PasswordResetView.as_view(), name="password-reset"),
+    path(
+        "password/reset/confirm/",
+        auth.PasswordResetConfirmView.as_view(),
+        name="password-reset-confirm",
+    ),
+    path("registration/", auth.RegisterView.as_view(), name="registration"),
+]
+
+urlpatterns = [
+    path("auth/", include(auth_urls)),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("redoc/", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),
+    path("", include(router.urls)),
+]

@@ -1,0 +1,341 @@
+"""Resource endpoints: teams, members, people, tags, tasks, comments and history.
+
+Each viewset reads through a selector (so outsiders get 404), checks the role rules through
+permission classes (403), and writes through a service.
+"""
+
+from django.db.models import Q
+from django.shortcuts import get_object_or_404
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+
+from portal.api import serializers as s
+from portal.api.filters import TaskFilter
+from portal.api.permissions import TagRules, TaskRules, TeamRules
+from portal.tasks import services as task_services
+from portal.tasks.models import Task
+from portal.tasks.selectors import (
+    comments_visible_to,
+    tags_visible_to,
+    task_history,
+    tasks_visible_to,
+)
+from portal.teams import services as team_services
+from portal.teams.selectors import memberships_visible_to, teams_visible_to, users_visible_to
+
+ID = r"\d+"
+# Model field names in domain errors -> the API's names.
+TASK_ERROR_FIELDS = {"assignees": "assignee_ids", "tags": "tag_ids"}
+HISTORY_TYPES = {"+": "created", "~": "changed", "-": "deleted"}
+# Historical many-to-many rows of a task record: relation to prefetch and the id column.
+TASK_M2M = {
+    "assignees": ("historicaltask_assignees_set", "user_id"),
+    "tags": ("historicaltask_tags_set", "tag_id"),
+}
+M2M_PREFETCH = [relation for relation, _ in TASK_M2M.values()]
+
+
+# --- teams and members -----------------------------------------------------------------------
+@extend_schema_view(
+    list=extend_schema(summary="Teams I belong to (all teams for administrators)"),
+    create=extend_schema(summary="Create a team (administrators)"),
+    retrieve=extend_schema(summary="One team"),
+    partial_update=extend_schema(summary="Change a team (team lead, administrators)"),
+    destroy=extend_schema(summary="Delete a team without tasks (administrators)"),
+)
+class TeamViewSet(viewsets.ModelViewSet):
+    serializer_class = s.TeamSerializer
+    permission_classes = [IsAuthenticated, TeamRules]
+    lookup_value_regex = ID
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+
+    def get_queryset(self):
+        return teams_visible_to(self.request.user)
+
+    def perform_create(self, serializer):
+        data = serializer.validated_data
+        serializer.instance = team_services.team_create(actor=self.request.user, **data)
+
+    def perform_update(self, serializer):
+        serializer.instance = team_services.team_update(
+            actor=self.request.user, team=serializer.instance, **serializer.validated_data
+        )
+
+    def perform_destroy(self, instance):
+        team_services.team_delete(actor=self.request.user, team=instance)
+
+    def _memberships(self, team):
+        return (
+            memberships_visible_to(self.request.user).filter(team=team).order_by("user__username")
+        )
+
+    @extend_schema(
+        methods=["GET"], summary="Members of the team", responses=s.MembershipSerializer(many=True)
+    )
+    @extend_schema(
+        methods=["POST"],
+        summary="Add a member (team lead, administrators)",
+        request=s.MembershipCreateSerializer,
+        responses={201: s.MembershipSerializer},
+    )
+    @action(detail=True, methods=["get", "post"], url_path="members")
+    def members(self, request, pk=None):
+        team = self.get_object()
+        if request.method == "GET":
+            page = self.paginate_queryset(self._memberships(team))
+            data = s.MembershipSerializer(page, many=True).data
+            return self.get_paginated_response(data)
+        payload = s.MembershipCreateSerializer(data=request.data, context={"request": request})
+        payload.is_valid(raise_exception=True)
+        membership = team_services.membership_add(
+            actor=request.user,
+            team=team,
+            user=payload.validated_data["user_id"],
+            role=payload.validated_data["role"],
+        )
+        return Response(s.MembershipSerializer(membership).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        methods=["PATCH"],
+        summary="Change a member's role (team lead, administrators)",
+        request=s.MembershipRoleSerializer,
+        responses=s.MembershipSerializer,
+    )
+    @extend_schema(
+        methods=["DELETE"],
+        summary="Remove a member (team lead, administrators)",
+        responses={204: None},
+    )
+    @action(
+        detail=True,
+        methods=["patch", "delete"],
+        url_path=rf"members/(?P<user_id>{ID})",
+        pagination_class=None,
+    )
+    def member(self, request, pk=None, user_id=None):
+        team = self.get_object()
+        membership = get_object_or_404(self._memberships(team), user_id=user_id)
+        if request.method == "DELETE":
+            team_services.membership_remove(actor=request.user, membership=membership)
+            return Response(status=status.HTTP_204_NO_CONTENT)
+        payload = s.MembershipRoleSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        membership = team_services.membership_change_role(
+            actor=request.user, membership=membership, role=payload.validated_data["role"]
+        )
+        return Response(s.MembershipSerializer(membership).data)
+
+    def get_serializer_class(self):
+        if self.action == "members":
+            return s.MembershipSerializer
+        if self.action == "member":
+            return s.MembershipRoleSerializer
+        return super().get_serializer_class()
+
+
+# --- people ----------------------------------------------------------------------------------
+@extend_schema_view(
+    list=extend_schema(summary="People who share a team with me (everyone for administrators)"),
+    retrieve=extend_schema(summary="One person"),
+)
+class UserViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = s.UserSerializer
+    lookup_value_regex = ID
+
+    def get_queryset(self):
+        return users_visible_to(self.request.user)
+
+    @extend_schema(summary="Me, with my teams and roles", responses=s.ProfileSerializer)
+    @action(detail=False, methods=["get"], pagination_class=None)
+    def me(self, request):
+        return Response(s.ProfileSerializer(request.user, context={"request": request}).data)
+
+
+# --- tags ------------------------------------------------------------------------------------
+@extend_schema_view(
+    list=extend_schema(summary="Tags used by my teams, and unused ones"),
+    create=extend_schema(summary="Create a tag (leads and members)"),
+    retrieve=extend_schema(summary="One tag"),
+)
+class TagViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
+    serializer_class = s.TagSerializer
+    permission_classes = [IsAuthenticated, TagRules]
+    lookup_value_regex = ID
+    # The name clash is a table constraint, reported against the name.
+    error_field_aliases = {"__all__": "name"}
+
+    def get_queryset(self):
+        return tags_visible_to(self.request.user).order_by("name")
+
+    def perform_create(self, serializer):
+        serializer.instance = task_services.tag_create(
+            actor=self.request.user, **serializer.validated_data
+        )
+
+
+# --- tasks -----------------------------------------------------------------------------------
+@extend_schema_view(
+    list=extend_schema(summary="Tasks of my teams (archived ones only when asked)"),
+    create=extend_schema(summary="Create a task (leads and members of its team)"),
+    retrieve=extend_schema(summary="One task"),
+    update=extend_schema(summary="Change a task"),
+    partial_update=extend_schema(summary="Change some fields of a task"),
+    destroy=extend_schema(summary="Delete a task (team lead, administrators)"),
+)
+class TaskViewSet(viewsets.ModelViewSet):
+    serializer_class = s.TaskSerializer
+    permission_classes = [IsAuthenticated, TaskRules]
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = TaskFilter
+    lookup_value_regex = ID
+    error_field_aliases = TASK_ERROR_FIELDS
+
+    def get_queryset(self):
+        return tasks_visible_to(self.request.user)
+
+    def filter_queryset(self, queryset):
+        # Filters (and hiding archived tasks) apply to the list, not to one task by id.
+        if self.action != "list":
+            return queryset
+        return super().filter_queryset(queryset)
+
+    def _fresh(self, task: Task) -> Task:
+        return self.get_queryset().get(pk=task.pk)
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        task = task_services.task_create(
+            actor=self.request.user, team=data.pop("team"), title=data.pop("title"), **data
+        )
+        serializer.instance = self._fresh(task)
+
+    def perform_update(self, serializer):
+        task = task_services.task_update(
+            actor=self.request.user, task=serializer.instance, **serializer.validated_data
+        )
+        serializer.instance = self._fresh(task)
+
+    def perform_destroy(self, instance):
+        task_services.task_delete(actor=self.request.user, task=instance)
+
+    def _task_response(self, task: Task) -> Response:
+        return Response(self.get_serializer(self._fresh(task)).data)
+
+    @extend_schema(
+        summary="Replace the assignees",
+        request=s.AssignSerializer,
+        responses=s.TaskSerializer,
+    )
+    @action(detail=True, methods=["post"])
+    def assign(self, request, pk=None):
+        task = self.get_object()
+        payload = s.AssignSerializer(data=request.data, context={"request": request})
+        payload.is_valid(raise_exception=True)
+        task_services.task_assign(
+            actor=request.user, task=task, assignees=payload.validated_data["assignee_ids"]
+        )
+        return self._task_response(task)
+
+    @extend_schema(summary="Archive (team lead, or the member who created it)", request=None)
+    @action(detail=True, methods=["post"])
+    def archive(self, request, pk=None):
+        task = self.get_object()
+        task_services.task_archive(actor=request.user, task=task)
+        return self._task_response(task)
+
+    @extend_schema(summary="Unarchive (team lead, or the member who created it)", request=None)
+    @action(detail=True, methods=["post"])
+    def unarchive(self, request, pk=None):
+        task = self.get_object()
+        task_services.task_unarchive(actor=request.user, task=task)
+        return self._task_response(task)
+
+    @extend_schema(
+        methods=["GET"], summary="Comments, oldest first", responses=s.CommentSerializer(many=True)
+    )
+    @extend_schema(
+        methods=["POST"],
+        summary="Comment (leads and members)",
+        request=s.CommentSerializer,
+        responses={201: s.CommentSerializer},
+    )
+    @action(detail=True, methods=["get", "post"], filter_backends=[])
+    def comments(self, request, pk=None):
+        task = self.get_object()
+        if request.method == "GET":
+            rows = comments_visible_to(request.user).filter(task=task).order_by("created_at", "id")
+            page = self.paginate_queryset(rows)
+            return self.get_paginated_response(s.CommentSerializer(page, many=True).data)
+        payload = s.CommentSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        comment = task_services.comment_add(
+            actor=request.user, task=task, body=payload.validated_data["body"]
+        )
+        return Response(s.CommentSerializer(comment).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Change history, newest first", responses=s.HistoryRecordSerializer(many=True)
+    )
+    @action(detail=True, methods=["get"], filter_backends=[])
+    def history(self, request, pk=None):
+        task = self.get_object()
+        records = task_history(task).prefetch_related(*M2M_PREFETCH)
+        page = list(self.paginate_queryset(records))
+        older = None
+        if page:
+            last = page[-1]
+            older = (
+                records.filter(
+                    Q(history_date__lt=last.history_date)
+                    | Q(history_date=last.history_date, history_id__lt=last.history_id)
+                )
+                .prefetch_related(*M2M_PREFETCH)
+                .first()
+            )
+        rows = []
+        for index, record in enumerate(page):
+            previous = page[index + 1] if index + 1 < len(page) else older
+            rows.append(
+                {
+                    "id": record.history_id,
+                    "date": record.history_date,
+                    "type": HISTORY_TYPES.get(record.history_type, "changed"),
+                    "user": record.history_user,
+                    "changes": _changes(record, previous),
+                }
+            )
+        return self.get_paginated_response(s.HistoryRecordSerializer(rows, many=True).data)
+
+    def get_serializer_class(self):
+        if self.action == "comments":
+            return s.CommentSerializer
+        if self.action == "history":
+            return s.HistoryRecordSerializer
+        return super().get_serializer_class()
+
+
+def _m2m_ids(record, name: str) -> list[int]:
+    relation, column = TASK_M2M[name]
+    return sorted(getattr(row, column) for row in getattr(record, relation).all())
+
+
+def _changes(record, previous) -> list[dict]:
+    """Field changes from the previous record; many-to-many ones from the prefetched rows."""
+    if previous is None:
+        return []
+    delta = record.diff_against(previous, excluded_fields=list(TASK_M2M))
+    changes = [{"field": c.field, "old": c.old, "new": c.new} for c in delta.changes]
+    for name in TASK_M2M:
+        old, new = _m2m_ids(previous, name), _m2m_ids(record, name)
+        if old != new:
+            changes.append({"field": name, "old": old, "new": new})
+    return changes
