@@ -73,8 +73,8 @@ INSTALLED_APPS = [
     "allauth.socialaccount",
     "dj_rest_auth",
     "dj_rest_auth.registration",
-    # the portal's own apps
     "axes",
+    # the portal's own apps
     "portal.core",
     "portal.accounts",
     "portal.teams",
@@ -100,9 +100,9 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
-]
     # Last: turns a locked-out login attempt into a 429 page (see AXES_* below).
     "axes.middleware.AxesMiddleware",
+]
 
 ROOT_URLCONF = "portal.urls"
 WSGI_APPLICATION = "portal.wsgi.application"
@@ -152,12 +152,12 @@ else:
 # --- Auth -------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
+    # django-axes first: refuses logins while a client or account is cooling off.
+    "portal.accounts.backends.LockoutBackend",
     # allauth's backend logs in by username or email (admin and API too).
     "allauth.account.auth_backends.AuthenticationBackend",
 ]
 # One set of password rules for every door (admin, allauth, API).
-    # django-axes first: refuses logins while a client or account is cooling off.
-    "portal.accounts.backends.LockoutBackend",
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
@@ -180,10 +180,6 @@ ACCOUNT_EMAIL_VERIFICATION = env.str("ACCOUNT_EMAIL_VERIFICATION", default="none
 ACCOUNT_ALLOW_SIGNUP = env.bool("ACCOUNT_ALLOW_SIGNUP", default=True)
 ACCOUNT_ADAPTER = "portal.accounts.adapter.AccountAdapter"
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
-
-# --- Internationalisation ---------------------------------------------------------------
-LANGUAGE_CODE = "en-us"
-TIME_ZONE = env.str("TIME_ZONE", default="UTC")
 # Failed logins are limited by django-axes for every door (below); allauth keeps its other limits.
 ACCOUNT_RATE_LIMITS = {"login_failed": False}
 
@@ -202,6 +198,10 @@ AXES_COOLOFF_MESSAGE = "Too many failed sign-in attempts. Try again in a few min
 # Behind N reverse proxies set TRUSTED_PROXY_COUNT=N so X-Forwarded-For gives the client address.
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 AXES_CLIENT_IP_CALLABLE = "portal.accounts.lockout.client_ip"
+
+# --- Internationalisation ---------------------------------------------------------------
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = env.str("TIME_ZONE", default="UTC")
 USE_I18N = True
 USE_TZ = True
 
@@ -273,9 +273,20 @@ REST_FRAMEWORK = {
         "rest_framework.filters.OrderingFilter",
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_PAGINATION_CLASS": "portal.api.pagination.PagePagination",
+    "PAGE_SIZE": 25,
+    "EXCEPTION_HANDLER": "portal.api.exceptions.exception_handler",
+    "DEFAULT_THROTTLE_CLASSES": [
+        "portal.api.throttles.AnonThrottle",
+        "portal.api.throttles.UserThrottle",
+    ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": env.str("API_THROTTLE_ANON", default="100/min"),
         "user": env.str("API_THROTTLE_USER", default="1000/min"),
+        # Per client address, on the doors that take a password or send an email.
+        "login": env.str("API_THROTTLE_LOGIN", default="20/min"),
+        "registration": env.str("API_THROTTLE_REGISTRATION", default="10/hour"),
+        "password_reset": env.str("API_THROTTLE_PASSWORD_RESET", default="10/hour"),
     },
 }
 SIMPLE_JWT = {
@@ -290,34 +301,6 @@ REST_AUTH = {
     "JWT_AUTH_HTTPONLY": False,
     "JWT_AUTH_COOKIE": "portal-access",
     "JWT_AUTH_REFRESH_COOKIE": "portal-refresh",
-    "DEFAULT_PAGINATION_CLASS": "portal.api.pagination.PagePagination",
-    "PAGE_SIZE": 25,
-    "EXCEPTION_HANDLER": "portal.api.exceptions.exception_handler",
-    "DEFAULT_THROTTLE_CLASSES": [
-        "portal.api.throttles.AnonThrottle",
-        "portal.api.throttles.UserThrottle",
-    ],
-}
-SPECTACULAR_SETTINGS = {
-    "TITLE": f"{SITE_NAME} API",
-        # Per client address, on the doors that take a password or send an email.
-        "login": env.str("API_THROTTLE_LOGIN", default="20/min"),
-        "registration": env.str("API_THROTTLE_REGISTRATION", default="10/hour"),
-        "password_reset": env.str("API_THROTTLE_PASSWORD_RESET", default="10/hour"),
-    "VERSION": "1.0.0",
-    "SERVE_INCLUDE_SCHEMA": False,
-    "SWAGGER_UI_DIST": "SIDECAR",
-    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
-    "REDOC_DIST": "SIDECAR",
-    "COMPONENT_SPLIT_REQUEST": True,
-}
-
-# --- Admin (unfold) ---------------------------------------------------------------------
-UNFOLD = {
-    "SITE_TITLE": SITE_NAME,
-    "SITE_HEADER": SITE_NAME,
-    "SITE_SYMBOL": "task_alt",
-    "ENVIRONMENT": "portal.core.unfold.environment_callback",
     # API clients carry the bearer token only; no session is opened by the API login.
     "SESSION_LOGIN": False,
     "OLD_PASSWORD_FIELD_ENABLED": True,
@@ -325,15 +308,15 @@ UNFOLD = {
     "USER_DETAILS_SERIALIZER": "portal.api.serializers.ProfileSerializer",
     "REGISTER_SERIALIZER": "portal.api.serializers.RegisterSerializer",
     "PASSWORD_RESET_SERIALIZER": "portal.api.serializers.PasswordResetSerializer",
-    "SHOW_HISTORY": True,
-    "SHOW_VIEW_ON_SITE": False,
-    "COLORS": {
-        "primary": {
-            "50": "oklch(97.5% .02 265)",
-            "100": "oklch(94.5% .04 265)",
-            "200": "oklch(89% .08 265)",
-            "300": "oklch(81% .13 265)",
-            "400": "oklch(71% .18 265)",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": f"{SITE_NAME} API",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/",
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
@@ -344,6 +327,23 @@ UNFOLD = {
         "TaskPriorityEnum": "portal.tasks.models.Priority",
         "RoleEnum": "portal.teams.models.Role",
     },
+}
+
+# --- Admin (unfold) ---------------------------------------------------------------------
+UNFOLD = {
+    "SITE_TITLE": SITE_NAME,
+    "SITE_HEADER": SITE_NAME,
+    "SITE_SYMBOL": "task_alt",
+    "ENVIRONMENT": "portal.core.unfold.environment_callback",
+    "SHOW_HISTORY": True,
+    "SHOW_VIEW_ON_SITE": False,
+    "COLORS": {
+        "primary": {
+            "50": "oklch(97.5% .02 265)",
+            "100": "oklch(94.5% .04 265)",
+            "200": "oklch(89% .08 265)",
+            "300": "oklch(81% .13 265)",
+            "400": "oklch(71% .18 265)",
             "500": "oklch(62% .21 265)",
             "600": "oklch(54% .22 265)",
             "700": "oklch(47% .2 265)",
