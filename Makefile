@@ -26,6 +26,7 @@ $(VENV)/.installed: $(PY) requirements/base.txt requirements/dev.txt
 setup: venv
 	@mkdir -p var
 	$(PY) manage.py migrate --noinput
+	$(PY) manage.py setup_schedules
 	$(PY) manage.py demo
 
 # Web server and a django-q2 cluster together; Ctrl-C stops both.

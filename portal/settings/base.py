@@ -259,6 +259,19 @@ else:
 ARCHIVE_RETENTION_DAYS = env.int("ARCHIVE_RETENTION_DAYS", default=30)
 DAILY_SUMMARY_HOUR = env.int("DAILY_SUMMARY_HOUR", default=7)
 
+# --- Background jobs (portal.jobs, docs/jobs.md) ----------------------------------------
+# A running job writes a heartbeat every JOBS_HEARTBEAT_SECONDS; the watchdog (every
+# JOBS_WATCHDOG_MINUTES) re-queues a job whose heartbeat is older than JOBS_STALE_SECONDS, or
+# that has waited in the queue longer than JOBS_QUEUED_STALE_SECONDS (the broker lost it).
+JOBS_HEARTBEAT_SECONDS = env.float("JOBS_HEARTBEAT_SECONDS", default=10)
+JOBS_STALE_SECONDS = env.float("JOBS_STALE_SECONDS", default=60)
+JOBS_QUEUED_STALE_SECONDS = env.float("JOBS_QUEUED_STALE_SECONDS", default=600)
+JOBS_MAX_ATTEMPTS = env.int("JOBS_MAX_ATTEMPTS", default=3)
+JOBS_MAX_ENQUEUES = env.int("JOBS_MAX_ENQUEUES", default=5)
+JOBS_WATCHDOG_MINUTES = env.int("JOBS_WATCHDOG_MINUTES", default=2)
+JOBS_RECORD_RETENTION_DAYS = env.int("JOBS_RECORD_RETENTION_DAYS", default=90)
+OVERDUE_REMINDER_LOOKBACK_DAYS = env.int("OVERDUE_REMINDER_LOOKBACK_DAYS", default=7)
+
 # --- REST API ---------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

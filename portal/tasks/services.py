@@ -410,3 +410,26 @@ def unassign_from_team(*, actor: User, team: Team, user: User) -> int:
         record_change(TASK_HISTORY, task, actor=actor, history_type="~")
         count += 1
     return count
+
+
+# --- system clean-up (background jobs) -------------------------------------------------------
+def tasks_purge_archived(*, before, batch_size: int = 500) -> dict[str, int]:
+    """Delete tasks archived before `before`; returns how many per team key.
+
+    A system action (the weekly clean-up job), so no actor and no role check. Each batch is its
+    own transaction: a large clean-up never holds long locks, and if it stops half-way the next
+    run simply continues. History keeps a deletion record for every task (no user).
+    """
+    counts: dict[str, int] = {}
+    while True:
+        with transaction.atomic():
+            batch = list(
+                Task.objects.filter(is_archived=True, archived_at__lt=before)
+                .order_by("pk")
+                .values_list("pk", "team__key")[:batch_size]
+            )
+            if not batch:
+                return counts
+            Task.objects.filter(pk__in=[pk for pk, _ in batch]).delete()
+        for _, key in batch:
+            counts[key] = counts.get(key, 0) + 1

@@ -1,0 +1,314 @@
+"""Admin for job records, daily summaries and reminders, and django-q2's admin in unfold's skin.
+
+django-q2's own admin classes are unregistered and registered again as subclasses with unfold's
+ModelAdmin (unfold's documented way to skin a third-party admin). Queue internals are for
+administrators only; summaries are readable by the members of their team.
+"""
+
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.html import format_html
+from django_q import admin as q_admin
+from django_q.models import Failure, OrmQ, Schedule, Success
+from django_q.tasks import async_task
+from unfold.admin import ModelAdmin
+from unfold.decorators import action, display
+
+from portal.jobs.models import DailySummary, Job, JobStatus, OverdueReminder
+from portal.jobs.registry import kind_label, kinds
+from portal.jobs.runner import scheduled_params
+from portal.jobs.schedules import RUN_SCHEDULED
+from portal.jobs.selectors import jobs_visible_to, summaries_visible_to
+from portal.jobs.services import job_rerun, job_start
+from portal.teams.permissions import is_superuser
+
+STATUS_COLOURS = {
+    JobStatus.QUEUED: "info",
+    JobStatus.RUNNING: "warning",
+    JobStatus.SUCCEEDED: "success",
+    JobStatus.FAILED: "danger",
+}
+RERUN_DONE = "Started again as {jobs}."
+RERUN_SKIPPED = "Skipped {count} job(s) that are still queued or running."
+RUN_NOW_DONE = "Started {names}."
+
+
+class SuperuserOnly:
+    """Queue internals: only administrators see or touch them."""
+
+    def has_module_permission(self, request):
+        return is_superuser(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return is_superuser(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        return is_superuser(request.user)
+
+    def has_delete_permission(self, request, obj=None):
+        return is_superuser(request.user)
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+def _job_link(job: Job) -> str:
+    url = reverse("admin:jobs_job_change", args=[job.pk])
+    return format_html('<a class="underline" href="{}">#{}</a>', url, job.pk)
+
+
+def progress_bar(value: int, status: str) -> str:
+    colour = {"failed": "bg-red-600", "succeeded": "bg-green-600"}.get(status, "bg-primary-600")
+    return format_html(
+        '<div class="flex items-center gap-2" title="{}%">'
+        '<div class="w-24 h-2 rounded bg-base-200 dark:bg-base-700 overflow-hidden">'
+        '<div class="h-2 {}" style="width: {}%"></div></div>'
+        '<span class="text-xs">{}%</span></div>',
+        value,
+        colour,
+        value,
+        value,
+    )
+
+
+class KindFilter(admin.SimpleListFilter):
+    title = "kind"
+    parameter_name = "kind"
+
+    def lookups(self, request, model_admin):
+        return [(k.name, k.label) for k in kinds()]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(kind=self.value()) if self.value() else queryset
+
+
+@admin.register(Job)
+class JobAdmin(SuperuserOnly, ModelAdmin):
+    list_display = [
+        "id",
+        "kind_display",
+        "status_display",
+        "progress_display",
+        "requester",
+        "attempts_display",
+        "queued_at",
+        "finished_at",
+        "error_short",
+    ]
+    list_display_links = ["id", "kind_display"]
+    list_filter = ["status", KindFilter]
+    search_fields = ["kind", "error", "requester__username"]
+    date_hierarchy = "created_at"
+    list_per_page = 50
+    actions = ["rerun"]
+    actions_detail = ["rerun_detail"]
+    readonly_fields = [
+        "kind_display",
+        "status_display",
+        "progress_display",
+        "message",
+        "params",
+        "requester",
+        "attempts_display",
+        "enqueues",
+        "dedupe_key",
+        "queued_at",
+        "started_at",
+        "heartbeat_at",
+        "finished_at",
+        "worker",
+        "result",
+        "error_display",
+        "created_at",
+    ]
+    fieldsets = [
+        (None, {"fields": ["kind_display", "status_display", "progress_display", "message"]}),
+        ("Request", {"fields": ["params", "requester", "dedupe_key"]}),
+        (
+            "Runs",
+            {
+                "fields": [
+                    "attempts_display",
+                    "enqueues",
+                    "created_at",
+                    "queued_at",
+                    "started_at",
+                    "heartbeat_at",
+                    "finished_at",
+                    "worker",
+                ]
+            },
+        ),
+        ("Outcome", {"fields": ["result", "error_display"]}),
+    ]
+
+    def get_queryset(self, request):
+        return jobs_visible_to(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        return False  # records are written by the runner only
+
+    @display(description="kind", ordering="kind")
+    def kind_display(self, obj: Job) -> str:
+        return kind_label(obj.kind)
+
+    @display(description="status", ordering="status", label=STATUS_COLOURS)
+    def status_display(self, obj: Job) -> str:
+        return obj.status
+
+    @display(description="progress", ordering="progress")
+    def progress_display(self, obj: Job) -> str:
+        return progress_bar(obj.progress, obj.status)
+
+    @display(description="attempts")
+    def attempts_display(self, obj: Job) -> str:
+        return f"{obj.attempts} / {obj.max_attempts}"
+
+    @display(description="error")
+    def error_short(self, obj: Job) -> str:
+        return (obj.error.splitlines() or [""])[0][:120]
+
+    @display(description="error")
+    def error_display(self, obj: Job) -> str:
+        if not obj.error:
+            return "-"
+        return format_html('<pre class="whitespace-pre-wrap text-xs">{}</pre>', obj.error)
+
+    def _rerun(self, request: HttpRequest, jobs) -> None:
+        started, skipped = [], 0
+        for job in jobs:
+            if not job.is_finished:
+                skipped += 1
+                continue
+            started.append(job_rerun(job=job, requester=request.user))
+        if started:
+            links = format_html(", ".join(["{}"] * len(started)), *map(_job_link, started))
+            self.message_user(request, format_html(RERUN_DONE, jobs=links), messages.SUCCESS)
+        if skipped:
+            self.message_user(request, RERUN_SKIPPED.format(count=skipped), messages.WARNING)
+
+    @action(description="Run again", icon="replay", permissions=["rerun"])
+    def rerun(self, request: HttpRequest, queryset: QuerySet[Job]):
+        self._rerun(request, queryset)
+
+    @action(description="Run again", icon="replay", permissions=["rerun"])
+    def rerun_detail(self, request: HttpRequest, object_id: int):
+        job = get_object_or_404(self.get_queryset(request), pk=object_id)
+        self._rerun(request, [job])
+        return HttpResponseRedirect(reverse("admin:jobs_job_changelist"))
+
+    def has_rerun_permission(self, request, obj=None):
+        return is_superuser(request.user)
+
+
+@admin.register(DailySummary)
+class DailySummaryAdmin(ModelAdmin):
+    list_display = ["date", "team", "counts_display", "emailed_to", "path"]
+    list_filter = ["team"]
+    date_hierarchy = "date"
+    readonly_fields = ["team", "date", "counts", "path", "emailed_at", "emailed_to", "body_display"]
+    fields = readonly_fields
+    list_select_related = ["team"]
+
+    def get_queryset(self, request):
+        return summaries_visible_to(request.user)
+
+    def has_module_permission(self, request):
+        return request.user.is_active
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_active
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return is_superuser(request.user)
+
+    @display(description="counts")
+    def counts_display(self, obj: DailySummary) -> str:
+        c = obj.counts or {}
+        return (
+            f"due today {c.get('due_today', 0)} · overdue {c.get('overdue', 0)} · "
+            f"done {c.get('done_yesterday', 0)} · new {c.get('created_yesterday', 0)} · "
+            f"open {c.get('open', 0)}"
+        )
+
+    @display(description="summary")
+    def body_display(self, obj: DailySummary) -> str:
+        return format_html('<pre class="whitespace-pre-wrap text-sm">{}</pre>', obj.body)
+
+
+@admin.register(OverdueReminder)
+class OverdueReminderAdmin(SuperuserOnly, ModelAdmin):
+    list_display = ["task", "due_date", "sent_at", "recipients"]
+    list_select_related = ["task", "task__team"]
+    search_fields = ["task__title"]
+    readonly_fields = ["task", "due_date", "sent_at", "recipients"]
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+# --- django-q2, re-skinned -----------------------------------------------------------------
+for _model in (Schedule, Success, Failure, OrmQ):
+    if admin.site.is_registered(_model):
+        admin.site.unregister(_model)
+
+
+@admin.register(Schedule)
+class ScheduleAdmin(SuperuserOnly, q_admin.ScheduleAdmin, ModelAdmin):
+    actions = ["run_now"]
+    actions_row = ["run_now_row"]
+
+    def has_add_permission(self, request, obj=None):
+        return is_superuser(request.user)
+
+    def has_run_now_permission(self, request, obj=None):
+        return is_superuser(request.user)
+
+    def _run(self, request: HttpRequest, schedules) -> None:
+        started = []
+        for schedule in schedules:
+            if schedule.func == RUN_SCHEDULED and schedule.args:
+                kind = schedule.args.strip().strip("'\"")
+                job = job_start(kind, requester=request.user, **scheduled_params(kind, None))
+                started.append(format_html("{} ({})", schedule.name, _job_link(job)))
+            else:
+                async_task(schedule.func, q_options={"group": schedule.name or schedule.func})
+                started.append(format_html("{}", schedule.name or schedule.func))
+        if started:
+            names = format_html(", ".join(["{}"] * len(started)), *started)
+            self.message_user(request, format_html(RUN_NOW_DONE, names=names), messages.SUCCESS)
+
+    @action(description="Run now", icon="play_arrow", permissions=["run_now"])
+    def run_now(self, request: HttpRequest, queryset: QuerySet[Schedule]):
+        self._run(request, queryset)
+
+    @action(description="Run now", icon="play_arrow", permissions=["run_now"])
+    def run_now_row(self, request: HttpRequest, object_id: int):
+        self._run(request, [get_object_or_404(Schedule, pk=object_id)])
+        return HttpResponseRedirect(reverse("admin:django_q_schedule_changelist"))
+
+
+@admin.register(Success)
+class SuccessAdmin(SuperuserOnly, q_admin.TaskAdmin, ModelAdmin):
+    pass
+
+
+@admin.register(Failure)
+class FailureAdmin(SuperuserOnly, q_admin.FailAdmin, ModelAdmin):
+    pass
+
+
+if q_admin.Conf.ORM:
+
+    @admin.register(OrmQ)
+    class QueueAdmin(SuperuserOnly, q_admin.QueueAdmin, ModelAdmin):
+        pass

@@ -1,0 +1,218 @@
+"""What the django-q2 workers execute: run a job record, fire a schedule, watch for lost jobs.
+
+Only job ids travel through the broker. A run *claims* the record (queued -> running, one
+UPDATE), so a duplicate message (watchdog re-queue racing a slow broker) does nothing. While the
+job function runs, a thread writes a heartbeat; finishing is guarded by the attempt number, so a
+run that was given up on cannot overwrite the run that replaced it.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+import traceback
+from contextlib import contextmanager
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, connections, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from portal.core.logging import job_context
+from portal.jobs.models import Job, JobStatus
+from portal.jobs.registry import get_kind
+from portal.jobs.services import job_fail, job_requeue
+
+logger = logging.getLogger(__name__)
+
+JOB_LOST = (
+    "The worker running this job stopped responding {attempts} time(s) (it was killed, timed "
+    "out after Q_TIMEOUT seconds, or lost the database); giving up after {attempts} attempts."
+)
+JOB_NEVER_STARTED = (
+    "No worker picked this job up after it was queued {enqueues} time(s); check that a "
+    "qcluster is running and can reach the broker, then run it again."
+)
+REQUEUED_STALE = "Re-queued by the watchdog: the previous run stopped sending heartbeats."
+REQUEUED_WAITING = "Re-queued by the watchdog: the queue seems to have lost it."
+SUPERSEDED = "This run was replaced by a newer attempt."
+
+
+class JobSuperseded(Exception):
+    """The watchdog gave up on this run and queued another one: stop quietly."""
+
+
+class JobContext:
+    """Handed to job functions: report progress (which also proves the run is alive)."""
+
+    def __init__(self, job: Job):
+        self.job = job
+
+    def _mine(self):
+        return Job.objects.filter(
+            pk=self.job.pk, status=JobStatus.RUNNING, attempts=self.job.attempts
+        )
+
+    def progress(self, percent: float, message: str = "") -> None:
+        percent = max(0, min(100, int(percent)))
+        updated = self._mine().update(
+            progress=percent, message=message[:200], heartbeat_at=timezone.now()
+        )
+        if not updated:
+            raise JobSuperseded(SUPERSEDED)
+        self.job.progress = percent
+
+
+def _worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+@contextmanager
+def _heartbeat(job: Job):
+    """Beat every JOBS_HEARTBEAT_SECONDS from a thread while the job function runs."""
+    stop = threading.Event()
+    interval = float(settings.JOBS_HEARTBEAT_SECONDS)
+
+    def beat() -> None:
+        try:
+            while not stop.wait(interval):
+                try:
+                    Job.objects.filter(
+                        pk=job.pk, status=JobStatus.RUNNING, attempts=job.attempts
+                    ).update(heartbeat_at=timezone.now())
+                except Exception:  # a missed beat is not fatal; a stale one is the signal
+                    logger.exception("job %s: heartbeat failed", job.pk)
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=beat, name=f"job-{job.pk}-heartbeat", daemon=True)
+    if interval > 0:
+        thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        if thread.is_alive():
+            thread.join(timeout=5)
+
+
+def run_job(job_id: int) -> str:
+    """Claim and run one job record (the django-q2 task for every job)."""
+    with job_context(job_id):  # every log line of the run carries the job id
+        return _run_job(job_id)
+
+
+def _run_job(job_id: int) -> str:
+    now = timezone.now()
+    claimed = Job.objects.filter(pk=job_id, status=JobStatus.QUEUED).update(
+        status=JobStatus.RUNNING,
+        attempts=F("attempts") + 1,
+        started_at=now,
+        heartbeat_at=now,
+        finished_at=None,
+        progress=0,
+        message="",
+        error="",
+        worker=_worker_name(),
+    )
+    if not claimed:
+        logger.info("job %s: not queued any more, nothing to do", job_id)
+        return "skipped"
+    job = Job.objects.get(pk=job_id)
+    mine = Job.objects.filter(pk=job.pk, status=JobStatus.RUNNING, attempts=job.attempts)
+    logger.info("job %s (%s): attempt %s started", job.pk, job.kind, job.attempts)
+    try:
+        with _heartbeat(job):
+            result = get_kind(job.kind).func(JobContext(job), **job.params) or {}
+    except JobSuperseded:
+        logger.warning("job %s: attempt %s was superseded", job.pk, job.attempts)
+        return "superseded"
+    except Exception as exc:
+        logger.exception("job %s (%s) failed", job.pk, job.kind)
+        error = f"{type(exc).__name__}: {exc}\n\n{traceback.format_exc(limit=8)}"
+        mine.update(status=JobStatus.FAILED, error=error, finished_at=timezone.now())
+        return "failed"
+    updated = mine.update(
+        status=JobStatus.SUCCEEDED,
+        progress=100,
+        message="",
+        result=result,
+        finished_at=timezone.now(),
+    )
+    if not updated:
+        logger.warning("job %s: attempt %s finished after being superseded", job.pk, job.attempts)
+        return "superseded"
+    logger.info("job %s (%s): succeeded %s", job.pk, job.kind, result)
+    return "succeeded"
+
+
+def scheduled_params(kind: str, slot: datetime | None) -> dict[str, Any]:
+    """Params a scheduled run of `kind` gets from its slot (the daily summary's date)."""
+    if kind == "daily_summary":
+        return {"date": timezone.localdate(slot or timezone.now()).isoformat()}
+    return {}
+
+
+def run_scheduled(kind: str, slot: str | None = None) -> str:
+    """Called by a django-q2 Schedule: record the slot's job once, then run it here.
+
+    `slot` is the schedule's intended time (django-q2 passes it via `intended_date_kwarg`).
+    A second cluster firing the same slot finds the record and does nothing.
+    """
+    when = datetime.fromisoformat(slot) if slot else None
+    spec = get_kind(kind)
+    try:
+        with transaction.atomic():
+            job = Job.objects.create(
+                kind=kind,
+                params=scheduled_params(kind, when),
+                dedupe_key=f"{kind}@{when.isoformat()}" if when else None,
+                max_attempts=spec.max_attempts or settings.JOBS_MAX_ATTEMPTS,
+                enqueues=1,
+            )
+    except IntegrityError:
+        logger.info("schedule %s: slot %s already ran, skipping", kind, slot)
+        return "duplicate"
+    return run_job(job.pk)
+
+
+def watchdog() -> dict[str, int]:
+    """Re-queue jobs whose run went silent or whose queue message was lost; fail hopeless ones.
+
+    Rows are locked with SKIP LOCKED, so two clusters running the watchdog at once never
+    re-queue the same job twice.
+    """
+    now = timezone.now()
+    stale_run = now - timedelta(seconds=settings.JOBS_STALE_SECONDS)
+    stale_wait = now - timedelta(seconds=settings.JOBS_QUEUED_STALE_SECONDS)
+    counts = {"requeued": 0, "failed": 0}
+    with transaction.atomic():
+        silent = Job.objects.select_for_update(skip_locked=True).filter(
+            status=JobStatus.RUNNING, heartbeat_at__lt=stale_run
+        )
+        for job in silent:
+            if job.attempts >= job.max_attempts:
+                job_fail(job=job, error=JOB_LOST.format(attempts=job.attempts))
+                counts["failed"] += 1
+                logger.error("job %s (%s): lost %s times, failed", job.pk, job.kind, job.attempts)
+            else:
+                job_requeue(job=job, reason=REQUEUED_STALE)
+                counts["requeued"] += 1
+                logger.warning("job %s (%s): heartbeat stale, re-queued", job.pk, job.kind)
+        waiting = Job.objects.select_for_update(skip_locked=True).filter(
+            status=JobStatus.QUEUED, queued_at__lt=stale_wait
+        )
+        for job in waiting:
+            if job.enqueues >= settings.JOBS_MAX_ENQUEUES:
+                job_fail(job=job, error=JOB_NEVER_STARTED.format(enqueues=job.enqueues))
+                counts["failed"] += 1
+                logger.error("job %s (%s): never started, failed", job.pk, job.kind)
+            else:
+                job_requeue(job=job, reason=REQUEUED_WAITING)
+                counts["requeued"] += 1
+                logger.warning("job %s (%s): still queued, handed over again", job.pk, job.kind)
+    return counts

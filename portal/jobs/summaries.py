@@ -1,0 +1,179 @@
+"""The daily summary of a team: what it contains, its Markdown and where the file goes.
+
+Days are the portal's local days (settings.TIME_ZONE). "Overdue" means due before today and
+not done, so a task is never listed both as due today and overdue.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+
+from django.conf import settings
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from portal.accounts.models import User
+from portal.tasks.models import Status, Task
+from portal.tasks.selectors import active_tasks, overdue
+from portal.teams.models import Team
+
+LIST_LIMIT = 50
+
+
+def day_bounds(day: date) -> tuple[datetime, datetime]:
+    start = timezone.make_aware(datetime.combine(day, time.min))
+    return start, timezone.make_aware(datetime.combine(day + timedelta(days=1), time.min))
+
+
+@dataclass
+class Section:
+    title: str
+    tasks: list[Task]
+    total: int
+
+
+@dataclass
+class TeamSummary:
+    team: Team
+    day: date
+    sections: list[Section] = field(default_factory=list)
+    # (person, open tasks, of which overdue)
+    people: list[tuple[User, int, int]] = field(default_factory=list)
+    open_total: int = 0
+    unassigned_open: int = 0
+
+    @property
+    def counts(self) -> dict[str, int]:
+        counts = {s.title.lower().replace(" ", "_"): s.total for s in self.sections}
+        counts["open"] = self.open_total
+        return counts
+
+
+def _section(title: str, qs: QuerySet[Task]) -> Section:
+    rows = list(qs[: LIST_LIMIT + 1])
+    total = len(rows) if len(rows) <= LIST_LIMIT else qs.count()
+    return Section(title=title, tasks=rows[:LIST_LIMIT], total=total)
+
+
+def build_team_summary(team: Team, day: date) -> TeamSummary:
+    """Collect the summary of `team` for `day` (a constant number of queries per team)."""
+    today, tomorrow = day_bounds(day)
+    yesterday = today - timedelta(days=1)
+    people = User.objects.only("id", "username", "first_name", "last_name")
+    tasks = (
+        Task.objects.filter(team=team)
+        .select_related("team")
+        .prefetch_related(Prefetch("assignees", people))
+    )
+    live = active_tasks(tasks)
+    summary = TeamSummary(team=team, day=day)
+    summary.sections = [
+        _section(
+            "Due today",
+            live.filter(due_date__gte=today, due_date__lt=tomorrow)
+            .exclude(status=Status.DONE)
+            .order_by("due_date", "number"),
+        ),
+        _section("Overdue", overdue(tasks, now=today).order_by("due_date", "number")),
+        _section(
+            "Done yesterday",
+            tasks.filter(
+                status=Status.DONE, completed_at__gte=yesterday, completed_at__lt=today
+            ).order_by("completed_at", "number"),
+        ),
+        _section(
+            "Created yesterday",
+            tasks.filter(created_at__gte=yesterday, created_at__lt=today).order_by("number"),
+        ),
+    ]
+    open_statuses = [s for s in Status.values if s != Status.DONE]
+    open_q = Q(
+        assigned_tasks__team=team,
+        assigned_tasks__is_archived=False,
+        assigned_tasks__status__in=open_statuses,
+    )
+    rows = (
+        User.objects.filter(open_q)
+        .annotate(
+            open_count=Count("assigned_tasks", filter=open_q, distinct=True),
+            overdue_count=Count(
+                "assigned_tasks",
+                filter=open_q & Q(assigned_tasks__due_date__lt=today),
+                distinct=True,
+            ),
+        )
+        .order_by("-open_count", "username")
+        .only("id", "username", "first_name", "last_name")
+    )
+    summary.people = [(u, u.open_count, u.overdue_count) for u in rows]
+    still_open = live.filter(status__in=open_statuses)
+    summary.open_total = still_open.count()
+    summary.unassigned_open = still_open.filter(assignees__isnull=True).count()
+    return summary
+
+
+def _who(task: Task) -> str:
+    names = ", ".join(f"@{u.username}" for u in task.assignees.all())
+    return names or "unassigned"
+
+
+def _line(task: Task) -> str:
+    due = ""
+    if task.due_date:
+        due = f", due {timezone.localtime(task.due_date):%Y-%m-%d %H:%M}"
+    return (
+        f"- **{task.key}** {task.title} ({task.get_priority_display().lower()}{due}; {_who(task)})"
+    )
+
+
+def render_markdown(summary: TeamSummary) -> str:
+    team, day = summary.team, summary.day
+    counts = summary.counts
+    out = [
+        f"# {team.name} ({team.key}): daily summary for {day:%A %d %B %Y}",
+        "",
+        "| | |",
+        "| --- | ---: |",
+    ]
+    out += [f"| {s.title} | {s.total} |" for s in summary.sections]
+    out += [f"| Open tasks | {counts['open']} |", ""]
+    for section in summary.sections:
+        out += [f"## {section.title} ({section.total})", ""]
+        if not section.tasks:
+            out.append("Nothing.")
+        out += [_line(t) for t in section.tasks]
+        if section.total > len(section.tasks):
+            out.append(f"- ... and {section.total - len(section.tasks)} more")
+        out.append("")
+    out += ["## Open work per assignee", "", "| Person | Open | Overdue |", "| --- | ---: | ---: |"]
+    out += [
+        f"| {u.get_full_name() or u.username} (@{u.username}) | {n} | {o} |"
+        for u, n, o in summary.people
+    ]
+    out += [f"| Unassigned | {summary.unassigned_open} | |", ""]
+    out.append(f"_Generated {timezone.localtime():%Y-%m-%d %H:%M %Z} by {settings.SITE_NAME}._")
+    return "\n".join(out) + "\n"
+
+
+def summary_relpath(team: Team, day: date) -> str:
+    return f"summaries/{day:%Y-%m-%d}/{team.slug}.md"
+
+
+def write_shared_file(relpath: str, text: str) -> Path:
+    """Write under SHARED_DIR atomically (readers never see half a file)."""
+    target = Path(settings.SHARED_DIR) / relpath
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return target

@@ -1,0 +1,221 @@
+"""The scheduled jobs' effects: summary content and files, clean-up cut-off, reminders once."""
+
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+import time_machine
+from django.core import mail
+from django.utils import timezone
+
+from portal.jobs.jobs import REMINDER_SUBJECT, SUMMARY_SUBJECT
+from portal.jobs.models import DailySummary, Job, JobStatus, OverdueReminder
+from portal.jobs.runner import run_scheduled
+from portal.tasks import services as ts
+from portal.tasks.models import Status, Task
+
+pytestmark = pytest.mark.django_db
+
+NOW = datetime.fromisoformat("2026-11-26T08:00:00+00:00")
+
+
+def at(text: str) -> datetime:
+    return datetime.fromisoformat(text)
+
+
+def job_result(kind: str) -> dict:
+    job = Job.objects.filter(kind=kind).latest("pk")
+    assert job.status == JobStatus.SUCCEEDED, job.error
+    return job.result
+
+
+@pytest.fixture
+def summary_world(team, other_team, lead, member, member2, outsider):
+    member.receive_daily_summary = True
+    member.save()
+    with time_machine.travel(at("2026-11-25T10:00:00+00:00"), tick=False):
+        made = {
+            "due_today": ts.task_create(
+                actor=lead, team=team, title="Due today", due_date=at("2026-11-26T15:00+00:00")
+            ),
+            "overdue": ts.task_create(
+                actor=lead, team=team, title="Late", due_date=at("2026-11-24T09:00+00:00")
+            ),
+            "done_late": ts.task_create(
+                actor=lead, team=team, title="Done late", due_date=at("2026-11-20T09:00+00:00")
+            ),
+            "archived_late": ts.task_create(
+                actor=lead, team=team, title="Archived", due_date=at("2026-11-20T09:00+00:00")
+            ),
+        }
+        ts.task_assign(actor=lead, task=made["due_today"], assignees=[member, member2])
+        ts.task_assign(actor=lead, task=made["overdue"], assignees=[member2])
+        ts.task_archive(actor=lead, task=made["archived_late"])
+        ts.task_update(actor=lead, task=made["done_late"], status=Status.DONE)
+        ts.task_create(actor=outsider, team=other_team, title="Other team", due_date=NOW)
+    with time_machine.travel(at("2026-11-24T10:00:00+00:00"), tick=False):
+        made["old"] = ts.task_create(actor=lead, team=team, title="Made before yesterday")
+    return made
+
+
+@time_machine.travel(NOW, tick=False)
+def test_daily_summary_content_file_record_and_email(summary_world, team, settings):
+    run_scheduled("daily_summary", slot=NOW.isoformat())
+    result = job_result("daily_summary")
+    assert result["date"] == "2026-11-26" and result["teams"] == 2
+
+    record = DailySummary.objects.get(team=team)
+    assert record.counts == {
+        "due_today": 1,
+        "overdue": 1,
+        "done_yesterday": 1,
+        "created_yesterday": 4,
+        "open": 3,  # due today, overdue, and the one made the day before
+    }
+    path = Path(settings.SHARED_DIR) / "summaries/2026-11-26/operations.md"
+    assert record.path == "summaries/2026-11-26/operations.md"
+    assert path.read_text() == record.body
+    body = record.body
+    due, late, done = (summary_world[k] for k in ("due_today", "overdue", "done_late"))
+    sections = body.split("## ")
+    assert f"**{due.key}** Due today (medium, due 2026-11-26 15:00; @member, @member2)" in body
+    assert late.key in sections[2] and sections[2].startswith("Overdue (1)")
+    assert done.key in sections[3] and sections[3].startswith("Done yesterday (1)")
+    assert summary_world["archived_late"].key not in sections[2]
+    assert "Other team" not in body
+    assert "| member2 (@member2) | 2 | 1 |" in body and "| member (@member) | 1 | 0 |" in body
+    assert "| Unassigned | 1 | |" in body
+
+    # Only the member who opted in gets it.
+    assert [m.to for m in mail.outbox] == [["member@example.com"]]
+    assert mail.outbox[0].subject == SUMMARY_SUBJECT.format(
+        site=settings.SITE_NAME, team=team.name, day="2026-11-26"
+    )
+    assert record.emailed_to == 1
+
+
+def test_rerunning_the_day_replaces_and_does_not_email_twice(summary_world, team, lead, settings):
+    with time_machine.travel(NOW, tick=False):
+        run_scheduled("daily_summary", slot=NOW.isoformat())
+    with time_machine.travel(NOW + timedelta(hours=3), tick=False):
+        ts.task_update(actor=lead, task=summary_world["overdue"], status=Status.DONE)
+        run_scheduled("daily_summary")  # "run now" from the admin: no slot, same day
+    assert DailySummary.objects.filter(team=team).count() == 1
+    record = DailySummary.objects.get(team=team)
+    assert record.counts["overdue"] == 0
+    path = Path(settings.SHARED_DIR) / record.path
+    assert path.read_text() == record.body
+    assert sorted(p.name for p in path.parent.iterdir()) == ["design.md", "operations.md"]
+    assert len(mail.outbox) == 1
+
+
+def test_archive_cleanup_deletes_only_past_the_cut_off(team, other_team, lead, outsider, settings):
+    settings.ARCHIVE_RETENTION_DAYS = 30
+
+    def archived(actor, t, days_ago):
+        with time_machine.travel(NOW - timedelta(days=days_ago), tick=False):
+            task = ts.task_create(actor=actor, team=t, title=f"archived {days_ago}d ago")
+            return ts.task_archive(actor=actor, task=task)
+
+    gone = [archived(lead, team, 31), archived(lead, team, 45), archived(outsider, other_team, 31)]
+    kept = [archived(lead, team, 29)]
+    with time_machine.travel(NOW - timedelta(days=90), tick=False):
+        kept.append(ts.task_create(actor=lead, team=team, title="old but not archived"))
+    child = ts.task_create(actor=lead, team=team, title="child", parent=gone[0])
+    with time_machine.travel(NOW, tick=False):
+        run_scheduled("archive_cleanup", slot=NOW.isoformat())
+    result = job_result("archive_cleanup")
+    assert result["deleted"] == 3 and result["per_team"] == {"OPS": 2, "DES": 1}
+    assert set(Task.objects.values_list("pk", flat=True)) == {t.pk for t in [*kept, child]}
+    child.refresh_from_db()
+    assert child.parent is None
+    # History keeps a deletion record for each purged task.
+    assert Task.history.filter(id=gone[0].pk, history_type="-").exists()
+
+
+def test_archive_cleanup_removes_old_job_records(settings):
+    settings.JOBS_RECORD_RETENTION_DAYS = 90
+    old = Job.objects.create(
+        kind="probe", status=JobStatus.SUCCEEDED, finished_at=NOW - timedelta(days=91)
+    )
+    recent = Job.objects.create(
+        kind="probe", status=JobStatus.FAILED, finished_at=NOW - timedelta(days=89)
+    )
+    with time_machine.travel(NOW, tick=False):
+        run_scheduled("archive_cleanup")
+    assert not Job.objects.filter(pk=old.pk).exists()
+    assert Job.objects.filter(pk=recent.pk).exists()
+    assert job_result("archive_cleanup")["job_records_deleted"] == 1
+
+
+class TestOverdueReminders:
+    @pytest.fixture
+    def late(self, team, lead, member, member2):
+        with time_machine.travel(NOW - timedelta(days=2), tick=False):
+            task = ts.task_create(
+                actor=lead, team=team, title="Renew TLS", due_date=NOW - timedelta(hours=2)
+            )
+        return ts.task_assign(actor=lead, task=task, assignees=[member, member2])
+
+    def run(self, when=NOW):
+        with time_machine.travel(when, tick=False):
+            run_scheduled("overdue_reminders")
+        return job_result("overdue_reminders")["sent"]
+
+    def test_assignees_are_told_once(self, late, settings):
+        assert self.run() == 1
+        assert len(mail.outbox) == 1
+        message = mail.outbox[0]
+        assert sorted(message.to) == ["member2@example.com", "member@example.com"]
+        assert message.subject == REMINDER_SUBJECT.format(
+            site=settings.SITE_NAME, key=late.key, title=late.title
+        )
+        assert self.run(NOW + timedelta(hours=1)) == 0
+        assert self.run(NOW + timedelta(hours=2)) == 0
+        assert len(mail.outbox) == 1
+        reminder = OverdueReminder.objects.get()
+        assert reminder.task == late and reminder.due_date == late.due_date
+
+    def test_a_new_due_date_that_passes_reminds_again(self, late, lead):
+        self.run()
+        with time_machine.travel(NOW, tick=False):
+            ts.task_update(actor=lead, task=late, due_date=NOW + timedelta(hours=5))
+        assert self.run(NOW + timedelta(hours=4)) == 0
+        assert self.run(NOW + timedelta(hours=6)) == 1
+        assert OverdueReminder.objects.count() == 2 and len(mail.outbox) == 2
+
+    def test_no_reminder_for_done_archived_unassigned_or_long_gone(self, team, lead, settings):
+        settings.OVERDUE_REMINDER_LOOKBACK_DAYS = 7
+        past = NOW - timedelta(hours=1)
+        with time_machine.travel(NOW - timedelta(days=30), tick=False):
+            done = ts.task_create(actor=lead, team=team, title="done", due_date=past)
+            ts.task_update(actor=lead, task=done, status=Status.DONE, assignees=[lead])
+            archived = ts.task_create(actor=lead, team=team, title="arch", due_date=past)
+            ts.task_update(actor=lead, task=archived, is_archived=True, assignees=[lead])
+            ts.task_create(actor=lead, team=team, title="nobody", due_date=past)
+            ancient = ts.task_create(
+                actor=lead, team=team, title="ancient", due_date=NOW - timedelta(days=8)
+            )
+            ts.task_assign(actor=lead, task=ancient, assignees=[lead])
+            future = ts.task_create(
+                actor=lead, team=team, title="future", due_date=NOW + timedelta(hours=1)
+            )
+            ts.task_assign(actor=lead, task=future, assignees=[lead])
+        assert self.run() == 0 and mail.outbox == []
+
+
+def test_token_flush_removes_only_expired_tokens(superuser):
+    from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
+
+    def token(jti, expires):
+        return OutstandingToken.objects.create(
+            user=superuser, jti=jti, token=f"t-{jti}", expires_at=expires
+        )
+
+    expired = token("a", timezone.now() - timedelta(minutes=1))
+    BlacklistedToken.objects.create(token=expired)
+    token("b", timezone.now() + timedelta(days=1))
+    run_scheduled("token_flush")
+    assert list(OutstandingToken.objects.values_list("jti", flat=True)) == ["b"]
+    assert BlacklistedToken.objects.count() == 0
+    assert job_result("token_flush")["deleted"] == 2

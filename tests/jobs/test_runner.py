@@ -1,0 +1,142 @@
+"""Running job records: claim, heartbeat, failure, duplicates, scheduled slots, the watchdog."""
+
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.utils import timezone
+
+from portal.jobs import runner
+from portal.jobs.jobs import PROBE_FAILED
+from portal.jobs.models import Job, JobStatus
+
+pytestmark = pytest.mark.django_db
+
+
+def make_job(**fields):
+    return Job.objects.create(kind=fields.pop("kind", "probe"), **fields)
+
+
+def test_run_job_succeeds_and_records_result():
+    job = make_job(params={"seconds": 0})
+    assert runner.run_job(job.pk) == "succeeded"
+    job.refresh_from_db()
+    assert job.status == JobStatus.SUCCEEDED and job.progress == 100 and job.attempts == 1
+    assert job.result["attempt"] == 1 and job.started_at <= job.finished_at
+    assert job.worker and job.error == ""
+
+
+def test_failing_job_is_failed_with_the_error_and_not_retried():
+    job = make_job(params={"fail": True})
+    assert runner.run_job(job.pk) == "failed"
+    job.refresh_from_db()
+    assert job.status == JobStatus.FAILED and job.attempts == 1
+    assert job.error.startswith(f"RuntimeError: {PROBE_FAILED}")
+    assert "Traceback" in job.error
+
+
+def test_a_duplicate_message_does_nothing():
+    job = make_job()
+    runner.run_job(job.pk)
+    assert runner.run_job(job.pk) == "skipped"
+    job.refresh_from_db()
+    assert job.attempts == 1
+
+
+def test_superseded_run_cannot_overwrite_the_new_attempt():
+    job = make_job()
+    Job.objects.filter(pk=job.pk).update(status=JobStatus.RUNNING, attempts=1)
+    job.refresh_from_db()
+    ctx = runner.JobContext(job)
+    ctx.progress(10)
+    # The watchdog gave up on attempt 1 and another worker claimed attempt 2.
+    Job.objects.filter(pk=job.pk).update(attempts=2)
+    with pytest.raises(runner.JobSuperseded):
+        ctx.progress(20)
+    assert Job.objects.get(pk=job.pk).progress == 10
+
+
+def test_run_scheduled_runs_each_slot_once():
+    slot = "2026-11-26T07:00:00+00:00"
+    assert runner.run_scheduled("token_flush", slot=slot) == "succeeded"
+    assert runner.run_scheduled("token_flush", slot=slot) == "duplicate"
+    assert runner.run_scheduled("token_flush", slot="2026-11-27T07:00:00+00:00") == "succeeded"
+    keys = sorted(Job.objects.values_list("dedupe_key", flat=True))
+    assert keys == [f"token_flush@{slot}", "token_flush@2026-11-27T07:00:00+00:00"]
+
+
+def test_scheduled_summary_takes_its_date_from_the_slot(settings):
+    settings.TIME_ZONE = "Europe/Paris"
+    runner.run_scheduled("daily_summary", slot="2026-11-25T23:30:00+00:00")
+    job = Job.objects.get()
+    assert job.params == {"date": "2026-11-26"}  # 00:30 in Paris
+
+
+class TestWatchdog:
+    @pytest.fixture(autouse=True)
+    def limits(self, settings):
+        settings.JOBS_STALE_SECONDS = 60
+        settings.JOBS_QUEUED_STALE_SECONDS = 600
+        settings.JOBS_MAX_ENQUEUES = 3
+
+    def running(self, attempts, beat_ago):
+        return make_job(
+            status=JobStatus.RUNNING,
+            attempts=attempts,
+            max_attempts=3,
+            heartbeat_at=timezone.now() - timedelta(seconds=beat_ago),
+        )
+
+    def test_fresh_heartbeat_is_left_alone(self, django_capture_on_commit_callbacks):
+        job = self.running(1, beat_ago=30)
+        with django_capture_on_commit_callbacks(execute=False) as callbacks:
+            assert runner.watchdog() == {"requeued": 0, "failed": 0}
+        assert callbacks == []
+        assert Job.objects.get(pk=job.pk).status == JobStatus.RUNNING
+
+    def test_stale_job_is_requeued_then_runs_again(self, django_capture_on_commit_callbacks):
+        job = self.running(1, beat_ago=61)
+        with django_capture_on_commit_callbacks(execute=True) as callbacks:
+            assert runner.watchdog() == {"requeued": 1, "failed": 0}
+        assert len(callbacks) == 1
+        job.refresh_from_db()
+        assert job.status == JobStatus.QUEUED and job.message == runner.REQUEUED_STALE
+        assert job.enqueues == 1
+        assert runner.run_job(job.pk) == "succeeded"
+        job.refresh_from_db()
+        assert job.attempts == 2 and job.status == JobStatus.SUCCEEDED
+
+    def test_stale_job_out_of_attempts_fails_with_reason(self):
+        job = self.running(3, beat_ago=61)
+        assert runner.watchdog() == {"requeued": 0, "failed": 1}
+        job.refresh_from_db()
+        assert job.status == JobStatus.FAILED
+        assert job.error == runner.JOB_LOST.format(attempts=3)
+        assert job.finished_at is not None
+
+    def test_lost_queue_message_is_handed_over_again_then_given_up(
+        self, django_capture_on_commit_callbacks
+    ):
+        with time_machine.travel("2026-11-26 09:00Z", tick=False):
+            job = make_job(enqueues=1)
+        with time_machine.travel("2026-11-26 09:05Z", tick=False):
+            assert runner.watchdog()["requeued"] == 0  # still within the patience window
+        for minute, enqueues in ((11, 2), (22, 3)):
+            with (
+                time_machine.travel(f"2026-11-26 09:{minute}Z", tick=False),
+                django_capture_on_commit_callbacks(execute=True),
+            ):
+                assert runner.watchdog()["requeued"] == 1
+            job.refresh_from_db()
+            assert job.enqueues == enqueues and job.status == JobStatus.QUEUED
+        with time_machine.travel("2026-11-26 09:33Z", tick=False):
+            assert runner.watchdog() == {"requeued": 0, "failed": 1}
+        job.refresh_from_db()
+        assert job.status == JobStatus.FAILED
+        assert job.error == runner.JOB_NEVER_STARTED.format(enqueues=3)
+
+    def test_finished_jobs_are_never_touched(self):
+        old = timezone.now() - timedelta(days=1)
+        make_job(status=JobStatus.SUCCEEDED, heartbeat_at=old, queued_at=old)
+        make_job(status=JobStatus.FAILED, heartbeat_at=old, queued_at=old)
+        assert runner.watchdog() == {"requeued": 0, "failed": 0}

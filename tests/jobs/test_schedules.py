@@ -1,0 +1,73 @@
+"""setup_schedules: one of each, idempotent, timed in the portal's time zone."""
+
+from datetime import datetime
+
+import pytest
+import time_machine
+from django.core.management import call_command
+from django.utils import timezone
+from django_q.models import Schedule
+
+from portal.jobs.schedules import RUN_SCHEDULED, SCHEDULE_NAMES, setup_schedules
+
+pytestmark = pytest.mark.django_db
+
+NOW = datetime.fromisoformat("2026-11-26T09:15:00+00:00")  # a Thursday
+
+
+def by_name():
+    return {s.name: s for s in Schedule.objects.all()}
+
+
+@time_machine.travel(NOW, tick=False)
+def test_twice_leaves_one_of_each_unchanged(capsys):
+    call_command("setup_schedules")
+    first = {name: (s.pk, s.next_run) for name, s in by_name().items()}
+    call_command("setup_schedules")
+    assert "daily-summary: unchanged" in capsys.readouterr().out
+    assert Schedule.objects.count() == len(SCHEDULE_NAMES) == 5
+    assert {name: (s.pk, s.next_run) for name, s in by_name().items()} == first
+
+
+@time_machine.travel(NOW, tick=False)
+def test_timing_in_the_portal_time_zone(settings):
+    settings.TIME_ZONE = "Europe/Paris"
+    settings.DAILY_SUMMARY_HOUR = 7
+    setup_schedules()
+    s = by_name()
+    summary = timezone.localtime(s["daily-summary"].next_run)
+    assert (summary.date().isoformat(), summary.hour, summary.minute) == ("2026-11-27", 7, 0)
+    assert s["daily-summary"].schedule_type == Schedule.DAILY
+    assert s["daily-summary"].func == RUN_SCHEDULED and s["daily-summary"].args == "'daily_summary'"
+    assert s["daily-summary"].intended_date_kwarg == "slot"
+    cleanup = timezone.localtime(s["archive-cleanup"].next_run)
+    assert (cleanup.weekday(), cleanup.hour) == (6, 3) and s["archive-cleanup"].schedule_type == "W"
+    assert s["overdue-reminders"].schedule_type == Schedule.HOURLY
+    assert timezone.localtime(s["overdue-reminders"].next_run).minute == 0
+    assert s["token-flush"].schedule_type == Schedule.DAILY
+    watchdog = s["job-watchdog"]
+    assert watchdog.schedule_type == Schedule.MINUTES and watchdog.minutes == 2
+    assert watchdog.intended_date_kwarg is None and watchdog.args is None
+    assert all(x.repeats == -1 and x.cluster is None for x in s.values())
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_changed_hour_moves_next_run_and_duplicates_are_removed(settings):
+    setup_schedules()
+    original = by_name()["daily-summary"]
+    Schedule.objects.create(name="daily-summary", func="x.y", schedule_type=Schedule.ONCE)
+    settings.DAILY_SUMMARY_HOUR = 18
+    assert setup_schedules()["daily-summary"] == "updated"
+    summary = Schedule.objects.get(name="daily-summary")
+    assert summary.pk == original.pk
+    assert timezone.localtime(summary.next_run).hour == 18
+    assert summary.next_run.date().isoformat() == "2026-11-26"  # later today
+
+
+@time_machine.travel(NOW, tick=False)
+def test_an_edited_schedule_is_put_back():
+    setup_schedules()
+    Schedule.objects.filter(name="overdue-reminders").update(func="other.func", repeats=0)
+    assert setup_schedules()["overdue-reminders"] == "updated"
+    s = Schedule.objects.get(name="overdue-reminders")
+    assert (s.func, s.repeats) == (RUN_SCHEDULED, -1)
