@@ -1,6 +1,9 @@
 """Callbacks referenced by dotted path from settings.UNFOLD."""
 
 from django.conf import settings
+from django.urls import NoReverseMatch, reverse
+
+from portal.teams import permissions as perms
 
 
 def environment_callback(request) -> list[str]:
@@ -8,3 +11,70 @@ def environment_callback(request) -> list[str]:
     env = getattr(settings, "ENVIRONMENT", "dev")
     colour = {"prod": "danger", "staging": "warning"}.get(env, "info")
     return [env, colour]
+
+
+def is_superuser(request) -> bool:
+    return perms.is_superuser(request.user)
+
+
+def in_a_team(request) -> bool:
+    return perms.is_superuser(request.user) or bool(perms.team_ids_for(request.user))
+
+
+def _link(name: str):
+    def resolve(request):
+        try:
+            return reverse(name)
+        except NoReverseMatch:  # an optional app is not installed
+            return "#"
+
+    return resolve
+
+
+def _item(title: str, icon: str, url_name: str, permission: str) -> dict:
+    return {
+        "title": title,
+        "icon": icon,
+        "link": _link(url_name),
+        "permission": f"portal.core.unfold.{permission}",
+    }
+
+
+def sidebar_navigation(request) -> list[dict]:
+    """The sidebar: grouped, and each entry shown only to people who may open it."""
+    return NAVIGATION
+
+
+NAVIGATION = [
+    {
+        "title": "Work",
+        "items": [
+            _item("Dashboard", "dashboard", "admin:index", "in_a_team"),
+            _item("Tasks", "task_alt", "admin:tasks_task_changelist", "in_a_team"),
+            _item("Comments", "chat", "admin:tasks_comment_changelist", "in_a_team"),
+            _item("Tags", "sell", "admin:tasks_tag_changelist", "in_a_team"),
+        ],
+    },
+    {
+        "title": "People",
+        "items": [
+            _item("Teams", "groups", "admin:teams_team_changelist", "in_a_team"),
+            _item("Users", "person", "admin:accounts_user_changelist", "in_a_team"),
+        ],
+    },
+    {
+        "title": "Operations",
+        "collapsible": True,
+        "items": [
+            _item("Schedules", "schedule", "admin:django_q_schedule_changelist", "is_superuser"),
+            _item("Queued tasks", "queue", "admin:django_q_ormq_changelist", "is_superuser"),
+            _item(
+                "Successful tasks",
+                "check_circle",
+                "admin:django_q_success_changelist",
+                "is_superuser",
+            ),
+            _item("Failed tasks", "error", "admin:django_q_failure_changelist", "is_superuser"),
+        ],
+    },
+]

@@ -41,14 +41,15 @@ SITE_NAME = env.str("SITE_NAME", default="Team Task Portal")
 SITE_ID = 1
 
 INSTALLED_APPS = [
-    # unfold and its contrib apps must come before django.contrib.admin.
-    "unfold",
+    # unfold and its contrib apps must come before django.contrib.admin. unfold's basic config
+    # leaves `admin.site` alone so the portal's own site (PortalAdminConfig) becomes the default.
+    "unfold.apps.BasicAppConfig",
     "unfold.contrib.filters",
     "unfold.contrib.forms",
     "unfold.contrib.inlines",
     "unfold.contrib.import_export",
     "unfold.contrib.simple_history",
-    "django.contrib.admin",
+    "portal.core.apps.PortalAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -347,9 +348,18 @@ UNFOLD = {
     "SITE_TITLE": SITE_NAME,
     "SITE_HEADER": SITE_NAME,
     "SITE_SYMBOL": "task_alt",
+    "SITE_FAVICONS": [
+        {"rel": "icon", "sizes": "any", "type": "image/svg+xml", "href": "/static/portal/favicon.svg"}
+    ],
     "ENVIRONMENT": "portal.core.unfold.environment_callback",
+    "DASHBOARD_CALLBACK": "portal.reports.dashboard.dashboard_callback",
     "SHOW_HISTORY": True,
     "SHOW_VIEW_ON_SITE": False,
+    "SIDEBAR": {
+        "show_search": True,
+        "show_all_applications": False,
+        "navigation": "portal.core.unfold.sidebar_navigation",
+    },
     "COLORS": {
         "primary": {
             "50": "oklch(97.5% .02 265)",

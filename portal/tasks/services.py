@@ -54,7 +54,7 @@ def _check_fields(names: Iterable[str]) -> None:
         raise TypeError(UNKNOWN_FIELDS.format(names=", ".join(unknown)))
 
 
-def _validate_assignees(team: Team, users: Sequence[User]) -> None:
+def validate_assignees(team: Team, users: Sequence[User]) -> None:
     """Assignees must be active members of the task's team (one query)."""
     if not users:
         return
@@ -123,7 +123,7 @@ def task_create(*, actor: User, team: Team, title: str, **fields: Any) -> Task:
     task = Task(team=team, created_by=actor, **fields)
     _apply_status(task, None)
     _apply_archive(task, bool(archived))
-    _validate_assignees(team, m2m.get("assignees", []))
+    validate_assignees(team, m2m.get("assignees", []))
     # A failed validation below rolls the reservation back with the transaction.
     task.number = _reserve_numbers(team, 1)
     task.full_clean()
@@ -163,7 +163,7 @@ def task_update(*, actor: User, task: Task, **changes: Any) -> Task:
     _apply_status(task, old_status)
     task.full_clean()
     if "assignees" in m2m:
-        _validate_assignees(task.team, m2m["assignees"])
+        validate_assignees(task.team, m2m["assignees"])
 
     m2m_changed = False
     with history_paused(task):

@@ -72,6 +72,13 @@ class Command(BaseCommand):
             "teams.Membership",
             verbosity=0,
         )
+        # ...dated and signed as the demo row itself says.
+        Task.history.filter(history_type="+").update(
+            history_user_id=F("created_by_id"), history_date=F("created_at")
+        )
+        Comment.history.filter(history_type="+").update(
+            history_user_id=F("author_id"), history_date=F("created_at")
+        )
         self.stdout.write(
             self.style.SUCCESS(
                 f"Loaded demo data: {Team.objects.count()} teams, "

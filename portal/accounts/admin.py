@@ -1,0 +1,80 @@
+"""People in the admin: superusers manage everyone; others see the people of their teams."""
+
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.models import Group
+from unfold.forms import AdminPasswordChangeForm, UserChangeForm, UserCreationForm
+
+from portal.accounts.models import User
+from portal.core.admin import PortalModelAdmin
+from portal.tasks.admin import is_task_autocomplete, task_team_for_autocomplete
+from portal.teams import permissions as perms
+from portal.teams.selectors import users_visible_to
+
+admin.site.unregister(Group)
+
+PUBLIC_FIELDS = ["username", "first_name", "last_name", "email", "team_list", "last_login"]
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin, PortalModelAdmin):
+    form = UserChangeForm
+    add_form = UserCreationForm
+    change_password_form = AdminPasswordChangeForm
+    list_display = ["username", "full_name", "email", "team_list", "is_active", "is_superuser"]
+    list_filter = ["is_active", "is_superuser"]
+    search_fields = ["username", "first_name", "last_name", "email"]
+    ordering = ["username"]
+
+    def get_queryset(self, request):
+        qs = users_visible_to(request.user).prefetch_related("memberships__team")
+        if is_task_autocomplete(request, "assignees"):
+            team_id = task_team_for_autocomplete(request)
+            team_ids = [team_id] if team_id else perms.writable_team_ids_for(request.user)
+            if team_id or not perms.is_superuser(request.user):
+                qs = qs.filter(memberships__team_id__in=team_ids, is_active=True).distinct()
+        return qs
+
+    def has_module_permission(self, request):
+        return bool(perms.team_ids_for(request.user)) or perms.is_superuser(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return self.has_module_permission(request)
+
+    def has_add_permission(self, request):
+        return perms.is_superuser(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        return perms.is_superuser(request.user)
+
+    def has_delete_permission(self, request, obj=None):
+        return perms.is_superuser(request.user)
+
+    def get_fieldsets(self, request, obj=None):
+        if obj is not None and not perms.is_superuser(request.user):
+            # No password hash, no permission editing for non-superusers.
+            return [(None, {"fields": PUBLIC_FIELDS})]
+        fieldsets = list(super().get_fieldsets(request, obj))
+        if obj is not None:
+            fieldsets.append(("Portal", {"fields": ["receive_daily_summary", "team_list"]}))
+        return fieldsets
+
+    def get_readonly_fields(self, request, obj=None):
+        if not perms.is_superuser(request.user):
+            return PUBLIC_FIELDS
+        return ["team_list", "last_login", "date_joined"]
+
+    @admin.display(description="name")
+    def full_name(self, obj):
+        return obj.get_full_name() or "-"
+
+    @admin.display(description="teams")
+    def team_list(self, obj):
+        if not obj.pk:
+            return "-"
+        return (
+            ", ".join(
+                f"{m.team.key} ({m.get_role_display().lower()})" for m in obj.memberships.all()
+            )
+            or "-"
+        )

@@ -1,0 +1,62 @@
+"""The portal's admin site: unfold's site, opened to every team member.
+
+Django's admin normally admits staff only. Here anyone active who belongs to a team (or is
+staff/superuser) may sign in; what each person sees is decided by the role rules, which every
+ModelAdmin reads through portal.teams.permissions and the selectors.
+"""
+
+from functools import update_wrapper
+
+from django.contrib.auth.forms import AuthenticationForm as DjangoAuthenticationForm
+from django.template.response import TemplateResponse
+from unfold.forms import AuthenticationForm
+from unfold.sites import UnfoldAdminSite
+
+from portal.teams.permissions import roles_for
+
+NO_TEAM_TITLE = "You are not in any team yet"
+
+
+def may_use_admin(user) -> bool:
+    if not (user and user.is_authenticated and user.is_active):
+        return False
+    return user.is_superuser or user.is_staff or bool(roles_for(user))
+
+
+class PortalLoginForm(AuthenticationForm):
+    """Username or email; any active person may sign in (not only staff)."""
+
+    def confirm_login_allowed(self, user) -> None:
+        # Django's admin form insists on is_staff; the portal admits team members too and
+        # explains on a page of its own when someone has no team yet.
+        DjangoAuthenticationForm.confirm_login_allowed(self, user)
+
+
+class PortalAdminSite(UnfoldAdminSite):
+    login_form = PortalLoginForm
+    site_title = "Team Task Portal"
+    site_header = "Team Task Portal"
+    index_title = "Dashboard"
+
+    def has_permission(self, request) -> bool:
+        return may_use_admin(request.user)
+
+    def admin_view(self, view, cacheable=False):
+        wrapped = super().admin_view(view, cacheable)
+
+        def inner(request, *args, **kwargs):
+            # A signed-in person outside every team gets an explanation, not a login loop.
+            user = request.user
+            if user.is_authenticated and user.is_active and not self.has_permission(request):
+                return self.no_team(request)
+            return wrapped(request, *args, **kwargs)
+
+        return update_wrapper(inner, view)
+
+    def no_team(self, request):
+        context = {
+            **self.each_context(request),
+            "title": NO_TEAM_TITLE,
+            "site_header": self.site_header,
+        }
+        return TemplateResponse(request, "admin/no_team.html", context, status=403)

@@ -1,0 +1,106 @@
+"""The admin index: a dashboard about the teams of the person signed in."""
+
+import json
+
+from django.urls import reverse
+from django.utils import timezone
+
+from portal.reports import selectors
+from portal.teams.selectors import teams_visible_to
+
+PRIMARY = "var(--color-primary-600)"
+SUCCESS = "#16a34a"
+STATUS_COLOURS = ["#3b82f6", "#f59e0b", "#ef4444"]
+
+
+def dashboard_callback(request, context):
+    user = request.user
+    now = timezone.now()
+    tasks_url = reverse("admin:tasks_task_changelist")
+    numbers = selectors.kpis(user, now)
+    cards = [
+        (
+            "Open",
+            numbers["open"],
+            "Not done, not archived",
+            f"{tasks_url}?status__exact=todo&status__exact=in_progress&status__exact=blocked",
+            "inbox",
+        ),
+        ("Overdue", numbers["overdue"], "Past their due date", f"{tasks_url}?overdue=yes", "alarm"),
+        (
+            "Due in 7 days",
+            numbers["due_soon"],
+            "Open and due this week",
+            tasks_url,
+            "event_upcoming",
+        ),
+        (
+            "Done in 7 days",
+            numbers["done_recently"],
+            "Completed this week",
+            f"{tasks_url}?status__exact=done&archived=all",
+            "task_alt",
+        ),
+    ]
+    flow = selectors.created_vs_done(user, 30, now)
+    status = selectors.open_by_status(user)
+    workload = selectors.workload_by_assignee(user)
+    context.update(
+        {
+            "kpi_cards": [
+                {"title": t, "value": v, "hint": h, "href": href, "icon": i}
+                for t, v, h, href, i in cards
+            ],
+            "flow_chart": json.dumps(
+                {
+                    "labels": flow["labels"],
+                    "datasets": [
+                        {
+                            "label": "Created",
+                            "data": flow["created"],
+                            "borderColor": PRIMARY,
+                            "backgroundColor": PRIMARY,
+                        },
+                        {
+                            "label": "Done",
+                            "data": flow["done"],
+                            "borderColor": SUCCESS,
+                            "backgroundColor": SUCCESS,
+                        },
+                    ],
+                }
+            ),
+            "status_chart": json.dumps(
+                {
+                    "labels": list(status),
+                    "datasets": [
+                        {
+                            "label": "Open tasks",
+                            "data": list(status.values()),
+                            "backgroundColor": STATUS_COLOURS,
+                            "maxBarThickness": 40,
+                        }
+                    ],
+                }
+            ),
+            "workload_chart": json.dumps(
+                {
+                    "labels": [name for name, _ in workload],
+                    "datasets": [
+                        {
+                            "label": "Open tasks",
+                            "data": [n for _, n in workload],
+                            "backgroundColor": PRIMARY,
+                            "maxBarThickness": 28,
+                        }
+                    ],
+                }
+            ),
+            "has_workload": bool(workload),
+            "my_tasks": list(selectors.my_tasks(user)),
+            "my_teams": list(teams_visible_to(user)),
+            "now": now,
+            "tasks_url": tasks_url,
+        }
+    )
+    return context

@@ -1,0 +1,86 @@
+"""Analytics over the tasks a person may see: a handful of aggregate queries, whatever the size."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.db.models import Count, F, Q, QuerySet
+from django.db.models.functions import TruncDate
+from django.utils import timezone
+
+from portal.tasks.models import Status, Task
+from portal.tasks.selectors import tasks_visible_to
+
+OPEN = Q(is_archived=False) & ~Q(status=Status.DONE)
+
+
+def _base(user) -> QuerySet[Task]:
+    # Aggregates need no preloading: drop the selector's prefetches.
+    return tasks_visible_to(user).prefetch_related(None).select_related(None)
+
+
+def kpis(user, now=None) -> dict[str, int]:
+    """Open, overdue, due in the next 7 days and done in the last 7 days (one query)."""
+    now = now or timezone.now()
+    return _base(user).aggregate(
+        open=Count("id", filter=OPEN),
+        overdue=Count("id", filter=OPEN & Q(due_date__lt=now)),
+        due_soon=Count("id", filter=OPEN & Q(due_date__gte=now, due_date__lt=now + timedelta(7))),
+        done_recently=Count(
+            "id", filter=Q(status=Status.DONE, completed_at__gte=now - timedelta(7))
+        ),
+    )
+
+
+def created_vs_done(user, days: int = 30, now=None) -> dict[str, list]:
+    """Tasks created and completed per day over the last `days` days (two queries)."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    start = today - timedelta(days=days - 1)
+    since = now - timedelta(days=days + 1)
+    qs = _base(user)
+
+    def per_day(field: str) -> dict:
+        rows = (
+            qs.filter(**{f"{field}__gte": since})
+            .annotate(day=TruncDate(field))
+            .values("day")
+            .annotate(n=Count("id"))
+            .order_by()
+        )
+        return {row["day"]: row["n"] for row in rows}
+
+    created, done = per_day("created_at"), per_day("completed_at")
+    labels = [start + timedelta(days=i) for i in range(days)]
+    return {
+        "labels": [d.strftime("%b %d") for d in labels],
+        "created": [created.get(d, 0) for d in labels],
+        "done": [done.get(d, 0) for d in labels],
+    }
+
+
+def open_by_status(user) -> dict[str, int]:
+    rows = _base(user).filter(OPEN).values("status").annotate(n=Count("id")).order_by()
+    counts = {row["status"]: row["n"] for row in rows}
+    return {label: counts.get(value, 0) for value, label in Status.choices if value != Status.DONE}
+
+
+def workload_by_assignee(user, limit: int = 10) -> list[tuple[str, int]]:
+    """Open tasks per assignee, busiest first."""
+    rows = (
+        _base(user)
+        .filter(OPEN, assignees__isnull=False)
+        .values(name=F("assignees__username"))
+        .annotate(n=Count("id"))
+        .order_by("-n", "name")[:limit]
+    )
+    return [(row["name"], row["n"]) for row in rows]
+
+
+def my_tasks(user, limit: int = 10) -> QuerySet[Task]:
+    """Open tasks assigned to `user`, due soonest first (no due date last)."""
+    return (
+        tasks_visible_to(user)
+        .filter(OPEN, assignees=user)
+        .order_by(F("due_date").asc(nulls_last=True), "-priority")[:limit]
+    )

@@ -1,0 +1,172 @@
+"""Admin for teams and their memberships; leads manage their own team's people."""
+
+from django import forms
+from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Q
+from unfold.admin import TabularInline
+from unfold.decorators import display
+
+from portal.core.admin import PortalModelAdmin
+from portal.tasks.models import Status
+from portal.teams import permissions as perms
+from portal.teams import services
+from portal.teams.models import Membership, Role, Team
+from portal.teams.selectors import teams_visible_to
+
+
+class MembershipFormSet(forms.BaseInlineFormSet):
+    """Checks the one rule a formset can break all at once: a team keeps a lead."""
+
+    request = None
+
+    def clean(self):
+        super().clean()
+        if perms.is_superuser(self.request.user) or self.instance.pk is None:
+            return
+        leads = 0
+        for form in self.forms:
+            if not hasattr(form, "cleaned_data") or not form.cleaned_data:
+                continue
+            if form.cleaned_data.get("DELETE"):
+                continue
+            if form.cleaned_data.get("role") == Role.LEAD:
+                leads += 1
+        if leads == 0:
+            raise ValidationError(services.LAST_LEAD)
+
+
+class MembershipInline(TabularInline):
+    model = Membership
+    formset = MembershipFormSet
+    fields = ["user", "role", "joined_at"]
+    autocomplete_fields = ["user"]
+    extra = 0
+    tab = True
+    verbose_name = "member"
+    verbose_name_plural = "members"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("user")
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        formset.request = request
+        return formset
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["joined_at"]
+
+    def has_view_permission(self, request, obj=None):
+        return obj is None or perms.can_view_team(request.user, obj)
+
+    def has_add_permission(self, request, obj=None):
+        return obj is not None and perms.can_manage_team(request.user, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return obj is not None and perms.can_manage_team(request.user, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return obj is not None and perms.can_manage_team(request.user, obj)
+
+
+@admin.register(Team)
+class TeamAdmin(PortalModelAdmin):
+    list_display = ["name", "key", "member_count", "open_tasks", "updated_at"]
+    search_fields = ["name", "key", "description"]
+    prepopulated_fields = {"slug": ["name"]}
+    fields = ["name", "slug", "key", "description"]
+    inlines = [MembershipInline]
+    ordering = ["name"]
+
+    def get_queryset(self, request):
+        open_ = Q(tasks__is_archived=False) & ~Q(tasks__status=Status.DONE)
+        return teams_visible_to(request.user).annotate(
+            members=Count("memberships", distinct=True),
+            open_task_count=Count("tasks", filter=open_, distinct=True),
+        )
+
+    def has_module_permission(self, request):
+        return bool(perms.team_ids_for(request.user)) or perms.is_superuser(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        if obj is not None:
+            return perms.can_view_team(request.user, obj)
+        return self.has_module_permission(request)
+
+    def has_add_permission(self, request):
+        return perms.can_create_team(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None:
+            return perms.can_manage_team(request.user, obj)
+        return perms.is_superuser(request.user) or bool(perms.lead_team_ids_for(request.user))
+
+    def has_delete_permission(self, request, obj=None):
+        return perms.is_superuser(request.user)
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+    @display(description="members", ordering="members")
+    def member_count(self, obj):
+        return obj.members
+
+    @display(description="open tasks", ordering="open_task_count")
+    def open_tasks(self, obj):
+        return obj.open_task_count
+
+    def save_model(self, request, obj, form, change):
+        data = form.cleaned_data
+        if change:
+            changes = {name: data[name] for name in form.changed_data}
+            saved = services.team_update(
+                actor=request.user, team=Team.objects.get(pk=obj.pk), **changes
+            )
+        else:
+            saved = services.team_create(
+                actor=request.user,
+                name=data["name"],
+                key=data["key"],
+                slug=data["slug"],
+                description=data.get("description", ""),
+            )
+        obj.pk = saved.pk
+        obj._state.adding = False
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not Membership:
+            return super().save_formset(request, form, formset, change)
+        team = form.instance
+        # The admin's change message reads these lists.
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+        for inline_form in formset.deleted_forms:
+            if inline_form.instance.pk:
+                formset.deleted_objects.append(inline_form.instance)
+                services.membership_remove(actor=request.user, membership=inline_form.instance)
+        for inline_form in formset.forms:
+            if inline_form in formset.deleted_forms or not inline_form.has_changed():
+                continue
+            data = inline_form.cleaned_data
+            if not data:
+                continue
+            if inline_form.instance.pk:
+                fresh = Membership.objects.select_related("team", "user").get(
+                    pk=inline_form.instance.pk
+                )
+                services.membership_change_role(
+                    actor=request.user, membership=fresh, role=data["role"]
+                )
+                formset.changed_objects.append((fresh, inline_form.changed_data))
+            else:
+                formset.new_objects.append(
+                    services.membership_add(
+                        actor=request.user, team=team, user=data["user"], role=data["role"]
+                    )
+                )
+        return None
+
+    def delete_model(self, request, obj):
+        services.team_delete(actor=request.user, team=obj)

@@ -1,0 +1,40 @@
+"""The admin dashboard counts only the person's teams, with a constant number of queries."""
+
+from datetime import timedelta
+
+from django.urls import reverse
+from django.utils import timezone
+
+from portal.reports import selectors
+from portal.tasks.models import Status
+from portal.tasks.services import task_create, task_update
+
+
+def test_kpis_scoped_and_correct(team, other_team, member, outsider):
+    now = timezone.now()
+    task_create(actor=member, team=team, title="late", due_date=now - timedelta(days=1))
+    task_create(actor=member, team=team, title="soon", due_date=now + timedelta(days=2))
+    done = task_create(actor=member, team=team, title="done", assignees=[member])
+    task_update(actor=member, task=done, status=Status.DONE)
+    task_create(actor=outsider, team=other_team, title="x", due_date=now - timedelta(days=1))
+    assert selectors.kpis(member, now) == {
+        "open": 2,
+        "overdue": 1,
+        "due_soon": 1,
+        "done_recently": 1,
+    }
+    flow = selectors.created_vs_done(member, 30, now)
+    assert sum(flow["created"]) == 3 and sum(flow["done"]) == 1 and len(flow["labels"]) == 30
+    assert selectors.open_by_status(member) == {"To do": 2, "In progress": 0, "Blocked": 0}
+
+
+def test_dashboard_page(client, team, member, lead, django_assert_max_num_queries):
+    task_create(actor=member, team=team, title="Mine", assignees=[member])
+    client.force_login(member)
+    with django_assert_max_num_queries(25):
+        response = client.get(reverse("admin:index"))
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert 'data-kpi="open">1<' in body
+    assert "OPS-1" in body  # my tasks
+    assert "unfold/js/chart/chart.js" in body  # charts from unfold's own static files

@@ -1,0 +1,115 @@
+"""Team admin: leads manage their own team's members; only superusers create/delete teams."""
+
+import pytest
+from django.urls import reverse
+
+from portal.teams.models import Membership, Role, Team
+from tests.factories import UserFactory
+
+
+def members_post(team, rows, **extra):
+    data = {
+        "name": team.name,
+        "slug": team.slug,
+        "key": team.key,
+        "description": team.description,
+        "memberships-TOTAL_FORMS": str(len(rows)),
+        "memberships-INITIAL_FORMS": str(sum(1 for r in rows if r.get("id"))),
+        "memberships-MIN_NUM_FORMS": "0",
+        "memberships-MAX_NUM_FORMS": "1000",
+    }
+    for i, row in enumerate(rows):
+        for key, value in row.items():
+            data[f"memberships-{i}-{key}"] = value
+        data[f"memberships-{i}-team"] = team.pk
+    data.update(extra)
+    return data
+
+
+def current_rows(team):
+    return [
+        {"id": m.pk, "user": m.user_id, "role": m.role}
+        for m in Membership.objects.filter(team=team).order_by("pk")
+    ]
+
+
+def test_lead_adds_and_changes_members(client, team, lead, member):
+    newcomer = UserFactory(username="newcomer")
+    client.force_login(lead)
+    url = reverse("admin:teams_team_change", args=[team.pk])
+    rows = current_rows(team)
+    for row in rows:
+        if row["user"] == member.pk:
+            row["role"] = Role.VIEWER
+    rows.append({"user": newcomer.pk, "role": Role.MEMBER})
+    response = client.post(url, members_post(team, rows))
+    assert response.status_code == 302, response.context["errors"]
+    assert Membership.objects.get(team=team, user=member).role == Role.VIEWER
+    added = Membership.objects.get(team=team, user=newcomer)
+    assert added.history.first().history_user == lead
+
+
+def test_lead_cannot_remove_the_last_lead(client, team, lead, member):
+    client.force_login(lead)
+    rows = current_rows(team)
+    for row in rows:
+        row["role"] = Role.MEMBER
+    response = client.post(
+        reverse("admin:teams_team_change", args=[team.pk]), members_post(team, rows)
+    )
+    assert response.status_code == 200
+    assert Membership.objects.get(team=team, user=lead).role == Role.LEAD
+
+
+@pytest.mark.parametrize("role", ["member", "viewer"])
+def test_members_and_viewers_cannot_change_the_team(client, people, team, role):
+    client.force_login(people[role])
+    url = reverse("admin:teams_team_change", args=[team.pk])
+    page = client.get(url)
+    assert page.status_code == 200 and page.context["has_change_permission"] is False
+    response = client.post(url, members_post(team, current_rows(team), name="Renamed"))
+    assert response.status_code == 403
+    assert Team.objects.get(pk=team.pk).name == team.name
+
+
+def test_only_superusers_add_teams(client, lead, superuser):
+    client.force_login(lead)
+    assert client.get(reverse("admin:teams_team_add")).status_code == 403
+    client.force_login(superuser)
+    response = client.post(
+        reverse("admin:teams_team_add"),
+        {
+            "name": "Data",
+            "slug": "data",
+            "key": "DAT",
+            "description": "",
+            "memberships-TOTAL_FORMS": "0",
+            "memberships-INITIAL_FORMS": "0",
+            "memberships-MIN_NUM_FORMS": "0",
+            "memberships-MAX_NUM_FORMS": "1000",
+        },
+    )
+    assert response.status_code == 302
+    assert Team.objects.filter(key="DAT").exists()
+
+
+def test_outsider_cannot_open_team(client, outsider, team):
+    client.force_login(outsider)
+    assert client.get(reverse("admin:teams_team_change", args=[team.pk])).status_code == 404
+    listing = client.get(reverse("admin:teams_team_changelist"))
+    assert team not in listing.context["cl"].result_list
+
+
+def test_team_list_queries_constant(client, superuser, django_assert_max_num_queries):
+    from tests.factories import MembershipFactory, TeamFactory
+
+    client.force_login(superuser)
+    for _ in range(3):
+        MembershipFactory(team=TeamFactory())
+    with django_assert_max_num_queries(12) as few:
+        client.get(reverse("admin:teams_team_changelist"))
+    for _ in range(20):
+        MembershipFactory(team=TeamFactory())
+    with django_assert_max_num_queries(12) as many:
+        client.get(reverse("admin:teams_team_changelist"))
+    assert len(few.captured_queries) == len(many.captured_queries)
