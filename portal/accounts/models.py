@@ -6,6 +6,11 @@ EMAIL_TAKEN = "A user with this email address already exists."
 
 
 class PortalUserManager(UserManager):
+    @classmethod
+    def normalize_email(cls, email):
+        # Stored lower-case, as allauth expects when it looks people up by email.
+        return (email or "").strip().lower()
+
     def get_by_natural_key(self, username):
         # Usernames are matched case-insensitively so "Alice" and "alice" are one person.
         return self.get(**{f"{self.model.USERNAME_FIELD}__iexact": username})
@@ -49,7 +54,8 @@ class User(AbstractUser):
 
     def clean(self) -> None:
         super().clean()
-        self.email = (self.email or "").strip()
+        # Lower-case: allauth's login and password reset look emails up that way.
+        self.email = (self.email or "").strip().lower()
 
     def __str__(self) -> str:
         full = self.get_full_name()
