@@ -50,5 +50,9 @@ format: venv
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
+# Screenshots of the admin as a member sees it, kept in docs/screenshots/.
+screenshots: venv
+	SCREENSHOT_DIR=docs/screenshots $(VENV)/bin/pytest -q -m browser tests/browser
+
 clean:
 	rm -rf $(VENV) var/portal.sqlite3

@@ -63,10 +63,25 @@ NAVIGATION = [
         ],
     },
     {
+        "title": "Reports",
+        "items": [
+            _item(
+                "Daily summaries", "summarize", "admin:jobs_dailysummary_changelist", "in_a_team"
+            ),
+        ],
+    },
+    {
         "title": "Operations",
         "collapsible": True,
         "items": [
+            _item("Jobs", "work_history", "admin:jobs_job_changelist", "is_superuser"),
             _item("Schedules", "schedule", "admin:django_q_schedule_changelist", "is_superuser"),
+            _item(
+                "Overdue reminders",
+                "notifications",
+                "admin:jobs_overduereminder_changelist",
+                "is_superuser",
+            ),
             _item("Queued tasks", "queue", "admin:django_q_ormq_changelist", "is_superuser"),
             _item(
                 "Successful tasks",

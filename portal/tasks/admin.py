@@ -23,6 +23,7 @@ from unfold.contrib.filters.admin import (
     RangeDateTimeFilter,
 )
 from unfold.decorators import action, display
+from unfold.widgets import UnfoldAdminTextareaWidget
 
 from portal.accounts.models import User
 from portal.core.admin import PortalModelAdmin, report_bulk
@@ -238,7 +239,7 @@ class NewCommentForm(forms.ModelForm):
         model = Comment
         fields = ["body"]
         labels = {"body": "Comment"}
-        widgets = {"body": forms.Textarea(attrs={"rows": 3})}
+        widgets = {"body": UnfoldAdminTextareaWidget(attrs={"rows": 3})}
 
 
 class NewCommentInline(StackedInline):
