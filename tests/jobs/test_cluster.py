@@ -1,0 +1,275 @@
+"""Fault tests with real `manage.py qcluster` processes on a real Redis.
+
+Each test starts its own throwaway redis-server on a free port (so it may kill it) and its own
+clusters, sharing the test database (PostgreSQL) with them. Timings are shortened through the
+environment (heartbeat 0.5 s, stale after 3 s); waits are bounded.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+import redis
+from django.conf import settings as django_settings
+from django.db import connection
+from django.utils import timezone
+from django_q.conf import Conf
+from django_q.models import Schedule
+from django_q.models import Task as QTask
+
+from portal.jobs import runner
+from portal.jobs.jobs import PROBE_FAILED
+from portal.jobs.models import Job, JobStatus
+from portal.jobs.schedules import setup_schedules
+from portal.jobs.services import BROKER_DOWN, job_start
+
+ROOT = Path(__file__).resolve().parents[2]
+REDIS_SERVER = shutil.which("redis-server")
+
+pytestmark = [
+    pytest.mark.cluster,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(REDIS_SERVER is None, reason="redis-server is not installed"),
+]
+
+
+@pytest.fixture(autouse=True)
+def needs_postgresql():
+    if connection.vendor != "postgresql":
+        pytest.skip("qcluster processes share the test database: set DATABASE_URL to PostgreSQL")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for(predicate, timeout: float, what: str, interval: float = 0.2):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(interval)
+    raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+
+
+class RedisServer:
+    def __init__(self, port: int, log: Path):
+        self.port, self.log, self.proc = port, log, None
+
+    def start(self) -> None:
+        self.proc = subprocess.Popen(
+            [
+                *(REDIS_SERVER, "--port", str(self.port), "--bind", "127.0.0.1"),
+                *("--save", "", "--appendonly", "no", "--daemonize", "no"),
+            ],
+            stdout=self.log.open("a"),
+            stderr=subprocess.STDOUT,
+        )
+        client = redis.Redis(port=self.port, socket_connect_timeout=0.5)
+        wait_for(lambda: self._ping(client), 10, "redis-server to answer")
+
+    @staticmethod
+    def _ping(client) -> bool:
+        try:
+            return client.ping()
+        except redis.ConnectionError:
+            return False
+
+    def kill(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait(10)
+
+
+class Cluster:
+    """One `manage.py qcluster` in its own process group (the sentinel, workers and all)."""
+
+    def __init__(self, env: dict, log: Path):
+        self.log = log
+        self.proc = subprocess.Popen(
+            [sys.executable, "manage.py", "qcluster"],
+            cwd=ROOT,
+            env=env,
+            stdout=log.open("a"),
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+    def kill9(self) -> None:
+        """What a crashed machine does: every process of the cluster dies at once."""
+        with _suppress_lookup():
+            os.killpg(self.proc.pid, signal.SIGKILL)
+        self.proc.wait(10)
+
+    def stop(self) -> None:
+        if self.proc.poll() is not None:
+            return
+        with _suppress_lookup():
+            os.killpg(self.proc.pid, signal.SIGTERM)
+        try:
+            self.proc.wait(15)
+        except subprocess.TimeoutExpired:
+            self.kill9()
+
+
+def _suppress_lookup():
+    import contextlib
+
+    return contextlib.suppress(ProcessLookupError)
+
+
+@pytest.fixture
+def redis_server(tmp_path):
+    server = RedisServer(free_port(), tmp_path / "redis.log")
+    server.start()
+    yield server
+    server.kill()
+
+
+@pytest.fixture
+def clusters(redis_server, own_queue, monkeypatch, settings, tmp_path):
+    """Start clusters on the throwaway Redis; this process enqueues to the same queue."""
+    monkeypatch.setattr(Conf, "ORM", None)
+    monkeypatch.setattr(Conf, "REDIS", {"host": "127.0.0.1", "port": redis_server.port, "db": 0})
+    timings = {
+        "JOBS_HEARTBEAT_SECONDS": "0.5",
+        "JOBS_STALE_SECONDS": "3",
+        "JOBS_QUEUED_STALE_SECONDS": "3",
+    }
+    for key, value in timings.items():
+        setattr(settings, key, float(value))
+    db = connection.settings_dict
+    user = quote(db["USER"] or "")
+    password = f":{quote(db['PASSWORD'])}" if db.get("PASSWORD") else ""
+    env = {
+        **os.environ,
+        **timings,
+        "DJANGO_SETTINGS_MODULE": "portal.settings.test",
+        "DATABASE_URL": f"postgres://{user}{password}@{db['HOST'] or '127.0.0.1'}:"
+        f"{db['PORT'] or 5432}/{db['NAME']}",
+        "REDIS_URL": f"redis://127.0.0.1:{redis_server.port}/0",
+        "Q_CLUSTER_NAME": own_queue,
+        "Q_WORKERS": "2",
+        "Q_TIMEOUT": "30",
+        "Q_RETRY": "40",
+        "SHARED_DIR": str(django_settings.SHARED_DIR),
+        "LOG_LEVEL": "INFO",
+    }
+    started: list[Cluster] = []
+
+    def start(name: str = "a", **extra) -> Cluster:
+        cluster = Cluster({**env, **extra}, tmp_path / f"cluster-{name}.log")
+        started.append(cluster)
+        return cluster
+
+    yield start
+    for cluster in started:  # no need to be gentle: the test is over
+        cluster.kill9()
+    for log in sorted(tmp_path.glob("cluster-*.log")):
+        # Shown by pytest only when the test failed.
+        print(f"==== {log.name}\n{log.read_text()[-4000:]}")
+
+
+def job_state(pk: int) -> Job:
+    return Job.objects.get(pk=pk)
+
+
+def test_kill_9_while_a_job_runs_then_the_watchdog_requeues_and_it_succeeds_once(clusters):
+    first = clusters("a")
+    job = job_start("probe", requester=None, seconds=4)
+    wait_for(lambda: job_state(job.pk).progress > 0, 30, "the job to be running")
+    first.kill9()
+    before = job_state(job.pk)
+    assert before.status == JobStatus.RUNNING and before.attempts == 1
+
+    second = clusters("b")
+    # The heartbeat stops with the worker; after JOBS_STALE_SECONDS the watchdog re-queues.
+    wait_for(lambda: runner.watchdog()["requeued"], 15, "the watchdog to re-queue the job", 0.5)
+    done = wait_for(
+        lambda: (j := job_state(job.pk)).is_finished and j, 30, "the job to finish on cluster b"
+    )
+    assert done.status == JobStatus.SUCCEEDED, done.error
+    assert done.attempts == 2 and done.result["attempt"] == 2
+    assert done.enqueues == 2 and done.worker != before.worker
+    # django-q2 saw exactly one completed run of this job: the killed one left nothing.
+    runs = wait_for(lambda: list(QTask.objects.filter(name=f"job-{job.pk}")), 10, "q2 result")
+    assert [(r.success, r.result) for r in runs] == [(True, "succeeded")]
+    assert second.proc.poll() is None
+
+
+def test_redis_lost_while_jobs_are_queued_every_job_ends_with_an_outcome(clusters, redis_server):
+    cluster = clusters("a", Q_WORKERS="1")
+    busy = job_start("probe", requester=None, seconds=3)
+    wait_for(lambda: job_state(busy.pk).status == JobStatus.RUNNING, 30, "the worker to be busy")
+    queued = [job_start("probe", requester=None) for _ in range(4)]
+    failing = job_start("probe", requester=None, fail=True)
+    # Redis dies with messages still in its list (nothing is saved to disk).
+    redis_server.kill()
+    while_down = job_start("probe", requester=None)
+    assert job_state(while_down.pk).message == BROKER_DOWN.format(error="ConnectionError")
+    redis_server.start()  # empty: the queued messages are gone
+
+    jobs = [busy, *queued, failing, while_down]
+
+    def settled():
+        runner.watchdog()
+        states = [job_state(j.pk) for j in jobs]
+        return all(s.is_finished for s in states) and states
+
+    states = wait_for(settled, 60, "every job to finish", interval=1)
+    outcome = {s.pk: (s.status, s.error.splitlines()[0] if s.error else "") for s in states}
+    expected_ok = {j.pk for j in jobs} - {failing.pk}
+    assert {pk for pk, (status, _) in outcome.items() if status == JobStatus.SUCCEEDED} == (
+        expected_ok
+    )
+    assert outcome[failing.pk] == (JobStatus.FAILED, f"RuntimeError: {PROBE_FAILED}")
+    assert not Job.objects.filter(status=JobStatus.QUEUED).exists()
+    # Some messages had to be handed over again: that is the watchdog's recovery at work.
+    assert sum(s.enqueues for s in states) > len(jobs)
+    assert cluster.proc.poll() is None  # the cluster rode out the outage
+
+
+def test_two_clusters_fire_each_schedule_slot_once(clusters, team):
+    setup_schedules()
+    slot = timezone.now().replace(microsecond=0) - timezone.timedelta(minutes=1)
+    Schedule.objects.update(next_run=slot)
+    # The scheduler of each cluster first runs about 30 s after it starts.
+    clusters("a")
+    clusters("b")
+    kinds = ["daily_summary", "archive_cleanup", "overdue_reminders", "token_flush"]
+
+    def all_fired():
+        moved = not Schedule.objects.filter(next_run__lte=timezone.now()).exists()
+        done = Job.objects.filter(kind__in=kinds, status=JobStatus.SUCCEEDED).count() >= 4
+        watchdog_ran = QTask.objects.filter(group="job-watchdog").exists()
+        return moved and done and watchdog_ran
+
+    wait_for(all_fired, 75, "every schedule to fire", interval=1)
+    time.sleep(4)  # let the other cluster's scheduler pass come and go
+    assert Counter(Job.objects.values_list("kind", flat=True)) == dict.fromkeys(kinds, 1)
+    assert set(Job.objects.values_list("dedupe_key", flat=True)) == {
+        f"{kind}@{slot.isoformat()}" for kind in kinds
+    }
+    groups = Counter(QTask.objects.values_list("group", flat=True))
+    assert groups == {
+        "daily-summary": 1,
+        "archive-cleanup": 1,
+        "overdue-reminders": 1,
+        "token-flush": 1,
+        "job-watchdog": 1,
+    }
+    day = timezone.localdate(slot).isoformat()
+    assert Path(django_settings.SHARED_DIR, f"summaries/{day}/operations.md").is_file()
