@@ -42,7 +42,7 @@ def _use_redis(settings, monkeypatch, port: int) -> None:
     settings.REDIS_URL = url
     settings.CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "portal.core.cache.ResilientRedisCache",
             "LOCATION": url,
             "KEY_PREFIX": f"health-test-{uuid.uuid4().hex[:8]}",
         }

@@ -1,0 +1,63 @@
+"""A Redis cache that turns an unreachable Redis into cache misses instead of errors.
+
+The cache only speeds things up and counts API rates; nothing the portal stores lives only
+there. Without this, a Redis restart would turn every API request into a 500 (the rate
+limits read the cache on every call). With it, requests keep being answered from the
+database while Redis is away - rate limits are not counted meanwhile - and /readyz reports
+the cache as down (its probe cannot read back what it wrote), so operators still see it.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import time
+
+import redis
+from django.core.cache.backends.redis import RedisCache
+
+logger = logging.getLogger(__name__)
+
+UNREACHABLE = "cache unreachable, carrying on without it: %s"
+_ERRORS = (redis.ConnectionError, redis.TimeoutError)
+# One warning per this many seconds, not one per request, while Redis is away.
+_WARN_EVERY = 30.0
+_last_warning = 0.0
+
+
+def _warn(exc: Exception) -> None:
+    global _last_warning
+    now = time.monotonic()
+    if now - _last_warning >= _WARN_EVERY:
+        _last_warning = now
+        logger.warning(UNREACHABLE, exc)
+
+
+def _degrade(fallback):
+    """Wrap a cache method: on a connection error, log (throttled) and return `fallback(...)`."""
+
+    def decorator(method):
+        @functools.wraps(method)
+        def wrapper(self, *args, **kwargs):
+            try:
+                return method(self, *args, **kwargs)
+            except _ERRORS as exc:
+                _warn(exc)
+                return fallback(*args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+class ResilientRedisCache(RedisCache):
+    add = _degrade(lambda *a, **k: False)(RedisCache.add)
+    get = _degrade(lambda key, default=None, *a, **k: default)(RedisCache.get)
+    set = _degrade(lambda *a, **k: None)(RedisCache.set)
+    touch = _degrade(lambda *a, **k: False)(RedisCache.touch)
+    delete = _degrade(lambda *a, **k: False)(RedisCache.delete)
+    get_many = _degrade(lambda *a, **k: {})(RedisCache.get_many)
+    has_key = _degrade(lambda *a, **k: False)(RedisCache.has_key)
+    set_many = _degrade(lambda data, *a, **k: list(data))(RedisCache.set_many)
+    delete_many = _degrade(lambda *a, **k: None)(RedisCache.delete_many)
+    # incr/decr and clear keep raising: a caller counting on them must know they failed.
