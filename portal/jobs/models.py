@@ -12,6 +12,7 @@ from django.db import models
 from django.utils import timezone
 
 from portal.core.models import TimeStampedModel
+from portal.jobs.registry import kind_label
 from portal.teams.models import Team
 
 
@@ -72,7 +73,7 @@ class Job(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return f"#{self.pk} {self.kind} ({self.get_status_display()})"
+        return f"#{self.pk} {kind_label(self.kind)} ({self.get_status_display().lower()})"
 
     @property
     def is_finished(self) -> bool:
