@@ -50,6 +50,23 @@ class LoginView(rest_auth.LoginView):
             raise
 
 
+class LogoutSerializer(serializers.Serializer):
+    refresh = serializers.CharField(help_text="The refresh token to revoke.")
+
+
+class LogoutView(rest_auth.LogoutView):
+    """Blacklists the refresh token sent in the body; a later refresh with it gets 401."""
+
+    http_method_names = ["post", "options"]
+    serializer_class = LogoutSerializer
+
+    @extend_schema(request=LogoutSerializer, responses=Detail)
+    def post(self, request, *args, **kwargs):
+        if not isinstance(request.data, dict):
+            raise ValidationError({"refresh": ['Send the refresh token as {"refresh": "..."}.']})
+        return super().post(request, *args, **kwargs)
+
+
 class PasswordChangeView(rest_auth.PasswordChangeView):
     @extend_schema(responses=Detail)
     def post(self, request, *args, **kwargs):

@@ -1,6 +1,7 @@
 from dj_rest_auth.jwt_auth import get_refresh_view
-from dj_rest_auth.views import LogoutView
-from django.urls import include, path
+from django.http import JsonResponse
+from django.urls import include, path, re_path
+from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 from rest_framework_simplejwt.views import TokenVerifyView
@@ -8,6 +9,14 @@ from rest_framework_simplejwt.views import TokenVerifyView
 from portal.api import auth, views
 
 app_name = "api"
+NOT_FOUND = "Not found."
+
+
+@csrf_exempt
+def not_found(request, *args, **kwargs):
+    """API clients get JSON for unknown addresses too, not the HTML error page."""
+    return JsonResponse({"detail": NOT_FOUND}, status=404)
+
 
 router = DefaultRouter()
 router.register("teams", views.TeamViewSet, basename="team")
@@ -17,7 +26,7 @@ router.register("tasks", views.TaskViewSet, basename="task")
 
 auth_urls = [
     path("login/", auth.LoginView.as_view(), name="login"),
-    path("logout/", LogoutView.as_view(), name="logout"),
+    path("logout/", auth.LogoutView.as_view(), name="logout"),
     path("token/refresh/", get_refresh_view().as_view(), name="token-refresh"),
     path("token/verify/", TokenVerifyView.as_view(), name="token-verify"),
     path("user/", auth.UserDetailsView.as_view(), name="user"),
@@ -37,4 +46,6 @@ urlpatterns = [
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
     path("redoc/", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),
     path("", include(router.urls)),
+    # Only addresses ending in "/": without it, the usual redirect to the address with "/" applies.
+    re_path(r"^[\s\S]*/$", not_found),
 ]

@@ -269,3 +269,15 @@ def test_user_rate_applies_to_resource_calls(client_for, olivia):
     with rates(user="2/min"):
         codes = [client.get("/api/tags/").status_code for _ in range(3)]
     assert codes == [200, 200, 429]
+
+
+def test_logout_needs_a_refresh_token_object(client_for, olivia):
+    client = client_for(olivia)
+    assert client.post("/api/auth/logout/", [1, 2], format="json").status_code == 400
+    assert client.post("/api/auth/logout/", {}, format="json").status_code == 401
+
+
+def test_unknown_api_addresses_answer_json_404(client_for, olivia):
+    response = client_for(olivia).delete("/api/tasks/not-a-number/")
+    assert response.status_code == 404
+    assert response.json() == {"detail": "Not found."}
