@@ -172,10 +172,14 @@ def token_flush(ctx: JobContext) -> dict:
 
 
 @register_job("probe", label="Test job (cluster check)", max_attempts=2)
-def probe(ctx: JobContext, seconds: float = 0, fail: bool = False) -> dict:
-    """Sleep `seconds` reporting progress: checks that workers and the watchdog work."""
+def probe(ctx: JobContext, seconds: float = 0, fail: bool = False, quiet: bool = False) -> dict:
+    """Sleep `seconds` reporting progress: checks that workers and the watchdog work.
+
+    With `quiet` it reports nothing while it sleeps, so only the heartbeat thread shows that
+    it is alive.
+    """
     started = time.monotonic()
-    steps = max(1, int(seconds * 4))
+    steps = 1 if quiet else max(1, int(seconds * 4))
     for step in range(steps):
         time.sleep(seconds / steps)
         ctx.progress(100 * (step + 1) / steps, f"step {step + 1} of {steps}")

@@ -189,11 +189,19 @@ def job_state(pk: int) -> Job:
 
 def test_kill_9_while_a_job_runs_then_the_watchdog_requeues_and_it_succeeds_once(clusters):
     first = clusters("a")
-    job = job_start("probe", requester=None, seconds=4)
-    wait_for(lambda: job_state(job.pk).progress > 0, 30, "the job to be running")
-    first.kill9()
+    # A quiet job: only the heartbeat thread shows that it is alive.
+    job = job_start("probe", requester=None, seconds=6, quiet=True)
+    wait_for(lambda: job_state(job.pk).status == JobStatus.RUNNING, 30, "the job to start")
+    started = job_state(job.pk).heartbeat_at
+    # Longer than JOBS_STALE_SECONDS: a live run is never taken for a dead one.
+    deadline = time.monotonic() + 3.5
+    while time.monotonic() < deadline:
+        assert runner.watchdog() == {"requeued": 0, "failed": 0}
+        time.sleep(0.5)
     before = job_state(job.pk)
-    assert before.status == JobStatus.RUNNING and before.attempts == 1
+    assert before.status == JobStatus.RUNNING and before.heartbeat_at > started
+    first.kill9()
+    assert before.attempts == 1 and before.progress == 0
 
     second = clusters("b")
     # The heartbeat stops with the worker; after JOBS_STALE_SECONDS the watchdog re-queues.
