@@ -119,6 +119,8 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                # unfold's look for the allauth pages under /accounts/.
+                "portal.accounts.context_processors.unfold_site",
             ],
         },
     },

@@ -1,0 +1,114 @@
+"""Sign-in pages (allauth), their look, and brute-force protection on the page doors."""
+
+import pytest
+from django.test import RequestFactory, override_settings
+
+from portal.accounts.lockout import client_ip, username_for_lockout
+from portal.accounts.models import User
+from tests.factories import PASSWORD, UserFactory
+
+
+@pytest.fixture
+def olivia(db):
+    return UserFactory(username="olivia", email="olivia@example.com", is_staff=True)
+
+
+@pytest.mark.parametrize(
+    "path", ["/accounts/login/", "/accounts/signup/", "/accounts/password/reset/"]
+)
+def test_pages_use_the_admin_look_without_external_assets(client, db, path):
+    response = client.get(path)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "/static/unfold/css/styles.css" in html
+    assert "portal-auth" in html
+    assert "https://" not in html
+
+
+@pytest.mark.parametrize("login", ["olivia", "OLIVIA@example.com"])
+def test_login_by_username_or_email_opens_the_admin(client, olivia, login):
+    response = client.post("/accounts/login/", {"login": login, "password": PASSWORD})
+    assert response.status_code == 302
+    assert response["Location"] == "/admin/"
+
+
+def test_signup_creates_an_account_with_the_shared_password_rules(client, db):
+    weak = client.post(
+        "/accounts/signup/",
+        {
+            "username": "nina",
+            "email": "nina@example.com",
+            "password1": "nina-lake",
+            "password2": "nina-lake",
+        },
+    )
+    assert weak.status_code == 200
+    assert b"upper-case" in weak.content
+    ok = client.post(
+        "/accounts/signup/",
+        {
+            "username": "nina",
+            "email": "Nina@Example.com",
+            "password1": "Quiet-Lake-42!",
+            "password2": "Quiet-Lake-42!",
+        },
+    )
+    assert ok.status_code == 302
+    assert User.objects.get(username="nina").email == "nina@example.com"
+
+
+@override_settings(ACCOUNT_ALLOW_SIGNUP=False)
+def test_signup_can_be_turned_off(client, db):
+    response = client.get("/accounts/signup/")
+    assert b"Sign Up Closed" in response.content
+
+
+@override_settings(AXES_FAILURE_LIMIT=3)
+@pytest.mark.parametrize(
+    ("path", "field"), [("/accounts/login/", "login"), ("/admin/login/", "username")]
+)
+def test_page_doors_refuse_with_429_after_repeated_failures(client, olivia, path, field):
+    for _ in range(2):
+        assert client.post(path, {field: "olivia", "password": "x"}).status_code == 200
+    locked = client.post(path, {field: "olivia", "password": "x"})
+    assert locked.status_code == 429
+    assert b"Too many failed sign-in attempts" in locked.content
+    assert client.post(path, {field: "olivia", "password": PASSWORD}).status_code == 429
+
+
+@override_settings(AXES_FAILURE_LIMIT=3)
+def test_failures_on_one_door_count_on_the_others(client, olivia):
+    client.post("/accounts/login/", {"login": "olivia", "password": "x"})
+    client.post("/admin/login/", {"username": "olivia", "password": "x"})
+    api = client.post("/api/auth/login/", {"username": "olivia", "password": "x"})
+    assert api.status_code == 429
+
+
+def test_email_and_username_give_one_lockout_key(olivia):
+    request = RequestFactory().post("/")
+    assert username_for_lockout(request, {"username": "Olivia"}) == "olivia"
+    assert username_for_lockout(request, {"email": "OLIVIA@example.com"}) == "olivia"
+    assert (
+        username_for_lockout(RequestFactory().post("/", {"login": "olivia@example.com"}), None)
+        == "olivia"
+    )
+    assert username_for_lockout(request, {"username": "ghost@example.com"}) == "ghost@example.com"
+    assert username_for_lockout(request, {}) is None
+
+
+def test_client_address_trusts_only_our_own_proxies(settings):
+    request = RequestFactory().get(
+        "/", HTTP_X_FORWARDED_FOR="6.6.6.6, 203.0.113.7", REMOTE_ADDR="10.0.0.1"
+    )
+    settings.TRUSTED_PROXY_COUNT = 0
+    assert client_ip(request) == "10.0.0.1"
+    settings.TRUSTED_PROXY_COUNT = 1
+    assert client_ip(request) == "203.0.113.7"
+
+
+def test_emails_are_stored_lower_case(db):
+    user = User.objects.create_user("ann", "Ann@Example.COM", PASSWORD)
+    assert user.email == "ann@example.com"
+    user.email = "Bob@Example.com"
+    user.full_clean()
+    assert user.email == "bob@example.com"
