@@ -9,9 +9,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def production_env(**extra: str) -> dict[str, str]:
-    """This process's environment without the test services, plus production variables."""
-    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
-    env.pop("DJANGO_SETTINGS_MODULE", None)
+    """A clean environment (nothing inherited from the test run) with production variables."""
+    env = {k: os.environ[k] for k in ("PATH", "HOME", "LANG", "TMPDIR") if k in os.environ}
     env.update(
         DEBUG="false",
         SECRET_KEY="x7Hq-production-like-key-for-tests-only-4kP9vL2mN8sR3tW6yZ1bC5dF0gJ",
