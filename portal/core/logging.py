@@ -28,10 +28,14 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from contextvars import ContextVar
 
+from django.utils.functional import SimpleLazyObject, empty
 from pythonjsonlogger.json import JsonFormatter as _JsonFormatter
 
 request_id_var: ContextVar[str | None] = ContextVar("request_id", default=None)
 user_id_var: ContextVar[int | None] = ContextVar("user_id", default=None)
+# The request being answered, so lines logged inside a view get the user id once the user is
+# known (session users by AuthenticationMiddleware, API users by DRF inside the view).
+request_var: ContextVar[object | None] = ContextVar("request", default=None)
 job_id_var: ContextVar[str | None] = ContextVar("job_id", default=None)
 
 REQUEST_ID_HEADER = "X-Request-ID"
@@ -45,17 +49,32 @@ CONTEXT_FIELDS = ("request_id", "user_id", "job_id")
 JSON_FIELDS = ["asctime", "levelname", "name", "message"]
 
 
+def _known_user_id(request) -> int | None:
+    """The signed-in user's id if it was already looked up; never queries the database
+    (logging must not cause queries, and a query would log again)."""
+    user = request.__dict__.get("user")
+    if isinstance(user, SimpleLazyObject):
+        wrapped = user.__dict__.get("_wrapped", empty)
+        user = getattr(request, "_cached_user", None) if wrapped is empty else wrapped
+    if user is not None and getattr(user, "is_authenticated", False):
+        return user.pk
+    return None
+
+
 class ContextFilter(logging.Filter):
     """Add request_id, user_id and job_id (``None`` when unset) to every record."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        for name, var in (
-            ("request_id", request_id_var),
-            ("user_id", user_id_var),
-            ("job_id", job_id_var),
-        ):
-            if getattr(record, name, None) is None:
-                setattr(record, name, var.get())
+        if getattr(record, "request_id", None) is None:
+            record.request_id = request_id_var.get()
+        if getattr(record, "user_id", None) is None:
+            user_id = user_id_var.get()
+            request = request_var.get()
+            if user_id is None and request is not None:
+                user_id = _known_user_id(request)
+            record.user_id = user_id
+        if getattr(record, "job_id", None) is None:
+            record.job_id = job_id_var.get()
         return True
 
 
@@ -103,6 +122,7 @@ class RequestLogMiddleware:
         request.request_id = request_id
         rid_token = request_id_var.set(request_id)
         uid_token = user_id_var.set(None)
+        req_token = request_var.set(request)
         started = time.monotonic()
         status = 500
         try:
@@ -111,9 +131,7 @@ class RequestLogMiddleware:
             response[REQUEST_ID_HEADER] = request_id
             return response
         finally:
-            user = getattr(request, "user", None)
-            if user is not None and getattr(user, "is_authenticated", False):
-                user_id_var.set(user.pk)
+            user_id_var.set(_known_user_id(request))
             duration_ms = round((time.monotonic() - started) * 1000, 1)
             request_logger.info(
                 "%s %s %s",
@@ -127,6 +145,7 @@ class RequestLogMiddleware:
                     "duration_ms": duration_ms,
                 },
             )
+            request_var.reset(req_token)
             user_id_var.reset(uid_token)
             request_id_var.reset(rid_token)
 

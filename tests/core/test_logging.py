@@ -152,3 +152,40 @@ def test_gunicorn_access_and_error_logs_are_json():
     assert access["request_id"] == "abc123"
     assert error["message"] == "worker 7 booted"
     assert error["level"] == "ERROR"
+
+
+@pytest.mark.django_db
+def test_lines_logged_inside_a_view_carry_the_user_once_known(rf, member, json_lines):
+    from django.contrib.auth.models import AnonymousUser
+    from django.http import HttpResponse
+    from django.utils.functional import SimpleLazyObject
+
+    from portal.core.logging import RequestLogMiddleware
+
+    log = logging.getLogger("portal.view")
+
+    def view(request):
+        log.info("before authentication")
+        request.user = member  # what DRF does once a token is accepted
+        log.info("after authentication")
+        return HttpResponse("ok")
+
+    RequestLogMiddleware(view)(rf.get("/api/tasks/"))
+
+    def lazy_view(request):
+        # An unevaluated lazy user is not looked up just to write a log line.
+        request.user = SimpleLazyObject(lambda: pytest.fail("logging evaluated the user"))
+        log.info("lazy")
+        request.user = AnonymousUser()
+        return HttpResponse("ok")
+
+    RequestLogMiddleware(lazy_view)(rf.get("/"))
+    lines = json_lines()
+    assert [(line["message"], line["user_id"]) for line in lines] == [
+        ("before authentication", None),
+        ("after authentication", member.pk),
+        ("GET /api/tasks/ 200", member.pk),
+        ("lazy", None),
+        ("GET / 200", None),
+    ]
+    assert len({line["request_id"] for line in lines[:3]}) == 1
