@@ -245,8 +245,10 @@ def test_redis_lost_while_jobs_are_queued_every_job_ends_with_an_outcome(cluster
     )
     assert outcome[failing.pk] == (JobStatus.FAILED, f"RuntimeError: {PROBE_FAILED}")
     assert not Job.objects.filter(status=JobStatus.QUEUED).exists()
-    # Some messages had to be handed over again: that is the watchdog's recovery at work.
-    assert sum(s.enqueues for s in states) > len(jobs)
+    # Messages Redis lost were handed over again by the watchdog (one worker, a queue limit
+    # of one: at least the last queued jobs were still in Redis when it died).
+    assert any(s.enqueues >= 2 for s in states if s.pk in {j.pk for j in queued})
+    assert job_state(while_down.pk).enqueues >= 1
     assert cluster.proc.poll() is None  # the cluster rode out the outage
 
 
