@@ -10,6 +10,8 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html
 from django_q import admin as q_admin
 from django_q.models import Failure, OrmQ, Schedule, Success
@@ -94,8 +96,8 @@ class JobAdmin(SuperuserOnly, ModelAdmin):
         "progress_display",
         "requester",
         "attempts_display",
-        "queued_at",
-        "finished_at",
+        "queued",
+        "took",
         "error_short",
     ]
     list_display_links = ["id", "kind_display"]
@@ -166,6 +168,18 @@ class JobAdmin(SuperuserOnly, ModelAdmin):
     @display(description="attempts")
     def attempts_display(self, obj: Job) -> str:
         return f"{obj.attempts} / {obj.max_attempts}"
+
+    @display(description="queued", ordering="queued_at")
+    def queued(self, obj: Job) -> str:
+        return date_format(timezone.localtime(obj.queued_at), "Y-m-d H:i:s")
+
+    @display(description="took")
+    def took(self, obj: Job) -> str:
+        """Run time of the last attempt (or so far, while it runs)."""
+        if not obj.started_at:
+            return "-"
+        end = obj.finished_at or timezone.now()
+        return f"{max(0.0, (end - obj.started_at).total_seconds()):.1f} s"
 
     @display(description="error")
     def error_short(self, obj: Job) -> str:

@@ -1,9 +1,12 @@
 """Admin doors: job list with progress, run again, schedules' run now, summaries per team."""
 
+import uuid
+
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 from django_q.models import Schedule
+from django_q.models import Task as QTask
 
 from portal.jobs.models import DailySummary, Job, JobStatus
 from portal.jobs.schedules import setup_schedules
@@ -59,15 +62,44 @@ def test_job_list_shows_status_progress_and_error(admin_client, superuser):
     assert "Test job (cluster check)" in html
 
 
-def test_job_list_query_count_is_constant(admin_client, superuser, django_assert_max_num_queries):
-    url = reverse("admin:jobs_job_changelist")
-    make_jobs(2, superuser)
-    admin_client.get(url)  # warm caches (content types, session)
-    with django_assert_max_num_queries(12) as few:
-        admin_client.get(url)
-    make_jobs(30, superuser)
+def make_rows(n, superuser, team):
+    from portal.jobs.models import OverdueReminder
+    from tests.factories import TaskFactory, TeamFactory
+
+    make_jobs(n, superuser)
+    for i in range(n):
+        other = TeamFactory()
+        DailySummary.objects.create(team=other, date="2026-11-26", body="#", path=f"p{i}")
+        task = TaskFactory(team=team, due_date=timezone.now())
+        OverdueReminder.objects.create(task=task, due_date=task.due_date, recipients=["a@b.c"])
+        schedule = Schedule.objects.create(name=f"s{i}", func="portal.jobs.runner.watchdog")
+        for success in (True, False):
+            q_task = QTask.objects.create(
+                id=uuid.uuid4().hex,
+                name=f"q{i}{success}",
+                func=schedule.func,
+                started=timezone.now(),
+                stopped=timezone.now(),
+                success=success,
+                group=schedule.name,
+            )
+        Schedule.objects.filter(pk=schedule.pk).update(task=q_task.id)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [*Q_ADMIN, "admin:jobs_dailysummary_changelist"],
+)
+def test_list_query_count_is_constant(
+    admin_client, superuser, team, url, django_assert_max_num_queries
+):
+    make_rows(2, superuser, team)
+    admin_client.get(reverse(url))  # warm caches (content types, session)
+    with django_assert_max_num_queries(15) as few:
+        assert admin_client.get(reverse(url)).status_code == 200
+    make_rows(25, superuser, team)
     with django_assert_max_num_queries(len(few.captured_queries)):
-        assert admin_client.get(url).status_code == 200
+        assert admin_client.get(reverse(url)).status_code == 200
 
 
 def test_job_detail_shows_the_error(admin_client, superuser):
