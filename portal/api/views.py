@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.shortcuts import get_object_or_404
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import mixins, status, viewsets
+from rest_framework import filters, mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
@@ -50,6 +50,7 @@ M2M_PREFETCH = [relation for relation, _ in TASK_M2M.values()]
 class TeamViewSet(viewsets.ModelViewSet):
     serializer_class = s.TeamSerializer
     permission_classes = [IsAuthenticated, TeamRules]
+    filter_backends: list = []
     lookup_value_regex = ID
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
@@ -144,6 +145,8 @@ class TeamViewSet(viewsets.ModelViewSet):
 )
 class UserViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = s.UserSerializer
+    filter_backends = [filters.SearchFilter]
+    search_fields = ("username", "first_name", "last_name", "email")
     lookup_value_regex = ID
 
     def get_queryset(self):
@@ -169,6 +172,8 @@ class TagViewSet(
 ):
     serializer_class = s.TagSerializer
     permission_classes = [IsAuthenticated, TagRules]
+    filter_backends = [filters.SearchFilter]
+    search_fields = ("name",)
     lookup_value_regex = ID
     # The name clash is a table constraint, reported against the name.
     error_field_aliases = {"__all__": "name"}

@@ -62,3 +62,13 @@ def test_tag_name_taken_in_another_case_and_bad_colour(client_for, people):
     assert taken.status_code == 400
     assert taken.json() == {"name": [TAG_TAKEN]}
     assert "color" in client.post("/api/tags/", {"name": "x", "color": "red"}, format="json").json()
+
+
+def test_search_people_and_tags(client_for, people):
+    TagFactory(name="Backend")
+    TagFactory(name="Frontend")
+    client = client_for(people["member"])
+    users = client.get("/api/users/", {"search": "member"}).json()["results"]
+    assert [u["username"] for u in users] == ["member", "member2"]
+    tags = client.get("/api/tags/", {"search": "back"}).json()["results"]
+    assert [t["name"] for t in tags] == ["Backend"]
