@@ -36,6 +36,13 @@ logger = logging.getLogger(__name__)
 
 PROBE_FAILED = "The test job was asked to fail."
 SUMMARY_SUBJECT = "[{site}] {team}: daily summary for {day}"
+SUMMARY_EMAIL_FAILED = (
+    "Summaries were written, but emailing them failed for {teams} ({error}); run the job again "
+    "to send the ones not sent yet."
+)
+REMINDERS_FAILED = (
+    "{failed} reminder email(s) could not be sent ({error}); they are tried again next hour."
+)
 REMINDER_SUBJECT = "[{site}] Overdue: {key} {title}"
 
 
@@ -47,7 +54,7 @@ def daily_summary(ctx: JobContext, date: str | None = None, team: str | None = N
     if team:
         teams = teams.filter(slug=team)
     teams = list(teams)
-    files, emailed = [], 0
+    files, emailed, email_errors = [], 0, {}
     for index, team_obj in enumerate(teams):
         summary = build_team_summary(team_obj, day)
         body = render_markdown(summary)
@@ -58,10 +65,20 @@ def daily_summary(ctx: JobContext, date: str | None = None, team: str | None = N
             date=day,
             defaults={"body": body, "counts": summary.counts, "path": relpath},
         )
-        emailed += _email_summary(record)
+        try:
+            emailed += _email_summary(record)
+        except Exception as exc:  # one team's mail problem must not stop the other summaries
+            logger.exception("daily summary %s: emailing team %s failed", day, team_obj.key)
+            email_errors[team_obj.key] = f"{type(exc).__name__}: {exc}"
         files.append(relpath)
         ctx.progress(100 * (index + 1) / len(teams), f"{team_obj.key} done")
     logger.info("daily summary %s: %s team(s), %s email(s)", day, len(teams), emailed)
+    if email_errors:
+        raise RuntimeError(
+            SUMMARY_EMAIL_FAILED.format(
+                teams=", ".join(sorted(email_errors)), error=next(iter(email_errors.values()))
+            )
+        )
     return {"date": day.isoformat(), "teams": len(teams), "files": files, "emailed": emailed}
 
 
@@ -132,7 +149,7 @@ def overdue_reminders(ctx: JobContext) -> dict:
         .prefetch_related(Prefetch("assignees", people, to_attr="recipients"))
         .order_by("due_date", "pk")
     )
-    sent = 0
+    sent, failed, last_error = 0, 0, ""
     connection = get_connection()
     for task in candidates:
         if not task.recipients:
@@ -146,8 +163,14 @@ def overdue_reminders(ctx: JobContext) -> dict:
                 _email_reminder(connection, task, emails)
         except IntegrityError:
             continue
+        except Exception as exc:  # rolled back with its row: tried again on the next run
+            logger.exception("overdue reminder for %s could not be sent", task.key)
+            failed, last_error = failed + 1, f"{type(exc).__name__}: {exc}"
+            continue
         sent += 1
-    logger.info("overdue reminders: %s sent", sent)
+    logger.info("overdue reminders: %s sent, %s failed", sent, failed)
+    if failed:
+        raise RuntimeError(REMINDERS_FAILED.format(failed=failed, error=last_error))
     return {"sent": sent}
 
 

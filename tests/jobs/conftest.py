@@ -1,7 +1,9 @@
 import contextlib
+import smtplib
 import uuid
 
 import pytest
+from django.core.mail.backends import locmem
 from django_q.brokers import get_broker
 from django_q.conf import Conf
 
@@ -23,3 +25,24 @@ def own_queue(monkeypatch, settings, tmp_path):
 def queue(own_queue):
     """The broker this test's jobs are enqueued to."""
     return get_broker(own_queue)
+
+
+class FlakyEmailBackend(locmem.EmailBackend):
+    """The in-memory backend, except that it refuses recipients listed in `refuse`."""
+
+    refuse: set[str] = set()
+
+    def send_messages(self, messages):
+        for message in messages:
+            bad = self.refuse.intersection(message.to)
+            if bad:
+                raise smtplib.SMTPRecipientsRefused(dict.fromkeys(bad, (550, b"no such user")))
+        return super().send_messages(messages)
+
+
+@pytest.fixture
+def flaky_email(settings):
+    settings.EMAIL_BACKEND = "tests.jobs.conftest.FlakyEmailBackend"
+    FlakyEmailBackend.refuse = set()
+    yield FlakyEmailBackend.refuse
+    FlakyEmailBackend.refuse = set()

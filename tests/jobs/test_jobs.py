@@ -8,7 +8,12 @@ import time_machine
 from django.core import mail
 from django.utils import timezone
 
-from portal.jobs.jobs import REMINDER_SUBJECT, SUMMARY_SUBJECT
+from portal.jobs.jobs import (
+    REMINDER_SUBJECT,
+    REMINDERS_FAILED,
+    SUMMARY_EMAIL_FAILED,
+    SUMMARY_SUBJECT,
+)
 from portal.jobs.models import DailySummary, Job, JobStatus, OverdueReminder
 from portal.jobs.runner import run_scheduled
 from portal.tasks import services as ts
@@ -219,3 +224,56 @@ def test_token_flush_removes_only_expired_tokens(superuser):
     assert list(OutstandingToken.objects.values_list("jti", flat=True)) == ["b"]
     assert BlacklistedToken.objects.count() == 0
     assert job_result("token_flush")["deleted"] == 2
+
+
+def refused(email: str) -> str:
+    return f"SMTPRecipientsRefused: {{'{email}': (550, b'no such user')}}"
+
+
+def test_summary_email_failure_keeps_the_files_and_a_rerun_sends_only_what_is_missing(
+    summary_world, team, other_team, flaky_email, settings
+):
+    flaky_email.add("member@example.com")
+    with time_machine.travel(NOW, tick=False):
+        run_scheduled("daily_summary", slot=NOW.isoformat())
+    job = Job.objects.get(kind="daily_summary")
+    assert job.status == JobStatus.FAILED
+    first_line = SUMMARY_EMAIL_FAILED.format(teams="OPS", error=refused("member@example.com"))
+    assert job.error.splitlines()[0] == f"RuntimeError: {first_line}"
+    assert DailySummary.objects.filter(date="2026-11-26").count() == 2
+    assert all((Path(settings.SHARED_DIR) / s.path).is_file() for s in DailySummary.objects.all())
+    assert DailySummary.objects.get(team=team).emailed_at is None and mail.outbox == []
+
+    flaky_email.clear()
+    with time_machine.travel(NOW + timedelta(minutes=5), tick=False):
+        run_scheduled("daily_summary")
+    assert [m.to for m in mail.outbox] == [["member@example.com"]]
+
+
+def test_a_refused_reminder_does_not_stop_the_others_and_is_retried(
+    team, lead, member, member2, flaky_email
+):
+    with time_machine.travel(NOW - timedelta(days=1), tick=False):
+        first = ts.task_create(
+            actor=lead, team=team, title="one", due_date=NOW - timedelta(hours=1)
+        )
+        second = ts.task_create(
+            actor=lead, team=team, title="two", due_date=NOW - timedelta(hours=1)
+        )
+        ts.task_assign(actor=lead, task=first, assignees=[member])
+        ts.task_assign(actor=lead, task=second, assignees=[member2])
+    flaky_email.add("member@example.com")
+    with time_machine.travel(NOW, tick=False):
+        run_scheduled("overdue_reminders")
+    job = Job.objects.get()
+    assert job.status == JobStatus.FAILED
+    first_line = REMINDERS_FAILED.format(failed=1, error=refused("member@example.com"))
+    assert job.error.splitlines()[0] == f"RuntimeError: {first_line}"
+    assert list(OverdueReminder.objects.values_list("task", flat=True)) == [second.pk]
+    assert [m.to for m in mail.outbox] == [["member2@example.com"]]
+
+    flaky_email.clear()
+    with time_machine.travel(NOW + timedelta(hours=1), tick=False):
+        run_scheduled("overdue_reminders")
+    assert job_result("overdue_reminders")["sent"] == 1
+    assert [m.to for m in mail.outbox][1:] == [["member@example.com"]]
