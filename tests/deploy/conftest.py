@@ -1,4 +1,5 @@
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -21,10 +22,12 @@ def production_env(**extra: str) -> dict[str, str]:
     return env
 
 
-def manage(*args: str, env: dict[str, str], timeout: float = 120) -> subprocess.CompletedProcess:
+def manage(
+    *args: str, env: dict[str, str], timeout: float = 120, cwd: Path = ROOT
+) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "manage.py", *args],
-        cwd=ROOT,
+        cwd=cwd,
         env=env,
         capture_output=True,
         text=True,
@@ -32,10 +35,37 @@ def manage(*args: str, env: dict[str, str], timeout: float = 120) -> subprocess.
     )
 
 
+def image_sources() -> list[str]:
+    """What the Dockerfile's runtime stage copies from the repository (its COPY lines)."""
+    sources = []
+    for line in (ROOT / "Dockerfile").read_text().splitlines():
+        if line.startswith("COPY ") and "--from" not in line:
+            sources += [
+                s.rstrip("/") for s in line.split()[1:-1] if not s.startswith("requirements")
+            ]
+    return sources
+
+
 @pytest.fixture(scope="session")
-def collected_static(tmp_path_factory) -> Path:
+def image_root(tmp_path_factory) -> Path:
+    """The application folder as the image has it: only what the Dockerfile copies (no .env,
+    no tests), so the deployment tests also prove that nothing needed is left out."""
+    app = tmp_path_factory.mktemp("app")
+    for source in image_sources():
+        path = ROOT / source
+        if path.is_dir():
+            shutil.copytree(path, app / source, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            shutil.copy2(path, app / source)
+    return app
+
+
+@pytest.fixture(scope="session")
+def collected_static(tmp_path_factory, image_root) -> Path:
     """`collectstatic` as the image build runs it (DEBUG off: hashed and compressed files)."""
     root = tmp_path_factory.mktemp("staticfiles")
-    result = manage("collectstatic", "--noinput", env=production_env(STATIC_ROOT=str(root)))
+    result = manage(
+        "collectstatic", "--noinput", env=production_env(STATIC_ROOT=str(root)), cwd=image_root
+    )
     assert result.returncode == 0, result.stderr
     return root

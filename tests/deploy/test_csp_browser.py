@@ -14,7 +14,6 @@ import os
 import signal
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 import requests
@@ -25,7 +24,6 @@ from tests.deploy.servers import free_port, wait_until
 
 pytestmark = pytest.mark.browser
 
-ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 # Record violations from the page itself as well as the console (both say what was blocked).
 COLLECT_VIOLATIONS = """
@@ -37,7 +35,7 @@ document.addEventListener('securitypolicyviolation', (e) => {
 
 
 @pytest.fixture(scope="module", params=["production", "development"])
-def portal_server(request, tmp_path_factory, collected_static):
+def portal_server(request, tmp_path_factory, image_root, collected_static):
     tmp = tmp_path_factory.mktemp(f"csp-{request.param}")
     port = free_port()
     env = production_env(
@@ -54,11 +52,11 @@ def portal_server(request, tmp_path_factory, collected_static):
     if request.param == "development":
         env.update(DEBUG="true")
     for command in (("migrate", "--noinput"), ("demo",)):
-        result = manage(*command, env=env)
+        result = manage(*command, env=env, cwd=image_root)
         assert result.returncode == 0, result.stderr
     process = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "--config", "portal/gunicorn.conf.py"],
-        cwd=ROOT,
+        cwd=image_root,
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

@@ -8,8 +8,10 @@ from tests.deploy.conftest import manage, production_env
 SECRET_KEY_MISSING = "SECRET_KEY must be set when DEBUG is off"
 
 
-def test_check_deploy_is_clean_with_production_variables():
-    result = manage("check", "--deploy", "--fail-level", "WARNING", env=production_env())
+def test_check_deploy_is_clean_with_production_variables(image_root):
+    result = manage(
+        "check", "--deploy", "--fail-level", "WARNING", env=production_env(), cwd=image_root
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues (0 silenced)." in result.stdout
 

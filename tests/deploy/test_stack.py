@@ -103,8 +103,11 @@ class Database:
 
 
 class Stack:
-    def __init__(self, tmp: Path, database: Database, redis: RedisServer, static_root: Path):
+    def __init__(
+        self, tmp: Path, app: Path, database: Database, redis: RedisServer, static_root: Path
+    ):
         self.tmp = tmp
+        self.app = app  # the image's application folder (what the Dockerfile copies)
         self.port = free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
         self.shared = tmp / "shared"
@@ -144,12 +147,12 @@ class Stack:
         }
 
     def entrypoint(self, *command: str) -> list[str]:
-        return ["sh", str(ROOT / "portal/core/entrypoint.sh"), *command]
+        return ["sh", str(self.app / "portal/core/entrypoint.sh"), *command]
 
     def run(self, *command: str, timeout: float = 60, **extra_env) -> str:
         result = subprocess.run(
             self.entrypoint(*command),
-            cwd=ROOT,
+            cwd=self.app,
             env={**self.env, **extra_env},
             capture_output=True,
             text=True,
@@ -162,7 +165,7 @@ class Stack:
         # Direct manage.py (not the entrypoint): these are one-off operator commands.
         result = subprocess.run(
             [sys.executable, "manage.py", "shell", "-c", code],
-            cwd=ROOT,
+            cwd=self.app,
             env={**self.env, **extra_env},
             capture_output=True,
             text=True,
@@ -175,7 +178,7 @@ class Stack:
         log = open(self.tmp / f"{name}.out", "w")  # noqa: SIM115 - closed with the process
         self.processes[name] = subprocess.Popen(
             self.entrypoint(*command),
-            cwd=ROOT,
+            cwd=self.app,
             env=self.env,
             stdout=log,
             stderr=subprocess.STDOUT,
@@ -224,10 +227,10 @@ class Stack:
 
 
 @pytest.fixture
-def stack(tmp_path, collected_static):
+def stack(tmp_path, image_root, collected_static):
     database = Database(tmp_path).create()
     redis = RedisServer(tmp_path / "redis").start()
-    stack = Stack(tmp_path, database, redis, collected_static)
+    stack = Stack(tmp_path, image_root, database, redis, collected_static)
     stack.redis = redis
     try:
         yield stack
