@@ -19,8 +19,11 @@ ERRORS = {
     "401": "No valid credentials: sign in and send `Authorization: Bearer <access>`.",
     "403": "You may see this but not do this.",
     "404": "Not found, or not in one of your teams.",
+    "406": "The Accept header asks for a format the API does not give (it speaks JSON).",
     "429": "Too many requests or failed sign-ins: wait and try again.",
 }
+# Only for operations that take a body.
+BODY_ERRORS = {"415": "The body's Content-Type is not one this operation accepts."}
 
 
 def add_error_responses(result, generator, request, public):
@@ -31,7 +34,8 @@ def add_error_responses(result, generator, request, public):
             if not isinstance(operation, dict) or "responses" not in operation:
                 continue
             responses = operation["responses"]
-            for code, description in ERRORS.items():
+            errors = {**ERRORS, **(BODY_ERRORS if "requestBody" in operation else {})}
+            for code, description in errors.items():
                 responses.setdefault(
                     code,
                     {"description": description, "content": {"application/json": {"schema": ref}}},
