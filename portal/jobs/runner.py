@@ -151,9 +151,15 @@ def _run_job(job_id: int) -> str:
 
 
 def scheduled_params(kind: str, slot: datetime | None) -> dict[str, Any]:
-    """Params a scheduled run of `kind` gets from its slot (the daily summary's date)."""
+    """Params a scheduled run of `kind` gets from its slot (the daily summary's date).
+
+    A late run summarises its slot's day; a slot more than a day old (the cluster was down and
+    catch-up is off, so it fires once) summarises today instead, which is what people need.
+    """
     if kind == "daily_summary":
-        return {"date": timezone.localdate(slot or timezone.now()).isoformat()}
+        now = timezone.now()
+        fresh = slot is not None and now - slot < timedelta(days=1)
+        return {"date": timezone.localdate(slot if fresh else now).isoformat()}
     return {}
 
 
