@@ -161,10 +161,11 @@ class Stack:
         assert result.returncode == 0, f"{command} failed:\n{result.stdout}\n{result.stderr}"
         return result.stdout
 
-    def shell(self, code: str, **extra_env) -> str:
-        # Direct manage.py (not the entrypoint): these are one-off operator commands.
+    def manage(self, *args: str, **extra_env) -> str:
+        """A one-off command as `docker compose exec web python manage.py ...` runs it
+        (exec does not go through the entrypoint)."""
         result = subprocess.run(
-            [sys.executable, "manage.py", "shell", "-c", code],
+            [sys.executable, "manage.py", *args],
             cwd=self.app,
             env={**self.env, **extra_env},
             capture_output=True,
@@ -173,6 +174,16 @@ class Stack:
         )
         assert result.returncode == 0, result.stderr
         return result.stdout.strip().splitlines()[-1]
+
+    def shell(self, code: str, **extra_env) -> str:
+        return self.manage("shell", "-c", code, **extra_env)
+
+    def start_job(self, kind: str, *params: str) -> int:
+        """What an operator types: `manage.py start_job KIND key=value` (a worker runs it)."""
+        out = self.manage("start_job", kind, *params)
+        match = re.search(rf"job #(\d+) \({kind}\) queued", out)
+        assert match, out
+        return int(match.group(1))
 
     def start(self, name: str, *command: str) -> None:
         log = open(self.tmp / f"{name}.out", "w")  # noqa: SIM115 - closed with the process
@@ -311,10 +322,7 @@ def test_compose_topology_runs_and_survives_a_redis_restart(stack):
 
     # The daily summary, run by the worker, lands in the shared folder.
     today = date.today().isoformat()
-    job_id = stack.shell(
-        "from portal.jobs.services import job_start; "
-        f"print(job_start('daily_summary', requester=None, date={today!r}).pk)"
-    )
+    job_id = stack.start_job("daily_summary", f"date={today}")
     summary = stack.shared / "summaries" / today / "platform.md"
     wait_until(summary.exists, timeout=30, what="the daily summary file")
     # The task is overdue, so the summary lists it.
@@ -329,10 +337,7 @@ def test_compose_topology_runs_and_survives_a_redis_restart(stack):
     assert tasks.status_code == 200, tasks.text
     assert [t["key"] for t in tasks.json()["results"]] == ["PLT-1"]
     # A job started now is recorded and waits: the queue cannot be reached.
-    waiting_id = stack.shell(
-        "from portal.jobs.services import job_start; "
-        "print(job_start('daily_summary', requester=None, date='2026-01-02').pk)"
-    )
+    waiting_id = stack.start_job("daily_summary", "date=2026-01-02")
     assert (
         stack.shell(
             f"from portal.jobs.models import Job; print(Job.objects.get(pk={waiting_id}).status)"
