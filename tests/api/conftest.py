@@ -1,17 +1,25 @@
+import uuid
+
 import pytest
-from django.core.cache import cache
+from django.core.cache.backends.locmem import LocMemCache
 from rest_framework.test import APIClient
+from rest_framework.throttling import SimpleRateThrottle
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from portal.tasks.services import task_create
 
 
 @pytest.fixture(autouse=True)
-def _fresh_rate_counters():
-    """Throttle counters live in the cache; each test starts with none."""
-    cache.clear()
+def _fresh_rate_counters(monkeypatch):
+    """Each test counts requests from zero, in a store of its own.
+
+    Throttle counters normally live in the default cache (Redis when REDIS_URL is set);
+    clearing that between tests would also wipe other keys in a shared Redis database.
+    """
+    store = LocMemCache(f"throttle-{uuid.uuid4()}", {})
+    monkeypatch.setattr(SimpleRateThrottle, "cache", store)
     yield
-    cache.clear()
+    store.clear()
 
 
 @pytest.fixture
