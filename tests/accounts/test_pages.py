@@ -112,3 +112,21 @@ def test_emails_are_stored_lower_case(db):
     user.email = "Bob@Example.com"
     user.full_clean()
     assert user.email == "bob@example.com"
+
+
+def test_changing_the_password_on_the_account_page_revokes_api_refresh_tokens(client, olivia):
+    from rest_framework_simplejwt.tokens import RefreshToken
+
+    refresh = str(RefreshToken.for_user(olivia))
+    client.force_login(olivia)
+    response = client.post(
+        "/accounts/password/change/",
+        {
+            "oldpassword": PASSWORD,
+            "password1": "Brand-new-pass-7!",
+            "password2": "Brand-new-pass-7!",
+        },
+    )
+    assert response.status_code == 302
+    api = client.post("/api/auth/token/refresh/", {"refresh": refresh})
+    assert api.status_code == 401
