@@ -41,8 +41,17 @@ def _item(title: str, icon: str, url_name: str, permission: str) -> dict:
 
 
 def sidebar_navigation(request) -> list[dict]:
-    """The sidebar: grouped, and each entry shown only to people who may open it."""
-    return NAVIGATION
+    """The sidebar: grouped, and each entry shown only to people who may open it.
+
+    Entries whose page does not exist in this configuration (the django-q2 queue list exists
+    only with the database broker) are left out.
+    """
+    groups = []
+    for group in NAVIGATION:
+        items = [item for item in group["items"] if item["link"](request) != "#"]
+        if items:
+            groups.append({**group, "items": items})
+    return groups
 
 
 NAVIGATION = [
