@@ -73,6 +73,7 @@ def test_page_doors_refuse_with_429_after_repeated_failures(client, olivia, path
     locked = client.post(path, {field: "olivia", "password": "x"})
     assert locked.status_code == 429
     assert b"Too many failed sign-in attempts" in locked.content
+    assert b"for 15 minutes" in locked.content
     assert client.post(path, {field: "olivia", "password": PASSWORD}).status_code == 429
 
 
