@@ -355,7 +355,12 @@ UNFOLD = {
     "SITE_HEADER": SITE_NAME,
     "SITE_SYMBOL": "task_alt",
     "SITE_FAVICONS": [
-        {"rel": "icon", "sizes": "any", "type": "image/svg+xml", "href": "/static/portal/favicon.svg"}
+        {
+            "rel": "icon",
+            "sizes": "any",
+            "type": "image/svg+xml",
+            "href": "/static/portal/favicon.svg",
+        }
     ],
     "ENVIRONMENT": "portal.core.unfold.environment_callback",
     "DASHBOARD_CALLBACK": "portal.reports.dashboard.dashboard_callback",

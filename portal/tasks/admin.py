@@ -8,6 +8,7 @@ from urllib.parse import parse_qs, urlparse
 from django import forms
 from django.contrib import admin
 from django.contrib.admin import helpers
+from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Case, Count, IntegerField, Q, Value, When
 from django.http import Http404
@@ -551,7 +552,7 @@ class TaskAdmin(SimpleHistoryAdmin, PortalModelAdmin):
 
     def history_view(self, request, object_id, extra_context=None):
         # Outsiders get 404, as for the change page (simple-history would fall back to 403).
-        if not self.get_queryset(request).filter(pk=object_id).exists():
+        if self.get_object(request, unquote(object_id)) is None:
             raise Http404
         return super().history_view(request, object_id, extra_context)
 
@@ -772,7 +773,7 @@ class CommentAdmin(SimpleHistoryAdmin, PortalModelAdmin):
         services.comment_delete(actor=request.user, comment=obj)
 
     def history_view(self, request, object_id, extra_context=None):
-        if not self.get_queryset(request).filter(pk=object_id).exists():
+        if self.get_object(request, unquote(object_id)) is None:
             raise Http404
         return super().history_view(request, object_id, extra_context)
 

@@ -351,3 +351,14 @@ def test_changelist_queries_constant(client, team, member, django_assert_max_num
     big_100 = _changelist_queries(client, 100, django_assert_max_num_queries, 30)
     assert (small_25[1], small_100[1], big_25[1], big_100[1]) == (10, 10, 25, 100)
     assert small_25[0] == small_100[0] == big_25[0] == big_100[0]
+
+
+def test_malformed_object_urls_are_404(client, member, tasks):
+    client = login(client, member)
+    task = tasks["mine"]
+    for url in [
+        f"/admin/tasks/task/{task.pk}/change/history/",
+        "/admin/tasks/task/not-a-number/history/",
+        "/admin/tasks/comment/x/history/",
+    ]:
+        assert client.get(url).status_code == 404, url
