@@ -3,8 +3,9 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.models import Group
-from unfold.forms import AdminPasswordChangeForm, UserChangeForm, UserCreationForm
+from unfold.forms import UserChangeForm, UserCreationForm
 
+from portal.accounts.forms import SetPasswordForm
 from portal.accounts.models import User
 from portal.core.admin import PortalModelAdmin
 from portal.tasks.admin import is_task_autocomplete, task_team_for_autocomplete
@@ -20,7 +21,7 @@ PUBLIC_FIELDS = ["username", "first_name", "last_name", "email", "team_list", "l
 class UserAdmin(DjangoUserAdmin, PortalModelAdmin):
     form = UserChangeForm
     add_form = UserCreationForm
-    change_password_form = AdminPasswordChangeForm
+    change_password_form = SetPasswordForm
     list_display = ["username", "full_name", "email", "team_list", "is_active", "is_superuser"]
     list_filter = ["is_active", "is_superuser"]
     search_fields = ["username", "first_name", "last_name", "email"]

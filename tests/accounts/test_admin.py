@@ -37,3 +37,46 @@ def test_assignee_autocomplete_limited_to_the_task_team(client, member, lead, ou
     assert response.status_code == 200
     ids = {int(row["id"]) for row in response.json()["results"]}
     assert ids == {member.pk, lead.pk}
+
+
+def _outstanding_refresh(user):
+    from rest_framework_simplejwt.tokens import RefreshToken
+
+    return RefreshToken.for_user(user)
+
+
+def _is_blacklisted(token) -> bool:
+    from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken
+
+    return BlacklistedToken.objects.filter(token__jti=token["jti"]).exists()
+
+
+def test_admin_password_changes_end_api_sessions(client, superuser, member):
+    token = _outstanding_refresh(member)
+    client.force_login(superuser)
+    url = reverse("admin:auth_user_password_change", args=[member.pk])
+    response = client.post(
+        url,
+        {
+            "password1": "Sunny-Harbour-2026!",
+            "password2": "Sunny-Harbour-2026!",
+            "usable_password": "true",
+        },
+    )
+    assert response.status_code == 302
+    assert _is_blacklisted(token)
+
+    member.refresh_from_db()  # the new password hash, as a fresh sign-in would have
+    own = _outstanding_refresh(member)
+    client.force_login(member)
+    response = client.post(
+        reverse("admin:password_change"),
+        {
+            "old_password": "Sunny-Harbour-2026!",
+            "new_password1": "Quiet-Meadow-2027?",
+            "new_password2": "Quiet-Meadow-2027?",
+        },
+    )
+    assert response.status_code == 302, response.context["form"].errors
+    assert response["Location"] == reverse("admin:password_change_done")
+    assert _is_blacklisted(own)
