@@ -1,5 +1,7 @@
 """People in the admin: superusers manage everyone; others see the people of their teams."""
 
+from axes import admin as axes_admin  # importing it registers axes' own classes first
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.models import Group
@@ -79,3 +81,30 @@ class UserAdmin(DjangoUserAdmin, PortalModelAdmin):
             )
             or "-"
         )
+
+
+# --- sign-in lockouts (django-axes), in the portal's look, for administrators -----------------
+
+
+class _AdministratorsOnly:
+    def has_module_permission(self, request):
+        return perms.is_superuser(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return perms.is_superuser(request.user)
+
+    def has_delete_permission(self, request, obj=None):
+        # Deleting an attempt lifts that lockout early.
+        return perms.is_superuser(request.user)
+
+
+for _model, _base in [
+    (AccessAttempt, axes_admin.AccessAttemptAdmin),
+    (AccessLog, axes_admin.AccessLogAdmin),
+    (AccessFailureLog, axes_admin.AccessFailureLogAdmin),
+]:
+    if admin.site.is_registered(_model):
+        admin.site.unregister(_model)
+    admin.site.register(
+        _model, type(f"Portal{_base.__name__}", (_AdministratorsOnly, _base, PortalModelAdmin), {})
+    )

@@ -99,6 +99,9 @@ NAVIGATION = [
                 "is_superuser",
             ),
             _item("Failed tasks", "error", "admin:django_q_failure_changelist", "is_superuser"),
+            _item(
+                "Sign-in lockouts", "lock", "admin:axes_accessattempt_changelist", "is_superuser"
+            ),
         ],
     },
 ]
