@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.contrib.admin.utils import unquote
 from django.http import Http404
+from simple_history.admin import SimpleHistoryAdmin
 from unfold.admin import ModelAdmin
 from unfold.paginator import InfinitePaginator
 
@@ -31,6 +32,20 @@ class PortalModelAdmin(ModelAdmin):
         if self.get_object(request, unquote(object_id)) is None:
             raise Http404(f"No {self.opts.verbose_name} matches the given query.")
         return super().delete_view(request, object_id, extra_context)
+
+
+class ScopedHistoryAdmin(SimpleHistoryAdmin):
+    """simple-history's history page, scoped like the change page and without reverting."""
+
+    def history_view(self, request, object_id, extra_context=None):
+        # Outsiders get 404, as on the change page (simple-history would answer 403).
+        if self.get_object(request, unquote(object_id)) is None:
+            raise Http404
+        return super().history_view(request, object_id, extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        # Reverting would write around the services; the history list shows every change.
+        raise Http404
 
 
 def report_bulk(modeladmin, request, result: BulkResult, verb: str) -> None:

@@ -8,15 +8,12 @@ from urllib.parse import parse_qs, urlparse
 from django import forms
 from django.contrib import admin
 from django.contrib.admin import helpers
-from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Case, Count, IntegerField, Q, Value, When
-from django.http import Http404
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
-from simple_history.admin import SimpleHistoryAdmin
 from unfold.admin import StackedInline, TabularInline
 from unfold.contrib.filters.admin import (
     ChoicesCheckboxFilter,
@@ -27,7 +24,7 @@ from unfold.decorators import action, display
 from unfold.widgets import UnfoldAdminTextareaWidget
 
 from portal.accounts.models import User
-from portal.core.admin import PortalModelAdmin, report_bulk
+from portal.core.admin import PortalModelAdmin, ScopedHistoryAdmin, report_bulk
 from portal.tasks import services
 from portal.tasks.models import PRIORITY_RANK, Comment, Priority, Status, Tag, Task
 from portal.tasks.selectors import (
@@ -270,7 +267,7 @@ class NewCommentInline(StackedInline):
 
 # --- task admin --------------------------------------------------------------------------------
 @admin.register(Task)
-class TaskAdmin(SimpleHistoryAdmin, PortalModelAdmin):
+class TaskAdmin(ScopedHistoryAdmin, PortalModelAdmin):
     form = TaskAdminForm
     list_display = [
         "key_display",
@@ -550,16 +547,6 @@ class TaskAdmin(SimpleHistoryAdmin, PortalModelAdmin):
     def delete_model(self, request, obj):
         services.task_delete(actor=request.user, task=obj)
 
-    def history_view(self, request, object_id, extra_context=None):
-        # Outsiders get 404, as for the change page (simple-history would fall back to 403).
-        if self.get_object(request, unquote(object_id)) is None:
-            raise Http404
-        return super().history_view(request, object_id, extra_context)
-
-    def history_form_view(self, request, object_id, version_id, extra_context=None):
-        # Reverting would write outside the services; the history list shows every change.
-        raise Http404
-
     # -- bulk actions (each task through the services, so rules and history apply per task) --
     def _set_status(self, request, queryset, status):
         result = services.tasks_bulk_apply(
@@ -722,7 +709,7 @@ class TagAdmin(PortalModelAdmin):
 
 # --- comments ------------------------------------------------------------------------------------
 @admin.register(Comment)
-class CommentAdmin(SimpleHistoryAdmin, PortalModelAdmin):
+class CommentAdmin(ScopedHistoryAdmin, PortalModelAdmin):
     list_display = ["task_display", "author", "excerpt", "created_at"]
     list_select_related = ["task__team", "author"]
     search_fields = ["body"]
@@ -771,11 +758,3 @@ class CommentAdmin(SimpleHistoryAdmin, PortalModelAdmin):
 
     def delete_model(self, request, obj):
         services.comment_delete(actor=request.user, comment=obj)
-
-    def history_view(self, request, object_id, extra_context=None):
-        if self.get_object(request, unquote(object_id)) is None:
-            raise Http404
-        return super().history_view(request, object_id, extra_context)
-
-    def history_form_view(self, request, object_id, version_id, extra_context=None):
-        raise Http404
