@@ -5,14 +5,21 @@ from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.models import Group
+from django.db.models import Prefetch
 from unfold.forms import UserChangeForm, UserCreationForm
 
 from portal.accounts.forms import SetPasswordForm
 from portal.accounts.models import User
+from portal.accounts.services import refresh_tokens_revoke
 from portal.core.admin import PortalModelAdmin
-from portal.tasks.admin import is_task_autocomplete, task_team_for_autocomplete
+from portal.tasks.admin import is_autocomplete, task_team_for_autocomplete
 from portal.teams import permissions as perms
-from portal.teams.selectors import users_visible_to
+from portal.teams.selectors import (
+    assignable_people,
+    memberships_visible_to,
+    people_addable_by,
+    users_visible_to,
+)
 
 admin.site.unregister(Group)
 
@@ -30,16 +37,30 @@ class UserAdmin(DjangoUserAdmin, PortalModelAdmin):
     ordering = ["username"]
 
     def get_queryset(self, request):
-        qs = users_visible_to(request.user).prefetch_related("memberships__team")
-        if is_task_autocomplete(request, "assignees"):
+        user = request.user
+        if is_autocomplete(request, "tasks", "task", "assignees"):
             team_id = task_team_for_autocomplete(request)
-            team_ids = [team_id] if team_id else perms.writable_team_ids_for(request.user)
-            if team_id or not perms.is_superuser(request.user):
-                qs = qs.filter(memberships__team_id__in=team_ids, is_active=True).distinct()
-        return qs
+            qs = assignable_people(user, [team_id] if team_id else None)
+        elif is_autocomplete(request, "teams", "membership", "user"):
+            qs = people_addable_by(user)
+        else:
+            qs = users_visible_to(user)
+        # The teams column shows only memberships of teams the viewer can see.
+        return qs.prefetch_related(Prefetch("memberships", memberships_visible_to(user)))
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)  # one by one, from the person's page
+        return actions
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and "is_active" in form.changed_data and not obj.is_active:
+            # A deactivated person's API clients stop at their next refresh.
+            refresh_tokens_revoke(user=obj)
 
     def has_module_permission(self, request):
-        return bool(perms.team_ids_for(request.user)) or perms.is_superuser(request.user)
+        return perms.can_use_portal(request.user)
 
     def has_view_permission(self, request, obj=None):
         return self.has_module_permission(request)

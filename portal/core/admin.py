@@ -5,9 +5,11 @@ from django.contrib.admin.utils import unquote
 from django.http import Http404
 from simple_history.admin import SimpleHistoryAdmin
 from unfold.admin import ModelAdmin
+from unfold.contrib.filters.admin import RadioFilter
 from unfold.paginator import InfinitePaginator
 
 from portal.tasks.services import BulkResult
+from portal.teams.selectors import teams_visible_to
 
 
 class PortalModelAdmin(ModelAdmin):
@@ -46,6 +48,20 @@ class ScopedHistoryAdmin(SimpleHistoryAdmin):
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         # Reverting would write around the services; the history list shows every change.
         raise Http404
+
+
+class TeamFilter(RadioFilter):
+    """Filter any list with a `team` by the teams the person can see (never all team names)."""
+
+    title = "team"
+    parameter_name = "team"
+
+    def lookups(self, request, model_admin):
+        return [(str(t.pk), t.name) for t in teams_visible_to(request.user)]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        return queryset.filter(team_id=int(value)) if value and value.isdigit() else queryset
 
 
 def report_bulk(modeladmin, request, result: BulkResult, verb: str) -> None:

@@ -13,7 +13,7 @@ from django.urls import reverse
 from unfold.forms import AuthenticationForm
 from unfold.sites import UnfoldAdminSite
 
-from portal.teams.permissions import roles_for
+from portal.teams.permissions import can_use_portal
 
 NO_TEAM_TITLE = "You are not in any team yet"
 
@@ -21,7 +21,7 @@ NO_TEAM_TITLE = "You are not in any team yet"
 def may_use_admin(user) -> bool:
     if not (user and user.is_authenticated and user.is_active):
         return False
-    return user.is_superuser or user.is_staff or bool(roles_for(user))
+    return user.is_staff or can_use_portal(user)
 
 
 class PortalLoginForm(AuthenticationForm):

@@ -18,7 +18,7 @@ def is_superuser(request) -> bool:
 
 
 def in_a_team(request) -> bool:
-    return perms.is_superuser(request.user) or bool(perms.team_ids_for(request.user))
+    return perms.can_use_portal(request.user)
 
 
 def _link(name: str):

@@ -19,13 +19,14 @@ from django_q.tasks import async_task
 from unfold.admin import ModelAdmin
 from unfold.decorators import action, display
 
+from portal.core.admin import PortalModelAdmin, TeamFilter
 from portal.jobs.models import DailySummary, Job, JobStatus, OverdueReminder
 from portal.jobs.registry import kind_label, kinds
 from portal.jobs.runner import scheduled_params
 from portal.jobs.schedules import RUN_SCHEDULED
 from portal.jobs.selectors import jobs_visible_to, summaries_visible_to
 from portal.jobs.services import job_rerun, job_start
-from portal.teams.permissions import is_superuser
+from portal.teams.permissions import can_use_portal, is_superuser
 
 STATUS_COLOURS = {
     JobStatus.QUEUED: "info",
@@ -219,9 +220,9 @@ class JobAdmin(SuperuserOnly, ModelAdmin):
 
 
 @admin.register(DailySummary)
-class DailySummaryAdmin(ModelAdmin):
+class DailySummaryAdmin(PortalModelAdmin):
     list_display = ["date", "team", "counts_display", "emailed_to", "path"]
-    list_filter = ["team"]
+    list_filter = [TeamFilter]
     date_hierarchy = "date"
     readonly_fields = ["team", "date", "counts", "path", "emailed_at", "emailed_to", "body_display"]
     fields = readonly_fields
@@ -231,10 +232,10 @@ class DailySummaryAdmin(ModelAdmin):
         return summaries_visible_to(request.user)
 
     def has_module_permission(self, request):
-        return request.user.is_active
+        return can_use_portal(request.user)
 
     def has_view_permission(self, request, obj=None):
-        return request.user.is_active
+        return can_use_portal(request.user)
 
     def has_add_permission(self, request):
         return False

@@ -1,6 +1,8 @@
 """The admin index: a dashboard about the teams of the person signed in."""
 
 import json
+from datetime import timedelta
+from urllib.parse import urlencode
 
 from django.urls import reverse
 from django.utils import timezone
@@ -13,6 +15,22 @@ SUCCESS = "#16a34a"
 STATUS_COLOURS = ["#3b82f6", "#f59e0b", "#ef4444"]
 
 
+OPEN_QUERY = "status__exact=todo&status__exact=in_progress&status__exact=blocked"
+
+
+def due_between(start, end) -> str:
+    """Query string for the task list's due-date range filter (local date and time)."""
+    start, end = timezone.localtime(start), timezone.localtime(end)
+    return urlencode(
+        {
+            "due_date_from_0": start.strftime("%Y-%m-%d"),
+            "due_date_from_1": start.strftime("%H:%M:%S"),
+            "due_date_to_0": end.strftime("%Y-%m-%d"),
+            "due_date_to_1": end.strftime("%H:%M:%S"),
+        }
+    )
+
+
 def dashboard_callback(request, context):
     user = request.user
     now = timezone.now()
@@ -23,7 +41,7 @@ def dashboard_callback(request, context):
             "Open",
             numbers["open"],
             "Not done, not archived",
-            f"{tasks_url}?status__exact=todo&status__exact=in_progress&status__exact=blocked",
+            f"{tasks_url}?{OPEN_QUERY}",
             "inbox",
         ),
         ("Overdue", numbers["overdue"], "Past their due date", f"{tasks_url}?overdue=yes", "alarm"),
@@ -31,7 +49,7 @@ def dashboard_callback(request, context):
             "Due in 7 days",
             numbers["due_soon"],
             "Open and due this week",
-            tasks_url,
+            f"{tasks_url}?{OPEN_QUERY}&{due_between(now, now + timedelta(days=7))}",
             "event_upcoming",
         ),
         (

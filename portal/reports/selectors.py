@@ -9,7 +9,7 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from portal.tasks.models import Status, Task
-from portal.tasks.selectors import tasks_visible_to
+from portal.tasks.selectors import priority_rank, tasks_visible_to
 
 OPEN = Q(is_archived=False) & ~Q(status=Status.DONE)
 
@@ -82,5 +82,6 @@ def my_tasks(user, limit: int = 10) -> QuerySet[Task]:
     return (
         tasks_visible_to(user)
         .filter(OPEN, assignees=user)
-        .order_by(F("due_date").asc(nulls_last=True), "-priority")[:limit]
+        .annotate(rank=priority_rank())
+        .order_by(F("due_date").asc(nulls_last=True), "-rank")[:limit]
     )

@@ -9,11 +9,11 @@ from django import forms
 from django.contrib import admin
 from django.contrib.admin import helpers
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Case, Count, IntegerField, Q, Value, When
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from unfold.admin import StackedInline, TabularInline
 from unfold.contrib.filters.admin import (
     ChoicesCheckboxFilter,
@@ -24,18 +24,25 @@ from unfold.decorators import action, display
 from unfold.widgets import UnfoldAdminTextareaWidget
 
 from portal.accounts.models import User
-from portal.core.admin import PortalModelAdmin, ScopedHistoryAdmin, report_bulk
+from portal.core.admin import PortalModelAdmin, ScopedHistoryAdmin, TeamFilter, report_bulk
 from portal.tasks import services
-from portal.tasks.models import PRIORITY_RANK, Comment, Priority, Status, Tag, Task
+from portal.tasks.models import Comment, Priority, Status, Tag, Task
 from portal.tasks.selectors import (
     comments_visible_to,
     overdue,
+    priority_rank,
     search_tasks,
     tags_visible_to,
+    tags_with_task_counts,
     tasks_visible_to,
 )
 from portal.teams import permissions as perms
-from portal.teams.selectors import teams_visible_to, users_visible_to
+from portal.teams.selectors import (
+    assignable_people,
+    teams_visible_to,
+    teams_writable_by,
+    users_visible_to,
+)
 
 STATUS_COLOURS = {
     Status.TODO: "info",
@@ -65,30 +72,23 @@ def task_team_for_autocomplete(request) -> int | None:
         visible = tasks_visible_to(request.user).filter(pk=match.group(1))
         return visible.values_list("team_id", flat=True).first()
     team = parse_qs(urlparse(referer).query).get("team", [None])[0]
-    return int(team) if team and team.isdigit() else None
+    if not (team and team.isdigit()):
+        return None
+    # Only one of the person's own teams counts: a forged id must reveal nothing.
+    return teams_visible_to(request.user).filter(pk=int(team)).values_list("pk", flat=True).first()
 
 
-def is_task_autocomplete(request, field: str) -> bool:
+def is_autocomplete(request, app_label: str, model_name: str, field: str) -> bool:
+    """Whether this is Django's autocomplete request for `app_label.model_name.field`."""
     return (
         request.path.endswith("/autocomplete/")
-        and request.GET.get("app_label") == "tasks"
-        and request.GET.get("model_name") == "task"
+        and request.GET.get("app_label") == app_label
+        and request.GET.get("model_name") == model_name
         and request.GET.get("field_name") == field
     )
 
 
 # --- filters -----------------------------------------------------------------------------------
-class TeamFilter(RadioFilter):
-    title = "team"
-    parameter_name = "team"
-
-    def lookups(self, request, model_admin):
-        return [(str(t.pk), t.name) for t in teams_visible_to(request.user)]
-
-    def queryset(self, request, queryset):
-        return queryset.filter(team_id=self.value()) if self.value() else queryset
-
-
 class AssigneeFilter(admin.SimpleListFilter):
     title = "assignee"
     parameter_name = "assignee"
@@ -318,13 +318,10 @@ class TaskAdmin(ScopedHistoryAdmin, PortalModelAdmin):
 
     # -- scoping and permissions (all from the domain) --
     def get_queryset(self, request):
-        ranks = [When(priority=p, then=Value(r)) for p, r in PRIORITY_RANK.items()]
-        return tasks_visible_to(request.user).annotate(
-            priority_rank=Case(*ranks, default=Value(0), output_field=IntegerField())
-        )
+        return tasks_visible_to(request.user).annotate(priority_rank=priority_rank())
 
     def has_module_permission(self, request):
-        return bool(perms.team_ids_for(request.user)) or perms.is_superuser(request.user)
+        return perms.can_use_portal(request.user)
 
     def has_view_permission(self, request, obj=None):
         if obj is not None:
@@ -332,7 +329,7 @@ class TaskAdmin(ScopedHistoryAdmin, PortalModelAdmin):
         return self.has_module_permission(request)
 
     def has_add_permission(self, request):
-        return perms.is_superuser(request.user) or bool(perms.writable_team_ids_for(request.user))
+        return perms.can_write_somewhere(request.user)
 
     def has_change_permission(self, request, obj=None):
         if obj is not None:
@@ -342,7 +339,7 @@ class TaskAdmin(ScopedHistoryAdmin, PortalModelAdmin):
     def has_delete_permission(self, request, obj=None):
         if obj is not None:
             return perms.can_delete_task(request.user, obj)
-        return perms.is_superuser(request.user) or bool(perms.lead_team_ids_for(request.user))
+        return perms.can_lead_somewhere(request.user)
 
     def has_archive_permission(self, request):
         return self.has_add_permission(request)
@@ -421,12 +418,12 @@ class TaskAdmin(ScopedHistoryAdmin, PortalModelAdmin):
         if not links:
             return "No subtasks."
         return format_html_join(
-            format_html("<br>"), '<a class="text-primary-600" href="{}">{}</a> {} ({})', links
+            mark_safe("<br>"), '<a class="text-primary-600" href="{}">{}</a> {} ({})', links
         )
 
     # -- search --
     def get_search_results(self, request, queryset, search_term):
-        if is_task_autocomplete(request, "parent"):
+        if is_autocomplete(request, "tasks", "task", "parent"):
             team_id = task_team_for_autocomplete(request)
             if team_id:
                 queryset = queryset.filter(team_id=team_id)
@@ -483,10 +480,7 @@ class TaskAdmin(ScopedHistoryAdmin, PortalModelAdmin):
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "team":
-            teams = teams_visible_to(request.user)
-            if not perms.is_superuser(request.user):
-                teams = teams.filter(pk__in=perms.writable_team_ids_for(request.user))
-            kwargs["queryset"] = teams
+            kwargs["queryset"] = teams_writable_by(request.user)
         elif db_field.name == "parent":
             kwargs["queryset"] = tasks_visible_to(request.user)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
@@ -500,7 +494,7 @@ class TaskAdmin(ScopedHistoryAdmin, PortalModelAdmin):
 
     def get_changeform_initial_data(self, request):
         initial = super().get_changeform_initial_data(request)
-        writable = perms.writable_team_ids_for(request.user)
+        writable = list(teams_writable_by(request.user).values_list("pk", flat=True)[:2])
         if "team" not in initial and len(writable) == 1:
             initial["team"] = writable[0]
         return initial
@@ -604,9 +598,7 @@ class TaskAdmin(ScopedHistoryAdmin, PortalModelAdmin):
     def assign_to(self, request, queryset):
         form = PickUserForm(request.POST if request.POST.get("apply") else None)
         team_ids = set(queryset.values_list("team_id", flat=True))
-        form.fields["user"].queryset = (
-            users_visible_to(request.user).filter(memberships__team_id__in=team_ids).distinct()
-        )
+        form.fields["user"].queryset = assignable_people(request.user, team_ids)
 
         def apply(data):
             user = data["user"]
@@ -650,16 +642,10 @@ class TagAdmin(PortalModelAdmin):
     ordering = ["name"]
 
     def get_queryset(self, request):
-        qs = tags_visible_to(request.user)
-        scope = (
-            Q()
-            if perms.is_superuser(request.user)
-            else Q(tasks__team_id__in=perms.team_ids_for(request.user))
-        )
-        return qs.annotate(visible_tasks=Count("tasks", filter=scope, distinct=True))
+        return tags_with_task_counts(request.user)
 
     def has_module_permission(self, request):
-        return bool(perms.team_ids_for(request.user)) or perms.is_superuser(request.user)
+        return perms.can_use_portal(request.user)
 
     def has_view_permission(self, request, obj=None):
         return self.has_module_permission(request)
@@ -721,7 +707,7 @@ class CommentAdmin(ScopedHistoryAdmin, PortalModelAdmin):
         return comments_visible_to(request.user)
 
     def has_module_permission(self, request):
-        return bool(perms.team_ids_for(request.user)) or perms.is_superuser(request.user)
+        return perms.can_use_portal(request.user)
 
     def has_view_permission(self, request, obj=None):
         if obj is not None:
@@ -734,7 +720,7 @@ class CommentAdmin(ScopedHistoryAdmin, PortalModelAdmin):
     def has_change_permission(self, request, obj=None):
         if obj is not None:
             return perms.can_edit_comment(request.user, obj, obj.task.team_id)
-        return perms.is_superuser(request.user) or bool(perms.writable_team_ids_for(request.user))
+        return perms.can_write_somewhere(request.user)
 
     def has_delete_permission(self, request, obj=None):
         return self.has_change_permission(request, obj)

@@ -7,11 +7,22 @@ stays constant however many rows there are.
 
 import re
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 from django.utils import timezone
 
 from portal.accounts.models import User
-from portal.tasks.models import Comment, Status, Tag, Task
+from portal.tasks.models import PRIORITY_RANK, Comment, Status, Tag, Task
 from portal.teams.permissions import is_superuser, team_ids_for
 
 KEY_RE = re.compile(r"^\s*([A-Za-z]{2,10})-(\d+)\s*$")
@@ -33,6 +44,12 @@ def tasks_visible_to(user) -> QuerySet[Task]:
         "team", "created_by", "parent", "parent__team"
     ).prefetch_related(Prefetch("assignees", queryset=people), "tags")
     return _scope(qs, user)
+
+
+def priority_rank() -> Case:
+    """An integer per priority (urgent highest) for sorting; the text values sort wrongly."""
+    ranks = [When(priority=p, then=Value(r)) for p, r in PRIORITY_RANK.items()]
+    return Case(*ranks, default=Value(0), output_field=IntegerField())
 
 
 def active_tasks(qs: QuerySet[Task]) -> QuerySet[Task]:
@@ -80,3 +97,11 @@ def tags_visible_to(user) -> QuerySet[Tag]:
     used_here = Task.objects.filter(tags=OuterRef("pk"), team_id__in=team_ids_for(user))
     used_anywhere = Task.objects.filter(tags=OuterRef("pk"))
     return qs.filter(Exists(used_here) | ~Exists(used_anywhere))
+
+
+def tags_with_task_counts(user) -> QuerySet[Tag]:
+    """Visible tags, each with how many of the user's visible tasks carry it."""
+    in_scope = Q() if is_superuser(user) else Q(tasks__team_id__in=team_ids_for(user))
+    return tags_visible_to(user).annotate(
+        visible_tasks=Count("tasks", filter=in_scope, distinct=True)
+    )

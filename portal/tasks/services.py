@@ -1,6 +1,6 @@
 """Every write to tasks, comments and tags.
 
-Doors (admin, API, team pages, imports, jobs) call these functions and nothing else to change
+Doors (admin, API, commands, jobs) call these functions and nothing else to change
 data: each one checks the role rules, validates, saves in a transaction and records history with
 the acting user. They raise `PermissionDenied` or `ValidationError` with clear messages.
 """

@@ -3,15 +3,16 @@
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Q
+from django.db.models import Count, IntegerField, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from unfold.admin import TabularInline
 from unfold.decorators import display
 
 from portal.core.admin import PortalModelAdmin
-from portal.tasks.models import Status
+from portal.tasks.models import Status, Task
 from portal.teams import permissions as perms
 from portal.teams import services
-from portal.teams.models import Membership, Role, Team
+from portal.teams.models import Membership, Team
 from portal.teams.selectors import teams_visible_to
 
 
@@ -22,22 +23,35 @@ class MembershipFormSet(forms.BaseInlineFormSet):
 
     def clean(self):
         super().clean()
-        if perms.is_superuser(self.request.user) or self.instance.pk is None:
+        if self.instance.pk is None:
             return
-        leads = 0
-        for form in self.forms:
-            if not hasattr(form, "cleaned_data") or not form.cleaned_data:
-                continue
-            if form.cleaned_data.get("DELETE"):
-                continue
-            if form.cleaned_data.get("role") == Role.LEAD:
-                leads += 1
-        if leads == 0:
-            raise ValidationError(services.LAST_LEAD)
+        roles = [
+            form.cleaned_data.get("role")
+            for form in self.forms
+            if getattr(form, "cleaned_data", None) and not form.cleaned_data.get("DELETE")
+        ]
+        try:
+            services.ensure_a_lead(actor=self.request.user, roles=roles)
+        except ValidationError as exc:
+            raise ValidationError(exc.message_dict["role"]) from exc
+
+
+class MembershipForm(forms.ModelForm):
+    """The person of an existing membership is fixed; change the role or remove the row."""
+
+    class Meta:
+        model = Membership
+        fields = ["user", "role"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and "user" in self.fields:
+            self.fields["user"].disabled = True
 
 
 class MembershipInline(TabularInline):
     model = Membership
+    form = MembershipForm
     formset = MembershipFormSet
     fields = ["user", "role", "joined_at"]
     autocomplete_fields = ["user"]
@@ -80,14 +94,25 @@ class TeamAdmin(PortalModelAdmin):
     ordering = ["name"]
 
     def get_queryset(self, request):
-        open_ = Q(tasks__is_archived=False) & ~Q(tasks__status=Status.DONE)
+        # Two subqueries rather than one join over members x tasks, which grows as their product.
+        def count(qs):
+            return Subquery(
+                qs.filter(team=OuterRef("pk"))
+                .order_by()
+                .values("team")
+                .annotate(n=Count("pk"))
+                .values("n"),
+                output_field=IntegerField(),
+            )
+
+        open_tasks = Task.objects.filter(is_archived=False).exclude(status=Status.DONE)
         return teams_visible_to(request.user).annotate(
-            members=Count("memberships", distinct=True),
-            open_task_count=Count("tasks", filter=open_, distinct=True),
+            members=Coalesce(count(Membership.objects.all()), 0),
+            open_task_count=Coalesce(count(open_tasks), 0),
         )
 
     def has_module_permission(self, request):
-        return bool(perms.team_ids_for(request.user)) or perms.is_superuser(request.user)
+        return perms.can_use_portal(request.user)
 
     def has_view_permission(self, request, obj=None):
         if obj is not None:
@@ -100,7 +125,7 @@ class TeamAdmin(PortalModelAdmin):
     def has_change_permission(self, request, obj=None):
         if obj is not None:
             return perms.can_manage_team(request.user, obj)
-        return perms.is_superuser(request.user) or bool(perms.lead_team_ids_for(request.user))
+        return perms.can_lead_somewhere(request.user)
 
     def has_delete_permission(self, request, obj=None):
         return perms.is_superuser(request.user)

@@ -1,6 +1,6 @@
 """Who may see or change what: the one place the role rules live.
 
-Every door (admin, API, team pages, imports, jobs) calls these functions or the selectors
+Every door (admin, API, commands, jobs) calls these functions or the selectors
 built on `team_ids_for`. Roles:
 
 - superuser: everything;
@@ -70,6 +70,27 @@ def lead_team_ids_for(user) -> list[int]:
 
 def writable_team_ids_for(user) -> list[int]:
     return [tid for tid, role in roles_for(user).items() if role in WRITE_ROLES]
+
+
+# --- the portal as a whole --------------------------------------------------------------
+def can_use_portal(user) -> bool:
+    """Sign in to the admin and see team data: administrators and anyone in a team."""
+    return is_superuser(user) or bool(roles_for(user))
+
+
+def can_write_somewhere(user) -> bool:
+    """Create or change tasks in at least one team."""
+    return is_superuser(user) or bool(writable_team_ids_for(user))
+
+
+def can_lead_somewhere(user) -> bool:
+    """Lead at least one team (manage members, delete tasks)."""
+    return is_superuser(user) or bool(lead_team_ids_for(user))
+
+
+def can_add_people(user) -> bool:
+    """Look up any active person to add them to a team they lead."""
+    return can_lead_somewhere(user)
 
 
 # --- teams -------------------------------------------------------------------------------

@@ -4,7 +4,12 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
 
 from portal.teams.models import Membership, Team
-from portal.teams.permissions import is_superuser, team_ids_for
+from portal.teams.permissions import (
+    can_add_people,
+    is_superuser,
+    team_ids_for,
+    writable_team_ids_for,
+)
 
 
 def teams_visible_to(user) -> QuerySet[Team]:
@@ -38,3 +43,32 @@ def team_members(team: Team) -> QuerySet:
     return (
         get_user_model().objects.filter(memberships__team=team, is_active=True).order_by("username")
     )
+
+
+def teams_writable_by(user) -> QuerySet[Team]:
+    """Teams where `user` may create tasks (choices on a new task's form)."""
+    qs = Team.objects.all()
+    if not is_superuser(user):
+        qs = qs.filter(pk__in=writable_team_ids_for(user))
+    return qs.order_by("name")
+
+
+def assignable_people(user, team_ids=None) -> QuerySet:
+    """Active members of `team_ids` (default: the teams `user` can write in) whom `user` can see.
+
+    Team ids outside the user's own teams are ignored, so a forged id reveals nothing.
+    """
+    if team_ids is None:
+        team_ids = writable_team_ids_for(user)
+    if not is_superuser(user):
+        team_ids = [tid for tid in team_ids if tid in set(team_ids_for(user))]
+    members = Membership.objects.filter(team_id__in=list(team_ids)).values("user_id")
+    return users_visible_to(user).filter(pk__in=members, is_active=True)
+
+
+def people_addable_by(user) -> QuerySet:
+    """People `user` may pick when adding someone to a team: anyone active for leads (a
+    newcomer has no team yet), fellow members otherwise."""
+    if can_add_people(user):
+        return get_user_model().objects.filter(is_active=True).order_by("username")
+    return users_visible_to(user)

@@ -62,6 +62,16 @@ def team_delete(*, actor: User, team: Team) -> None:
     team.delete()
 
 
+def ensure_a_lead(*, actor: User, roles) -> None:
+    """A team keeps at least one lead, unless an administrator decides otherwise.
+
+    `roles` are the roles the team would have after a change (for forms that change several
+    memberships at once).
+    """
+    if not perms.is_superuser(actor) and Role.LEAD not in set(roles):
+        raise ValidationError({"role": LAST_LEAD})
+
+
 def _other_leads(membership: Membership) -> bool:
     return (
         Membership.objects.filter(team_id=membership.team_id, role=Role.LEAD)

@@ -80,3 +80,44 @@ def test_admin_password_changes_end_api_sessions(client, superuser, member):
     assert response.status_code == 302, response.context["form"].errors
     assert response["Location"] == reverse("admin:password_change_done")
     assert _is_blacklisted(own)
+
+
+def test_teams_column_shows_only_teams_the_viewer_can_see(client, lead, member, other_team):
+    from portal.teams.models import Membership
+
+    Membership.objects.create(user=member, team=other_team, role="member")
+    client.force_login(lead)
+    listing = client.get(reverse("admin:accounts_user_changelist"))
+    body = listing.content.decode()
+    assert "OPS (member)" in body
+    assert "DES" not in body and other_team.name not in body
+
+
+def test_forged_team_in_referer_reveals_nothing(client, member, team, other_team, outsider):
+    client.force_login(member)
+    response = client.get(
+        reverse("admin:autocomplete"),
+        {"app_label": "tasks", "model_name": "task", "field_name": "assignees", "term": ""},
+        headers={"referer": f"http://testserver/admin/tasks/task/add/?team={other_team.pk}"},
+    )
+    ids = {int(row["id"]) for row in response.json()["results"]}
+    assert outsider.pk not in ids and member.pk in ids
+
+
+def test_deactivating_a_person_ends_their_api_sessions(client, superuser, member):
+    token = _outstanding_refresh(member)
+    client.force_login(superuser)
+    page = client.get(reverse("admin:accounts_user_change", args=[member.pk]))
+    data = {
+        key: value
+        for key, value in page.context["adminform"].form.initial.items()
+        if value is not None and key not in {"password", "groups", "user_permissions"}
+    }
+    data.update({"is_active": "", "date_joined_0": "2026-01-01", "date_joined_1": "09:00:00"})
+    data.pop("date_joined", None)
+    data.pop("last_login", None)
+    response = client.post(reverse("admin:accounts_user_change", args=[member.pk]), data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    member.refresh_from_db()
+    assert member.is_active is False
+    assert _is_blacklisted(token)

@@ -38,3 +38,17 @@ def test_dashboard_page(client, team, member, lead, django_assert_max_num_querie
     assert 'data-kpi="open">1<' in body
     assert "OPS-1" in body  # my tasks
     assert "unfold/js/chart/chart.js" in body  # charts from unfold's own static files
+
+
+def test_cards_open_lists_that_match_their_numbers(client, team, member):
+    now = timezone.now()
+    task_create(actor=member, team=team, title="late", due_date=now - timedelta(days=1))
+    task_create(actor=member, team=team, title="soon", due_date=now + timedelta(days=2))
+    task_create(actor=member, team=team, title="later", due_date=now + timedelta(days=20))
+    client.force_login(member)
+    cards = {c["title"]: c for c in client.get(reverse("admin:index")).context["kpi_cards"]}
+    for title in ["Open", "Overdue", "Due in 7 days"]:
+        listing = client.get(cards[title]["href"])
+        assert listing.status_code == 200
+        assert len(listing.context["cl"].result_list) == cards[title]["value"], title
+    assert cards["Due in 7 days"]["value"] == 1

@@ -138,7 +138,7 @@ def test_viewer_gets_read_only_form_and_no_actions(client, viewer, tasks):
     assert response.context["has_change_permission"] is False
     assert client.get(reverse("admin:tasks_task_add")).status_code == 403
     changelist = client.get(CHANGELIST)
-    assert changelist.context["action_form"] is None or not changelist.context["cl"].actions
+    assert changelist.context["action_form"] is None
     response = client.post(change_url(tasks["mine"]), {"title": "hijack"})
     assert response.status_code == 403
     assert Task.objects.get(pk=tasks["mine"].pk).title == "Mine"

@@ -100,16 +100,58 @@ def test_outsider_cannot_open_team(client, outsider, team):
     assert team not in listing.context["cl"].result_list
 
 
-def test_team_list_queries_constant(client, superuser, django_assert_max_num_queries):
-    from tests.factories import MembershipFactory, TeamFactory
+def _grow(team, lead, people, tasks):
+    from portal.tasks.models import Task
+    from tests.factories import MembershipFactory
 
-    client.force_login(superuser)
-    for _ in range(3):
-        MembershipFactory(team=TeamFactory())
+    for _ in range(people):
+        MembershipFactory(team=team)
+    start = Task.objects.filter(team=team).count()
+    Task.objects.bulk_create(
+        Task(team=team, number=start + i + 1, title=f"t{i}", created_by=lead) for i in range(tasks)
+    )
+
+
+def test_team_list_counts_and_queries_constant(
+    client, team, other_team, lead, django_assert_max_num_queries
+):
+    from tests.factories import MembershipFactory
+
+    MembershipFactory(user=lead, team=other_team, role="viewer")
+    client.force_login(lead)
+    url = reverse("admin:teams_team_changelist")
+    _grow(team, lead, 2, 3)
     with django_assert_max_num_queries(12) as few:
-        client.get(reverse("admin:teams_team_changelist"))
-    for _ in range(20):
-        MembershipFactory(team=TeamFactory())
+        response = client.get(url)
+    assert response.status_code == 200
+    counts = {t.key: (t.members, t.open_task_count) for t in response.context["cl"].result_list}
+    assert counts == {"OPS": (3, 3), "DES": (1, 0)}
+    _grow(team, lead, 20, 300)
     with django_assert_max_num_queries(12) as many:
-        client.get(reverse("admin:teams_team_changelist"))
+        response = client.get(url)
+    counts = {t.key: (t.members, t.open_task_count) for t in response.context["cl"].result_list}
+    assert counts == {"OPS": (23, 303), "DES": (1, 0)}
     assert len(few.captured_queries) == len(many.captured_queries)
+
+
+def test_existing_member_cannot_be_swapped_for_another_person(client, team, lead, member):
+    stranger = UserFactory(username="stranger")
+    client.force_login(lead)
+    rows = current_rows(team)
+    for row in rows:
+        if row["user"] == member.pk:
+            row["user"] = stranger.pk
+    client.post(reverse("admin:teams_team_change", args=[team.pk]), members_post(team, rows))
+    assert Membership.objects.filter(team=team, user=member).exists()
+    assert not Membership.objects.filter(team=team, user=stranger).exists()
+
+
+def test_lead_can_find_a_newcomer_to_add(client, team, lead, member):
+    newcomer = UserFactory(username="newcomer")
+    query = {"app_label": "teams", "model_name": "membership", "field_name": "user", "term": "new"}
+    client.force_login(lead)
+    found = client.get(reverse("admin:autocomplete"), query).json()["results"]
+    assert [int(r["id"]) for r in found] == [newcomer.pk]
+    client.force_login(member)  # members add nobody, so they search only fellow members
+    response = client.get(reverse("admin:autocomplete"), query)
+    assert response.json()["results"] == []
