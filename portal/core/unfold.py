@@ -81,7 +81,6 @@ NAVIGATION = [
     },
     {
         "title": "Operations",
-        "collapsible": True,
         "items": [
             _item("Jobs", "work_history", "admin:jobs_job_changelist", "is_superuser"),
             _item("Schedules", "schedule", "admin:django_q_schedule_changelist", "is_superuser"),
