@@ -165,21 +165,8 @@ class TaskAdminForm(forms.ModelForm):
 
     class Meta:
         model = Task
-        fields = [
-            "team",
-            "title",
-            "description",
-            "status",
-            "priority",
-            "due_date",
-            "estimated_hours",
-            "actual_hours",
-            "assignees",
-            "tags",
-            "parent",
-            "metadata",
-            "is_archived",
-        ]
+        # What the services accept, plus the team of a new task (the fieldsets set the order).
+        fields = ["team", *sorted(services.EDITABLE_FIELDS)]
 
     def clean(self):
         cleaned = super().clean()
