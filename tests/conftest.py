@@ -1,7 +1,7 @@
 import pytest
 
 from portal.teams.models import Role
-from tests.factories import MembershipFactory, TeamFactory, UserFactory
+from tests.factories import MembershipFactory, TagFactory, TeamFactory, UserFactory
 
 
 @pytest.fixture
@@ -60,3 +60,53 @@ def people(lead, member, member2, viewer, outsider, superuser):
         "outsider": outsider,
         "superuser": superuser,
     }
+
+
+@pytest.fixture
+def filter_world(team, other_team, lead, member, member2, viewer, outsider):
+    """Tasks covering every task filter: the same table is checked at every door."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from portal.tasks.services import task_create
+
+    now = timezone.now()
+    billing = TagFactory(name="billing")
+
+    def make(title, **fields):
+        return task_create(actor=member, team=team, title=title, **fields)
+
+    rows = {
+        "late": make(
+            "Late invoice",
+            priority="urgent",
+            due_date=now - timedelta(days=1),
+            assignees=[member],
+            tags=[billing],
+        ),
+        "soon": make(
+            "Soon report",
+            status="in_progress",
+            priority="high",
+            due_date=now + timedelta(days=3),
+            assignees=[member2],
+        ),
+        "nodate": make("No date", status="blocked", priority="low"),
+        "done": make(
+            "Done cleanup", status="done", due_date=now - timedelta(days=2), assignees=[member2]
+        ),
+        "old": make(
+            "Archived thing",
+            description="printer",
+            due_date=now - timedelta(days=1),
+            assignees=[member],
+            is_archived=True,
+        ),
+    }
+    rows["child"] = make("Child of late", parent=rows["late"], due_date=now + timedelta(days=10))
+    rows["foreign"] = task_create(
+        actor=outsider, team=other_team, title="Secret plan", assignees=[outsider]
+    )
+    rows["now"] = now
+    return rows

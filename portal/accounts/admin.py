@@ -12,7 +12,7 @@ from portal.accounts.forms import SetPasswordForm
 from portal.accounts.models import User
 from portal.accounts.services import refresh_tokens_revoke
 from portal.core.admin import PortalModelAdmin
-from portal.tasks.admin import is_autocomplete, task_team_for_autocomplete
+from portal.tasks.admin.autocomplete import is_autocomplete, task_team_for_autocomplete
 from portal.teams import permissions as perms
 from portal.teams.selectors import (
     assignable_people,

@@ -7,16 +7,17 @@ Reads are scoped by the selectors (outsiders get 404 before these run); these cl
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
+from portal.tasks import permissions as task_perms
 from portal.teams import permissions as perms
 
 TASK_RULES = {
-    "update": (perms.can_edit_task, perms.DENIED_EDIT_TASK),
-    "partial_update": (perms.can_edit_task, perms.DENIED_EDIT_TASK),
-    "assign": (perms.can_edit_task, perms.DENIED_EDIT_TASK),
-    "comments": (perms.can_comment, perms.DENIED_COMMENT),
-    "archive": (perms.can_archive_task, perms.DENIED_ARCHIVE_TASK),
-    "unarchive": (perms.can_archive_task, perms.DENIED_ARCHIVE_TASK),
-    "destroy": (perms.can_delete_task, perms.DENIED_DELETE_TASK),
+    "update": (task_perms.can_edit_task, task_perms.DENIED_EDIT_TASK),
+    "partial_update": (task_perms.can_edit_task, task_perms.DENIED_EDIT_TASK),
+    "assign": (task_perms.can_edit_task, task_perms.DENIED_EDIT_TASK),
+    "comments": (task_perms.can_comment, task_perms.DENIED_COMMENT),
+    "archive": (task_perms.can_archive_task, task_perms.DENIED_ARCHIVE_TASK),
+    "unarchive": (task_perms.can_archive_task, task_perms.DENIED_ARCHIVE_TASK),
+    "destroy": (task_perms.can_delete_task, task_perms.DENIED_DELETE_TASK),
 }
 
 TEAM_RULES = {
@@ -58,6 +59,6 @@ class TeamRules(_RulePermission):
 
 class TagRules(BasePermission):
     def has_permission(self, request, view):
-        if request.method == "POST" and not perms.can_create_tag(request.user):
-            raise PermissionDenied(perms.DENIED_TAG)
+        if request.method == "POST" and not task_perms.can_create_tag(request.user):
+            raise PermissionDenied(task_perms.DENIED_TAG)
         return True

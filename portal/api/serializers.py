@@ -12,6 +12,7 @@ from rest_framework import serializers
 from rest_framework.exceptions import PermissionDenied
 
 from portal.accounts.models import EMAIL_TAKEN, User
+from portal.tasks import permissions as task_perms
 from portal.tasks.models import Comment, Tag, Task
 from portal.tasks.selectors import tags_visible_to, tasks_visible_to
 from portal.teams import permissions as perms
@@ -261,8 +262,8 @@ class TaskSerializer(serializers.ModelSerializer):
         self.fields["tag_ids"].child_relation.queryset = tags_visible_to(user)
 
     def validate_team(self, team):
-        if self.instance is None and not perms.can_create_task(_user(self), team):
-            raise PermissionDenied(perms.DENIED_CREATE_TASK)
+        if self.instance is None and not task_perms.can_create_task(_user(self), team):
+            raise PermissionDenied(task_perms.DENIED_CREATE_TASK)
         return team
 
     def validate_metadata(self, value):

@@ -6,7 +6,6 @@ permission classes (403), and writes through a service.
 
 from django.db.models import Q
 from django.shortcuts import get_object_or_404
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import filters, mixins, status, viewsets
 from rest_framework.decorators import action
@@ -14,9 +13,10 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from portal.api import serializers as s
-from portal.api.filters import TaskFilter
+from portal.api.filters import TaskFilterBackend
 from portal.api.permissions import TagRules, TaskRules, TeamRules
 from portal.tasks import services as task_services
+from portal.tasks.filters import TaskFilter
 from portal.tasks.models import Task
 from portal.tasks.selectors import (
     comments_visible_to,
@@ -121,7 +121,7 @@ class TeamViewSet(viewsets.ModelViewSet):
         team = self.get_object()
         membership = get_object_or_404(self._memberships(team), user_id=user_id)
         if request.method == "DELETE":
-            team_services.membership_remove(actor=request.user, membership=membership)
+            task_services.membership_remove(actor=request.user, membership=membership)
             return Response(status=status.HTTP_204_NO_CONTENT)
         payload = s.MembershipRoleSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
@@ -199,7 +199,7 @@ class TagViewSet(
 class TaskViewSet(viewsets.ModelViewSet):
     serializer_class = s.TaskSerializer
     permission_classes = [IsAuthenticated, TaskRules]
-    filter_backends = [DjangoFilterBackend]
+    filter_backends = [TaskFilterBackend]
     filterset_class = TaskFilter
     lookup_value_regex = ID
     error_field_aliases = TASK_ERROR_FIELDS

@@ -28,7 +28,6 @@ from portal.jobs.summaries import (
     write_shared_file,
 )
 from portal.tasks.models import Task
-from portal.tasks.selectors import overdue
 from portal.tasks.services import tasks_purge_archived
 from portal.teams.models import Team
 
@@ -142,7 +141,8 @@ def overdue_reminders(ctx: JobContext) -> dict:
     already = OverdueReminder.objects.filter(task=OuterRef("pk"), due_date=OuterRef("due_date"))
     people = User.objects.filter(is_active=True).exclude(email="").order_by("username")
     candidates = (
-        overdue(Task.objects.filter(due_date__gte=since), now=now)
+        Task.objects.filter(due_date__gte=since)
+        .overdue(now)
         .filter(~Exists(already), assignees__isnull=False)
         .distinct()
         .select_related("team")

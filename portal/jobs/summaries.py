@@ -17,8 +17,8 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from portal.accounts.models import User
-from portal.tasks.models import Status, Task
-from portal.tasks.selectors import active_tasks, overdue
+from portal.tasks.models import Task
+from portal.tasks.querysets import open_q, overdue_q
 from portal.teams.models import Team
 
 LIST_LIMIT = 50
@@ -69,40 +69,32 @@ def build_team_summary(team: Team, day: date) -> TeamSummary:
         .select_related("team")
         .prefetch_related(Prefetch("assignees", people))
     )
-    live = active_tasks(tasks)
     summary = TeamSummary(team=team, day=day)
     summary.sections = [
         _section(
             "Due today",
-            live.filter(due_date__gte=today, due_date__lt=tomorrow)
-            .exclude(status=Status.DONE)
+            tasks.open()
+            .filter(due_date__gte=today, due_date__lt=tomorrow)
             .order_by("due_date", "number"),
         ),
-        _section("Overdue", overdue(tasks, now=today).order_by("due_date", "number")),
+        _section("Overdue", tasks.overdue(today).order_by("due_date", "number")),
         _section(
             "Done yesterday",
-            tasks.filter(
-                status=Status.DONE, completed_at__gte=yesterday, completed_at__lt=today
-            ).order_by("completed_at", "number"),
+            tasks.done_since(yesterday, today).order_by("completed_at", "number"),
         ),
         _section(
             "Created yesterday",
             tasks.filter(created_at__gte=yesterday, created_at__lt=today).order_by("number"),
         ),
     ]
-    open_statuses = [s for s in Status.values if s != Status.DONE]
-    open_q = Q(
-        assigned_tasks__team=team,
-        assigned_tasks__is_archived=False,
-        assigned_tasks__status__in=open_statuses,
-    )
+    open_assigned = Q(assigned_tasks__team=team) & open_q("assigned_tasks__")
     rows = (
-        User.objects.filter(open_q)
+        User.objects.filter(open_assigned)
         .annotate(
-            open_count=Count("assigned_tasks", filter=open_q, distinct=True),
+            open_count=Count("assigned_tasks", filter=open_assigned, distinct=True),
             overdue_count=Count(
                 "assigned_tasks",
-                filter=open_q & Q(assigned_tasks__due_date__lt=today),
+                filter=Q(assigned_tasks__team=team) & overdue_q(today, "assigned_tasks__"),
                 distinct=True,
             ),
         )
@@ -110,7 +102,7 @@ def build_team_summary(team: Team, day: date) -> TeamSummary:
         .only("id", "username", "first_name", "last_name")
     )
     summary.people = [(u, u.open_count, u.overdue_count) for u in rows]
-    still_open = live.filter(status__in=open_statuses)
+    still_open = tasks.open()
     summary.open_total = still_open.count()
     summary.unassigned_open = still_open.filter(assignees__isnull=True).count()
     return summary

@@ -15,20 +15,19 @@ SUCCESS = "#16a34a"
 STATUS_COLOURS = ["#3b82f6", "#f59e0b", "#ef4444"]
 
 
-OPEN_QUERY = "status__exact=todo&status__exact=in_progress&status__exact=blocked"
+OPEN_QUERY = "status=todo&status=in_progress&status=blocked"
 
 
-def due_between(start, end) -> str:
-    """Query string for the task list's due-date range filter (local date and time)."""
-    start, end = timezone.localtime(start), timezone.localtime(end)
-    return urlencode(
-        {
-            "due_date_from_0": start.strftime("%Y-%m-%d"),
-            "due_date_from_1": start.strftime("%H:%M:%S"),
-            "due_date_to_0": end.strftime("%Y-%m-%d"),
-            "due_date_to_1": end.strftime("%H:%M:%S"),
-        }
-    )
+def between(field: str, start, end=None) -> str:
+    """Query string for one of the task list's date ranges (local date and time)."""
+    bounds = {"from": start, "to": end}
+    params = {}
+    for bound, moment in bounds.items():
+        if moment is not None:
+            local = timezone.localtime(moment)
+            params[f"{field}_{bound}_0"] = local.strftime("%Y-%m-%d")
+            params[f"{field}_{bound}_1"] = local.strftime("%H:%M:%S")
+    return urlencode(params)
 
 
 def dashboard_callback(request, context):
@@ -44,19 +43,25 @@ def dashboard_callback(request, context):
             f"{tasks_url}?{OPEN_QUERY}",
             "inbox",
         ),
-        ("Overdue", numbers["overdue"], "Past their due date", f"{tasks_url}?overdue=yes", "alarm"),
+        (
+            "Overdue",
+            numbers["overdue"],
+            "Past their due date",
+            f"{tasks_url}?overdue=true",
+            "alarm",
+        ),
         (
             "Due in 7 days",
             numbers["due_soon"],
             "Open and due this week",
-            f"{tasks_url}?{OPEN_QUERY}&{due_between(now, now + timedelta(days=7))}",
+            f"{tasks_url}?{OPEN_QUERY}&{between('due_date', now, now + timedelta(days=7))}",
             "event_upcoming",
         ),
         (
             "Done in 7 days",
             numbers["done_recently"],
             "Completed this week",
-            f"{tasks_url}?status__exact=done&archived=all",
+            f"{tasks_url}?status=done&is_archived=all&{between('completed_at', now - timedelta(days=7))}",
             "task_alt",
         ),
     ]

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, F, QuerySet
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from portal.tasks.models import Status, Task
-from portal.tasks.selectors import priority_rank, tasks_visible_to
-
-OPEN = Q(is_archived=False) & ~Q(status=Status.DONE)
+from portal.tasks.querysets import done_since_q, due_within_q, open_q, overdue_q
+from portal.tasks.selectors import tasks_visible_to
 
 
 def _base(user) -> QuerySet[Task]:
@@ -23,12 +22,10 @@ def kpis(user, now=None) -> dict[str, int]:
     """Open, overdue, due in the next 7 days and done in the last 7 days (one query)."""
     now = now or timezone.now()
     return _base(user).aggregate(
-        open=Count("id", filter=OPEN),
-        overdue=Count("id", filter=OPEN & Q(due_date__lt=now)),
-        due_soon=Count("id", filter=OPEN & Q(due_date__gte=now, due_date__lt=now + timedelta(7))),
-        done_recently=Count(
-            "id", filter=Q(status=Status.DONE, completed_at__gte=now - timedelta(7))
-        ),
+        open=Count("id", filter=open_q()),
+        overdue=Count("id", filter=overdue_q(now)),
+        due_soon=Count("id", filter=due_within_q(7, now)),
+        done_recently=Count("id", filter=done_since_q(now - timedelta(days=7))),
     )
 
 
@@ -60,7 +57,7 @@ def created_vs_done(user, days: int = 30, now=None) -> dict[str, list]:
 
 
 def open_by_status(user) -> dict[str, int]:
-    rows = _base(user).filter(OPEN).values("status").annotate(n=Count("id")).order_by()
+    rows = _base(user).open().values("status").annotate(n=Count("id")).order_by()
     counts = {row["status"]: row["n"] for row in rows}
     return {label: counts.get(value, 0) for value, label in Status.choices if value != Status.DONE}
 
@@ -69,7 +66,8 @@ def workload_by_assignee(user, limit: int = 10) -> list[tuple[str, int]]:
     """Open tasks per assignee, busiest first."""
     rows = (
         _base(user)
-        .filter(OPEN, assignees__isnull=False)
+        .open()
+        .filter(assignees__isnull=False)
         .values(name=F("assignees__username"))
         .annotate(n=Count("id"))
         .order_by("-n", "name")[:limit]
@@ -80,8 +78,5 @@ def workload_by_assignee(user, limit: int = 10) -> list[tuple[str, int]]:
 def my_tasks(user, limit: int = 10) -> QuerySet[Task]:
     """Open tasks assigned to `user`, due soonest first (no due date last)."""
     return (
-        tasks_visible_to(user)
-        .filter(OPEN, assignees=user)
-        .annotate(rank=priority_rank())
-        .order_by(F("due_date").asc(nulls_last=True), "-rank")[:limit]
+        tasks_visible_to(user).open().assigned_to(user).ordered(["due_date", "-priority"])[:limit]
     )

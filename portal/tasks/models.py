@@ -13,6 +13,8 @@ from django.db.models.functions import Lower
 from simple_history.models import HistoricalRecords
 
 from portal.core.models import TimeStampedModel
+from portal.tasks.choices import Priority, Status
+from portal.tasks.querysets import TaskQuerySet
 from portal.teams.models import Team
 
 COLOR_INVALID = "Enter a colour as #RRGGBB, for example #1E88E5."
@@ -22,24 +24,6 @@ PARENT_CYCLE = "A task cannot be its own ancestor (this parent would create a cy
 METADATA_NOT_OBJECT = 'Metadata must be a JSON object, such as {"source": "email"}.'
 TITLE_BLANK = "The title cannot be empty."
 HOURS_MAX = Decimal("9999.99")
-
-
-class Status(models.TextChoices):
-    TODO = "todo", "To do"
-    IN_PROGRESS = "in_progress", "In progress"
-    BLOCKED = "blocked", "Blocked"
-    DONE = "done", "Done"
-
-
-class Priority(models.TextChoices):
-    LOW = "low", "Low"
-    MEDIUM = "medium", "Medium"
-    HIGH = "high", "High"
-    URGENT = "urgent", "Urgent"
-
-
-# Sort order for priorities (urgent first when descending).
-PRIORITY_RANK = {Priority.LOW: 1, Priority.MEDIUM: 2, Priority.HIGH: 3, Priority.URGENT: 4}
 
 
 class Tag(TimeStampedModel):
@@ -115,6 +99,7 @@ class Task(TimeStampedModel):
     completed_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     history = TASK_HISTORY
+    objects = TaskQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -5,27 +5,14 @@ selectors preload what list pages show (team, creator, assignees, tags) so the n
 stays constant however many rows there are.
 """
 
-import re
+from collections.abc import Mapping
 
-from django.db.models import (
-    Case,
-    Count,
-    Exists,
-    IntegerField,
-    OuterRef,
-    Prefetch,
-    Q,
-    QuerySet,
-    Value,
-    When,
-)
-from django.utils import timezone
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 
 from portal.accounts.models import User
-from portal.tasks.models import PRIORITY_RANK, Comment, Status, Tag, Task
+from portal.tasks.filters import filter_tasks
+from portal.tasks.models import Comment, Tag, Task
 from portal.teams.permissions import is_superuser, team_ids_for
-
-KEY_RE = re.compile(r"^\s*([A-Za-z]{2,10})-(\d+)\s*$")
 
 
 def _scope(qs: QuerySet, user, field: str = "team_id") -> QuerySet:
@@ -37,7 +24,7 @@ def _scope(qs: QuerySet, user, field: str = "team_id") -> QuerySet:
 def tasks_visible_to(user) -> QuerySet[Task]:
     """Tasks of the user's teams (all for superusers), archived ones included.
 
-    Doors hide archived tasks by default with `.filter(is_archived=False)` or `active_tasks`.
+    Lists hide archived tasks by default: start them from `task_list`, or say `.active()`.
     """
     people = User.objects.only("id", "username", "first_name", "last_name", "email")
     qs = Task.objects.select_related(
@@ -46,36 +33,14 @@ def tasks_visible_to(user) -> QuerySet[Task]:
     return _scope(qs, user)
 
 
-def priority_rank() -> Case:
-    """An integer per priority (urgent highest) for sorting; the text values sort wrongly."""
-    ranks = [When(priority=p, then=Value(r)) for p, r in PRIORITY_RANK.items()]
-    return Case(*ranks, default=Value(0), output_field=IntegerField())
+def task_list(*, fetched_by, filters: Mapping | None = None) -> QuerySet[Task]:
+    """The tasks `fetched_by` may see, filtered by plain values through the one task filter set.
 
-
-def active_tasks(qs: QuerySet[Task]) -> QuerySet[Task]:
-    return qs.filter(is_archived=False)
-
-
-def overdue(qs: QuerySet[Task], now=None) -> QuerySet[Task]:
-    now = now or timezone.now()
-    return qs.filter(due_date__lt=now, is_archived=False).exclude(status=Status.DONE)
-
-
-def search_tasks(qs: QuerySet[Task], text: str) -> QuerySet[Task]:
-    """Match a key such as OPS-42 exactly, otherwise title and description."""
-    text = (text or "").strip()
-    if not text:
-        return qs
-    match = KEY_RE.match(text)
-    cond = Q(title__icontains=text) | Q(description__icontains=text)
-    if match:
-        cond |= Q(team__key=match.group(1).upper(), number=int(match.group(2)))
-    return qs.filter(cond)
-
-
-def task_get_for(user, pk) -> Task:
-    """One task the user may see, or Task.DoesNotExist (doors turn it into 404)."""
-    return tasks_visible_to(user).get(pk=pk)
+    `task_list(fetched_by=user, filters={"status": "done", "overdue": True, "assignee": "me"})`.
+    Archived tasks are left out unless `is_archived` asks for them; a bad value raises
+    ValidationError naming the filter, with the message every door shows.
+    """
+    return filter_tasks(tasks_visible_to(fetched_by), user=fetched_by, filters=filters)
 
 
 def task_history(task: Task):

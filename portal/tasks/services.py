@@ -18,8 +18,10 @@ from django.utils import timezone
 
 from portal.accounts.models import User
 from portal.core.history import history_paused, record_change
+from portal.tasks import permissions as task_perms
 from portal.tasks.models import TASK_HISTORY, Comment, Status, Tag, Task
 from portal.teams import permissions as perms
+from portal.teams import services as team_services
 from portal.teams.models import Membership, Team
 
 ASSIGNEE_NOT_MEMBER = "{names} is not a member of team {team}."
@@ -113,8 +115,8 @@ def _reserve_numbers(team: Team, count: int) -> int:
 def task_create(*, actor: User, team: Team, title: str, **fields: Any) -> Task:
     """Create a task in `team` with the next per-team number; leads and members only."""
     _check_fields(fields)
-    if not perms.can_create_task(actor, team):
-        raise PermissionDenied(perms.DENIED_CREATE_TASK)
+    if not task_perms.can_create_task(actor, team):
+        raise PermissionDenied(task_perms.DENIED_CREATE_TASK)
     fields["title"] = title
     _clean_title(fields)
     m2m = {name: list(fields.pop(name)) for name in M2M_FIELDS if name in fields}
@@ -141,8 +143,8 @@ def task_update(*, actor: User, task: Task, **changes: Any) -> Task:
     if "team" in changes and changes.pop("team") != task.team:
         raise ValidationError({"team": TASK_MOVE_TEAM})
     _check_fields(changes)
-    if not perms.can_edit_task(actor, task):
-        raise PermissionDenied(perms.DENIED_EDIT_TASK)
+    if not task_perms.can_edit_task(actor, task):
+        raise PermissionDenied(task_perms.DENIED_EDIT_TASK)
     _clean_title(changes)
     m2m = {name: list(changes.pop(name)) for name in M2M_FIELDS if name in changes}
 
@@ -150,8 +152,8 @@ def task_update(*, actor: User, task: Task, **changes: Any) -> Task:
     if "is_archived" in changes:
         archived = bool(changes.pop("is_archived"))
         if archived != task.is_archived:
-            if not perms.can_archive_task(actor, task):
-                raise PermissionDenied(perms.DENIED_ARCHIVE_TASK)
+            if not task_perms.can_archive_task(actor, task):
+                raise PermissionDenied(task_perms.DENIED_ARCHIVE_TASK)
             _apply_archive(task, archived)
             changed = True
 
@@ -204,23 +206,32 @@ def task_add_tags(*, actor: User, task: Task, tags: Sequence[Tag]) -> Task:
     )
 
 
+def task_add_assignees(*, actor: User, task: Task, assignees: Sequence[User]) -> Task:
+    """Add people to the assignees, keeping the current ones (each must be a team member)."""
+    current = list(task.assignees.all())
+    known = {u.pk for u in current}
+    return task_update(
+        actor=actor, task=task, assignees=current + [u for u in assignees if u.pk not in known]
+    )
+
+
 def task_archive(*, actor: User, task: Task) -> Task:
-    if not perms.can_view_task(actor, task) or not perms.can_archive_task(actor, task):
-        raise PermissionDenied(perms.DENIED_ARCHIVE_TASK)
+    if not task_perms.can_view_task(actor, task) or not task_perms.can_archive_task(actor, task):
+        raise PermissionDenied(task_perms.DENIED_ARCHIVE_TASK)
     return task_update(actor=actor, task=task, is_archived=True)
 
 
 def task_unarchive(*, actor: User, task: Task) -> Task:
-    if not perms.can_view_task(actor, task) or not perms.can_archive_task(actor, task):
-        raise PermissionDenied(perms.DENIED_ARCHIVE_TASK)
+    if not task_perms.can_view_task(actor, task) or not task_perms.can_archive_task(actor, task):
+        raise PermissionDenied(task_perms.DENIED_ARCHIVE_TASK)
     return task_update(actor=actor, task=task, is_archived=False)
 
 
 @transaction.atomic
 def task_delete(*, actor: User, task: Task) -> None:
     """Delete a task (leads and superusers); the history keeps a deletion record."""
-    if not perms.can_delete_task(actor, task):
-        raise PermissionDenied(perms.DENIED_DELETE_TASK)
+    if not task_perms.can_delete_task(actor, task):
+        raise PermissionDenied(task_perms.DENIED_DELETE_TASK)
     task._history_user = actor
     task.delete()
 
@@ -235,8 +246,8 @@ def tasks_create_bulk(*, actor: User, team: Team, rows: Sequence[dict[str, Any]]
     """
     from simple_history.utils import bulk_create_with_history
 
-    if not perms.can_create_task(actor, team):
-        raise PermissionDenied(perms.DENIED_CREATE_TASK)
+    if not task_perms.can_create_task(actor, team):
+        raise PermissionDenied(task_perms.DENIED_CREATE_TASK)
     tasks: list[Task] = []
     m2m: list[dict[str, list]] = []
     member_ids = set(Membership.objects.filter(team=team).values_list("user_id", flat=True))
@@ -339,8 +350,8 @@ def tasks_bulk_apply(
 # --- comments --------------------------------------------------------------------------------
 @transaction.atomic
 def comment_add(*, actor: User, task: Task, body: str) -> Comment:
-    if not perms.can_comment(actor, task):
-        raise PermissionDenied(perms.DENIED_COMMENT)
+    if not task_perms.can_comment(actor, task):
+        raise PermissionDenied(task_perms.DENIED_COMMENT)
     comment = Comment(task=task, author=actor, body=(body or "").strip())
     comment.full_clean()
     comment._history_user = actor
@@ -351,8 +362,8 @@ def comment_add(*, actor: User, task: Task, body: str) -> Comment:
 
 @transaction.atomic
 def comment_update(*, actor: User, comment: Comment, body: str) -> Comment:
-    if not perms.can_edit_comment(actor, comment, comment.task.team_id):
-        raise PermissionDenied(perms.DENIED_EDIT_COMMENT)
+    if not task_perms.can_edit_comment(actor, comment, comment.task.team_id):
+        raise PermissionDenied(task_perms.DENIED_EDIT_COMMENT)
     comment.body = (body or "").strip()
     comment.full_clean()
     comment._history_user = actor
@@ -362,8 +373,8 @@ def comment_update(*, actor: User, comment: Comment, body: str) -> Comment:
 
 @transaction.atomic
 def comment_delete(*, actor: User, comment: Comment) -> None:
-    if not perms.can_edit_comment(actor, comment, comment.task.team_id):
-        raise PermissionDenied(perms.DENIED_EDIT_COMMENT)
+    if not task_perms.can_edit_comment(actor, comment, comment.task.team_id):
+        raise PermissionDenied(task_perms.DENIED_EDIT_COMMENT)
     comment._history_user = actor
     comment.delete()
 
@@ -371,8 +382,8 @@ def comment_delete(*, actor: User, comment: Comment) -> None:
 # --- tags ------------------------------------------------------------------------------------
 @transaction.atomic
 def tag_create(*, actor: User, name: str, color: str | None = None) -> Tag:
-    if not perms.can_create_tag(actor):
-        raise PermissionDenied(perms.DENIED_TAG)
+    if not task_perms.can_create_tag(actor):
+        raise PermissionDenied(task_perms.DENIED_TAG)
     tag = Tag(name=(name or "").strip())
     if color:
         tag.color = color
@@ -383,7 +394,7 @@ def tag_create(*, actor: User, name: str, color: str | None = None) -> Tag:
 
 @transaction.atomic
 def tag_update(*, actor: User, tag: Tag, **changes: Any) -> Tag:
-    if not perms.can_change_tag(actor):
+    if not task_perms.can_change_tag(actor):
         raise PermissionDenied(perms.DENIED_SUPERUSER)
     for name in ("name", "color"):
         if name in changes:
@@ -395,12 +406,22 @@ def tag_update(*, actor: User, tag: Tag, **changes: Any) -> Tag:
 
 @transaction.atomic
 def tag_delete(*, actor: User, tag: Tag) -> None:
-    if not perms.can_change_tag(actor):
+    if not task_perms.can_change_tag(actor):
         raise PermissionDenied(perms.DENIED_SUPERUSER)
     tag.delete()
 
 
-# --- used by membership changes --------------------------------------------------------------
+# --- people leaving a team -------------------------------------------------------------------
+@transaction.atomic
+def membership_remove(*, actor: User, membership: Membership) -> int:
+    """Remove someone from a team and from the assignees of its tasks (a history record each).
+
+    Returns how many tasks they were taken off.
+    """
+    team_services.membership_delete(actor=actor, membership=membership)
+    return unassign_from_team(actor=actor, team=membership.team, user=membership.user)
+
+
 def unassign_from_team(*, actor: User, team: Team, user: User) -> int:
     """Remove `user` from the assignees of every task of `team`; returns how many changed."""
     count = 0

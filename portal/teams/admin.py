@@ -9,7 +9,8 @@ from unfold.admin import TabularInline
 from unfold.decorators import display
 
 from portal.core.admin import PortalModelAdmin
-from portal.tasks.models import Status, Task
+from portal.tasks import services as task_services
+from portal.tasks.models import Task
 from portal.teams import permissions as perms
 from portal.teams import services
 from portal.teams.models import Membership, Team
@@ -105,7 +106,7 @@ class TeamAdmin(PortalModelAdmin):
                 output_field=IntegerField(),
             )
 
-        open_tasks = Task.objects.filter(is_archived=False).exclude(status=Status.DONE)
+        open_tasks = Task.objects.open()
         return teams_visible_to(request.user).annotate(
             members=Coalesce(count(Membership.objects.all()), 0),
             open_task_count=Coalesce(count(open_tasks), 0),
@@ -170,7 +171,7 @@ class TeamAdmin(PortalModelAdmin):
         for inline_form in formset.deleted_forms:
             if inline_form.instance.pk:
                 formset.deleted_objects.append(inline_form.instance)
-                services.membership_remove(actor=request.user, membership=inline_form.instance)
+                task_services.membership_remove(actor=request.user, membership=inline_form.instance)
         for inline_form in formset.forms:
             if inline_form in formset.deleted_forms or not inline_form.has_changed():
                 continue

@@ -1,7 +1,7 @@
-"""Who may see or change what: the one place the role rules live.
+"""Roles in teams: the one place that knows them.
 
-Every door (admin, API, commands, jobs) calls these functions or the selectors
-built on `team_ids_for`. Roles:
+Every door (admin, API, commands, jobs) calls these functions, the task rules built on them
+(`portal.tasks.permissions`) or the selectors built on `team_ids_for`. Roles:
 
 - superuser: everything;
 - lead: everything inside their team, including its memberships;
@@ -17,22 +17,14 @@ from typing import TYPE_CHECKING
 from portal.teams.models import Membership, Role
 
 if TYPE_CHECKING:
-    from portal.tasks.models import Comment, Task
     from portal.teams.models import Team
 
 WRITE_ROLES = frozenset({Role.LEAD, Role.MEMBER})
 
 # Messages for PermissionDenied, reused by doors and tests.
 DENIED_VIEW = "You are not a member of this team."
-DENIED_CREATE_TASK = "Only leads and members of the team can create tasks."
-DENIED_EDIT_TASK = "Only leads and members of the team can change its tasks."
-DENIED_ARCHIVE_TASK = "Only the team lead or the person who created the task can archive it."
-DENIED_DELETE_TASK = "Only the team lead can delete tasks."
-DENIED_COMMENT = "Only leads and members of the team can comment."
-DENIED_EDIT_COMMENT = "Only the author or the team lead can change this comment."
 DENIED_MANAGE_TEAM = "Only the team lead can manage this team and its members."
 DENIED_SUPERUSER = "Only administrators can do this."
-DENIED_TAG = "Only leads and members of a team can create tags."
 
 
 def roles_for(user) -> dict[int, str]:
@@ -108,50 +100,4 @@ def can_create_team(user) -> bool:
 
 
 def can_delete_team(user, team: Team) -> bool:
-    return is_superuser(user)
-
-
-# --- tasks -------------------------------------------------------------------------------
-def can_view_task(user, task: Task) -> bool:
-    return is_superuser(user) or role_in(user, task.team_id) is not None
-
-
-def can_create_task(user, team: Team) -> bool:
-    return is_superuser(user) or role_in(user, team.pk) in WRITE_ROLES
-
-
-def can_edit_task(user, task: Task) -> bool:
-    return is_superuser(user) or role_in(user, task.team_id) in WRITE_ROLES
-
-
-def can_archive_task(user, task: Task) -> bool:
-    if is_superuser(user):
-        return True
-    role = role_in(user, task.team_id)
-    return role == Role.LEAD or (role == Role.MEMBER and task.created_by_id == user.pk)
-
-
-def can_delete_task(user, task: Task) -> bool:
-    return is_superuser(user) or role_in(user, task.team_id) == Role.LEAD
-
-
-def can_comment(user, task: Task) -> bool:
-    return can_edit_task(user, task)
-
-
-def can_edit_comment(user, comment: Comment, team_id: int) -> bool:
-    if is_superuser(user):
-        return True
-    role = role_in(user, team_id)
-    if role == Role.LEAD:
-        return True
-    return role == Role.MEMBER and comment.author_id == user.pk
-
-
-def can_create_tag(user) -> bool:
-    return is_superuser(user) or bool(writable_team_ids_for(user))
-
-
-def can_change_tag(user) -> bool:
-    """Tags are shared by all teams, so only administrators rename or delete them."""
     return is_superuser(user)

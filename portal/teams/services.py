@@ -109,10 +109,12 @@ def membership_change_role(*, actor: User, membership: Membership, role: str) ->
 
 
 @transaction.atomic
-def membership_remove(*, actor: User, membership: Membership) -> None:
-    """Remove someone from a team; they are also unassigned from the team's tasks."""
-    from portal.tasks.services import unassign_from_team
+def membership_delete(*, actor: User, membership: Membership) -> None:
+    """Delete a membership (team lead; a team keeps a lead).
 
+    Doors remove people with `portal.tasks.services.membership_remove`, which also takes them off
+    the team's tasks: tasks sit above teams, so that rule lives with them.
+    """
     if not perms.can_manage_team(actor, membership.team):
         raise PermissionDenied(perms.DENIED_MANAGE_TEAM)
     if (
@@ -121,7 +123,6 @@ def membership_remove(*, actor: User, membership: Membership) -> None:
         and not _other_leads(membership)
     ):
         raise ValidationError({"role": LAST_LEAD})
-    unassign_from_team(actor=actor, team=membership.team, user=membership.user)
     membership._history_user = actor
     membership.delete()
     perms.forget_roles(membership.user)

@@ -5,13 +5,13 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from portal.api.filters import ASSIGNEE_INVALID, PARENT_INVALID
 from portal.api.pagination import PAGE_INVALID
 from portal.api.serializers import METADATA_NUL
+from portal.tasks import permissions as task_perms
 from portal.tasks import services as task_services
+from portal.tasks.filters import ASSIGNEE_INVALID, PARENT_INVALID
 from portal.tasks.models import METADATA_NOT_OBJECT, PARENT_OTHER_TEAM, Priority, Status, Task
 from portal.tasks.services import ASSIGNEE_NOT_MEMBER
-from portal.teams import permissions as perms
 from portal.teams.models import Role
 from tests.factories import MembershipFactory, TagFactory, TaskFactory, UserFactory
 
@@ -70,7 +70,7 @@ def test_create_matrix(client_for, people, team, role, expected):
     )
     assert response.status_code == expected, response.json()
     if role == "viewer":
-        assert response.json()["detail"] == perms.DENIED_CREATE_TASK
+        assert response.json()["detail"] == task_perms.DENIED_CREATE_TASK
     if role == "outsider":
         # Another team's id is simply unknown to an outsider: nothing reveals it exists.
         assert "team" in response.json()
@@ -78,7 +78,7 @@ def test_create_matrix(client_for, people, team, role, expected):
 
 def test_viewer_gets_the_domain_message(client_for, people, task):
     response = client_for(people["viewer"]).patch(url(task), {"title": "x"}, format="json")
-    assert response.json()["detail"] == perms.DENIED_EDIT_TASK
+    assert response.json()["detail"] == task_perms.DENIED_EDIT_TASK
 
 
 def test_outsiders_never_see_other_teams_tasks(client_for, people, task, other_task):

@@ -2,9 +2,9 @@
 
 import pytest
 
+from portal.tasks import permissions as task_perms
 from portal.tasks.models import TAG_TAKEN, Tag
 from portal.tasks.services import task_update
-from portal.teams import permissions as perms
 from tests.factories import TagFactory, UserFactory
 
 
@@ -52,7 +52,7 @@ def test_create_tag(client_for, people, role, expected):
     )
     assert response.status_code == expected
     if role == "viewer":
-        assert response.json()["detail"] == perms.DENIED_TAG
+        assert response.json()["detail"] == task_perms.DENIED_TAG
 
 
 def test_tag_name_taken_in_another_case_and_bad_colour(client_for, people):

@@ -3,7 +3,6 @@ from django.utils import timezone
 
 from portal.accounts.models import User
 from portal.tasks.models import Task
-from portal.tasks.selectors import overdue
 from portal.teams.models import Membership, Team
 
 
@@ -26,7 +25,7 @@ def test_demo_loads_once_and_is_realistic(db, capsys):
     }
     assert set(Membership.objects.values_list("role", flat=True)) == {"lead", "member", "viewer"}
     assert Membership.objects.filter(user__username="priya").count() == 2
-    assert overdue(Task.objects.all()).exists()
+    assert Task.objects.overdue().exists()
     assert Task.objects.filter(due_date__gt=timezone.now()).exists()
     assert Task.objects.filter(is_archived=True).exists()
     assert Task.objects.exclude(parent=None).exists()

@@ -6,8 +6,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from portal.reports import selectors
-from portal.tasks.models import Status
-from portal.tasks.services import task_create, task_update
+from portal.tasks.models import Status, Task
+from portal.tasks.services import task_archive, task_create, task_update
 
 
 def test_kpis_scoped_and_correct(team, other_team, member, outsider):
@@ -45,10 +45,23 @@ def test_cards_open_lists_that_match_their_numbers(client, team, member):
     task_create(actor=member, team=team, title="late", due_date=now - timedelta(days=1))
     task_create(actor=member, team=team, title="soon", due_date=now + timedelta(days=2))
     task_create(actor=member, team=team, title="later", due_date=now + timedelta(days=20))
+    task_create(actor=member, team=team, title="done now", status=Status.DONE)
+    old = task_create(actor=member, team=team, title="done long ago", status=Status.DONE)
+    Task.objects.filter(pk=old.pk).update(completed_at=now - timedelta(days=10))
+    shelved = task_create(actor=member, team=team, title="done, archived", status=Status.DONE)
+    task_archive(actor=member, task=shelved)
     client.force_login(member)
     cards = {c["title"]: c for c in client.get(reverse("admin:index")).context["kpi_cards"]}
-    for title in ["Open", "Overdue", "Due in 7 days"]:
+    expected = {
+        "Open": {"late", "soon", "later"},
+        "Overdue": {"late"},
+        "Due in 7 days": {"soon"},
+        "Done in 7 days": {"done now", "done, archived"},
+    }
+    assert set(cards) == set(expected)
+    for title, titles in expected.items():
         listing = client.get(cards[title]["href"])
         assert listing.status_code == 200
-        assert len(listing.context["cl"].result_list) == cards[title]["value"], title
-    assert cards["Due in 7 days"]["value"] == 1
+        rows = {t.title for t in listing.context["cl"].result_list}
+        assert rows == titles, title
+        assert cards[title]["value"] == len(titles), title

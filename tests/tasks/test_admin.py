@@ -5,9 +5,9 @@ import pytest
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.urls import reverse
 
+from portal.tasks import permissions as task_perms
 from portal.tasks.models import Comment, Status, Task
 from portal.tasks.services import comment_add, task_create
-from portal.teams import permissions as perms
 from tests.factories import TagFactory
 
 CHANGELIST = reverse("admin:tasks_task_changelist")
@@ -52,29 +52,15 @@ def test_superuser_pages(client, superuser, tasks, name):
     assert login(client, superuser).get(reverse(name)).status_code == 200
 
 
-@pytest.mark.parametrize(
-    "query",
-    [
-        "q=OPS-1",
-        "q=mine",
-        "team=1",
-        "status__exact=todo",
-        "priority__exact=high",
-        "assignee=me",
-        "assignee=none",
-        "tag=1",
-        "due_date_from_0=2026-01-01&due_date_to_0=2027-01-01",
-        "overdue=yes",
-        "archived=yes",
-        "archived=all",
-        "o=1",
-        "o=-5",
-        "o=8",
-    ],
-)
-def test_task_changelist_search_filters_sorting(client, superuser, tasks, query):
+@pytest.mark.parametrize("query", ["o=1", "o=-5", "o=8", "o=-7"])
+def test_task_changelist_sorting(client, superuser, tasks, query):
     response = login(client, superuser).get(f"{CHANGELIST}?{query}")
     assert response.status_code == 200
+    assert set(response.context["cl"].result_list) == {
+        tasks["mine"],
+        tasks["theirs"],
+        tasks["foreign"],
+    }
 
 
 def test_superuser_object_pages(client, superuser, tasks, team):
@@ -103,14 +89,14 @@ def test_archived_hidden_by_default(client, member, tasks):
     task_archive(actor=member, task=tasks["mine"])
     client = login(client, member)
     assert tasks["mine"] not in client.get(CHANGELIST).context["cl"].result_list
-    archived = client.get(f"{CHANGELIST}?archived=yes").context["cl"].result_list
+    archived = client.get(f"{CHANGELIST}?is_archived=true").context["cl"].result_list
     assert list(archived) == [tasks["mine"]]
 
 
 # --- roles ---------------------------------------------------------------------------------------
 @pytest.mark.parametrize("role", ["lead", "member", "viewer"])
 def test_team_roles_see_only_their_team(client, people, tasks, role):
-    response = login(client, people[role]).get(f"{CHANGELIST}?archived=all")
+    response = login(client, people[role]).get(f"{CHANGELIST}?is_archived=all")
     assert response.status_code == 200
     assert set(response.context["cl"].result_list) == {tasks["mine"], tasks["theirs"]}
 
@@ -274,7 +260,7 @@ def test_bulk_archive_reports_refused_with_reason(client, member, tasks):
     response = run_action(login(client, member), "archive", [tasks["mine"], tasks["theirs"]])
     text = response.content.decode()
     assert "Archived 1 task(s)" in text
-    assert "1 task(s) refused" in text and perms.DENIED_ARCHIVE_TASK in text
+    assert "1 task(s) refused" in text and task_perms.DENIED_ARCHIVE_TASK in text
     assert Task.objects.get(pk=tasks["theirs"].pk).is_archived is False
 
 
@@ -327,7 +313,7 @@ def _make_tasks(team, member, count, tags):
 
 
 def _changelist_queries(client, per_page, django_assert_max_num_queries, limit):
-    from portal.tasks.admin import TaskAdmin
+    from portal.tasks.admin.task import TaskAdmin
 
     original = TaskAdmin.list_per_page
     TaskAdmin.list_per_page = per_page

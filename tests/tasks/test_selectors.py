@@ -56,8 +56,8 @@ def test_tags_scoped(two_teams, member, outsider):
 
 def test_search_by_key(two_teams, member):
     mine, _ = two_teams
-    assert list(sel.search_tasks(sel.tasks_visible_to(member), "ops-1")) == [mine]
-    assert list(sel.search_tasks(sel.tasks_visible_to(member), "DES-1")) == []
+    assert list(sel.tasks_visible_to(member).search("ops-1")) == [mine]
+    assert list(sel.tasks_visible_to(member).search("DES-1")) == []
 
 
 def _grow(team, member, n):

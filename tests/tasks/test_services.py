@@ -4,10 +4,10 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from portal.core.history import changes_between
+from portal.tasks import permissions as task_perms
 from portal.tasks import services as s
 from portal.tasks.models import Status, Task
 from portal.tasks.selectors import task_history
-from portal.teams import permissions as perms
 from tests.factories import TagFactory
 
 ALLOWED = True
@@ -134,7 +134,7 @@ def test_bulk_apply_reports_refusals(team, member, member2, viewer):
     theirs = s.task_create(actor=member2, team=team, title="theirs")
     result = s.tasks_bulk_apply(actor=member, tasks=[mine, theirs], operation=s.task_archive)
     assert result.changed == [mine]
-    assert result.refused == [(theirs, perms.DENIED_ARCHIVE_TASK)]
+    assert result.refused == [(theirs, task_perms.DENIED_ARCHIVE_TASK)]
     assert Task.objects.get(pk=theirs.pk).is_archived is False
 
 

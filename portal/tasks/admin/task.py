@@ -1,48 +1,39 @@
-"""Admin for tasks, tags and comments: a thin door onto selectors, permissions and services."""
+"""The task admin: list, form, comments and bulk actions, all through selectors and services."""
 
 from __future__ import annotations
 
-import re
-from urllib.parse import parse_qs, urlparse
-
-from django import forms
 from django.contrib import admin
 from django.contrib.admin import helpers
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.contrib.admin.views.main import ChangeList
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from unfold.admin import StackedInline, TabularInline
-from unfold.contrib.filters.admin import (
-    ChoicesCheckboxFilter,
-    RadioFilter,
-    RangeDateTimeFilter,
-)
 from unfold.decorators import action, display
-from unfold.widgets import UnfoldAdminTextareaWidget
 
-from portal.accounts.models import User
-from portal.core.admin import PortalModelAdmin, ScopedHistoryAdmin, TeamFilter, report_bulk
+from portal.core.admin import PortalModelAdmin, ScopedHistoryAdmin, report_bulk
+from portal.tasks import permissions as task_perms
 from portal.tasks import services
-from portal.tasks.models import Comment, Priority, Status, Tag, Task
-from portal.tasks.selectors import (
-    comments_visible_to,
-    overdue,
-    priority_rank,
-    search_tasks,
-    tags_visible_to,
-    tags_with_task_counts,
-    tasks_visible_to,
+from portal.tasks.admin.autocomplete import is_autocomplete, task_team_for_autocomplete
+from portal.tasks.admin.filters import (
+    ArchivedFilter,
+    AssigneeFilter,
+    CompletedRangeFilter,
+    DueRangeFilter,
+    OverdueFilter,
+    PriorityFilter,
+    StatusFilter,
+    TagFilter,
+    TeamFilter,
 )
+from portal.tasks.admin.forms import NewCommentForm, PickTagForm, PickUserForm, TaskAdminForm
+from portal.tasks.models import Comment, Priority, Status, Task
+from portal.tasks.querysets import order_by_term
+from portal.tasks.selectors import tags_visible_to, tasks_visible_to
 from portal.teams import permissions as perms
-from portal.teams.selectors import (
-    assignable_people,
-    teams_visible_to,
-    teams_writable_by,
-    users_visible_to,
-)
+from portal.teams.selectors import assignable_people, teams_writable_by, users_visible_to
 
 STATUS_COLOURS = {
     Status.TODO: "info",
@@ -56,144 +47,18 @@ PRIORITY_COLOURS = {
     Priority.HIGH: "warning",
     Priority.URGENT: "danger",
 }
-TASK_CHANGE_RE = re.compile(r"/tasks/task/(\d+)/change/")
 
 
-# --- autocomplete scoping ----------------------------------------------------------------------
-def task_team_for_autocomplete(request) -> int | None:
-    """The team of the task form that asked for autocomplete choices, if it can be told.
+class TaskChangeList(ChangeList):
+    """Sorts as the task filter set does: tasks without a due date last in both directions."""
 
-    Django's autocomplete requests carry the field but not the object, so the page they come
-    from (the Referer) tells which task, or which ?team= an add form was opened with.
-    """
-    referer = request.headers.get("referer", "")
-    match = TASK_CHANGE_RE.search(referer)
-    if match:
-        visible = tasks_visible_to(request.user).filter(pk=match.group(1))
-        return visible.values_list("team_id", flat=True).first()
-    team = parse_qs(urlparse(referer).query).get("team", [None])[0]
-    if not (team and team.isdigit()):
-        return None
-    # Only one of the person's own teams counts: a forged id must reveal nothing.
-    return teams_visible_to(request.user).filter(pk=int(team)).values_list("pk", flat=True).first()
+    def get_ordering(self, request, queryset):
+        return [
+            order_by_term(term) if isinstance(term, str) else term
+            for term in super().get_ordering(request, queryset)
+        ]
 
 
-def is_autocomplete(request, app_label: str, model_name: str, field: str) -> bool:
-    """Whether this is Django's autocomplete request for `app_label.model_name.field`."""
-    return (
-        request.path.endswith("/autocomplete/")
-        and request.GET.get("app_label") == app_label
-        and request.GET.get("model_name") == model_name
-        and request.GET.get("field_name") == field
-    )
-
-
-# --- filters -----------------------------------------------------------------------------------
-class AssigneeFilter(admin.SimpleListFilter):
-    title = "assignee"
-    parameter_name = "assignee"
-
-    def lookups(self, request, model_admin):
-        people = [(str(u.pk), u.get_username()) for u in users_visible_to(request.user)]
-        return [("me", "Assigned to me"), ("none", "Unassigned"), *people]
-
-    def queryset(self, request, queryset):
-        value = self.value()
-        if value == "me":
-            return queryset.filter(assignees=request.user)
-        if value == "none":
-            return queryset.filter(assignees=None)
-        if value and value.isdigit():
-            return queryset.filter(assignees=int(value))
-        return queryset
-
-
-class TagFilter(admin.SimpleListFilter):
-    title = "tag"
-    parameter_name = "tag"
-
-    def lookups(self, request, model_admin):
-        return [(str(t.pk), t.name) for t in tags_visible_to(request.user)]
-
-    def queryset(self, request, queryset):
-        value = self.value()
-        return queryset.filter(tags=int(value)) if value and value.isdigit() else queryset
-
-
-class OverdueFilter(RadioFilter):
-    title = "overdue"
-    parameter_name = "overdue"
-
-    def lookups(self, request, model_admin):
-        return [("yes", "Overdue only")]
-
-    def queryset(self, request, queryset):
-        return overdue(queryset) if self.value() == "yes" else queryset
-
-
-class ArchivedFilter(RadioFilter):
-    """Archived tasks are hidden unless asked for."""
-
-    title = "archived"
-    parameter_name = "archived"
-
-    def lookups(self, request, model_admin):
-        return [("no", "Active"), ("yes", "Archived"), ("all", "All")]
-
-    def value(self):
-        return super().value() or "no"
-
-    def choices(self, changelist):
-        for lookup, title in self.lookup_choices:
-            yield {
-                "selected": self.value() == lookup,
-                "query_string": changelist.get_query_string({self.parameter_name: lookup}),
-                "display": title,
-            }
-
-    def queryset(self, request, queryset):
-        if self.value() == "all":
-            return queryset
-        return queryset.filter(is_archived=self.value() == "yes")
-
-
-# --- forms -------------------------------------------------------------------------------------
-class TaskAdminForm(forms.ModelForm):
-    """Runs the domain's checks that a ModelForm alone cannot (assignees, archiving)."""
-
-    request = None  # set per request in TaskAdmin.get_form
-
-    class Meta:
-        model = Task
-        # What the services accept, plus the team of a new task (the fieldsets set the order).
-        fields = ["team", *sorted(services.EDITABLE_FIELDS)]
-
-    def clean(self):
-        cleaned = super().clean()
-        team = cleaned.get("team") or (self.instance.team if self.instance.team_id else None)
-        if team is not None and "assignees" in cleaned:
-            try:
-                services.validate_assignees(team, list(cleaned["assignees"]))
-            except ValidationError as exc:
-                self.add_error("assignees", exc.message_dict["assignees"])
-        if (
-            self.instance.pk
-            and "is_archived" in self.changed_data
-            and not perms.can_archive_task(self.request.user, self.instance)
-        ):
-            self.add_error("is_archived", perms.DENIED_ARCHIVE_TASK)
-        return cleaned
-
-
-class PickUserForm(forms.Form):
-    user = forms.ModelChoiceField(queryset=User.objects.none(), label="Assign to")
-
-
-class PickTagForm(forms.Form):
-    tag = forms.ModelChoiceField(queryset=Tag.objects.none(), label="Tag")
-
-
-# --- inlines -----------------------------------------------------------------------------------
 class CommentInline(TabularInline):
     """Existing comments, read-only here (edit or delete them from the comment's own page)."""
 
@@ -216,15 +81,7 @@ class CommentInline(TabularInline):
         return False
 
     def has_view_permission(self, request, obj=None):
-        return obj is None or perms.can_view_task(request.user, obj)
-
-
-class NewCommentForm(forms.ModelForm):
-    class Meta:
-        model = Comment
-        fields = ["body"]
-        labels = {"body": "Comment"}
-        widgets = {"body": UnfoldAdminTextareaWidget(attrs={"rows": 3})}
+        return obj is None or task_perms.can_view_task(request.user, obj)
 
 
 class NewCommentInline(StackedInline):
@@ -243,16 +100,15 @@ class NewCommentInline(StackedInline):
         return super().get_queryset(request).none()
 
     def has_add_permission(self, request, obj=None):
-        return obj is not None and perms.can_comment(request.user, obj)
+        return obj is not None and task_perms.can_comment(request.user, obj)
 
     def has_change_permission(self, request, obj=None):
         return False
 
     def has_view_permission(self, request, obj=None):
-        return obj is not None and perms.can_comment(request.user, obj)
+        return obj is not None and task_perms.can_comment(request.user, obj)
 
 
-# --- task admin --------------------------------------------------------------------------------
 @admin.register(Task)
 class TaskAdmin(ScopedHistoryAdmin, PortalModelAdmin):
     form = TaskAdminForm
@@ -270,11 +126,12 @@ class TaskAdmin(ScopedHistoryAdmin, PortalModelAdmin):
     list_display_links = ["key_display", "title"]
     list_filter = [
         TeamFilter,
-        ("status", ChoicesCheckboxFilter),
-        ("priority", ChoicesCheckboxFilter),
+        StatusFilter,
+        PriorityFilter,
         AssigneeFilter,
         TagFilter,
-        ("due_date", RangeDateTimeFilter),
+        ("due_date", DueRangeFilter),
+        ("completed_at", CompletedRangeFilter),
         OverdueFilter,
         ArchivedFilter,
     ]
@@ -305,14 +162,17 @@ class TaskAdmin(ScopedHistoryAdmin, PortalModelAdmin):
 
     # -- scoping and permissions (all from the domain) --
     def get_queryset(self, request):
-        return tasks_visible_to(request.user).annotate(priority_rank=priority_rank())
+        return tasks_visible_to(request.user).with_priority_rank()
+
+    def get_changelist(self, request, **kwargs):
+        return TaskChangeList
 
     def has_module_permission(self, request):
         return perms.can_use_portal(request.user)
 
     def has_view_permission(self, request, obj=None):
         if obj is not None:
-            return perms.can_view_task(request.user, obj)
+            return task_perms.can_view_task(request.user, obj)
         return self.has_module_permission(request)
 
     def has_add_permission(self, request):
@@ -320,12 +180,12 @@ class TaskAdmin(ScopedHistoryAdmin, PortalModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         if obj is not None:
-            return perms.can_edit_task(request.user, obj)
+            return task_perms.can_edit_task(request.user, obj)
         return self.has_add_permission(request)
 
     def has_delete_permission(self, request, obj=None):
         if obj is not None:
-            return perms.can_delete_task(request.user, obj)
+            return task_perms.can_delete_task(request.user, obj)
         return perms.can_lead_somewhere(request.user)
 
     def has_archive_permission(self, request):
@@ -414,7 +274,7 @@ class TaskAdmin(ScopedHistoryAdmin, PortalModelAdmin):
             team_id = task_team_for_autocomplete(request)
             if team_id:
                 queryset = queryset.filter(team_id=team_id)
-        return search_tasks(queryset, search_term), False
+        return queryset.search(search_term), False
 
     # -- form --
     def get_fieldsets(self, request, obj=None):
@@ -588,19 +448,13 @@ class TaskAdmin(ScopedHistoryAdmin, PortalModelAdmin):
         form.fields["user"].queryset = assignable_people(request.user, team_ids)
 
         def apply(data):
-            user = data["user"]
-            result = services.BulkResult()
-            for task in queryset:
-                try:
-                    current = list(task.assignees.all())
-                    if user not in current:
-                        services.task_assign(
-                            actor=request.user, task=task, assignees=[*current, user]
-                        )
-                    result.changed.append(task)
-                except (PermissionDenied, ValidationError) as exc:
-                    result.refused.append((task, services.error_text(exc)))
-            report_bulk(self, request, result, f"Assigned {user.get_username()} to")
+            result = services.tasks_bulk_apply(
+                actor=request.user,
+                tasks=queryset,
+                operation=services.task_add_assignees,
+                assignees=[data["user"]],
+            )
+            report_bulk(self, request, result, f"Assigned {data['user'].get_username()} to")
 
         return self._pick(request, queryset, form, "Assign the selected tasks", apply)
 
@@ -619,115 +473,3 @@ class TaskAdmin(ScopedHistoryAdmin, PortalModelAdmin):
             report_bulk(self, request, result, f"Tagged '{data['tag'].name}' on")
 
         return self._pick(request, queryset, form, "Tag the selected tasks", apply)
-
-
-# --- tags ----------------------------------------------------------------------------------------
-@admin.register(Tag)
-class TagAdmin(PortalModelAdmin):
-    list_display = ["name", "colour_display", "task_count"]
-    search_fields = ["name"]
-    ordering = ["name"]
-
-    def get_queryset(self, request):
-        return tags_with_task_counts(request.user)
-
-    def has_module_permission(self, request):
-        return perms.can_use_portal(request.user)
-
-    def has_view_permission(self, request, obj=None):
-        return self.has_module_permission(request)
-
-    def has_add_permission(self, request):
-        return perms.can_create_tag(request.user)
-
-    def has_change_permission(self, request, obj=None):
-        return perms.can_change_tag(request.user)
-
-    def has_delete_permission(self, request, obj=None):
-        return perms.can_change_tag(request.user)
-
-    def get_actions(self, request):
-        actions = super().get_actions(request)
-        actions.pop("delete_selected", None)
-        return actions
-
-    @display(description="colour")
-    def colour_display(self, obj):
-        return format_html(
-            '<span class="inline-block w-4 h-4 rounded-full align-middle mr-2" '
-            'style="background:{}"></span>{}',
-            obj.color,
-            obj.color,
-        )
-
-    @display(description="tasks", ordering="visible_tasks")
-    def task_count(self, obj):
-        return obj.visible_tasks
-
-    def save_model(self, request, obj, form, change):
-        if change:
-            changes = {name: form.cleaned_data[name] for name in form.changed_data}
-            saved = services.tag_update(
-                actor=request.user, tag=Tag.objects.get(pk=obj.pk), **changes
-            )
-        else:
-            saved = services.tag_create(
-                actor=request.user, name=obj.name, color=form.cleaned_data.get("color")
-            )
-        obj.pk = saved.pk
-
-    def delete_model(self, request, obj):
-        services.tag_delete(actor=request.user, tag=obj)
-
-
-# --- comments ------------------------------------------------------------------------------------
-@admin.register(Comment)
-class CommentAdmin(ScopedHistoryAdmin, PortalModelAdmin):
-    list_display = ["task_display", "author", "excerpt", "created_at"]
-    list_select_related = ["task__team", "author"]
-    search_fields = ["body"]
-    fields = ["task", "author", "body", "created_at", "updated_at"]
-    readonly_fields = ["task", "author", "created_at", "updated_at"]
-    ordering = ["-created_at"]
-
-    def get_queryset(self, request):
-        return comments_visible_to(request.user)
-
-    def has_module_permission(self, request):
-        return perms.can_use_portal(request.user)
-
-    def has_view_permission(self, request, obj=None):
-        if obj is not None:
-            return perms.can_view_task(request.user, obj.task)
-        return self.has_module_permission(request)
-
-    def has_add_permission(self, request):
-        return False  # comments are added from the task page
-
-    def has_change_permission(self, request, obj=None):
-        if obj is not None:
-            return perms.can_edit_comment(request.user, obj, obj.task.team_id)
-        return perms.can_write_somewhere(request.user)
-
-    def has_delete_permission(self, request, obj=None):
-        return self.has_change_permission(request, obj)
-
-    def get_actions(self, request):
-        actions = super().get_actions(request)
-        actions.pop("delete_selected", None)
-        return actions
-
-    @display(description="task", ordering="task__number")
-    def task_display(self, obj):
-        return f"{obj.task.key} {obj.task.title}"
-
-    @display(description="comment")
-    def excerpt(self, obj):
-        return obj.body if len(obj.body) <= 80 else obj.body[:77] + "..."
-
-    def save_model(self, request, obj, form, change):
-        fresh = Comment.objects.select_related("task").get(pk=obj.pk)
-        services.comment_update(actor=request.user, comment=fresh, body=form.cleaned_data["body"])
-
-    def delete_model(self, request, obj):
-        services.comment_delete(actor=request.user, comment=obj)

@@ -1,0 +1,65 @@
+"""Comments: listed and edited here; added from the task page."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from unfold.decorators import display
+
+from portal.core.admin import PortalModelAdmin, ScopedHistoryAdmin
+from portal.tasks import permissions as task_perms
+from portal.tasks import services
+from portal.tasks.models import Comment
+from portal.tasks.selectors import comments_visible_to
+from portal.teams import permissions as perms
+
+
+@admin.register(Comment)
+class CommentAdmin(ScopedHistoryAdmin, PortalModelAdmin):
+    list_display = ["task_display", "author", "excerpt", "created_at"]
+    list_select_related = ["task__team", "author"]
+    search_fields = ["body"]
+    fields = ["task", "author", "body", "created_at", "updated_at"]
+    readonly_fields = ["task", "author", "created_at", "updated_at"]
+    ordering = ["-created_at"]
+
+    def get_queryset(self, request):
+        return comments_visible_to(request.user)
+
+    def has_module_permission(self, request):
+        return perms.can_use_portal(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        if obj is not None:
+            return task_perms.can_view_task(request.user, obj.task)
+        return self.has_module_permission(request)
+
+    def has_add_permission(self, request):
+        return False  # comments are added from the task page
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None:
+            return task_perms.can_edit_comment(request.user, obj, obj.task.team_id)
+        return perms.can_write_somewhere(request.user)
+
+    def has_delete_permission(self, request, obj=None):
+        return self.has_change_permission(request, obj)
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+    @display(description="task", ordering="task__number")
+    def task_display(self, obj):
+        return f"{obj.task.key} {obj.task.title}"
+
+    @display(description="comment")
+    def excerpt(self, obj):
+        return obj.body if len(obj.body) <= 80 else obj.body[:77] + "..."
+
+    def save_model(self, request, obj, form, change):
+        fresh = Comment.objects.select_related("task").get(pk=obj.pk)
+        services.comment_update(actor=request.user, comment=fresh, body=form.cleaned_data["body"])
+
+    def delete_model(self, request, obj):
+        services.comment_delete(actor=request.user, comment=obj)

@@ -1,0 +1,130 @@
+"""The task list's filters in the admin: each one is a filter of the one task filter set.
+
+The parameter names, choices and matching come from `portal.tasks.filters.TaskFilter`, so the
+admin, the API and the team pages agree on what "overdue" or "assigned to me" means, and a bad
+value gets the same message everywhere (shown above the list, which is then empty).
+"""
+
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from unfold.contrib.filters.admin import CheckboxFilter, RadioFilter, RangeDateTimeFilter
+from unfold.utils import parse_datetime_str
+
+from portal.tasks.filters import TaskFilter, filter_tasks
+from portal.tasks.selectors import tags_visible_to
+from portal.teams.selectors import teams_visible_to, users_visible_to
+
+
+def apply_task_filters(request, queryset, filters: dict):
+    """Filter through the task filter set; a bad value empties the list and says why."""
+    try:
+        return filter_tasks(queryset, user=request.user, filters=filters, hide_archived=False)
+    except ValidationError as exc:
+        for name, problems in exc.message_dict.items():
+            for problem in problems:
+                messages.error(request, f"Filter {name}: {problem}")
+        return queryset.none()
+
+
+def _choices(name: str) -> list[tuple[str, str]]:
+    return [(str(v), str(label)) for v, label in TaskFilter.base_filters[name].extra["choices"]]
+
+
+class TaskFilterMixin:
+    """`parameter_name` is a filter of TaskFilter; the value goes to it unchanged."""
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value in (None, "", []):
+            return queryset
+        return apply_task_filters(request, queryset, {self.parameter_name: value})
+
+
+class TeamFilter(TaskFilterMixin, RadioFilter):
+    title = "team"
+    parameter_name = "team"
+
+    def lookups(self, request, model_admin):
+        return [(str(t.pk), t.name) for t in teams_visible_to(request.user)]
+
+
+class StatusFilter(TaskFilterMixin, CheckboxFilter):
+    title = "status"
+    parameter_name = "status"
+
+    def lookups(self, request, model_admin):
+        return _choices("status")
+
+
+class PriorityFilter(TaskFilterMixin, CheckboxFilter):
+    title = "priority"
+    parameter_name = "priority"
+
+    def lookups(self, request, model_admin):
+        return _choices("priority")
+
+
+class AssigneeFilter(TaskFilterMixin, admin.SimpleListFilter):
+    title = "assignee"
+    parameter_name = "assignee"
+
+    def lookups(self, request, model_admin):
+        people = [(str(u.pk), u.get_username()) for u in users_visible_to(request.user)]
+        return [("me", "Assigned to me"), ("none", "Unassigned"), *people]
+
+
+class TagFilter(TaskFilterMixin, admin.SimpleListFilter):
+    title = "tag"
+    parameter_name = "tag"
+
+    def lookups(self, request, model_admin):
+        return [(t.name, t.name) for t in tags_visible_to(request.user)]
+
+
+class OverdueFilter(TaskFilterMixin, RadioFilter):
+    title = "overdue"
+    parameter_name = "overdue"
+
+    def lookups(self, request, model_admin):
+        return [("true", "Overdue only"), ("false", "Not overdue")]
+
+
+class ArchivedFilter(TaskFilterMixin, RadioFilter):
+    """Archived tasks are hidden unless asked for."""
+
+    title = "archived"
+    parameter_name = "is_archived"
+    all_option = None
+
+    def lookups(self, request, model_admin):
+        return [("false", "Active"), ("true", "Archived"), ("all", "All")]
+
+    def value(self):
+        return super().value() or "false"
+
+
+class _MomentRangeFilter(RangeDateTimeFilter):
+    """unfold's date-and-time range, matched by the task filter set's `<after>`/`<before>`."""
+
+    after = before = ""
+
+    def queryset(self, request, queryset):
+        filters = {}
+        for bound, name in (("from", self.after), ("to", self.before)):
+            day = self.used_parameters.get(f"{self.parameter_name}_{bound}_0")
+            time = self.used_parameters.get(f"{self.parameter_name}_{bound}_1") or "00:00:00"
+            if day:
+                # The admin's own input formats first; the filter set judges what is left.
+                moment = parse_datetime_str(f"{day} {time}")
+                filters[name] = moment.isoformat() if moment else f"{day}T{time}"
+        return apply_task_filters(request, queryset, filters) if filters else queryset
+
+
+class DueRangeFilter(_MomentRangeFilter):
+    after, before = "due_after", "due_before"
+
+
+class CompletedRangeFilter(_MomentRangeFilter):
+    after, before = "completed_after", "completed_before"

@@ -1,0 +1,55 @@
+"""Forms of the task admin: the domain's checks that a ModelForm alone cannot make."""
+
+from __future__ import annotations
+
+from django import forms
+from django.core.exceptions import ValidationError
+from unfold.widgets import UnfoldAdminTextareaWidget
+
+from portal.accounts.models import User
+from portal.tasks import permissions as task_perms
+from portal.tasks import services
+from portal.tasks.models import Comment, Tag, Task
+
+
+class TaskAdminForm(forms.ModelForm):
+    """Runs the domain's checks that a ModelForm alone cannot (assignees, archiving)."""
+
+    request = None  # set per request in TaskAdmin.get_form
+
+    class Meta:
+        model = Task
+        # What the services accept, plus the team of a new task (the fieldsets set the order).
+        fields = ["team", *sorted(services.EDITABLE_FIELDS)]
+
+    def clean(self):
+        cleaned = super().clean()
+        team = cleaned.get("team") or (self.instance.team if self.instance.team_id else None)
+        if team is not None and "assignees" in cleaned:
+            try:
+                services.validate_assignees(team, list(cleaned["assignees"]))
+            except ValidationError as exc:
+                self.add_error("assignees", exc.message_dict["assignees"])
+        if (
+            self.instance.pk
+            and "is_archived" in self.changed_data
+            and not task_perms.can_archive_task(self.request.user, self.instance)
+        ):
+            self.add_error("is_archived", task_perms.DENIED_ARCHIVE_TASK)
+        return cleaned
+
+
+class PickUserForm(forms.Form):
+    user = forms.ModelChoiceField(queryset=User.objects.none(), label="Assign to")
+
+
+class PickTagForm(forms.Form):
+    tag = forms.ModelChoiceField(queryset=Tag.objects.none(), label="Tag")
+
+
+class NewCommentForm(forms.ModelForm):
+    class Meta:
+        model = Comment
+        fields = ["body"]
+        labels = {"body": "Comment"}
+        widgets = {"body": UnfoldAdminTextareaWidget(attrs={"rows": 3})}

@@ -1,0 +1,349 @@
+"""The one task filter set: every door (API, admin, team pages, exports) filters tasks here.
+
+Values are plain strings as they come in a query string (`{"status": "todo,blocked",
+"assignee": "me", "overdue": "true"}`), so a bad value gets the same message at every door.
+Matching rules come from the query vocabulary (`portal.tasks.querysets`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, datetime
+
+import django_filters as filters
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.dateparse import parse_date
+
+from portal.tasks.choices import Priority, Status
+from portal.tasks.models import Task
+
+BOOLEAN_INVALID = 'Enter "true" or "false".'
+ARCHIVED_INVALID = 'Enter "true", "false" or "all".'
+ASSIGNEE_INVALID = 'Enter a user id, "me" or "none".'
+PARENT_INVALID = 'Enter a task id or "none".'
+TEAM_INVALID = "Enter a team id or a team key such as OPS."
+ID_INVALID = "Enter a whole number from 1 to 9223372036854775807."
+DATETIME_INVALID = "Enter a date (2026-12-31) or a date and time (2026-12-31T17:00:00+01:00)."
+ORDERING_INVALID = "Order by one of {fields}, each optionally prefixed with - for descending."
+CHOICES_INVALID = "{value} is not one of {choices}."
+
+ORDERING_FIELDS = ("due_date", "priority", "created_at", "updated_at", "title", "number")
+MAX_ID = 2**63 - 1
+TRUE_WORDS = frozenset({"true", "1", "yes", "on"})
+FALSE_WORDS = frozenset({"false", "0", "no", "off"})
+ARCHIVED_ALL = "all"
+
+
+# --- form fields: strict parsing, one message per kind of mistake ------------------------------
+def _parse_bool(value: str) -> bool:
+    word = value.strip().lower()
+    if word in TRUE_WORDS:
+        return True
+    if word in FALSE_WORDS:
+        return False
+    raise ValidationError(BOOLEAN_INVALID, code="invalid")
+
+
+def _parse_id(value: str) -> int:
+    value = value.strip()
+    if not (value.isascii() and value.isdigit()) or not 1 <= int(value) <= MAX_ID:
+        raise ValidationError(ID_INVALID, code="invalid")
+    return int(value)
+
+
+class StrictBooleanField(forms.Field):
+    """True or false; anything else is an error (a silently ignored `overdue=maybe` misleads)."""
+
+    def to_python(self, value):
+        if value in (None, ""):
+            return None
+        return _parse_bool(str(value))
+
+
+class ArchivedField(forms.Field):
+    def to_python(self, value):
+        if value in (None, ""):
+            return None
+        if str(value).strip().lower() == ARCHIVED_ALL:
+            return ARCHIVED_ALL
+        try:
+            return _parse_bool(str(value))
+        except ValidationError:
+            raise ValidationError(ARCHIVED_INVALID, code="invalid") from None
+
+
+class IdField(forms.Field):
+    """A database id within the range every database can hold."""
+
+    def to_python(self, value):
+        if value in (None, ""):
+            return None
+        return _parse_id(str(value))
+
+
+class IdOrWordField(forms.Field):
+    """A database id, or one of a few words (`me`, `none`)."""
+
+    def __init__(self, *args, words=(), message=ID_INVALID, **kwargs):
+        self.words, self.message = tuple(words), message
+        super().__init__(*args, **kwargs)
+
+    def to_python(self, value):
+        if value in (None, ""):
+            return None
+        word = str(value).strip().lower()
+        if word in self.words:
+            return word
+        try:
+            return _parse_id(word)
+        except ValidationError:
+            raise ValidationError(self.message, code="invalid") from None
+
+
+class TeamField(forms.Field):
+    def to_python(self, value):
+        if value in (None, ""):
+            return None
+        value = str(value).strip()
+        if value.isascii() and value.isalpha() and 2 <= len(value) <= 10:
+            return value.upper()
+        try:
+            return _parse_id(value)
+        except ValidationError:
+            raise ValidationError(TEAM_INVALID, code="invalid") from None
+
+
+class MomentField(forms.Field):
+    """An ISO date (midnight in the portal's time zone) or date and time, within the calendar."""
+
+    def to_python(self, value):
+        if value in (None, ""):
+            return None
+        text = str(value).strip()
+        try:
+            moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        except ValueError:
+            day = parse_date(text) if len(text) <= 10 else None
+            if day is None:
+                raise ValidationError(DATETIME_INVALID, code="invalid") from None
+            moment = datetime(day.year, day.month, day.day)
+        try:
+            if timezone.is_naive(moment):
+                moment = timezone.make_aware(moment)
+            # Databases store UTC: a moment that cannot be expressed in UTC is not a date.
+            moment.astimezone(UTC)
+        except (OverflowError, ValueError):
+            raise ValidationError(DATETIME_INVALID, code="invalid") from None
+        return moment
+
+
+class MultipleChoiceCSVField(forms.Field):
+    """One or several choices, comma-separated (`todo,blocked`)."""
+
+    def __init__(self, *args, choices=(), **kwargs):
+        self.valid = [value for value, _ in choices]
+        super().__init__(*args, **kwargs)
+
+    def to_python(self, value):
+        if value in (None, ""):
+            return None
+        values = [part.strip().lower() for part in str(value).split(",") if part.strip()]
+        for part in values:
+            if part not in self.valid:
+                raise ValidationError(
+                    CHOICES_INVALID.format(value=part[:50], choices=", ".join(self.valid)),
+                    code="invalid_choice",
+                )
+        return values or None
+
+
+class OrderingField(forms.Field):
+    def to_python(self, value):
+        if value in (None, ""):
+            return None
+        terms = [part.strip() for part in str(value).split(",") if part.strip()]
+        for term in terms:
+            if term.lstrip("-") not in ORDERING_FIELDS or term.startswith("--"):
+                raise ValidationError(
+                    ORDERING_INVALID.format(fields=", ".join(ORDERING_FIELDS)), code="invalid"
+                )
+        return terms or None
+
+
+# --- filters -------------------------------------------------------------------------------
+class _Filter(filters.Filter):
+    """A filter whose form field does the parsing and a method does the matching."""
+
+    def __init__(self, *args, field_class=None, **kwargs):
+        if field_class is not None:
+            self.field_class = field_class
+        super().__init__(*args, **kwargs)
+
+
+class TaskFilter(filters.FilterSet):
+    """Every task filter. `user` resolves "me"; archived tasks are hidden unless asked for."""
+
+    team = _Filter(method="filter_team", field_class=TeamField, help_text="A team id or key (OPS).")
+    status = _Filter(
+        field_name="status",
+        lookup_expr="in",
+        field_class=MultipleChoiceCSVField,
+        choices=Status.choices,
+        help_text="One or several of " + ", ".join(Status.values) + ", comma-separated.",
+    )
+    priority = _Filter(
+        field_name="priority",
+        lookup_expr="in",
+        field_class=MultipleChoiceCSVField,
+        choices=Priority.choices,
+        help_text="One or several of " + ", ".join(Priority.values) + ", comma-separated.",
+    )
+    assignee = _Filter(
+        method="filter_assignee",
+        field_class=IdOrWordField,
+        words=("me", "none"),
+        message=ASSIGNEE_INVALID,
+        help_text='A user id, "me" or "none" (no assignee).',
+    )
+    created_by = _Filter(field_name="created_by_id", field_class=IdField, help_text="A user id.")
+    tag = filters.CharFilter(
+        field_name="tags__name", lookup_expr="iexact", max_length=50, help_text="A tag name."
+    )
+    due_after = _Filter(
+        field_name="due_date",
+        lookup_expr="gte",
+        field_class=MomentField,
+        help_text="Due at or after this date or date and time (ISO 8601).",
+    )
+    due_before = _Filter(
+        field_name="due_date",
+        lookup_expr="lt",
+        field_class=MomentField,
+        help_text="Due before this date or date and time (ISO 8601).",
+    )
+    completed_after = _Filter(
+        field_name="completed_at",
+        lookup_expr="gte",
+        field_class=MomentField,
+        help_text="Completed at or after this date or date and time (ISO 8601).",
+    )
+    completed_before = _Filter(
+        field_name="completed_at",
+        lookup_expr="lt",
+        field_class=MomentField,
+        help_text="Completed before this date or date and time (ISO 8601).",
+    )
+    overdue = _Filter(
+        method="filter_overdue",
+        field_class=StrictBooleanField,
+        help_text="true: past due, not done, not archived; false: all others.",
+    )
+    is_archived = _Filter(
+        method="filter_archived",
+        field_class=ArchivedField,
+        help_text='Archived tasks are left out unless "true" (only archived) or "all".',
+    )
+    parent = _Filter(
+        method="filter_parent",
+        field_class=IdOrWordField,
+        words=("none",),
+        message=PARENT_INVALID,
+        help_text='A task id, or "none" for top-level tasks.',
+    )
+    search = filters.CharFilter(
+        method="filter_search",
+        max_length=200,
+        help_text="A key (OPS-42), or words in the title or description.",
+    )
+    ordering = _Filter(
+        method="filter_ordering",
+        field_class=OrderingField,
+        help_text="Comma-separated: "
+        + ", ".join(ORDERING_FIELDS)
+        + "; prefix with - for descending. Tasks without a due date come last either way.",
+    )
+
+    class Meta:
+        model = Task
+        fields: list[str] = []
+
+    def __init__(
+        self, data=None, queryset=None, *, user=None, hide_archived=True, request=None, prefix=None
+    ):
+        super().__init__(data=data, queryset=queryset, request=request, prefix=prefix)
+        self.user = user if user is not None else getattr(request, "user", None)
+        self.hide_archived = hide_archived
+
+    @property
+    def qs(self):
+        qs = super().qs
+        if self.hide_archived and self.form.cleaned_data.get("is_archived") is None:
+            qs = qs.active()
+        return qs
+
+    # The type hints of `value` describe the query-string type for the API's schema.
+    def filter_team(self, qs, name, value: str):
+        if isinstance(value, int):
+            return qs.filter(team_id=value)
+        return qs.filter(team__key=value)
+
+    def filter_assignee(self, qs, name, value: str):
+        if value == "me":
+            return qs.assigned_to(self.user)
+        if value == "none":
+            return qs.unassigned()
+        return qs.assigned_to(value)
+
+    def filter_overdue(self, qs, name, value: bool):
+        return qs.overdue() if value else qs.not_overdue()
+
+    def filter_archived(self, qs, name, value: str):
+        if value == ARCHIVED_ALL:
+            return qs
+        return qs.archived() if value else qs.active()
+
+    def filter_parent(self, qs, name, value: str):
+        return qs.filter(parent__isnull=True) if value == "none" else qs.filter(parent_id=value)
+
+    def filter_search(self, qs, name, value: str):
+        return qs.search(value)
+
+    def filter_ordering(self, qs, name, value: str):
+        return qs.ordered(value)
+
+
+def filter_errors(filterset: TaskFilter) -> dict[str, list[str]]:
+    return {name: [str(m) for m in messages] for name, messages in filterset.errors.items()}
+
+
+def filter_tasks(
+    qs: QuerySet[Task], *, user, filters: Mapping | None = None, hide_archived: bool = True
+) -> QuerySet[Task]:
+    """Apply the task filters given as plain values to `qs`; ValidationError names bad ones.
+
+    Archived tasks are left out unless `is_archived` is given; `hide_archived=False` leaves
+    that to the caller (the admin applies each list filter on its own).
+    """
+    filterset = TaskFilter(
+        data=_plain(filters or {}), queryset=qs, user=user, hide_archived=hide_archived
+    )
+    if not filterset.is_valid():
+        raise ValidationError(filter_errors(filterset))
+    return filterset.qs
+
+
+def _plain(filters: Mapping) -> dict[str, str]:
+    """Query-string dicts hold lists; repeated values of one filter mean "any of them"."""
+    getlist = getattr(filters, "getlist", None)
+    plain = {}
+    for name in filters:
+        values = getlist(name) if getlist else filters[name]
+        if isinstance(values, list | tuple):
+            values = ",".join(str(v) for v in values)
+        elif isinstance(values, bool):
+            values = "true" if values else "false"
+        plain[name] = "" if values is None else str(values)
+    return plain

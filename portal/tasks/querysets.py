@@ -1,0 +1,139 @@
+"""The task query vocabulary: what "open", "overdue", "due soon" and the rest mean, written once.
+
+`Task.objects` is a `TaskQuerySet`, so every door says `tasks.open().overdue()` instead of
+re-stating the conditions. Aggregates (dashboards, reports) need the same meanings as `Q`
+objects for `Count(..., filter=...)`: the `*_q` functions return them and the methods use them.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta
+
+from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
+from django.db.models.expressions import OrderBy
+from django.utils import timezone
+
+from portal.tasks.choices import PRIORITY_RANK, Status
+
+KEY_RE = re.compile(r"^\s*([A-Za-z]{2,10})-(\d{1,9})\s*$")
+# Fields that may be empty: they sort last whichever the direction, on every database.
+NULLABLE_ORDER_FIELDS = frozenset({"due_date", "completed_at", "estimated_hours", "actual_hours"})
+
+
+def active_q(prefix: str = "") -> Q:
+    """Not archived. `prefix` reaches tasks through a relation (`"assigned_tasks__"`)."""
+    return Q(**{f"{prefix}is_archived": False})
+
+
+def open_q(prefix: str = "") -> Q:
+    """Not done and not archived."""
+    return active_q(prefix) & ~Q(**{f"{prefix}status": Status.DONE})
+
+
+def overdue_q(now: datetime | None = None, prefix: str = "") -> Q:
+    """Open and past its due date."""
+    return open_q(prefix) & Q(**{f"{prefix}due_date__lt": now or timezone.now()})
+
+
+def due_within_q(days: int, now: datetime | None = None, prefix: str = "") -> Q:
+    """Open and due from now until `days` days from now."""
+    now = now or timezone.now()
+    return open_q(prefix) & Q(
+        **{f"{prefix}due_date__gte": now, f"{prefix}due_date__lt": now + timedelta(days=days)}
+    )
+
+
+def done_since_q(since: datetime, until: datetime | None = None, prefix: str = "") -> Q:
+    """Done, and completed at or after `since` (and before `until` when given)."""
+    cond = Q(**{f"{prefix}status": Status.DONE, f"{prefix}completed_at__gte": since})
+    if until is not None:
+        cond &= Q(**{f"{prefix}completed_at__lt": until})
+    return cond
+
+
+def priority_rank() -> Case:
+    """An integer per priority (urgent highest) for sorting; the text values sort wrongly."""
+    ranks = [When(priority=p, then=Value(r)) for p, r in PRIORITY_RANK.items()]
+    return Case(*ranks, default=Value(0), output_field=IntegerField())
+
+
+def order_by_term(term: str) -> OrderBy:
+    """One ordering term ("-due_date") as an expression; empty values last in both directions.
+
+    SQLite would put empty values first and PostgreSQL last: laptop and server must agree.
+    """
+    descending = term.startswith("-")
+    name = term.lstrip("-")
+    nulls_last = True if name in NULLABLE_ORDER_FIELDS else None
+    return OrderBy(F(name), descending=descending, nulls_last=nulls_last)
+
+
+def order_terms(terms: list[str]) -> list[OrderBy]:
+    """Ordering terms ("-due_date", "priority", ...) as expressions, with the tasks' rules.
+
+    Priority sorts by rank (needs `with_priority_rank()`), empty values go last, and the id
+    breaks ties so that pages are stable.
+    """
+    ordering = []
+    for term in terms:
+        if term.lstrip("-") == "priority":
+            term = term.replace("priority", "priority_rank")
+        ordering.append(order_by_term(term))
+    if not any(term.lstrip("-") in ("id", "pk") for term in terms):
+        ordering.append(OrderBy(F("id"), descending=True))
+    return ordering
+
+
+class TaskQuerySet(QuerySet):
+    def active(self) -> TaskQuerySet:
+        """Not archived."""
+        return self.filter(active_q())
+
+    def archived(self) -> TaskQuerySet:
+        return self.filter(is_archived=True)
+
+    def open(self) -> TaskQuerySet:
+        """Not done and not archived."""
+        return self.filter(open_q())
+
+    def overdue(self, now: datetime | None = None) -> TaskQuerySet:
+        """Open and past its due date."""
+        return self.filter(overdue_q(now))
+
+    def not_overdue(self, now: datetime | None = None) -> TaskQuerySet:
+        return self.exclude(overdue_q(now))
+
+    def due_within(self, days: int, now: datetime | None = None) -> TaskQuerySet:
+        """Open and due from now until `days` days from now."""
+        return self.filter(due_within_q(days, now))
+
+    def done_since(self, since: datetime, until: datetime | None = None) -> TaskQuerySet:
+        return self.filter(done_since_q(since, until))
+
+    def assigned_to(self, user) -> TaskQuerySet:
+        return self.filter(assignees=user)
+
+    def unassigned(self) -> TaskQuerySet:
+        return self.filter(assignees=None)
+
+    def search(self, text: str) -> TaskQuerySet:
+        """A key such as OPS-42 exactly, otherwise words in the title or description."""
+        text = (text or "").strip()
+        if not text:
+            return self
+        cond = Q(title__icontains=text) | Q(description__icontains=text)
+        match = KEY_RE.match(text)
+        if match:
+            cond |= Q(team__key=match.group(1).upper(), number=int(match.group(2)))
+        return self.filter(cond)
+
+    def with_priority_rank(self) -> TaskQuerySet:
+        return self.annotate(priority_rank=priority_rank())
+
+    def ordered(self, terms: list[str]) -> TaskQuerySet:
+        """Order by `terms` with the rules of `order_terms` (priority by rank, empties last)."""
+        qs = self
+        if any(term.lstrip("-") == "priority" for term in terms):
+            qs = qs.with_priority_rank()
+        return qs.order_by(*order_terms(terms))
