@@ -8,8 +8,10 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
 from portal.accounts.models import User
+from portal.accounts.permissions import is_superuser
 
 PROFILE_OTHERS = "People can only change their own profile."
+DENIED_USER_ADMIN = "Only administrators can change other people's accounts."
 PROFILE_FIELDS = frozenset({"first_name", "last_name", "receive_daily_summary"})
 
 
@@ -27,6 +29,29 @@ def profile_update(*, actor: User, user: User, **changes: Any) -> User:
     if changes:
         user.save(update_fields=sorted(changes))
     return user
+
+
+@transaction.atomic
+def user_update(*, actor: User, user: User, **changes: Any) -> User:
+    """An administrator changes someone's account (fields of the User model).
+
+    Deactivating a person also ends their API sessions (their refresh tokens are revoked), at
+    whichever door it happens.
+    """
+    if not is_superuser(actor):
+        raise PermissionDenied(DENIED_USER_ADMIN)
+    was_active = user.is_active
+    for name, value in changes.items():
+        setattr(user, name, value)
+    user.full_clean()
+    user.save()
+    if was_active and not user.is_active:
+        refresh_tokens_revoke(user=user)
+    return user
+
+
+def user_deactivate(*, actor: User, user: User) -> User:
+    return user_update(actor=actor, user=user, is_active=False)
 
 
 def refresh_tokens_revoke(*, user: User) -> int:

@@ -19,7 +19,7 @@ from django_q.tasks import async_task
 from unfold.admin import ModelAdmin
 from unfold.decorators import action, display
 
-from portal.core.admin import PortalModelAdmin, TeamFilter
+from portal.adminsite.bases import PortalModelAdmin, TeamFilter
 from portal.jobs.models import DailySummary, Job, JobStatus, OverdueReminder
 from portal.jobs.registry import kind_label, kinds
 from portal.jobs.runner import scheduled_params

@@ -50,7 +50,7 @@ INSTALLED_APPS = [
     "unfold.contrib.inlines",
     "unfold.contrib.import_export",
     "unfold.contrib.simple_history",
-    "portal.core.apps.PortalAdminConfig",
+    "portal.adminsite.apps.PortalAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "portal.jobs",
     "portal.api",
     "portal.reports",
+    "portal.adminsite",
 ]
 
 MIDDLEWARE = [
@@ -362,14 +363,14 @@ UNFOLD = {
             "href": "/static/portal/favicon.svg",
         }
     ],
-    "ENVIRONMENT": "portal.core.unfold.environment_callback",
-    "DASHBOARD_CALLBACK": "portal.reports.dashboard.dashboard_callback",
+    "ENVIRONMENT": "portal.adminsite.navigation.environment_callback",
+    "DASHBOARD_CALLBACK": "portal.adminsite.dashboard.dashboard_callback",
     "SHOW_HISTORY": True,
     "SHOW_VIEW_ON_SITE": False,
     "SIDEBAR": {
         "show_search": True,
         "show_all_applications": False,
-        "navigation": "portal.core.unfold.sidebar_navigation",
+        "navigation": "portal.adminsite.navigation.sidebar_navigation",
     },
     "COLORS": {
         "primary": {

@@ -14,7 +14,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from portal.accounts.permissions import is_superuser
 from portal.teams.models import Membership, Role
+
+__all__ = ["is_superuser"]  # re-exported: doors ask `perms.is_superuser` beside the roles
 
 if TYPE_CHECKING:
     from portal.teams.models import Team
@@ -42,10 +45,6 @@ def forget_roles(user) -> None:
     """Drop the cached roles after memberships change."""
     if user is not None and hasattr(user, "_portal_roles"):
         del user._portal_roles
-
-
-def is_superuser(user) -> bool:
-    return bool(user and user.is_authenticated and user.is_active and user.is_superuser)
 
 
 def role_in(user, team_id: int) -> str | None:

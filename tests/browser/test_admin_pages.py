@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
-from portal.core.management.commands.demo import DEMO_USER_PASSWORD
+from portal.adminsite.management.commands.demo import DEMO_USER_PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

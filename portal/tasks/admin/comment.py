@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import admin
 from unfold.decorators import display
 
-from portal.core.admin import PortalModelAdmin, ScopedHistoryAdmin
+from portal.adminsite.bases import PortalModelAdmin, ScopedHistoryAdmin
 from portal.tasks import permissions as task_perms
 from portal.tasks import services
 from portal.tasks.models import Comment
@@ -25,9 +25,6 @@ class CommentAdmin(ScopedHistoryAdmin, PortalModelAdmin):
     def get_queryset(self, request):
         return comments_visible_to(request.user)
 
-    def has_module_permission(self, request):
-        return perms.can_use_portal(request.user)
-
     def has_view_permission(self, request, obj=None):
         if obj is not None:
             return task_perms.can_view_task(request.user, obj.task)
@@ -44,11 +41,6 @@ class CommentAdmin(ScopedHistoryAdmin, PortalModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return self.has_change_permission(request, obj)
 
-    def get_actions(self, request):
-        actions = super().get_actions(request)
-        actions.pop("delete_selected", None)
-        return actions
-
     @display(description="task", ordering="task__number")
     def task_display(self, obj):
         return f"{obj.task.key} {obj.task.title}"
@@ -57,9 +49,10 @@ class CommentAdmin(ScopedHistoryAdmin, PortalModelAdmin):
     def excerpt(self, obj):
         return obj.body if len(obj.body) <= 80 else obj.body[:77] + "..."
 
-    def save_model(self, request, obj, form, change):
-        fresh = Comment.objects.select_related("task").get(pk=obj.pk)
-        services.comment_update(actor=request.user, comment=fresh, body=form.cleaned_data["body"])
+    def service_update(self, request, obj, changes):
+        return services.comment_update(
+            actor=request.user, comment=obj, body=changes.get("body", obj.body)
+        )
 
-    def delete_model(self, request, obj):
+    def service_delete(self, request, obj):
         services.comment_delete(actor=request.user, comment=obj)

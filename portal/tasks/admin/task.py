@@ -13,10 +13,10 @@ from django.utils.safestring import mark_safe
 from unfold.admin import StackedInline, TabularInline
 from unfold.decorators import action, display
 
-from portal.core.admin import PortalModelAdmin, ScopedHistoryAdmin, report_bulk
+from portal.adminsite.autocomplete import is_autocomplete, task_team_for_autocomplete
+from portal.adminsite.bases import PortalModelAdmin, ScopedHistoryAdmin, report_bulk
 from portal.tasks import permissions as task_perms
 from portal.tasks import services
-from portal.tasks.admin.autocomplete import is_autocomplete, task_team_for_autocomplete
 from portal.tasks.admin.filters import (
     ArchivedFilter,
     AssigneeFilter,
@@ -167,9 +167,6 @@ class TaskAdmin(ScopedHistoryAdmin, PortalModelAdmin):
     def get_changelist(self, request, **kwargs):
         return TaskChangeList
 
-    def has_module_permission(self, request):
-        return perms.can_use_portal(request.user)
-
     def has_view_permission(self, request, obj=None):
         if obj is not None:
             return task_perms.can_view_task(request.user, obj)
@@ -190,11 +187,6 @@ class TaskAdmin(ScopedHistoryAdmin, PortalModelAdmin):
 
     def has_archive_permission(self, request):
         return self.has_add_permission(request)
-
-    def get_actions(self, request):
-        actions = super().get_actions(request)
-        actions.pop("delete_selected", None)  # deletion goes through task_delete, one by one
-        return actions
 
     # -- list columns --
     @display(description="key", ordering="number")
@@ -347,25 +339,16 @@ class TaskAdmin(ScopedHistoryAdmin, PortalModelAdmin):
         return initial
 
     # -- writes: every save goes through the services --
-    def save_model(self, request, obj, form, change):
-        data = form.cleaned_data
-        editable = services.EDITABLE_FIELDS
-        if change:
-            fresh = Task.objects.select_related("team").get(pk=obj.pk)
-            changes = {name: data[name] for name in form.changed_data if name in editable}
-            saved = services.task_update(actor=request.user, task=fresh, **changes)
-        else:
-            fields = {
-                name: data[name]
-                for name in editable
-                if name in data and name != "title" and name in form.fields
-            }
-            saved = services.task_create(
-                actor=request.user, team=data["team"], title=data["title"], **fields
-            )
-        for field in Task._meta.concrete_fields:
-            setattr(obj, field.attname, getattr(saved, field.attname))
-        obj._state.adding = False
+    def service_create(self, request, data):
+        fields = {name: data[name] for name in services.EDITABLE_FIELDS if name in data}
+        return services.task_create(actor=request.user, team=data["team"], **fields)
+
+    def service_update(self, request, obj, changes):
+        editable = {name: v for name, v in changes.items() if name in services.EDITABLE_FIELDS}
+        return services.task_update(actor=request.user, task=obj, **editable)
+
+    def service_delete(self, request, obj):
+        services.task_delete(actor=request.user, task=obj)
 
     def save_related(self, request, form, formsets, change):
         # Assignees and tags were saved by the service; only the comment form remains.
@@ -384,9 +367,6 @@ class TaskAdmin(ScopedHistoryAdmin, PortalModelAdmin):
                     services.comment_add(actor=request.user, task=form.instance, body=body)
                 )
         return None
-
-    def delete_model(self, request, obj):
-        services.task_delete(actor=request.user, task=obj)
 
     # -- bulk actions (each task through the services, so rules and history apply per task) --
     def _set_status(self, request, queryset, status):

@@ -8,7 +8,7 @@ from django.db.models.functions import Coalesce
 from unfold.admin import TabularInline
 from unfold.decorators import display
 
-from portal.core.admin import PortalModelAdmin
+from portal.adminsite.bases import PortalModelAdmin
 from portal.tasks import services as task_services
 from portal.tasks.models import Task
 from portal.teams import permissions as perms
@@ -112,9 +112,6 @@ class TeamAdmin(PortalModelAdmin):
             open_task_count=Coalesce(count(open_tasks), 0),
         )
 
-    def has_module_permission(self, request):
-        return perms.can_use_portal(request.user)
-
     def has_view_permission(self, request, obj=None):
         if obj is not None:
             return perms.can_view_team(request.user, obj)
@@ -131,11 +128,6 @@ class TeamAdmin(PortalModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return perms.is_superuser(request.user)
 
-    def get_actions(self, request):
-        actions = super().get_actions(request)
-        actions.pop("delete_selected", None)
-        return actions
-
     @display(description="members", ordering="members")
     def member_count(self, obj):
         return obj.members
@@ -144,23 +136,17 @@ class TeamAdmin(PortalModelAdmin):
     def open_tasks(self, obj):
         return obj.open_task_count
 
-    def save_model(self, request, obj, form, change):
-        data = form.cleaned_data
-        if change:
-            changes = {name: data[name] for name in form.changed_data}
-            saved = services.team_update(
-                actor=request.user, team=Team.objects.get(pk=obj.pk), **changes
-            )
-        else:
-            saved = services.team_create(
-                actor=request.user,
-                name=data["name"],
-                key=data["key"],
-                slug=data["slug"],
-                description=data.get("description", ""),
-            )
-        obj.pk = saved.pk
-        obj._state.adding = False
+    def service_create(self, request, data):
+        fields = {
+            name: data[name] for name in ("name", "key", "slug", "description") if name in data
+        }
+        return services.team_create(actor=request.user, **fields)
+
+    def service_update(self, request, obj, changes):
+        return services.team_update(actor=request.user, team=obj, **changes)
+
+    def service_delete(self, request, obj):
+        services.team_delete(actor=request.user, team=obj)
 
     def save_formset(self, request, form, formset, change):
         if formset.model is not Membership:
@@ -193,6 +179,3 @@ class TeamAdmin(PortalModelAdmin):
                     )
                 )
         return None
-
-    def delete_model(self, request, obj):
-        services.team_delete(actor=request.user, team=obj)

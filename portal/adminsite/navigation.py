@@ -36,7 +36,7 @@ def _item(title: str, icon: str, url_name: str, permission: str) -> dict:
         "title": title,
         "icon": icon,
         "link": _link(url_name),
-        "permission": f"portal.core.unfold.{permission}",
+        "permission": f"portal.adminsite.navigation.{permission}",
     }
 
 

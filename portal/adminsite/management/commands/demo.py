@@ -11,7 +11,7 @@ from django.test.utils import override_settings
 from django.utils import timezone
 
 from portal.accounts.models import User
-from portal.core.management.commands.build_demo_fixtures import DEMO_ANCHOR
+from portal.adminsite.management.commands.build_demo_fixtures import DEMO_ANCHOR
 from portal.tasks.models import Comment, Task
 from portal.teams.models import Team
 

@@ -6,13 +6,14 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.models import Group
 from django.db.models import Prefetch
+from unfold.admin import ModelAdmin
 from unfold.forms import UserChangeForm, UserCreationForm
 
 from portal.accounts.forms import SetPasswordForm
 from portal.accounts.models import User
-from portal.accounts.services import refresh_tokens_revoke
-from portal.core.admin import PortalModelAdmin
-from portal.tasks.admin.autocomplete import is_autocomplete, task_team_for_autocomplete
+from portal.accounts.services import user_update
+from portal.adminsite.autocomplete import is_autocomplete, task_team_for_autocomplete
+from portal.adminsite.bases import PortalModelAdmin, SuperuserOnly
 from portal.teams import permissions as perms
 from portal.teams.selectors import (
     assignable_people,
@@ -48,22 +49,17 @@ class UserAdmin(DjangoUserAdmin, PortalModelAdmin):
         # The teams column shows only memberships of teams the viewer can see.
         return qs.prefetch_related(Prefetch("memberships", memberships_visible_to(user)))
 
-    def get_actions(self, request):
-        actions = super().get_actions(request)
-        actions.pop("delete_selected", None)  # one by one, from the person's page
-        return actions
-
     def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        if change and "is_active" in form.changed_data and not obj.is_active:
-            # A deactivated person's API clients stop at their next refresh.
-            refresh_tokens_revoke(user=obj)
+        if not change:
+            # Superusers only; the creation form sets the password itself.
+            return super(PortalModelAdmin, self).save_model(request, obj, form, change)
+        return super().save_model(request, obj, form, change)
 
-    def has_module_permission(self, request):
-        return perms.can_use_portal(request.user)
-
-    def has_view_permission(self, request, obj=None):
-        return self.has_module_permission(request)
+    def service_update(self, request, obj, changes):
+        # Groups and permissions are many-to-many: the admin saves them after this.
+        fields = {f.name for f in User._meta.concrete_fields}
+        values = {name: v for name, v in changes.items() if name in fields}
+        return user_update(actor=request.user, user=obj, **values)
 
     def has_add_permission(self, request):
         return perms.is_superuser(request.user)
@@ -105,18 +101,7 @@ class UserAdmin(DjangoUserAdmin, PortalModelAdmin):
 
 
 # --- sign-in lockouts (django-axes), in the portal's look, for administrators -----------------
-
-
-class _AdministratorsOnly:
-    def has_module_permission(self, request):
-        return perms.is_superuser(request.user)
-
-    def has_view_permission(self, request, obj=None):
-        return perms.is_superuser(request.user)
-
-    def has_delete_permission(self, request, obj=None):
-        # Deleting an attempt lifts that lockout early.
-        return perms.is_superuser(request.user)
+# Deleting an attempt lifts that lockout early (axes' own delete, as for any third-party page).
 
 
 for _model, _base in [
@@ -127,5 +112,5 @@ for _model, _base in [
     if admin.site.is_registered(_model):
         admin.site.unregister(_model)
     admin.site.register(
-        _model, type(f"Portal{_base.__name__}", (_AdministratorsOnly, _base, PortalModelAdmin), {})
+        _model, type(f"Portal{_base.__name__}", (SuperuserOnly, _base, ModelAdmin), {})
     )

@@ -1,0 +1,3 @@
+"""Registers the admin pages that span apps (found by the admin's autodiscovery)."""
+
+from portal.adminsite import teams, users  # noqa: F401

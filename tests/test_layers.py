@@ -1,0 +1,104 @@
+"""Imports read as floors: each package imports only from the floors below it.
+
+base (core, env) < accounts < teams < tasks < jobs, reports < doors (admin shell, API, team pages,
+URL conf, settings). An app's own admin module is that app's door: it may import its app, the
+floors below it and the admin shell's bases, never an app above it (pages that span apps live in
+the admin shell). Imports inside functions and for type checking count too.
+"""
+
+import ast
+from pathlib import Path
+
+import pytest
+
+PORTAL = Path(__file__).resolve().parent.parent / "portal"
+FLOORS = {
+    "core": 0,
+    "env": 0,
+    "accounts": 1,
+    "teams": 2,
+    "tasks": 3,
+    "jobs": 4,
+    "reports": 4,
+}
+DOOR = 5  # adminsite, api, pages, urls, settings, wsgi, asgi, and anything not named above
+# Only these may import the API and the job runner (they are wired in, not called).
+WIRING = {"urls", "settings"}
+
+
+def _module_name(path: Path) -> str:
+    parts = list(path.relative_to(PORTAL.parent).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+def _imports(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(), filename=str(path))
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.add(node.module)
+            # `from portal import x` imports the package portal.x.
+            if node.module == "portal":
+                found.update(f"portal.{alias.name}" for alias in node.names)
+    return {name for name in found if name.startswith("portal.")}
+
+
+def _app(module: str) -> str:
+    return module.split(".")[1]
+
+
+def _is_app_admin(module: str) -> bool:
+    parts = module.split(".")
+    return len(parts) >= 3 and parts[1] in FLOORS and parts[2] == "admin"
+
+
+def _floor(module: str) -> int:
+    return FLOORS.get(_app(module), DOOR)
+
+
+def _violations() -> list[str]:
+    problems = []
+    for path in sorted(PORTAL.rglob("*.py")):
+        if "migrations" in path.parts:
+            continue
+        module = _module_name(path)
+        if module == "portal":
+            continue
+        app = _app(module)
+        for target in sorted(_imports(path)):
+            target_app = _app(target)
+            if target_app == app:
+                continue
+            if target_app in ("api", "jobs") and app not in WIRING:
+                problems.append(f"{module} imports {target} (only the URL conf and settings may)")
+            elif _is_app_admin(module):
+                if target_app != "adminsite" and _floor(target) >= FLOORS[app]:
+                    problems.append(f"{module} (door of {app}) imports {target}, above {app}")
+            elif _floor(module) < DOOR and _floor(target) >= _floor(module):
+                problems.append(f"{module} imports {target}: not on a lower floor")
+    return problems
+
+
+def test_no_import_runs_back_up():
+    assert _violations() == []
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        ("from portal.tasks.models import Task", "portal.teams.x imports portal.tasks.models"),
+        ("import portal.adminsite.bases", "portal.teams.x imports portal.adminsite.bases"),
+        ("def f():\n    from portal.api import views", "portal.teams.x imports portal.api"),
+    ],
+)
+def test_the_check_sees_an_upward_import(tmp_path, monkeypatch, source, expected):
+    # A positive control: a module that imports upwards is reported.
+    fake = tmp_path / "portal"
+    (fake / "teams").mkdir(parents=True)
+    (fake / "teams" / "x.py").write_text(source + "\n")
+    monkeypatch.setitem(globals(), "PORTAL", fake)
+    assert any(p.startswith(expected) for p in _violations())
