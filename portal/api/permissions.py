@@ -1,7 +1,11 @@
-"""DRF permission classes: each one only asks the role functions in portal.teams.permissions.
+"""Permission checks the API makes before reading a payload; the services decide the rest.
 
-Reads are scoped by the selectors (outsiders get 404 before these run); these classes answer
-403 with the domain's message when a person who can see something may not change it.
+Every write goes through a service that checks the same rule, so these entries exist only
+where checking first changes the answer: for an action that takes a payload, a person who may
+not make it gets 403 with the domain's message at once, not 400 about the payload's fields
+(and then 403 after fixing them). Actions without a payload (archive, unarchive, delete) are
+left to the services alone. Reads are scoped by the selectors (outsiders get 404 first).
+`tests/api/test_permissions_first.py` checks each entry against that difference.
 """
 
 from rest_framework.exceptions import PermissionDenied
@@ -15,9 +19,6 @@ TASK_RULES = {
     "partial_update": (task_perms.can_edit_task, task_perms.DENIED_EDIT_TASK),
     "assign": (task_perms.can_edit_task, task_perms.DENIED_EDIT_TASK),
     "comments": (task_perms.can_comment, task_perms.DENIED_COMMENT),
-    "archive": (task_perms.can_archive_task, task_perms.DENIED_ARCHIVE_TASK),
-    "unarchive": (task_perms.can_archive_task, task_perms.DENIED_ARCHIVE_TASK),
-    "destroy": (task_perms.can_delete_task, task_perms.DENIED_DELETE_TASK),
 }
 
 TEAM_RULES = {
@@ -25,7 +26,6 @@ TEAM_RULES = {
     "partial_update": (perms.can_manage_team, perms.DENIED_MANAGE_TEAM),
     "members": (perms.can_manage_team, perms.DENIED_MANAGE_TEAM),
     "member": (perms.can_manage_team, perms.DENIED_MANAGE_TEAM),
-    "destroy": (perms.can_delete_team, perms.DENIED_SUPERUSER),
 }
 
 

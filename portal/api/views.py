@@ -4,7 +4,6 @@ Each viewset reads through a selector (so outsiders get 404), checks the role ru
 permission classes (403), and writes through a service.
 """
 
-from django.db.models import Q
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import filters, mixins, status, viewsets
@@ -22,6 +21,7 @@ from portal.tasks.selectors import (
     comments_visible_to,
     tags_visible_to,
     task_history,
+    task_history_entries,
     tasks_visible_to,
 )
 from portal.teams import services as team_services
@@ -30,13 +30,6 @@ from portal.teams.selectors import memberships_visible_to, teams_visible_to, use
 ID = r"\d+"
 # Model field names in domain errors -> the API's names.
 TASK_ERROR_FIELDS = {"assignees": "assignee_ids", "tags": "tag_ids"}
-HISTORY_TYPES = {"+": "created", "~": "changed", "-": "deleted"}
-# Historical many-to-many rows of a task record: relation to prefetch and the id column.
-TASK_M2M = {
-    "assignees": ("historicaltask_assignees_set", "user_id"),
-    "tags": ("historicaltask_tags_set", "tag_id"),
-}
-M2M_PREFETCH = [relation for relation, _ in TASK_M2M.values()]
 
 
 # --- teams and members -----------------------------------------------------------------------
@@ -292,32 +285,8 @@ class TaskViewSet(viewsets.ModelViewSet):
     )
     @action(detail=True, methods=["get"], filter_backends=[])
     def history(self, request, pk=None):
-        task = self.get_object()
-        records = task_history(task).prefetch_related(*M2M_PREFETCH)
-        page = list(self.paginate_queryset(records))
-        older = None
-        if page:
-            last = page[-1]
-            older = (
-                records.filter(
-                    Q(history_date__lt=last.history_date)
-                    | Q(history_date=last.history_date, history_id__lt=last.history_id)
-                )
-                .prefetch_related(*M2M_PREFETCH)
-                .first()
-            )
-        rows = []
-        for index, record in enumerate(page):
-            previous = page[index + 1] if index + 1 < len(page) else older
-            rows.append(
-                {
-                    "id": record.history_id,
-                    "date": record.history_date,
-                    "type": HISTORY_TYPES.get(record.history_type, "changed"),
-                    "user": record.history_user,
-                    "changes": _changes(record, previous),
-                }
-            )
+        records = task_history(self.get_object())
+        rows = task_history_entries(records, self.paginate_queryset(records))
         return self.get_paginated_response(s.HistoryRecordSerializer(rows, many=True).data)
 
     def get_serializer_class(self):
@@ -326,21 +295,3 @@ class TaskViewSet(viewsets.ModelViewSet):
         if self.action == "history":
             return s.HistoryRecordSerializer
         return super().get_serializer_class()
-
-
-def _m2m_ids(record, name: str) -> list[int]:
-    relation, column = TASK_M2M[name]
-    return sorted(getattr(row, column) for row in getattr(record, relation).all())
-
-
-def _changes(record, previous) -> list[dict]:
-    """Field changes from the previous record; many-to-many ones from the prefetched rows."""
-    if previous is None:
-        return []
-    delta = record.diff_against(previous, excluded_fields=list(TASK_M2M))
-    changes = [{"field": c.field, "old": c.old, "new": c.new} for c in delta.changes]
-    for name in TASK_M2M:
-        old, new = _m2m_ids(previous, name), _m2m_ids(record, name)
-        if old != new:
-            changes.append({"field": name, "old": old, "new": new})
-    return changes

@@ -6,6 +6,7 @@ services save with history paused and then write a single record that holds the 
 (fields and many-to-many snapshot) with the acting user.
 """
 
+from collections.abc import Mapping, Sequence
 from contextlib import contextmanager
 
 from simple_history.models import HistoricalRecords
@@ -26,9 +27,52 @@ def record_change(records: HistoricalRecords, instance, *, actor, history_type: 
     records.create_historical_record(instance, history_type)
 
 
-def changes_between(new_record, old_record) -> list[dict]:
-    """Field-level differences between two history records, for history views and the API."""
+HISTORY_TYPES = {"+": "created", "~": "changed", "-": "deleted"}
+
+
+def _m2m_ids(record, relation: str, column: str) -> list[int]:
+    return sorted(getattr(row, column) for row in getattr(record, relation).all())
+
+
+def changes_between(
+    new_record, old_record, *, m2m: Mapping[str, tuple[str, str]] | None = None
+) -> list[dict]:
+    """What changed from `old_record` to `new_record`: `{"field", "old", "new"}` per field.
+
+    `m2m` maps each many-to-many field to the historical rows' relation and id column
+    (prefetch those relations); their values are sorted id lists. A first record has no changes.
+    """
     if old_record is None:
         return []
-    delta = new_record.diff_against(old_record)
-    return [{"field": c.field, "old": c.old, "new": c.new} for c in delta.changes]
+    m2m = m2m or {}
+    delta = new_record.diff_against(old_record, excluded_fields=list(m2m))
+    changes = [{"field": c.field, "old": c.old, "new": c.new} for c in delta.changes]
+    for name, (relation, column) in m2m.items():
+        old, new = _m2m_ids(old_record, relation, column), _m2m_ids(new_record, relation, column)
+        if old != new:
+            changes.append({"field": name, "old": old, "new": new})
+    return changes
+
+
+def history_entries(
+    records: Sequence, older=None, *, m2m: Mapping[str, tuple[str, str]]
+) -> list[dict]:
+    """Records (newest first) as who, when, what kind and what changed from the one before.
+
+    `older` is the record just before the last one given (the next page's first), so the last
+    entry of a page is compared with its real predecessor.
+    """
+    entries = []
+    for index, record in enumerate(records):
+        previous = records[index + 1] if index + 1 < len(records) else older
+        entries.append(
+            {
+                "id": record.history_id,
+                "date": record.history_date,
+                "type": HISTORY_TYPES.get(record.history_type, "changed"),
+                "user": record.history_user,
+                "record": record,
+                "changes": changes_between(record, previous, m2m=m2m),
+            }
+        )
+    return entries

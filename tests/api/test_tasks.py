@@ -51,13 +51,36 @@ CALLS = {
 }
 
 
+# What each call changed, read back from the database (reads: what the response shows).
+EFFECTS = {
+    "retrieve": lambda t, p, r: r.json()["id"] == t.pk,
+    "patch": lambda t, p, r: Task.objects.get(pk=t.pk).status == "in_progress",
+    "assign": lambda t, p, r: list(Task.objects.get(pk=t.pk).assignees.all()) == [p["member2"]],
+    "comment": lambda t, p, r: t.comments.filter(body="On it").exists(),
+    "comments": lambda t, p, r: [c["body"] for c in r.json()["results"]] == ["Seen"],
+    "history": lambda t, p, r: [h["type"] for h in r.json()["results"]][-1] == "created",
+    "archive": lambda t, p, r: Task.objects.get(pk=t.pk).is_archived,
+    "unarchive": lambda t, p, r: not Task.objects.get(pk=t.pk).is_archived,
+    "delete": lambda t, p, r: not Task.objects.filter(pk=t.pk).exists(),
+}
+
+
 @pytest.mark.parametrize("role", ["superuser", "lead", "member", "viewer", "outsider"])
 @pytest.mark.parametrize("call", list(MATRIX))
 def test_role_matrix(client_for, people, task, role, call):
     if call == "unarchive":
         task_services.task_archive(actor=people["lead"], task=task)
+    if call == "comments":
+        task_services.comment_add(actor=people["lead"], task=task, body="Seen")
     response = CALLS[call](client_for(people[role]), task, people)
     assert response.status_code == MATRIX[call][role], response.content
+    # Allowed calls did what they say; refused ones changed (or showed) nothing.
+    if MATRIX[call][role] < 400:
+        assert EFFECTS[call](task, people, response)
+    elif call in ("retrieve", "comments", "history"):
+        assert set(response.json()) == {"detail"}
+    else:
+        assert not EFFECTS[call](task, people, response)
 
 
 @pytest.mark.parametrize(

@@ -265,13 +265,21 @@ def test_bulk_archive_reports_refused_with_reason(client, member, tasks):
 
 
 def test_bulk_actions_cannot_reach_other_teams(client, member, tasks):
-    run_action(login(client, member), "mark_done", [tasks["foreign"]])
+    response = run_action(login(client, member), "mark_done", [tasks["foreign"], tasks["mine"]])
+    # The foreign id is not in the person's list at all: only their own task is changed.
+    assert "Set status to Done on 1 task(s)." in response.content.decode()
+    assert Task.objects.get(pk=tasks["mine"].pk).status == Status.DONE
     assert Task.objects.get(pk=tasks["foreign"].pk).status == Status.TODO
 
 
-def test_viewer_cannot_run_actions(client, viewer, tasks):
-    run_action(login(client, viewer), "mark_done", [tasks["mine"]])
+def test_viewer_cannot_run_actions(client, viewer, member, tasks):
+    response = run_action(login(client, viewer), "mark_done", [tasks["mine"]])
+    assert response.status_code == 200
+    assert "task(s)" not in response.content.decode()
     assert Task.objects.get(pk=tasks["mine"].pk).status == Status.TODO
+    # The same request from a member does change it: the refusal above is the role's.
+    run_action(login(client, member), "mark_done", [tasks["mine"]])
+    assert Task.objects.get(pk=tasks["mine"].pk).status == Status.DONE
 
 
 def test_bulk_assign_via_intermediate_page(client, member, member2, tasks):
@@ -281,8 +289,17 @@ def test_bulk_assign_via_intermediate_page(client, member, member2, tasks):
     assert page.status_code == 200 and b"Assign the selected tasks" in page.content
     response = run_action(client, "assign_to", selected, apply="1", user=member2.pk)
     assert "Assigned member2 to 2 task(s)" in response.content.decode()
-    assert member2 in tasks["mine"].assignees.all()
-    assert member in tasks["mine"].assignees.all()  # existing assignees are kept
+    assert set(tasks["mine"].assignees.all()) == {member, member2}  # existing ones are kept
+    assert list(tasks["theirs"].assignees.all()) == [member2]
+    assert tasks["mine"].history.first().history_user == member
+
+
+def test_bulk_assign_offers_only_people_of_the_tasks_teams(client, member, outsider, tasks):
+    client = login(client, member)
+    response = run_action(client, "assign_to", [tasks["mine"]], apply="1", user=outsider.pk)
+    assert "Assigned" not in response.content.decode()
+    assert "user" in response.context["form"].errors
+    assert list(tasks["mine"].assignees.all()) == [member]
 
 
 def test_bulk_add_tag(client, member, tasks):
@@ -348,3 +365,22 @@ def test_malformed_object_urls_are_404(client, member, tasks):
         "/admin/tasks/comment/x/history/",
     ]:
         assert client.get(url).status_code == 404, url
+
+
+def test_history_page_shows_the_shared_diff_with_names(client, member, member2, tasks):
+    from portal.tasks.services import task_update
+
+    task = tasks["theirs"]
+    task_update(actor=member, task=task, status=Status.DONE, assignees=[member2])
+    task_update(actor=member, task=task, title="Theirs, renamed")
+    response = login(client, member).get(reverse("admin:tasks_task_history", args=[task.pk]))
+    assert response.status_code == 200
+    records = list(response.context["page_obj"].object_list)
+    assert [r.history_delta_changes for r in records] == [
+        [{"field": "title", "old": "Theirs", "new": "Theirs, renamed"}],
+        [
+            {"field": "status", "old": "To do", "new": "Done"},
+            {"field": "assignees", "old": "—", "new": "member2"},
+        ],
+        [],
+    ]

@@ -162,3 +162,12 @@ def test_bulk_create_all_or_nothing(team, member):
         )
     assert "row 2" in exc.value.message_dict
     assert Task.objects.count() == 0
+
+
+def test_task_add_assignees_keeps_current_and_records_only_real_changes(team, member, member2):
+    task = s.task_create(actor=member, team=team, title="t", assignees=[member])
+    s.task_add_assignees(actor=member, task=task, assignees=[member2])
+    assert set(task.assignees.all()) == {member, member2}
+    records = task.history.count()
+    s.task_add_assignees(actor=member, task=task, assignees=[member2])
+    assert task.history.count() == records  # nothing changed, nothing recorded

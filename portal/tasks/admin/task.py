@@ -31,7 +31,14 @@ from portal.tasks.admin.filters import (
 from portal.tasks.admin.forms import NewCommentForm, PickTagForm, PickUserForm, TaskAdminForm
 from portal.tasks.models import Comment, Priority, Status, Task
 from portal.tasks.querysets import order_by_term
-from portal.tasks.selectors import tags_visible_to, tasks_visible_to
+from portal.tasks.selectors import (
+    TASK_HISTORY_M2M,
+    history_readable,
+    tags_visible_to,
+    task_history,
+    task_history_entries,
+    tasks_visible_to,
+)
 from portal.teams import permissions as perms
 from portal.teams.selectors import assignable_people, teams_writable_by, users_visible_to
 
@@ -258,6 +265,20 @@ class TaskAdmin(ScopedHistoryAdmin, PortalModelAdmin):
             return "No subtasks."
         return format_html_join(
             mark_safe("<br>"), '<a class="text-primary-600" href="{}">{}</a> {} ({})', links
+        )
+
+    # -- history: the one diff of a task's history, as on the API and the activity feed --
+    def set_history_delta_changes(self, request, page_obj, foreign_keys_are_objs=True):
+        page = list(page_obj.object_list)
+        entries = task_history_entries(task_history(page[0].instance), page) if page else []
+        for record, rows in zip(page, history_readable(entries), strict=True):
+            record.history_delta_changes = rows
+
+    def get_history_queryset(self, request, history_manager, pk_name, object_id):
+        return (
+            super()
+            .get_history_queryset(request, history_manager, pk_name, object_id)
+            .prefetch_related(*(relation for relation, _ in TASK_HISTORY_M2M.values()))
         )
 
     # -- search --
