@@ -96,16 +96,21 @@ def membership_change_role(*, actor: User, membership: Membership, role: str) ->
         raise PermissionDenied(perms.DENIED_MANAGE_TEAM)
     if membership.role == role:
         return membership
+    _keep_a_lead(actor, membership)
+    membership.role = role
+    _save(membership, actor)
+    perms.forget_roles(membership.user)
+    return membership
+
+
+def _keep_a_lead(actor: User, membership: Membership) -> None:
+    """A team keeps at least one lead: its last lead may not step down or leave (superusers may)."""
     if (
         membership.role == Role.LEAD
         and not perms.is_superuser(actor)
         and not _other_leads(membership)
     ):
         raise ValidationError({"role": LAST_LEAD})
-    membership.role = role
-    _save(membership, actor)
-    perms.forget_roles(membership.user)
-    return membership
 
 
 @transaction.atomic
@@ -117,12 +122,7 @@ def membership_delete(*, actor: User, membership: Membership) -> None:
     """
     if not perms.can_manage_team(actor, membership.team):
         raise PermissionDenied(perms.DENIED_MANAGE_TEAM)
-    if (
-        membership.role == Role.LEAD
-        and not perms.is_superuser(actor)
-        and not _other_leads(membership)
-    ):
-        raise ValidationError({"role": LAST_LEAD})
+    _keep_a_lead(actor, membership)
     membership._history_user = actor
     membership.delete()
     perms.forget_roles(membership.user)
