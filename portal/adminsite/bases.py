@@ -112,6 +112,11 @@ class SuperuserOnly:
 class ScopedHistoryAdmin(SimpleHistoryAdmin):
     """simple-history's history page, scoped like the change page and without reverting."""
 
+    object_history_template = "admin/history.html"
+
+    def revert_disabled(self, request, obj=None):
+        return True  # reverting would write around the services
+
     def history_view(self, request, object_id, extra_context=None):
         # Outsiders get 404, as on the change page (simple-history would answer 403).
         if self.get_object(request, unquote(object_id)) is None:

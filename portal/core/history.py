@@ -34,6 +34,34 @@ def _m2m_ids(record, relation: str, column: str) -> list[int]:
     return sorted(getattr(row, column) for row in getattr(record, relation).all())
 
 
+def record_m2m_snapshots(records: HistoricalRecords, history_rows: Sequence) -> None:
+    """Write the many-to-many part of history records created in bulk.
+
+    `bulk_create_with_history` and `populate_history` write rows without the many-to-many
+    snapshot, so a later diff would report assignees and tags "added" that were always there.
+    One read and one write per many-to-many field, however many records.
+    """
+    if not history_rows:
+        return
+    model = records.cls
+    ids = [row.id for row in history_rows]
+    for field, m2m_history_model in records.m2m_models.items():
+        through = getattr(model, field.name).through
+        source = next(f for f in through._meta.fields if f.related_model is model)
+        by_owner: dict[int, list] = {}
+        for link in through.objects.filter(**{f"{source.attname}__in": ids}):
+            by_owner.setdefault(getattr(link, source.attname), []).append(link)
+        attnames = [f.attname for f in through._meta.fields]
+        m2m_history_model.objects.bulk_create(
+            [
+                m2m_history_model(history=row, **{name: getattr(link, name) for name in attnames})
+                for row in history_rows
+                for link in by_owner.get(row.id, [])
+            ],
+            batch_size=1000,
+        )
+
+
 def changes_between(
     new_record, old_record, *, m2m: Mapping[str, tuple[str, str]] | None = None
 ) -> list[dict]:

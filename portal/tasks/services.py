@@ -17,7 +17,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from portal.accounts.models import User
-from portal.core.history import history_paused, record_change
+from portal.core.history import history_paused, record_change, record_m2m_snapshots
 from portal.tasks import permissions as task_perms
 from portal.tasks.models import TASK_HISTORY, Comment, Status, Tag, Task
 from portal.teams import permissions as perms
@@ -56,23 +56,29 @@ def _check_fields(names: Iterable[str]) -> None:
         raise TypeError(UNKNOWN_FIELDS.format(names=", ".join(unknown)))
 
 
-def validate_assignees(team: Team, users: Sequence[User]) -> None:
-    """Assignees must be active members of the task's team (one query)."""
-    if not users:
-        return
+def _assignee_member_ids(team: Team, users: Sequence[User] | None = None) -> set[int]:
+    """Ids of the people who may be assigned tasks of `team` (among `users`, when given)."""
+    members = Membership.objects.filter(team=team)
+    if users is not None:
+        members = members.filter(user_id__in=[u.pk for u in users])
+    return set(members.values_list("user_id", flat=True))
+
+
+def _check_assignees(team: Team, users: Sequence[User], member_ids: set[int]) -> None:
     inactive = [u.username for u in users if not u.is_active]
     if inactive:
         raise ValidationError({"assignees": ASSIGNEE_INACTIVE.format(names=", ".join(inactive))})
-    member_ids = set(
-        Membership.objects.filter(team=team, user_id__in=[u.pk for u in users]).values_list(
-            "user_id", flat=True
-        )
-    )
     outside = [u.username for u in users if u.pk not in member_ids]
     if outside:
         raise ValidationError(
             {"assignees": ASSIGNEE_NOT_MEMBER.format(names=", ".join(outside), team=team.key)}
         )
+
+
+def validate_assignees(team: Team, users: Sequence[User]) -> None:
+    """Assignees must be active members of the task's team (one query)."""
+    if users:
+        _check_assignees(team, users, _assignee_member_ids(team, users))
 
 
 def _apply_status(task: Task, old_status: str | None) -> None:
@@ -250,7 +256,7 @@ def tasks_create_bulk(*, actor: User, team: Team, rows: Sequence[dict[str, Any]]
         raise PermissionDenied(task_perms.DENIED_CREATE_TASK)
     tasks: list[Task] = []
     m2m: list[dict[str, list]] = []
-    member_ids = set(Membership.objects.filter(team=team).values_list("user_id", flat=True))
+    member_ids = _assignee_member_ids(team)
     errors: dict[str, list[str]] = {}
     for index, raw in enumerate(rows, start=1):
         values = dict(raw)
@@ -263,15 +269,7 @@ def tasks_create_bulk(*, actor: User, team: Team, rows: Sequence[dict[str, Any]]
         _apply_archive(task, bool(archived))
         try:
             task.full_clean(validate_unique=False, validate_constraints=False)
-            outside = [u.username for u in links["assignees"] if u.pk not in member_ids]
-            if outside:
-                raise ValidationError(
-                    {
-                        "assignees": ASSIGNEE_NOT_MEMBER.format(
-                            names=", ".join(outside), team=team.key
-                        )
-                    }
-                )
+            _check_assignees(team, links["assignees"], member_ids)
         except ValidationError as exc:
             for name, messages in exc.message_dict.items():
                 errors.setdefault(f"row {index}", []).extend(f"{name}: {m}" for m in messages)
@@ -303,6 +301,8 @@ def tasks_create_bulk(*, actor: User, team: Team, rows: Sequence[dict[str, Any]]
     ]
     Task.assignees.through.objects.bulk_create(assignee_rows, batch_size=1000)
     Task.tags.through.objects.bulk_create(tag_rows, batch_size=1000)
+    # The creation records were written before the links: give them their snapshot.
+    record_m2m_snapshots(TASK_HISTORY, list(Task.history.filter(id__in=[t.pk for t in created])))
     return created
 
 

@@ -384,3 +384,12 @@ def test_history_page_shows_the_shared_diff_with_names(client, member, member2, 
         ],
         [],
     ]
+
+
+def test_history_page_says_what_it_is(client, member, tasks):
+    response = login(client, member).get(
+        reverse("admin:tasks_task_history", args=[tasks["mine"].pk])
+    )
+    body = response.content.decode()
+    assert "Every change to this task, newest first" in body
+    assert "to revert" not in body

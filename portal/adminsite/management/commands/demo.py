@@ -12,7 +12,8 @@ from django.utils import timezone
 
 from portal.accounts.models import User
 from portal.adminsite.management.commands.build_demo_fixtures import DEMO_ANCHOR
-from portal.tasks.models import Comment, Task
+from portal.core.history import record_m2m_snapshots
+from portal.tasks.models import TASK_HISTORY, Comment, Task
 from portal.teams.models import Team
 
 FIXTURES = [
@@ -79,6 +80,8 @@ class Command(BaseCommand):
         Comment.history.filter(history_type="+").update(
             history_user_id=F("author_id"), history_date=F("created_at")
         )
+        # With their assignees and tags, so a first edit's history names only that edit.
+        record_m2m_snapshots(TASK_HISTORY, list(Task.history.filter(history_type="+")))
         self.stdout.write(
             self.style.SUCCESS(
                 f"Loaded demo data: {Team.objects.count()} teams, "
