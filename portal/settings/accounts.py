@@ -1,0 +1,54 @@
+"""People and signing in: the user model, password rules, allauth, and django-axes' lockout."""
+
+from datetime import timedelta
+
+from portal.env import env
+
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    # django-axes first: refuses logins while a client or account is cooling off.
+    "portal.accounts.backends.LockoutBackend",
+    # allauth's backend logs in by username or email (admin and API too).
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+# One set of password rules for every door (admin, allauth, API).
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 8},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "portal.accounts.validators.CharacterClassValidator"},
+    {"NAME": "portal.accounts.validators.NotContainingUsernameValidator"},
+]
+LOGIN_URL = "/accounts/login/"
+LOGIN_REDIRECT_URL = "/admin/"
+LOGOUT_REDIRECT_URL = "/accounts/login/"
+
+# --- allauth ----------------------------------------------------------------------------
+ACCOUNT_LOGIN_METHODS = {"username", "email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "username*", "password1*", "password2*"]
+ACCOUNT_EMAIL_VERIFICATION = env.str("ACCOUNT_EMAIL_VERIFICATION", default="none")
+ACCOUNT_ALLOW_SIGNUP = env.bool("ACCOUNT_ALLOW_SIGNUP", default=True)
+ACCOUNT_ADAPTER = "portal.accounts.adapter.AccountAdapter"
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+# Failed logins are limited by django-axes for every door (below); allauth keeps its other limits.
+ACCOUNT_RATE_LIMITS = {"login_failed": False}
+
+# --- Brute-force protection (django-axes): admin, allauth and API logins ------------------
+# After AXES_FAILURE_LIMIT failures from one IP address or against one account, logins from that
+# IP / for that account are refused (HTTP 429) until AXES_COOLOFF_MINUTES have passed.
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=10)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
+# Attempts during a lockout do not extend it, so nobody can keep an account locked for good.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_RESET_ON_SUCCESS = True
+AXES_USERNAME_CALLABLE = "portal.accounts.lockout.username_for_lockout"
+AXES_LOCKOUT_TEMPLATE = "account/lockout.html"
+AXES_COOLOFF_MESSAGE = "Too many failed sign-in attempts. Try again in a few minutes."
+# Behind N reverse proxies set TRUSTED_PROXY_COUNT=N so X-Forwarded-For gives the client address.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "portal.accounts.lockout.client_ip"
