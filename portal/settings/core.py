@@ -131,7 +131,7 @@ USE_TZ = True
 
 # --- Static and media -------------------------------------------------------------------
 STATIC_URL = "/static/"
-STATIC_ROOT = _path("STATIC_ROOT", BASE_DIR / "var" / "staticfiles")
+STATIC_ROOT = _path("STATIC_ROOT", VAR_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = _path("MEDIA_ROOT", VAR_DIR / "media")
