@@ -43,6 +43,8 @@ SIMPLE_JWT = {
 }
 REST_AUTH = {
     "USE_JWT": True,
+    # JWTs only: no DRF auth tokens (rest_framework.authtoken is not installed).
+    "TOKEN_MODEL": None,
     "JWT_AUTH_HTTPONLY": False,
     "JWT_AUTH_COOKIE": "portal-access",
     "JWT_AUTH_REFRESH_COOKIE": "portal-refresh",

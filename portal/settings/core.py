@@ -60,7 +60,6 @@ INSTALLED_APPS = [
     "django_q",
     "csp",
     "rest_framework",
-    "rest_framework.authtoken",
     "rest_framework_simplejwt",
     "rest_framework_simplejwt.token_blacklist",
     "django_filters",

@@ -23,7 +23,6 @@ if TYPE_CHECKING:
 WRITE_ROLES = frozenset({Role.LEAD, Role.MEMBER})
 
 # Messages for PermissionDenied, reused by doors and tests.
-DENIED_VIEW = "You are not a member of this team."
 DENIED_CREATE_TASK = "Only leads and members of the team can create tasks."
 DENIED_EDIT_TASK = "Only leads and members of the team can change its tasks."
 DENIED_ARCHIVE_TASK = "Only the team lead or the person who created the task can archive it."

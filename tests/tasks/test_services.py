@@ -10,9 +10,6 @@ from portal.tasks.selectors import task_history
 from portal.teams import permissions as perms
 from tests.factories import TagFactory
 
-ALLOWED = True
-DENIED = False
-
 
 @pytest.fixture
 def task(team, member, lead, member2):
