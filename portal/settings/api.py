@@ -45,9 +45,11 @@ REST_AUTH = {
     "USE_JWT": True,
     # JWTs only: no DRF auth tokens (rest_framework.authtoken is not installed).
     "TOKEN_MODEL": None,
+    # Tokens travel in JSON bodies only: no JWT cookies (JWT_AUTH_COOKIE and
+    # JWT_AUTH_REFRESH_COOKIE unset), and the refresh token is returned in the body
+    # (JWT_AUTH_HTTPONLY off means exactly that when there is no cookie). Browsers use the
+    # session-based pages; see docs/decisions.md.
     "JWT_AUTH_HTTPONLY": False,
-    "JWT_AUTH_COOKIE": "portal-access",
-    "JWT_AUTH_REFRESH_COOKIE": "portal-refresh",
     # API clients carry the bearer token only; no session is opened by the API login.
     "SESSION_LOGIN": False,
     "OLD_PASSWORD_FIELD_ENABLED": True,

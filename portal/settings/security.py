@@ -7,7 +7,6 @@ Production (DEBUG off) defaults are the safe ones; each can be turned off by its
 from csp.constants import NONCE
 
 from portal.env import env
-from portal.settings.api import REST_AUTH
 from portal.settings.core import DEBUG
 
 # The TLS proxy in front must set X-Forwarded-Proto (and overwrite any the client sent).
@@ -22,8 +21,6 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
-REST_AUTH["JWT_AUTH_SECURE"] = SESSION_COOKIE_SECURE
-REST_AUTH.setdefault("JWT_AUTH_SAMESITE", "Lax")
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"

@@ -1,5 +1,6 @@
 """The sign-in API: tokens, their lifecycle, password changes, registration, lockout, throttling."""
 
+import os
 import re
 
 import pytest
@@ -62,6 +63,27 @@ def test_login_by_username_or_email_returns_both_tokens_and_the_user(anon, olivi
     me = bearer(anon, body["access"]).get("/api/users/me/")
     assert me.status_code == 200
     assert me.json()["username"] == "olivia"
+
+
+def test_login_sets_no_cookie_and_refresh_needs_the_token_in_the_body(anon, olivia):
+    """Tokens travel in JSON bodies only: programs hold them; browsers use the session pages."""
+    response = login(anon, username="olivia")
+    assert response.status_code == 200
+    assert dict(response.cookies) == {}
+    assert "set-cookie" not in {name.lower() for name in response.headers}
+    # A refresh token sent only as a cookie (however it got there) is not accepted.
+    anon.cookies["portal-refresh"] = response.json()["refresh"]
+    refused = anon.post(REFRESH, {}, format="json")
+    assert refused.status_code == 400
+    assert "access" not in refused.json()
+    assert "refresh" in refused.json()
+
+
+def test_checks_and_the_schema_stay_clean_without_token_cookies(db):
+    from django.core.management import call_command
+
+    call_command("check", fail_level="WARNING")
+    call_command("spectacular", "--validate", "--fail-on-warn", file=os.devnull)
 
 
 def test_email_typed_in_the_username_field_also_works(anon, olivia):
