@@ -13,12 +13,18 @@ from django.conf import settings
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.exceptions import APIException, PermissionDenied, ValidationError
+from rest_framework.generics import GenericAPIView
+from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
+from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
+from rest_framework_simplejwt.tokens import RefreshToken
 
 from portal.accounts.services import profile_update, refresh_tokens_revoke
 from portal.api.throttles import LoginThrottle, PasswordResetThrottle, RegistrationThrottle
 
 SIGNUP_CLOSED = "Sign-up is closed on this portal; ask an administrator for an account."
+LOGGED_OUT = "Successfully logged out."
+LOGOUT_BODY = 'Send the refresh token as {"refresh": "..."}.'
 PASSWORD_CHANGED = (
     "New password has been saved. Every signed-in device must sign in again "
     "(refresh tokens have been revoked)."
@@ -54,17 +60,29 @@ class LogoutSerializer(serializers.Serializer):
     refresh = serializers.CharField(help_text="The refresh token to revoke.")
 
 
-class LogoutView(rest_auth.LogoutView):
-    """Blacklists the refresh token sent in the body; a later refresh with it gets 401."""
+class LogoutView(GenericAPIView):
+    """Blacklists the refresh token sent in the body; a later refresh with it gets 401.
 
+    Not dj-rest-auth's view: without a token in the body it blacklisted a token it had just
+    made up (`RefreshToken(None)`), writing rows for a request that proved nothing. Here a
+    missing token is a 400 and an invalid one a 401, and neither writes anything.
+    """
+
+    permission_classes = [AllowAny]
     http_method_names = ["post", "options"]
     serializer_class = LogoutSerializer
 
     @extend_schema(request=LogoutSerializer, responses=Detail)
     def post(self, request, *args, **kwargs):
         if not isinstance(request.data, dict):
-            raise ValidationError({"refresh": ['Send the refresh token as {"refresh": "..."}.']})
-        return super().post(request, *args, **kwargs)
+            raise ValidationError({"refresh": [LOGOUT_BODY]})
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            RefreshToken(serializer.validated_data["refresh"]).blacklist()
+        except TokenError as error:
+            raise InvalidToken(error.args[0]) from None
+        return Response({"detail": LOGGED_OUT})
 
 
 class PasswordChangeView(rest_auth.PasswordChangeView):

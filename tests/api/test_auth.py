@@ -9,15 +9,16 @@ from django.core import mail
 from django.test import override_settings
 from django.utils import timezone
 from rest_framework.settings import api_settings
-from rest_framework_simplejwt.token_blacklist.models import OutstandingToken
+from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 
 from portal.accounts import validators
 from portal.accounts.models import EMAIL_TAKEN
-from portal.api.auth import PASSWORD_CHANGED, SIGNUP_CLOSED
+from portal.api.auth import LOGGED_OUT, LOGOUT_BODY, PASSWORD_CHANGED, SIGNUP_CLOSED
 from tests.factories import PASSWORD, UserFactory
 
 LOGIN = "/api/auth/login/"
 REFRESH = "/api/auth/token/refresh/"
+LOGOUT = "/api/auth/logout/"
 NEW_PASSWORD = "Brand-new-pass-7!"
 
 
@@ -295,8 +296,41 @@ def test_user_rate_applies_to_resource_calls(client_for, olivia):
 
 def test_logout_needs_a_refresh_token_object(client_for, olivia):
     client = client_for(olivia)
-    assert client.post("/api/auth/logout/", [1, 2], format="json").status_code == 400
-    assert client.post("/api/auth/logout/", {}, format="json").status_code == 401
+    wrong_shape = client.post(LOGOUT, [1, 2], format="json")
+    assert wrong_shape.status_code == 400
+    assert wrong_shape.json() == {"refresh": [LOGOUT_BODY]}
+    assert client.post(LOGOUT, {}, format="json").status_code == 400
+
+
+@pytest.mark.parametrize(
+    ("body", "status"),
+    [
+        ({}, 400),
+        ({"refresh": None}, 400),
+        ({"refresh": ""}, 400),
+        ({"refresh": "not-a-token"}, 401),
+        ({"refresh": {"jti": "x"}}, 400),
+    ],
+)
+def test_logout_without_a_valid_refresh_token_writes_nothing(anon, db, body, status):
+    response = anon.post(LOGOUT, body, format="json")
+    assert response.status_code == status, response.json()
+    assert OutstandingToken.objects.count() == 0
+    assert BlacklistedToken.objects.count() == 0
+
+
+def test_logout_with_an_access_token_or_twice_is_401_and_writes_nothing_more(anon, olivia):
+    tokens = login(anon, username="olivia").json()
+    assert (OutstandingToken.objects.count(), BlacklistedToken.objects.count()) == (1, 0)
+    wrong_type = anon.post(LOGOUT, {"refresh": tokens["access"]}, format="json")
+    assert wrong_type.status_code == 401
+    assert anon.post(LOGOUT, {"refresh": tokens["refresh"]}, format="json").json() == {
+        "detail": LOGGED_OUT
+    }
+    again = anon.post(LOGOUT, {"refresh": tokens["refresh"]}, format="json")
+    assert again.status_code == 401
+    assert again.json()["code"] == "token_not_valid"
+    assert (OutstandingToken.objects.count(), BlacklistedToken.objects.count()) == (1, 1)
 
 
 def test_unknown_api_addresses_answer_json_404(client_for, olivia):
