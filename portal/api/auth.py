@@ -2,6 +2,8 @@
 
 - login: refused with 429 while django-axes has the client or the account cooling off;
 - password change and reset: every outstanding refresh token of the person is revoked;
+- logout: revokes the refresh token in the body, and writes nothing without a valid one;
+- token verify: a revoked token is a 401, like every other token error;
 - registration: only while sign-up is open (ACCOUNT_ALLOW_SIGNUP);
 - login, registration and password reset are throttled per client address.
 """
@@ -16,8 +18,12 @@ from rest_framework.exceptions import APIException, PermissionDenied, Validation
 from rest_framework.generics import GenericAPIView
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
+from rest_framework_simplejwt import serializers as jwt_serializers
+from rest_framework_simplejwt import views as jwt_views
 from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
-from rest_framework_simplejwt.tokens import RefreshToken
+from rest_framework_simplejwt.settings import api_settings as jwt_settings
+from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken
+from rest_framework_simplejwt.tokens import RefreshToken, UntypedToken
 
 from portal.accounts.services import profile_update, refresh_tokens_revoke
 from portal.api.throttles import LoginThrottle, PasswordResetThrottle, RegistrationThrottle
@@ -25,6 +31,7 @@ from portal.api.throttles import LoginThrottle, PasswordResetThrottle, Registrat
 SIGNUP_CLOSED = "Sign-up is closed on this portal; ask an administrator for an account."
 LOGGED_OUT = "Successfully logged out."
 LOGOUT_BODY = 'Send the refresh token as {"refresh": "..."}.'
+TOKEN_REVOKED = "Token is blacklisted"
 PASSWORD_CHANGED = (
     "New password has been saved. Every signed-in device must sign in again "
     "(refresh tokens have been revoked)."
@@ -83,6 +90,20 @@ class LogoutView(GenericAPIView):
         except TokenError as error:
             raise InvalidToken(error.args[0]) from None
         return Response({"detail": LOGGED_OUT})
+
+
+class TokenVerifySerializer(jwt_serializers.TokenVerifySerializer):
+    """A revoked token is a token error (401), as on refresh and logout, not a 400."""
+
+    def validate(self, attrs):
+        token = UntypedToken(attrs["token"])
+        if BlacklistedToken.objects.filter(token__jti=token.get(jwt_settings.JTI_CLAIM)).exists():
+            raise TokenError(TOKEN_REVOKED)
+        return {}
+
+
+class TokenVerifyView(jwt_views.TokenVerifyView):
+    serializer_class = TokenVerifySerializer
 
 
 class PasswordChangeView(rest_auth.PasswordChangeView):

@@ -13,12 +13,19 @@ from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, Ou
 
 from portal.accounts import validators
 from portal.accounts.models import EMAIL_TAKEN
-from portal.api.auth import LOGGED_OUT, LOGOUT_BODY, PASSWORD_CHANGED, SIGNUP_CLOSED
+from portal.api.auth import (
+    LOGGED_OUT,
+    LOGOUT_BODY,
+    PASSWORD_CHANGED,
+    SIGNUP_CLOSED,
+    TOKEN_REVOKED,
+)
 from tests.factories import PASSWORD, UserFactory
 
 LOGIN = "/api/auth/login/"
 REFRESH = "/api/auth/token/refresh/"
 LOGOUT = "/api/auth/logout/"
+VERIFY = "/api/auth/token/verify/"
 NEW_PASSWORD = "Brand-new-pass-7!"
 
 
@@ -111,6 +118,18 @@ def test_token_verify(anon, olivia):
     tokens = login(anon, username="olivia").json()
     assert anon.post("/api/auth/token/verify/", {"token": tokens["access"]}).status_code == 200
     assert anon.post("/api/auth/token/verify/", {"token": "x.y.z"}).status_code == 401
+
+
+def test_token_verify_of_a_revoked_refresh_token_is_401_like_other_token_errors(anon, olivia):
+    tokens = login(anon, username="olivia").json()
+    assert anon.post(VERIFY, {"token": tokens["refresh"]}, format="json").status_code == 200
+    anon.post(LOGOUT, {"refresh": tokens["refresh"]}, format="json")
+    revoked = anon.post(VERIFY, {"token": tokens["refresh"]}, format="json")
+    assert revoked.status_code == 401
+    assert revoked.json() == {"detail": TOKEN_REVOKED, "code": "token_not_valid"}
+    # The same answer a refresh with it gets.
+    refresh = anon.post(REFRESH, {"refresh": tokens["refresh"]}, format="json")
+    assert (refresh.status_code, refresh.json()) == (401, revoked.json())
 
 
 # --- token lifecycle -------------------------------------------------------------------------
