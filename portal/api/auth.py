@@ -1,6 +1,6 @@
 """Sign-in endpoints under /api/auth/: dj-rest-auth's views with the portal's rules added.
 
-- login: refused with 429 while django-axes has the client or the account cooling off;
+- login: refused with 429 and Retry-After while a lockout rule applies (accounts/lockout.py);
 - password change and reset: every outstanding refresh token of the person is revoked;
 - logout: revokes the refresh token in the body, and writes nothing without a valid one;
 - token verify: a revoked token is a 401, like every other token error;
@@ -11,7 +11,6 @@
 from allauth.account.adapter import get_adapter
 from dj_rest_auth import views as rest_auth
 from dj_rest_auth.registration.views import RegisterView as BaseRegisterView
-from django.conf import settings
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.exceptions import APIException, PermissionDenied, ValidationError
@@ -25,6 +24,7 @@ from rest_framework_simplejwt.settings import api_settings as jwt_settings
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken
 from rest_framework_simplejwt.tokens import RefreshToken, UntypedToken
 
+from portal.accounts.lockout import Lockout, failures_clear, lockout_for
 from portal.accounts.services import profile_update, refresh_tokens_revoke
 from portal.api.throttles import LoginThrottle, PasswordResetThrottle, RegistrationThrottle
 
@@ -41,11 +41,14 @@ Detail = inline_serializer("Detail", {"detail": serializers.CharField()})
 
 
 class LockedOut(APIException):
+    """429 with the lockout's reason; `wait` becomes the Retry-After header."""
+
     status_code = 429
     default_code = "locked_out"
 
-    def __init__(self):
-        super().__init__(settings.AXES_COOLOFF_MESSAGE)
+    def __init__(self, lockout: Lockout):
+        super().__init__(lockout.message)
+        self.wait = lockout.wait
 
 
 class LoginView(rest_auth.LoginView):
@@ -53,13 +56,20 @@ class LoginView(rest_auth.LoginView):
 
     throttle_classes = [LoginThrottle]
 
+    def login(self):
+        super().login()
+        # The API login opens no session, so the failures a success clears on the other doors
+        # (through Django's user_logged_in) are cleared here.
+        failures_clear(self.request, self.user)
+
     def post(self, request, *args, **kwargs):
         try:
             return super().post(request, *args, **kwargs)
         except ValidationError:
-            # django-axes flags the request when this client or account is locked out.
+            # django-axes flags the request when a lockout rule refused it.
             if getattr(request, "axes_locked_out", False):
-                raise LockedOut() from None
+                credentials = getattr(request, "axes_credentials", None)
+                raise LockedOut(lockout_for(request, credentials)) from None
             raise
 
 
