@@ -60,6 +60,8 @@ AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 # A success clears that account's failures at that address (not the address's other ones).
 AXES_RESET_ON_SUCCESS = True
 AXES_USERNAME_CALLABLE = "portal.accounts.lockout.username_for_lockout"
+# No start-up banner (it was printed once per process: web, reloader, each worker).
+AXES_VERBOSE = False
 # The page doors' 429 answer says which rule refused and for how long (the API's says the same).
 AXES_LOCKOUT_CALLABLE = "portal.accounts.lockout.lockout_response"
 # Behind N reverse proxies set TRUSTED_PROXY_COUNT=N so X-Forwarded-For gives the client address.

@@ -13,6 +13,8 @@ LOG_FORMAT = env.str("LOG_FORMAT", default="plain" if DEBUG else "json")
 if LOG_FORMAT not in ("json", "plain"):
     raise ImproperlyConfigured("LOG_FORMAT must be 'json' or 'plain'.")
 LOG_FILE = env.str("LOG_FILE", default="")
+# A line for every static file served (a page pulls dozens); failures are logged anyway.
+LOG_STATIC_REQUESTS = env.bool("LOG_STATIC_REQUESTS", default=False)
 LOGGING = build_logging(
     level=LOG_LEVEL,
     fmt=LOG_FORMAT,
