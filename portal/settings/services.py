@@ -5,8 +5,22 @@ local-memory cache, console email) and switches to the real service when its var
 set (DATABASE_URL, REDIS_URL, EMAIL_URL).
 """
 
+from contextlib import suppress
+from pathlib import Path
+
 from portal.env import env
 from portal.settings.core import VAR_DIR
+
+
+def _sqlite_folder(name: str) -> None:
+    """SQLite creates its file but not the folder it goes in: make the folder, so that
+    `manage.py migrate` works on a fresh clone (no var/ yet) without `make`."""
+    if not name or name == ":memory:" or name.startswith("file:"):
+        return
+    # A folder that cannot be made (read-only file system) shows up as SQLite's own error.
+    with suppress(OSError):
+        Path(name).parent.mkdir(parents=True, exist_ok=True)
+
 
 # --- Database ---------------------------------------------------------------------------
 # No DATABASE_URL: a SQLite file under var/. DATABASE_URL=postgres://... -> PostgreSQL (psycopg 3).
@@ -19,6 +33,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Several processes (web + qcluster) share the file: wait for locks instead of failing.
     DATABASES["default"].setdefault("OPTIONS", {}).update({"timeout": 20})
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+    _sqlite_folder(str(DATABASES["default"].get("NAME") or ""))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache and Redis --------------------------------------------------------------------
