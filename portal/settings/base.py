@@ -13,6 +13,8 @@ which imports what it needs from the others (so the order below does not matter)
 - security: HTTPS, cookies, headers, Content-Security-Policy
 - logs: log format, level and file
 
+(`secret_key.py` is a helper of `core`: the development key kept in VAR_DIR.)
+
 `portal.settings.test` changes only what tests need.
 """
 

@@ -6,9 +6,8 @@ they depend on; `portal.settings.base` puts them together.
 
 from pathlib import Path
 
-from django.core.exceptions import ImproperlyConfigured
-
 from portal.env import BASE_DIR, env
+from portal.settings.secret_key import secret_key
 
 
 def _path(name: str, default: Path) -> Path:
@@ -21,16 +20,8 @@ VAR_DIR = _path("VAR_DIR", BASE_DIR / "var")
 DEBUG = env.bool("DEBUG", default=True)
 ENVIRONMENT = env.str("ENVIRONMENT", default="dev" if DEBUG else "prod")
 
-_secret = env.str("SECRET_KEY", default="")
-if not _secret:
-    if not DEBUG:
-        raise ImproperlyConfigured(
-            "SECRET_KEY must be set when DEBUG is off (generate one with "
-            "`python -c 'import secrets; print(secrets.token_urlsafe(50))'`)."
-        )
-    # Development only: a fixed, clearly marked key so sessions survive restarts.
-    _secret = "dev-insecure-key-do-not-use-in-production-0123456789abcdefghijklmnop"
-SECRET_KEY = _secret
+# From the environment; in development without it, a random key kept in VAR_DIR/secret_key.
+SECRET_KEY = secret_key(given=env.str("SECRET_KEY", default=""), debug=DEBUG, var_dir=VAR_DIR)
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])

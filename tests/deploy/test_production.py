@@ -3,9 +3,8 @@ static files collect into hashed, compressed files."""
 
 import json
 
+from portal.settings.secret_key import SECRET_KEY_MISSING
 from tests.deploy.conftest import manage, production_env
-
-SECRET_KEY_MISSING = "SECRET_KEY must be set when DEBUG is off"
 
 
 def test_check_deploy_is_clean_with_production_variables(image_root):
