@@ -144,7 +144,7 @@ class LockoutHandler(AxesDatabaseHandler):
             )
 
     def lockout(self, request, credentials: dict | None = None) -> Lockout | None:
-        """The rule that refuses this sign-in now, if any (the longest-lasting first)."""
+        """The rule that refuses this sign-in now, if any (checked in the module's order)."""
         if self.is_whitelisted(request, credentials):
             return None
         address = request.axes_ip_address
@@ -157,8 +157,7 @@ class LockoutHandler(AxesDatabaseHandler):
 
     # --- the three rules ------------------------------------------------------------------------
     def _account_at_address_lock(self, request, credentials, username, address):
-        if self.get_failures(request, credentials) < get_failure_limit(request, credentials):
-            return None
+        # The records axes' own lock counts (AXES_LOCKOUT_PARAMETERS is this pair).
         rows = self._recent(request).filter(username=username, ip_address=address)
         wait = self._until_below(request, rows, get_failure_limit(request, credentials))
         return Lockout(LOCKED_ACCOUNT_AT_ADDRESS, wait) if wait else None
