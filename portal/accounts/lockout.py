@@ -184,7 +184,7 @@ class LockoutHandler(AxesDatabaseHandler):
         wait = self._seconds_until(request, last, delay)
         return Lockout(SLOWED_ACCOUNT, wait) if wait else None
 
-    # --- helpers --------------------------------------------------------------------------------
+    # --- counting -------------------------------------------------------------------------------
     def _recent(self, request):
         """Attempt records whose failures still count (younger than the cool-off)."""
         threshold = self._now(request) - get_cool_off(request)

@@ -13,7 +13,7 @@ which imports what it needs from the others (so the order below does not matter)
 - security: HTTPS, cookies, headers, Content-Security-Policy
 - logs: log format, level and file
 
-(`secret_key.py` is a helper of `core`: the development key kept in VAR_DIR.)
+(`secret_key.py` holds no settings: `core` calls it for the key, kept in VAR_DIR in development.)
 
 `portal.settings.test` changes only what tests need.
 """
