@@ -27,7 +27,7 @@ setup: venv
 	@mkdir -p "$${VAR_DIR:-var}"
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py setup_schedules
-	$(PY) manage.py demo
+	$(PY) manage.py demo --url http://$(HOST):$(PORT)/admin/
 
 # Web server and a django-q2 cluster together; Ctrl-C stops both. The cluster runs in its own
 # process group so that Ctrl-C reaches only the web server; the trap then asks the cluster's

@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.contrib import admin
 
 # The sign-in pages, and the admin login whose lockout answer uses account/lockout.html.
@@ -10,6 +9,4 @@ def unfold_site(request) -> dict:
     unfold's layout and look like the rest of the portal."""
     if not request.path.startswith(PATHS):
         return {}
-    context = admin.site.each_context(request)
-    context["lockout_minutes"] = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
-    return context
+    return admin.site.each_context(request)

@@ -75,11 +75,6 @@ class ProfileSerializer(serializers.ModelSerializer):
             {"id": m.team_id, "key": m.team.key, "name": m.team.name, "role": m.role} for m in rows
         ]
 
-    def update(self, instance, validated_data):
-        from portal.accounts.services import profile_update
-
-        return profile_update(actor=_user(self), user=instance, **validated_data)
-
 
 class RegisterSerializer(BaseRegisterSerializer):
     """Sign-up through the API with the same password rules as every other door."""

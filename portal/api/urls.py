@@ -1,10 +1,9 @@
-from dj_rest_auth.jwt_auth import get_refresh_view
 from django.http import JsonResponse
 from django.urls import include, path, re_path
 from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
-from rest_framework_simplejwt.views import TokenVerifyView
+from rest_framework_simplejwt.views import TokenRefreshView
 
 from portal.api import auth, views
 
@@ -27,8 +26,9 @@ router.register("tasks", views.TaskViewSet, basename="task")
 auth_urls = [
     path("login/", auth.LoginView.as_view(), name="login"),
     path("logout/", auth.LogoutView.as_view(), name="logout"),
-    path("token/refresh/", get_refresh_view().as_view(), name="token-refresh"),
-    path("token/verify/", TokenVerifyView.as_view(), name="token-verify"),
+    # simplejwt's own view: the refresh token comes in the body, never from a cookie.
+    path("token/refresh/", TokenRefreshView.as_view(), name="token-refresh"),
+    path("token/verify/", auth.TokenVerifyView.as_view(), name="token-verify"),
     path("user/", auth.UserDetailsView.as_view(), name="user"),
     path("password/change/", auth.PasswordChangeView.as_view(), name="password-change"),
     path("password/reset/", auth.PasswordResetView.as_view(), name="password-reset"),

@@ -27,7 +27,9 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from contextvars import ContextVar
+from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.utils.functional import SimpleLazyObject, empty
 from pythonjsonlogger.json import JsonFormatter as _JsonFormatter
 
@@ -106,12 +108,22 @@ def _incoming_request_id(request) -> str:
     return uuid.uuid4().hex
 
 
+def _is_quiet(request, status: int) -> bool:
+    """Static files served successfully are not logged unless LOG_STATIC_REQUESTS is on
+    (a page pulls dozens); a static file that fails still is."""
+    if status >= 400 or getattr(settings, "LOG_STATIC_REQUESTS", False):
+        return False
+    static = urlsplit(settings.STATIC_URL or "").path
+    return bool(static) and static != "/" and request.path.startswith(static)
+
+
 class RequestLogMiddleware:
     """Give each request an id and write one log line when it is answered.
 
     Placed first in MIDDLEWARE so the duration covers the whole stack and the id is known to
     every other middleware. The user id is read after the view ran (JWT authentication happens
-    inside DRF views, not in middleware).
+    inside DRF views, not in middleware). Successful static file requests are left out
+    unless LOG_STATIC_REQUESTS is on.
     """
 
     def __init__(self, get_response: Callable):
@@ -133,18 +145,19 @@ class RequestLogMiddleware:
         finally:
             user_id_var.set(_known_user_id(request))
             duration_ms = round((time.monotonic() - started) * 1000, 1)
-            request_logger.info(
-                "%s %s %s",
-                request.method,
-                request.path,
-                status,
-                extra={
-                    "method": request.method,
-                    "path": request.path,
-                    "status": status,
-                    "duration_ms": duration_ms,
-                },
-            )
+            if not _is_quiet(request, status):
+                request_logger.info(
+                    "%s %s %s",
+                    request.method,
+                    request.path,
+                    status,
+                    extra={
+                        "method": request.method,
+                        "path": request.path,
+                        "status": status,
+                        "duration_ms": duration_ms,
+                    },
+                )
             request_var.reset(req_token)
             user_id_var.reset(uid_token)
             request_id_var.reset(rid_token)
@@ -189,6 +202,12 @@ def build_logging(
             # Django's own request logger repeats what portal.request says (4xx/5xx lines);
             # keep its errors (with tracebacks) but not its warnings.
             "django.request": {"level": "ERROR"},
+            # runserver's access log would be a second line for every request (portal.request
+            # writes the one line, with the request id and user; django.request the errors).
+            "django.server": {"handlers": [], "level": "CRITICAL", "propagate": False},
+            # django-axes: failures and lockouts (warnings), not its per-attempt chatter; its
+            # start-up banner is off too (AXES_VERBOSE).
+            "axes": {"level": "WARNING"},
             "django.db.backends": {"level": "INFO"},
             "django_q": {"level": level},
         },

@@ -25,7 +25,6 @@ if TYPE_CHECKING:
 WRITE_ROLES = frozenset({Role.LEAD, Role.MEMBER})
 
 # Messages for PermissionDenied, reused by doors and tests.
-DENIED_VIEW = "You are not a member of this team."
 DENIED_MANAGE_TEAM = "Only the team lead can manage this team and its members."
 DENIED_SUPERUSER = "Only administrators can do this."
 

@@ -38,13 +38,6 @@ def users_visible_to(user) -> QuerySet:
     return qs.order_by("username")
 
 
-def team_members(team: Team) -> QuerySet:
-    """Active people in `team`, for assignee choices."""
-    return (
-        get_user_model().objects.filter(memberships__team=team, is_active=True).order_by("username")
-    )
-
-
 def teams_writable_by(user) -> QuerySet[Team]:
     """Teams where `user` may create tasks (choices on a new task's form)."""
     qs = Team.objects.all()

@@ -3,7 +3,7 @@
 import pytest
 from django.test import RequestFactory, override_settings
 
-from portal.accounts.lockout import client_ip, username_for_lockout
+from portal.accounts.lockout import LOCKED_ACCOUNT_AT_ADDRESS, client_ip, username_for_lockout
 from portal.accounts.models import User
 from tests.factories import PASSWORD, UserFactory
 
@@ -73,7 +73,8 @@ def test_page_doors_refuse_with_429_after_repeated_failures(client, olivia, path
     locked = client.post(path, {field: "olivia", "password": "x"})
     assert locked.status_code == 429
     assert b"Too many failed sign-in attempts" in locked.content
-    assert b"for 15 minutes" in locked.content
+    assert LOCKED_ACCOUNT_AT_ADDRESS.format(wait="15 minutes").encode() in locked.content
+    assert locked["Retry-After"] == "900"
     assert client.post(path, {field: "olivia", "password": PASSWORD}).status_code == 429
 
 

@@ -34,3 +34,13 @@ def test_demo_loads_once_and_is_realistic(db, capsys):
     ops = Team.objects.get(key="OPS")
     assert ops.last_task_number == ops.tasks.order_by("-number").first().number
     assert User.objects.get(username="olivia").check_password("Demo-pass-2026!")
+
+
+def test_demo_names_the_address_the_portal_is_started_on(db, capsys):
+    from tests.factories import TeamFactory
+
+    TeamFactory()  # demo data "present": only the logins are printed
+    call_command("demo", url="http://127.0.0.1:9123/admin/")
+    out = capsys.readouterr().out
+    assert "http://127.0.0.1:9123/admin/" in out
+    assert ":8000" not in out

@@ -1,5 +1,6 @@
 """The sign-in API: tokens, their lifecycle, password changes, registration, lockout, throttling."""
 
+import os
 import re
 
 import pytest
@@ -8,15 +9,24 @@ from django.core import mail
 from django.test import override_settings
 from django.utils import timezone
 from rest_framework.settings import api_settings
-from rest_framework_simplejwt.token_blacklist.models import OutstandingToken
+from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 
 from portal.accounts import validators
+from portal.accounts.lockout import LOCKED_ACCOUNT_AT_ADDRESS
 from portal.accounts.models import EMAIL_TAKEN
-from portal.api.auth import PASSWORD_CHANGED, SIGNUP_CLOSED
+from portal.api.auth import (
+    LOGGED_OUT,
+    LOGOUT_BODY,
+    PASSWORD_CHANGED,
+    SIGNUP_CLOSED,
+    TOKEN_REVOKED,
+)
 from tests.factories import PASSWORD, UserFactory
 
 LOGIN = "/api/auth/login/"
 REFRESH = "/api/auth/token/refresh/"
+LOGOUT = "/api/auth/logout/"
+VERIFY = "/api/auth/token/verify/"
 NEW_PASSWORD = "Brand-new-pass-7!"
 
 
@@ -64,6 +74,27 @@ def test_login_by_username_or_email_returns_both_tokens_and_the_user(anon, olivi
     assert me.json()["username"] == "olivia"
 
 
+def test_login_sets_no_cookie_and_refresh_needs_the_token_in_the_body(anon, olivia):
+    """Tokens travel in JSON bodies only: programs hold them; browsers use the session pages."""
+    response = login(anon, username="olivia")
+    assert response.status_code == 200
+    assert dict(response.cookies) == {}
+    assert "set-cookie" not in {name.lower() for name in response.headers}
+    # A refresh token sent only as a cookie (however it got there) is not accepted.
+    anon.cookies["portal-refresh"] = response.json()["refresh"]
+    refused = anon.post(REFRESH, {}, format="json")
+    assert refused.status_code == 400
+    assert "access" not in refused.json()
+    assert "refresh" in refused.json()
+
+
+def test_checks_and_the_schema_stay_clean_without_token_cookies(db):
+    from django.core.management import call_command
+
+    call_command("check", fail_level="WARNING")
+    call_command("spectacular", "--validate", "--fail-on-warn", file=os.devnull)
+
+
 def test_email_typed_in_the_username_field_also_works(anon, olivia):
     assert login(anon, username="olivia@example.com").status_code == 200
 
@@ -88,6 +119,18 @@ def test_token_verify(anon, olivia):
     tokens = login(anon, username="olivia").json()
     assert anon.post("/api/auth/token/verify/", {"token": tokens["access"]}).status_code == 200
     assert anon.post("/api/auth/token/verify/", {"token": "x.y.z"}).status_code == 401
+
+
+def test_token_verify_of_a_revoked_refresh_token_is_401_like_other_token_errors(anon, olivia):
+    tokens = login(anon, username="olivia").json()
+    assert anon.post(VERIFY, {"token": tokens["refresh"]}, format="json").status_code == 200
+    anon.post(LOGOUT, {"refresh": tokens["refresh"]}, format="json")
+    revoked = anon.post(VERIFY, {"token": tokens["refresh"]}, format="json")
+    assert revoked.status_code == 401
+    assert revoked.json() == {"detail": TOKEN_REVOKED, "code": "token_not_valid"}
+    # The same answer a refresh with it gets.
+    refresh = anon.post(REFRESH, {"refresh": tokens["refresh"]}, format="json")
+    assert (refresh.status_code, refresh.json()) == (401, revoked.json())
 
 
 # --- token lifecycle -------------------------------------------------------------------------
@@ -235,6 +278,8 @@ def test_repeated_failures_lock_the_account_for_a_cool_off_period_only(anon, oli
         assert anon.post(LOGIN, {"username": "olivia", "password": "x"}).status_code == 400
     locked = anon.post(LOGIN, {"username": "Olivia", "password": "x"})
     assert locked.status_code == 429
+    assert locked.json()["detail"] == LOCKED_ACCOUNT_AT_ADDRESS.format(wait="15 minutes")
+    assert locked["Retry-After"] == "900"
     # Even the right password is refused while cooling off...
     assert login(anon, username="olivia").status_code == 429
     # ...and accepted again once the cool-off period (15 minutes) is over.
@@ -246,8 +291,9 @@ def test_repeated_failures_lock_the_account_for_a_cool_off_period_only(anon, oli
 def test_failures_by_email_and_username_count_for_the_same_account(anon, olivia):
     anon.post(LOGIN, {"username": "olivia", "password": "x"})
     anon.post(LOGIN, {"email": "OLIVIA@example.com", "password": "x"})
-    other_client = type(anon)(REMOTE_ADDR="10.0.0.9")
-    assert other_client.post(LOGIN, {"username": "olivia", "password": "x"}).status_code == 429
+    assert anon.post(LOGIN, {"username": "OLIVIA", "password": "x"}).status_code == 429
+    # The lock is for this account from this address (tests/accounts/test_lockout.py).
+    assert login(type(anon)(REMOTE_ADDR="10.0.0.9"), username="olivia").status_code == 200
 
 
 def test_login_is_throttled_per_client(anon, olivia):
@@ -273,8 +319,41 @@ def test_user_rate_applies_to_resource_calls(client_for, olivia):
 
 def test_logout_needs_a_refresh_token_object(client_for, olivia):
     client = client_for(olivia)
-    assert client.post("/api/auth/logout/", [1, 2], format="json").status_code == 400
-    assert client.post("/api/auth/logout/", {}, format="json").status_code == 401
+    wrong_shape = client.post(LOGOUT, [1, 2], format="json")
+    assert wrong_shape.status_code == 400
+    assert wrong_shape.json() == {"refresh": [LOGOUT_BODY]}
+    assert client.post(LOGOUT, {}, format="json").status_code == 400
+
+
+@pytest.mark.parametrize(
+    ("body", "status"),
+    [
+        ({}, 400),
+        ({"refresh": None}, 400),
+        ({"refresh": ""}, 400),
+        ({"refresh": "not-a-token"}, 401),
+        ({"refresh": {"jti": "x"}}, 400),
+    ],
+)
+def test_logout_without_a_valid_refresh_token_writes_nothing(anon, db, body, status):
+    response = anon.post(LOGOUT, body, format="json")
+    assert response.status_code == status, response.json()
+    assert OutstandingToken.objects.count() == 0
+    assert BlacklistedToken.objects.count() == 0
+
+
+def test_logout_with_an_access_token_or_twice_is_401_and_writes_nothing_more(anon, olivia):
+    tokens = login(anon, username="olivia").json()
+    assert (OutstandingToken.objects.count(), BlacklistedToken.objects.count()) == (1, 0)
+    wrong_type = anon.post(LOGOUT, {"refresh": tokens["access"]}, format="json")
+    assert wrong_type.status_code == 401
+    assert anon.post(LOGOUT, {"refresh": tokens["refresh"]}, format="json").json() == {
+        "detail": LOGGED_OUT
+    }
+    again = anon.post(LOGOUT, {"refresh": tokens["refresh"]}, format="json")
+    assert again.status_code == 401
+    assert again.json()["code"] == "token_not_valid"
+    assert (OutstandingToken.objects.count(), BlacklistedToken.objects.count()) == (1, 1)
 
 
 def test_unknown_api_addresses_answer_json_404(client_for, olivia):

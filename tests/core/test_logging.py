@@ -189,3 +189,95 @@ def test_lines_logged_inside_a_view_carry_the_user_once_known(rf, member, json_l
         ("GET / 200", None),
     ]
     assert len({line["request_id"] for line in lines[:3]}) == 1
+
+
+# --- one line per request, quiet static files, no start-up banners ------------------------------
+STATIC_FILE = "/static/portal/favicon.svg"
+
+
+@pytest.fixture
+def static_served(settings):
+    """Static files served from the source folders, as `make run` serves them."""
+    settings.WHITENOISE_USE_FINDERS = True
+    settings.WHITENOISE_AUTOREFRESH = True
+
+
+@pytest.mark.django_db
+def test_static_files_are_not_logged_unless_asked(client, static_served, settings, json_lines):
+    assert client.get(STATIC_FILE).status_code == 200
+    assert client.get("/static/portal/missing.css").status_code == 404
+    settings.LOG_STATIC_REQUESTS = True
+    assert client.get(STATIC_FILE).status_code == 200
+    assert [line["message"] for line in _request_lines(json_lines())] == [
+        # A missing file is worth a line even when static files are quiet.
+        "GET /static/portal/missing.css 404",
+        f"GET {STATIC_FILE} 200",
+    ]
+
+
+def test_the_development_servers_own_request_lines_and_axes_banner_are_off(capsys):
+    root = logging.getLogger()
+    saved = root.handlers[:], root.level
+    try:
+        logging.config.dictConfig(build_logging(level="INFO", fmt="plain"))
+        logging.getLogger("django.server").info('"GET /admin/ HTTP/1.1" 200 1234')
+        logging.getLogger("axes.apps").info("AXES: BEGIN version 8, blocking by ...")
+        logging.getLogger("axes.handlers.database").info("AXES: Cleaned up 0 expired attempts")
+        logging.getLogger("axes.handlers.database").warning("AXES: New login failure")
+    finally:
+        root.handlers[:], root.level = saved
+    out = capsys.readouterr()
+    lines = (out.out + out.err).splitlines()
+    assert [line.split("] ", 1)[1] for line in lines] == ["AXES: New login failure"]
+
+
+def test_runserver_logs_each_request_once_and_no_banner(tmp_path):
+    """What `make run` prints: one line per request, none for static files, no axes banner."""
+    import subprocess
+    import sys
+    import urllib.error
+    import urllib.request
+
+    from tests.deploy.servers import free_port, wait_until
+    from tests.settings.conftest import ROOT, clean_env
+
+    port = free_port()
+    log = tmp_path / "server.log"
+    (tmp_path / "var").mkdir()
+    with log.open("w") as out:
+        server = subprocess.Popen(
+            [sys.executable, "manage.py", "runserver", "--noreload", f"127.0.0.1:{port}"],
+            cwd=ROOT,
+            env=clean_env(VAR_DIR=str(tmp_path / "var"), SECRET_KEY="x" * 50),
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    base = f"http://127.0.0.1:{port}"
+
+    def get(path):
+        try:
+            return urllib.request.urlopen(base + path, timeout=5).status
+        except urllib.error.HTTPError as error:
+            return error.code
+        except OSError:
+            return None
+
+    def up():
+        if server.poll() is not None:
+            pytest.fail(f"runserver exited:\n{log.read_text()}")
+        return get("/healthz") == 200
+
+    try:
+        wait_until(up, timeout=60, what="runserver")
+        assert get(STATIC_FILE) == 200
+        assert get("/api/") == 401
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    text = log.read_text()
+    assert "AXES: BEGIN" not in text
+    assert [line for line in text.splitlines() if "/api/" in line] == [
+        line for line in text.splitlines() if "portal.request" in line
+    ]
+    assert len([line for line in text.splitlines() if "/api/" in line]) == 1, text
+    assert STATIC_FILE not in text

@@ -121,10 +121,9 @@ def test_web_worker_and_one_shot_migrate():
 
 
 def _deployment_variables() -> set[str]:
-    """compose's variables and those read by the deployment code (security, logs, gunicorn)."""
+    """compose's variables and those read by the settings, gunicorn and the entrypoint."""
     compose_text = (ROOT / "compose.yml").read_text()
-    settings = (ROOT / "portal/settings/base.py").read_text()
-    ours = settings[settings.index("# --- Security") :]
+    ours = "".join(path.read_text() for path in (ROOT / "portal/settings").glob("*.py"))
     gunicorn = (ROOT / "portal/gunicorn.conf.py").read_text()
     names = (
         set(SERVICES["web"]["environment"])

@@ -3,9 +3,8 @@ static files collect into hashed, compressed files."""
 
 import json
 
+from portal.settings.secret_key import SECRET_KEY_MISSING
 from tests.deploy.conftest import manage, production_env
-
-SECRET_KEY_MISSING = "SECRET_KEY must be set when DEBUG is off"
 
 
 def test_check_deploy_is_clean_with_production_variables(image_root):
@@ -39,7 +38,8 @@ def test_production_security_settings():
         "import json; from django.conf import settings as s; print(json.dumps({"
         "'proxy': s.SECURE_PROXY_SSL_HEADER, 'session': [s.SESSION_COOKIE_SECURE, "
         "s.SESSION_COOKIE_HTTPONLY], 'csrf': s.CSRF_COOKIE_SECURE, "
-        "'jwt': s.REST_AUTH['JWT_AUTH_SECURE'], 'frame': s.X_FRAME_OPTIONS, "
+        "'jwt_cookies': [s.REST_AUTH.get('JWT_AUTH_COOKIE'), "
+        "s.REST_AUTH.get('JWT_AUTH_REFRESH_COOKIE')], 'frame': s.X_FRAME_OPTIONS, "
         "'referrer': s.SECURE_REFERRER_POLICY, 'csp': s.CONTENT_SECURITY_POLICY['DIRECTIVES'], "
         "'storage': s.STORAGES['staticfiles']['BACKEND'], 'log': s.LOG_FORMAT}, default=str))"
     )
@@ -48,7 +48,9 @@ def test_production_security_settings():
     values = json.loads(result.stdout.strip().splitlines()[-1])
     assert values["proxy"] == ["HTTP_X_FORWARDED_PROTO", "https"]
     assert values["session"] == [True, True]
-    assert values["csrf"] is True and values["jwt"] is True
+    assert values["csrf"] is True
+    # API tokens never travel in cookies (see docs/decisions.md).
+    assert values["jwt_cookies"] == [None, None]
     assert values["frame"] == "DENY"
     assert values["referrer"] == "same-origin"
     assert values["csp"]["default-src"] == ["'self'"]

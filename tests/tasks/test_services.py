@@ -10,9 +10,6 @@ from portal.tasks.models import Status, Task
 from portal.tasks.selectors import task_history
 from tests.factories import TagFactory
 
-ALLOWED = True
-DENIED = False
-
 
 @pytest.fixture
 def task(team, member, lead, member2):

@@ -26,6 +26,7 @@ FIXTURES = [
 DEMO_ADMIN = "admin"
 DEMO_ADMIN_PASSWORD = "Admin-pass-2026!"
 DEMO_USER_PASSWORD = "Demo-pass-2026!"
+DEMO_URL = "http://127.0.0.1:8000/admin/"
 
 
 class Command(BaseCommand):
@@ -35,13 +36,19 @@ class Command(BaseCommand):
         parser.add_argument(
             "--reload", action="store_true", help="Load the fixtures again even if teams exist."
         )
+        parser.add_argument(
+            "--url",
+            default=DEMO_URL,
+            help="Where the portal's admin is served, for the printed logins "
+            "(`make run` passes its HOST and PORT).",
+        )
 
-    def handle(self, *args, reload=False, **options):
+    def handle(self, *args, reload=False, url=DEMO_URL, **options):
         if Team.objects.exists() and not reload:
             self.stdout.write("Demo data already present: nothing loaded.")
         else:
             self._load()
-        self._ensure_admin()
+        self._ensure_admin(url)
 
     @transaction.atomic
     def _load(self):
@@ -90,14 +97,14 @@ class Command(BaseCommand):
             )
         )
 
-    def _ensure_admin(self):
+    def _ensure_admin(self, url: str):
         admin = User.objects.filter(username=DEMO_ADMIN).first()
         if admin is None:
             User.objects.create_superuser(DEMO_ADMIN, "admin@example.com", DEMO_ADMIN_PASSWORD)
             self.stdout.write(self.style.SUCCESS("Created the demo superuser."))
         self.stdout.write(
             "\n"
-            "  Demo login  -> http://127.0.0.1:8000/admin/\n"
+            f"  Demo login  -> {url}\n"
             f"  superuser   : {DEMO_ADMIN} / {DEMO_ADMIN_PASSWORD}\n"
             f"  team people : olivia (lead), marcus (member), tom (viewer), ... / "
             f"{DEMO_USER_PASSWORD}\n"

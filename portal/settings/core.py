@@ -1,0 +1,145 @@
+"""Core settings: paths, DEBUG and the secret key, hosts, apps, middleware, templates, files.
+
+The other modules of this package each configure one integration and import from here what
+they depend on; `portal.settings.base` puts them together.
+"""
+
+from pathlib import Path
+
+from portal.env import BASE_DIR, env
+from portal.settings.secret_key import secret_key
+
+
+def _path(name: str, default: Path) -> Path:
+    return Path(env.str(name, default=str(default)))
+
+
+VAR_DIR = _path("VAR_DIR", BASE_DIR / "var")
+
+# --- Core -------------------------------------------------------------------------------
+DEBUG = env.bool("DEBUG", default=True)
+ENVIRONMENT = env.str("ENVIRONMENT", default="dev" if DEBUG else "prod")
+
+# From the environment; in development without it, a random key kept in VAR_DIR/secret_key.
+SECRET_KEY = secret_key(given=env.str("SECRET_KEY", default=""), debug=DEBUG, var_dir=VAR_DIR)
+
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
+CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+SITE_NAME = env.str("SITE_NAME", default="Team Task Portal")
+SITE_ID = 1
+
+INSTALLED_APPS = [
+    # unfold and its contrib apps must come before django.contrib.admin. unfold's basic config
+    # leaves `admin.site` alone so the portal's own site (PortalAdminConfig) becomes the default.
+    "unfold.apps.BasicAppConfig",
+    "unfold.contrib.filters",
+    "unfold.contrib.forms",
+    "unfold.contrib.inlines",
+    "unfold.contrib.import_export",
+    "unfold.contrib.simple_history",
+    "portal.adminsite.apps.PortalAdminConfig",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django.contrib.sites",
+    # third party
+    "simple_history",
+    "import_export",
+    "django_q",
+    "csp",
+    "rest_framework",
+    "rest_framework_simplejwt",
+    "rest_framework_simplejwt.token_blacklist",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "allauth",
+    "allauth.account",
+    "allauth.socialaccount",
+    "dj_rest_auth",
+    "dj_rest_auth.registration",
+    "axes",
+    # the portal's own apps
+    "portal.core",
+    "portal.accounts",
+    "portal.teams",
+    "portal.tasks",
+    "portal.jobs",
+    "portal.api",
+    "portal.reports",
+    "portal.adminsite",
+]
+
+MIDDLEWARE = [
+    # First: probes are answered before host checks and HTTPS redirects (portal/core/health.py).
+    "portal.core.health.HealthCheckMiddleware",
+    # Request id, user id and timing for every log line (portal/core/logging.py).
+    "portal.core.logging.RequestLogMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    "simple_history.middleware.HistoryRequestMiddleware",
+    # Last: turns a locked-out login attempt into a 429 page (portal/settings/accounts.py).
+    "axes.middleware.AxesMiddleware",
+]
+
+ROOT_URLCONF = "portal.urls"
+WSGI_APPLICATION = "portal.wsgi.application"
+ASGI_APPLICATION = "portal.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                # unfold's look for the allauth pages under /accounts/.
+                "portal.accounts.context_processors.unfold_site",
+            ],
+        },
+    },
+]
+
+# --- Internationalisation ---------------------------------------------------------------
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = env.str("TIME_ZONE", default="UTC")
+USE_I18N = True
+USE_TZ = True
+
+# --- Static and media -------------------------------------------------------------------
+STATIC_URL = "/static/"
+STATIC_ROOT = _path("STATIC_ROOT", VAR_DIR / "staticfiles")
+STATICFILES_DIRS = [BASE_DIR / "static"]
+MEDIA_URL = "/media/"
+MEDIA_ROOT = _path("MEDIA_ROOT", VAR_DIR / "media")
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": env.str(
+            "STATICFILES_BACKEND",
+            default="whitenoise.storage.CompressedManifestStaticFilesStorage"
+            if not DEBUG
+            else "django.contrib.staticfiles.storage.StaticFilesStorage",
+        )
+    },
+}
+# Shared folder for summaries and exports (compose mounts a volume at /shared).
+SHARED_DIR = _path("SHARED_DIR", VAR_DIR / "shared")
+
+# --- Domain settings --------------------------------------------------------------------
+ARCHIVE_RETENTION_DAYS = env.int("ARCHIVE_RETENTION_DAYS", default=30)
+DAILY_SUMMARY_HOUR = env.int("DAILY_SUMMARY_HOUR", default=7)

@@ -1,0 +1,43 @@
+"""Background jobs: the django-q2 cluster and the portal's job records (docs/jobs.md)."""
+
+from urllib.parse import urlparse
+
+from portal.env import env
+from portal.settings.services import REDIS_URL
+
+# --- django-q2 --------------------------------------------------------------------------
+Q_CLUSTER = {
+    "name": env.str("Q_CLUSTER_NAME", default="portal"),
+    "workers": env.int("Q_WORKERS", default=2),
+    # Finite timeout; retry must exceed it or a slow task is handed out twice.
+    "timeout": env.int("Q_TIMEOUT", default=600),
+    "retry": env.int("Q_RETRY", default=660),
+    "max_attempts": env.int("Q_MAX_ATTEMPTS", default=3),
+    "ack_failures": True,
+    "catch_up": False,
+    "save_limit": env.int("Q_SAVE_LIMIT", default=1000),
+    "label": "Background queue",
+}
+if REDIS_URL:
+    _redis = urlparse(REDIS_URL)
+    Q_CLUSTER["redis"] = {
+        "host": _redis.hostname or "127.0.0.1",
+        "port": _redis.port or 6379,
+        "db": int((_redis.path or "/0").lstrip("/") or 0),
+        "password": _redis.password,
+    }
+else:
+    Q_CLUSTER["orm"] = "default"
+
+# --- Job records (portal.jobs) ----------------------------------------------------------
+# A running job writes a heartbeat every JOBS_HEARTBEAT_SECONDS; the watchdog (every
+# JOBS_WATCHDOG_MINUTES) re-queues a job whose heartbeat is older than JOBS_STALE_SECONDS, or
+# that has waited in the queue longer than JOBS_QUEUED_STALE_SECONDS (the broker lost it).
+JOBS_HEARTBEAT_SECONDS = env.float("JOBS_HEARTBEAT_SECONDS", default=10)
+JOBS_STALE_SECONDS = env.float("JOBS_STALE_SECONDS", default=60)
+JOBS_QUEUED_STALE_SECONDS = env.float("JOBS_QUEUED_STALE_SECONDS", default=600)
+JOBS_MAX_ATTEMPTS = env.int("JOBS_MAX_ATTEMPTS", default=3)
+JOBS_MAX_ENQUEUES = env.int("JOBS_MAX_ENQUEUES", default=5)
+JOBS_WATCHDOG_MINUTES = env.int("JOBS_WATCHDOG_MINUTES", default=2)
+JOBS_RECORD_RETENTION_DAYS = env.int("JOBS_RECORD_RETENTION_DAYS", default=90)
+OVERDUE_REMINDER_LOOKBACK_DAYS = env.int("OVERDUE_REMINDER_LOOKBACK_DAYS", default=7)

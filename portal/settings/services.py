@@ -1,0 +1,62 @@
+"""The services the portal talks to: database, cache (and Redis), email, their health checks.
+
+Each has an embedded default that runs on one machine (a SQLite file under VAR_DIR, a
+local-memory cache, console email) and switches to the real service when its variable is
+set (DATABASE_URL, REDIS_URL, EMAIL_URL).
+"""
+
+from contextlib import suppress
+from pathlib import Path
+
+from portal.env import env
+from portal.settings.core import VAR_DIR
+
+
+def _sqlite_folder(name: str) -> None:
+    """SQLite creates its file but not the folder it goes in: make the folder, so that
+    `manage.py migrate` works on a fresh clone (no var/ yet) without `make`."""
+    if not name or name == ":memory:" or name.startswith("file:"):
+        return
+    # A folder that cannot be made (read-only file system) shows up as SQLite's own error.
+    with suppress(OSError):
+        Path(name).parent.mkdir(parents=True, exist_ok=True)
+
+
+# --- Database ---------------------------------------------------------------------------
+# No DATABASE_URL: a SQLite file under var/. DATABASE_URL=postgres://... -> PostgreSQL (psycopg 3).
+DATABASES = {
+    "default": env.db_url("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'portal.sqlite3'}")
+}
+DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DB_CONN_MAX_AGE", default=60))
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Several processes (web + qcluster) share the file: wait for locks instead of failing.
+    DATABASES["default"].setdefault("OPTIONS", {}).update({"timeout": 20})
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    _sqlite_folder(str(DATABASES["default"].get("NAME") or ""))
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Cache and Redis --------------------------------------------------------------------
+REDIS_URL = env.str("REDIS_URL", default="")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            # Redis being away means cache misses, not errors (portal/core/cache.py).
+            "BACKEND": "portal.core.cache.ResilientRedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="portal"),
+            # Fail fast when Redis is unreachable rather than hold a request.
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# --- Email ------------------------------------------------------------------------------
+EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="portal@localhost")
+if env.str("EMAIL_URL", default=""):
+    globals().update(env.email_url("EMAIL_URL"))
+
+# --- Health checks (/readyz) ------------------------------------------------------------
+HEALTH_CHECK_TIMEOUT = env.float("HEALTH_CHECK_TIMEOUT", default=2.0)

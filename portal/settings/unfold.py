@@ -1,0 +1,41 @@
+"""The admin's look (django-unfold): one UNFOLD dict whose callbacks live in portal.adminsite."""
+
+from portal.settings.core import SITE_NAME
+
+UNFOLD = {
+    "SITE_TITLE": SITE_NAME,
+    "SITE_HEADER": SITE_NAME,
+    "SITE_SYMBOL": "task_alt",
+    "SITE_FAVICONS": [
+        {
+            "rel": "icon",
+            "sizes": "any",
+            "type": "image/svg+xml",
+            "href": "/static/portal/favicon.svg",
+        }
+    ],
+    "ENVIRONMENT": "portal.adminsite.navigation.environment_callback",
+    "DASHBOARD_CALLBACK": "portal.adminsite.dashboard.dashboard_callback",
+    "SHOW_HISTORY": True,
+    "SHOW_VIEW_ON_SITE": False,
+    "SIDEBAR": {
+        "show_search": True,
+        "show_all_applications": False,
+        "navigation": "portal.adminsite.navigation.sidebar_navigation",
+    },
+    "COLORS": {
+        "primary": {
+            "50": "oklch(97.5% .02 265)",
+            "100": "oklch(94.5% .04 265)",
+            "200": "oklch(89% .08 265)",
+            "300": "oklch(81% .13 265)",
+            "400": "oklch(71% .18 265)",
+            "500": "oklch(62% .21 265)",
+            "600": "oklch(54% .22 265)",
+            "700": "oklch(47% .2 265)",
+            "800": "oklch(40% .16 265)",
+            "900": "oklch(36% .13 265)",
+            "950": "oklch(26% .09 265)",
+        },
+    },
+}
