@@ -1,4 +1,6 @@
-"""Starting jobs: the one-line helper other features use, and the hand-off to django-q2.
+"""Writes of the jobs app: job records, daily summaries, overdue reminders.
+
+Starting a job is the one-line helper other features use:
 
     from portal.jobs.services import job_start
     job = job_start("daily_summary", requester=request.user, date="2026-11-26")
@@ -6,27 +8,39 @@
 The record is written first and the django-q2 task is enqueued only when the surrounding
 transaction commits, so a worker never looks for a job that does not exist yet. If the broker
 cannot be reached the job stays queued and the watchdog hands it over again later.
+
+The job functions (portal/jobs/jobs.py) load what they need through the selectors and write
+through the services below, so each rule (who gets a summary, when a reminder counts as sent,
+which records are old enough to purge) lives in one place.
 """
 
 from __future__ import annotations
 
 import logging
+from datetime import date, datetime
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.core.mail import EmailMessage, get_connection
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
 from portal.accounts.models import User
-from portal.jobs.models import FINISHED, Job, JobStatus
+from portal.jobs.models import FINISHED, DailySummary, Job, JobStatus, OverdueReminder
 from portal.jobs.registry import get_kind
+from portal.jobs.selectors import summary_recipients, team_summary
+from portal.jobs.summaries import render_markdown, summary_relpath, write_shared_file
+from portal.tasks.models import Task
+from portal.teams.models import Team
 
 logger = logging.getLogger(__name__)
 
 RUN_JOB = "portal.jobs.runner.run_job"
 BROKER_DOWN = "Waiting for the queue: it could not be reached ({error}); the watchdog will retry."
 RERUN_NOT_FINISHED = "Only finished jobs can be run again (job #{pk} is {status})."
+SUMMARY_SUBJECT = "[{site}] {team}: daily summary for {day}"
+REMINDER_SUBJECT = "[{site}] Overdue: {key} {title}"
 
 
 def enqueue(job_id: int) -> bool:
@@ -84,3 +98,82 @@ def job_fail(*, job: Job, error: str) -> None:
     Job.objects.filter(pk=job.pk).update(
         status=JobStatus.FAILED, error=error, finished_at=now, message=""
     )
+
+
+@transaction.atomic
+def jobs_purge_finished(*, before: datetime) -> int:
+    """Delete finished job records that finished before `before`; returns how many."""
+    deleted, _ = Job.objects.filter(status__in=FINISHED, finished_at__lt=before).delete()
+    return deleted
+
+
+# --- daily summaries ----------------------------------------------------------------------
+
+
+@transaction.atomic
+def daily_summary_store(*, team: Team, day: date) -> DailySummary:
+    """Collect, render and store the team's summary of `day`: the file and the record.
+
+    Both are replaced when the day is summarised again (the file atomically), never duplicated.
+    """
+    summary = team_summary(team=team, day=day)
+    body = render_markdown(summary)
+    relpath = summary_relpath(team, day)
+    write_shared_file(relpath, body)
+    record, _ = DailySummary.objects.update_or_create(
+        team=team, date=day, defaults={"body": body, "counts": summary.counts, "path": relpath}
+    )
+    return record
+
+
+@transaction.atomic
+def daily_summary_email(*, summary: DailySummary) -> int:
+    """Email the summary to the team's opted-in members once; returns how many were emailed.
+
+    The record is locked while the emails go out, so two runs never both send; once it has
+    `emailed_at`, re-runs update the file and the record but not inboxes. If sending fails,
+    nothing is marked and the next run tries again.
+    """
+    # Only the summary row is locked (not its team: task numbering locks teams).
+    locked = DailySummary.objects.select_for_update().get(pk=summary.pk)
+    if locked.emailed_at:
+        return 0
+    people = list(summary_recipients(team_id=locked.team_id))
+    subject = SUMMARY_SUBJECT.format(
+        site=settings.SITE_NAME, team=summary.team.name, day=locked.date.isoformat()
+    )
+    messages = [EmailMessage(subject, locked.body, to=[p.email]) for p in people]
+    if messages:
+        get_connection().send_messages(messages)
+    DailySummary.objects.filter(pk=locked.pk).update(
+        emailed_at=timezone.now(), emailed_to=len(messages)
+    )
+    return len(messages)
+
+
+# --- overdue reminders --------------------------------------------------------------------
+
+
+def overdue_reminder_send(*, task: Task, recipients: list[str], connection=None) -> bool:
+    """Record and send the reminder for the task's current due date; False if one exists.
+
+    The row and the email succeed or fail together (one transaction): a failed send leaves no
+    row, so the next run tries again; a concurrent run hits the unique constraint and skips it.
+    """
+    try:
+        with transaction.atomic():
+            OverdueReminder.objects.create(task=task, due_date=task.due_date, recipients=recipients)
+            due = timezone.localtime(task.due_date)
+            body = (
+                f"{task.key} {task.title} (team {task.team.name}) was due "
+                f"{due:%Y-%m-%d %H:%M %Z} and is not done yet.\n\n"
+                f"Status: {task.get_status_display()}; "
+                f"priority: {task.get_priority_display()}.\n"
+            )
+            subject = REMINDER_SUBJECT.format(
+                site=settings.SITE_NAME, key=task.key, title=task.title
+            )
+            EmailMessage(subject, body, to=recipients, connection=connection).send()
+    except IntegrityError:
+        return False
+    return True

@@ -8,14 +8,10 @@ import time_machine
 from django.core import mail
 from django.utils import timezone
 
-from portal.jobs.jobs import (
-    REMINDER_SUBJECT,
-    REMINDERS_FAILED,
-    SUMMARY_EMAIL_FAILED,
-    SUMMARY_SUBJECT,
-)
+from portal.jobs.jobs import REMINDERS_FAILED, SUMMARY_EMAIL_FAILED
 from portal.jobs.models import DailySummary, Job, JobStatus, OverdueReminder
 from portal.jobs.runner import run_scheduled
+from portal.jobs.services import REMINDER_SUBJECT, SUMMARY_SUBJECT
 from portal.tasks import services as ts
 from portal.tasks.models import Status, Task
 
