@@ -15,17 +15,14 @@ from django.utils.formats import date_format
 from django.utils.html import format_html
 from django_q import admin as q_admin
 from django_q.models import Failure, OrmQ, Schedule, Success
-from django_q.tasks import async_task
 from unfold.admin import ModelAdmin
 from unfold.decorators import action, display
 
 from portal.core.admin import PortalModelAdmin, TeamFilter
 from portal.jobs.models import DailySummary, Job, JobStatus, OverdueReminder
 from portal.jobs.registry import kind_label, kinds
-from portal.jobs.runner import scheduled_params
-from portal.jobs.schedules import RUN_SCHEDULED
 from portal.jobs.selectors import jobs_visible_to, summaries_visible_to
-from portal.jobs.services import job_rerun, job_start
+from portal.jobs.services import job_rerun, schedule_run_now
 from portal.teams.permissions import can_use_portal, is_superuser
 
 STATUS_COLOURS = {
@@ -291,12 +288,10 @@ class ScheduleAdmin(SuperuserOnly, q_admin.ScheduleAdmin, ModelAdmin):
     def _run(self, request: HttpRequest, schedules) -> None:
         started = []
         for schedule in schedules:
-            if schedule.func == RUN_SCHEDULED and schedule.args:
-                kind = schedule.args.strip().strip("'\"")
-                job = job_start(kind, requester=request.user, **scheduled_params(kind, None))
+            job = schedule_run_now(actor=request.user, schedule=schedule)
+            if job:
                 started.append(format_html("{} ({})", schedule.name, _job_link(job)))
             else:
-                async_task(schedule.func, q_options={"group": schedule.name or schedule.func})
                 started.append(format_html("{}", schedule.name or schedule.func))
         if started:
             names = format_html(", ".join(["{}"] * len(started)), *started)

@@ -15,7 +15,6 @@ import threading
 import traceback
 from contextlib import contextmanager
 from datetime import datetime, timedelta
-from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, connections, transaction
@@ -25,7 +24,7 @@ from django.utils import timezone
 from portal.core.logging import job_context
 from portal.jobs.models import Job, JobStatus
 from portal.jobs.registry import get_kind
-from portal.jobs.services import job_fail, job_requeue
+from portal.jobs.services import job_fail, job_requeue, scheduled_params
 
 logger = logging.getLogger(__name__)
 
@@ -148,19 +147,6 @@ def _run_job(job_id: int) -> str:
         return "superseded"
     logger.info("job %s (%s): succeeded %s", job.pk, job.kind, result)
     return "succeeded"
-
-
-def scheduled_params(kind: str, slot: datetime | None) -> dict[str, Any]:
-    """Params a scheduled run of `kind` gets from its slot (the daily summary's date).
-
-    A late run summarises its slot's day; a slot more than a day old (the cluster was down and
-    catch-up is off, so it fires once) summarises today instead, which is what people need.
-    """
-    if kind == "daily_summary":
-        now = timezone.now()
-        fresh = slot is not None and now - slot < timedelta(days=1)
-        return {"date": timezone.localdate(slot if fresh else now).isoformat()}
-    return {}
 
 
 def run_scheduled(kind: str, slot: str | None = None) -> str:

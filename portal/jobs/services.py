@@ -16,11 +16,13 @@ which records are old enough to purge) lives in one place.
 
 from __future__ import annotations
 
+import ast
 import logging
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.core.mail import EmailMessage, get_connection
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -29,10 +31,12 @@ from django.utils import timezone
 from portal.accounts.models import User
 from portal.jobs.models import FINISHED, DailySummary, Job, JobStatus, OverdueReminder
 from portal.jobs.registry import get_kind
+from portal.jobs.schedules import RUN_SCHEDULED
 from portal.jobs.selectors import summary_recipients, team_summary
 from portal.jobs.summaries import render_markdown, summary_relpath, write_shared_file
 from portal.tasks.models import Task
 from portal.teams.models import Team
+from portal.teams.permissions import DENIED_SUPERUSER, is_superuser
 
 logger = logging.getLogger(__name__)
 
@@ -91,6 +95,48 @@ def job_requeue(*, job: Job, reason: str) -> None:
         status=JobStatus.QUEUED, queued_at=timezone.now(), message=reason[:200]
     )
     transaction.on_commit(lambda: enqueue(job.pk))
+
+
+def scheduled_params(kind: str, slot: datetime | None) -> dict[str, Any]:
+    """Params a scheduled run of `kind` gets from its slot (the daily summary's date).
+
+    A late run summarises its slot's day; a slot more than a day old (the cluster was down and
+    catch-up is off, so it fires once) summarises today instead, which is what people need.
+    Without a slot ("Run now") it is a run for now.
+    """
+    if kind == "daily_summary":
+        now = timezone.now()
+        fresh = slot is not None and now - slot < timedelta(days=1)
+        return {"date": timezone.localdate(slot if fresh else now).isoformat()}
+    return {}
+
+
+def schedule_kind(schedule) -> str | None:
+    """The job kind a django-q2 schedule starts, or None for a plain function."""
+    if schedule.func != RUN_SCHEDULED or not schedule.args:
+        return None
+    args = ast.literal_eval(schedule.args)  # stored as django-q2 stores them: a Python literal
+    if isinstance(args, tuple):
+        args = args[0] if args else None
+    return args
+
+
+def schedule_run_now(*, actor: User, schedule) -> Job | None:
+    """Do a schedule's work now, on an administrator's request.
+
+    A job schedule starts a recorded job requested by `actor`, with the params a slot of now
+    would get, so it shows in the job list with its result; a plain function (the watchdog)
+    is handed to the queue as it is. Returns the job, or None for a plain function.
+    """
+    from django_q.tasks import async_task
+
+    if not is_superuser(actor):
+        raise PermissionDenied(DENIED_SUPERUSER)
+    kind = schedule_kind(schedule)
+    if kind:
+        return job_start(kind, requester=actor, **scheduled_params(kind, None))
+    async_task(schedule.func, q_options={"group": schedule.name or schedule.func})
+    return None
 
 
 def job_fail(*, job: Job, error: str) -> None:

@@ -6,15 +6,19 @@ from pathlib import Path
 
 import pytest
 from django.core import mail
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
+from django_q.models import Schedule
 
 from portal.accounts.services import tokens_purge_expired
 from portal.jobs import services
 from portal.jobs.models import DailySummary, Job, JobStatus, OverdueReminder
 from portal.jobs.registry import UNKNOWN_KIND, UnknownJobKind
 from portal.jobs.runner import run_job
+from portal.jobs.schedules import RUN_SCHEDULED, setup_schedules
 from portal.tasks import services as ts
+from portal.teams.permissions import DENIED_SUPERUSER
 
 pytestmark = pytest.mark.django_db
 
@@ -152,3 +156,33 @@ def test_tokens_purge_expired_deletes_expired_tokens_and_their_blacklist_rows(su
         "token_blacklist.OutstandingToken": 1,
     }
     assert list(OutstandingToken.objects.values_list("jti", flat=True)) == ["new"]
+
+
+class TestScheduleRunNow:
+    def test_a_job_schedule_starts_a_job_requested_by_the_administrator(self, superuser):
+        setup_schedules()
+        summary = Schedule.objects.get(name="daily-summary")
+        job = services.schedule_run_now(actor=superuser, schedule=summary)
+        assert job.kind == "daily_summary" and job.requester == superuser
+        assert job.params == {"date": timezone.localdate().isoformat()}
+
+    def test_arguments_stored_as_a_tuple_are_understood(self, superuser):
+        schedule = Schedule.objects.create(
+            name="flush", func=RUN_SCHEDULED, args="('token_flush',)"
+        )
+        assert services.schedule_run_now(actor=superuser, schedule=schedule).kind == "token_flush"
+
+    def test_a_plain_function_goes_to_the_queue(self, superuser, queue):
+        setup_schedules()
+        watchdog = Schedule.objects.get(name="job-watchdog")
+        assert services.schedule_run_now(actor=superuser, schedule=watchdog) is None
+        assert queue.queue_size() == 1 and not Job.objects.exists()
+
+    def test_only_administrators_may(self, lead, queue):
+        setup_schedules()
+        lead.is_staff = True
+        lead.save()
+        for schedule in Schedule.objects.filter(name__in=["daily-summary", "job-watchdog"]):
+            with pytest.raises(PermissionDenied, match=DENIED_SUPERUSER):
+                services.schedule_run_now(actor=lead, schedule=schedule)
+        assert not Job.objects.exists() and queue.queue_size() == 0
