@@ -153,6 +153,18 @@ def jobs_purge_finished(*, before: datetime) -> int:
     return deleted
 
 
+# --- emails -------------------------------------------------------------------------------
+
+
+def single_line(text: str) -> str:
+    """Collapse line breaks and runs of white space into single spaces.
+
+    Email headers must be one line (Django raises BadHeaderError otherwise); subjects are built
+    from task titles and team names, which people may type with line breaks.
+    """
+    return " ".join(text.split())
+
+
 # --- daily summaries ----------------------------------------------------------------------
 
 
@@ -185,8 +197,10 @@ def daily_summary_email(*, summary: DailySummary) -> int:
     if locked.emailed_at:
         return 0
     people = list(summary_recipients(team_id=locked.team_id))
-    subject = SUMMARY_SUBJECT.format(
-        site=settings.SITE_NAME, team=summary.team.name, day=locked.date.isoformat()
+    subject = single_line(
+        SUMMARY_SUBJECT.format(
+            site=settings.SITE_NAME, team=summary.team.name, day=locked.date.isoformat()
+        )
     )
     messages = [EmailMessage(subject, locked.body, to=[p.email]) for p in people]
     if messages:
@@ -216,8 +230,8 @@ def overdue_reminder_send(*, task: Task, recipients: list[str], connection=None)
                 f"Status: {task.get_status_display()}; "
                 f"priority: {task.get_priority_display()}.\n"
             )
-            subject = REMINDER_SUBJECT.format(
-                site=settings.SITE_NAME, key=task.key, title=task.title
+            subject = single_line(
+                REMINDER_SUBJECT.format(site=settings.SITE_NAME, key=task.key, title=task.title)
             )
             EmailMessage(subject, body, to=recipients, connection=connection).send()
     except IntegrityError:

@@ -273,3 +273,37 @@ def test_a_refused_reminder_does_not_stop_the_others_and_is_retried(
         run_scheduled("overdue_reminders")
     assert job_result("overdue_reminders")["sent"] == 1
     assert [m.to for m in mail.outbox][1:] == [["member@example.com"]]
+
+
+def test_titles_and_team_names_with_line_breaks_make_single_line_subjects(
+    team, other_team, lead, member, outsider, settings
+):
+    team.name = "Oper\r\nations"
+    team.save()
+    for person in (member, outsider):
+        person.receive_daily_summary = True
+        person.save()
+    with time_machine.travel(NOW - timedelta(days=1), tick=False):
+        broken = ts.task_create(
+            actor=lead, team=team, title="Renew\nTLS\r\n  now", due_date=NOW - timedelta(hours=1)
+        )
+        plain = ts.task_create(
+            actor=lead, team=team, title="Plain", due_date=NOW - timedelta(hours=1)
+        )
+        for task in (broken, plain):
+            ts.task_assign(actor=lead, task=task, assignees=[member])
+    with time_machine.travel(NOW, tick=False):
+        run_scheduled("overdue_reminders")
+        run_scheduled("daily_summary", slot=NOW.isoformat())
+    assert job_result("overdue_reminders")["sent"] == 2
+    assert job_result("daily_summary")["emailed"] == 2
+    site = settings.SITE_NAME
+    assert sorted(m.subject for m in mail.outbox) == sorted(
+        [
+            REMINDER_SUBJECT.format(site=site, key=broken.key, title="Renew TLS now"),
+            REMINDER_SUBJECT.format(site=site, key=plain.key, title="Plain"),
+            SUMMARY_SUBJECT.format(site=site, team="Oper ations", day="2026-11-26"),
+            SUMMARY_SUBJECT.format(site=site, team=other_team.name, day="2026-11-26"),
+        ]
+    )
+    assert OverdueReminder.objects.count() == 2

@@ -186,3 +186,16 @@ class TestScheduleRunNow:
             with pytest.raises(PermissionDenied, match=DENIED_SUPERUSER):
                 services.schedule_run_now(actor=lead, schedule=schedule)
         assert not Job.objects.exists() and queue.queue_size() == 0
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Renew\nTLS", "Renew TLS"),
+        ("Renew\r\nTLS\r", "Renew TLS"),
+        ("  a \t b\u2028c  ", "a b c"),
+        ("plain", "plain"),
+    ],
+)
+def test_single_line(text, expected):
+    assert services.single_line(text) == expected
