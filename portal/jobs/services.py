@@ -111,6 +111,36 @@ def scheduled_params(kind: str, slot: datetime | None) -> dict[str, Any]:
     return {}
 
 
+@transaction.atomic
+def job_record_for_slot(*, kind: str, slot: datetime | None) -> tuple[Job, bool]:
+    """The job record of one schedule slot, written the first time it is asked for.
+
+    The scheduler asks as it fires the slot (in the transaction that moves `next_run` on), so
+    the record exists before the broker message can be lost; the worker asks again when the
+    message arrives and finds it. The dedupe key (`<kind>@<slot time>`) is unique, so a slot
+    fired twice still has one record. Without a slot every call makes a new record.
+    Returns the record and whether this call created it.
+    """
+    spec = get_kind(kind)
+    key = f"{kind}@{slot.isoformat()}" if slot else None
+    if key:
+        existing = Job.objects.filter(dedupe_key=key).first()
+        if existing:
+            return existing, False
+    try:
+        with transaction.atomic():
+            job = Job.objects.create(
+                kind=kind,
+                params=scheduled_params(kind, slot),
+                dedupe_key=key,
+                max_attempts=spec.max_attempts or settings.JOBS_MAX_ATTEMPTS,
+                enqueues=1,  # the scheduler's message
+            )
+    except IntegrityError:  # written meanwhile by another process (waited for its commit)
+        return Job.objects.get(dedupe_key=key), False
+    return job, True
+
+
 def schedule_kind(schedule) -> str | None:
     """The job kind a django-q2 schedule starts, or None for a plain function."""
     if schedule.func != RUN_SCHEDULED or not schedule.args:

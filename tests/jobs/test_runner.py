@@ -1,14 +1,19 @@
 """Running job records: claim, heartbeat, failure, duplicates, scheduled slots, the watchdog."""
 
+import pydoc
 from datetime import timedelta
 
 import pytest
 import time_machine
 from django.utils import timezone
+from django_q.models import Schedule
+from django_q.scheduler import scheduler
+from django_q.signing import SignedPackage
 
 from portal.jobs import runner
 from portal.jobs.jobs import PROBE_FAILED
 from portal.jobs.models import Job, JobStatus
+from portal.jobs.schedules import setup_schedules
 
 pytestmark = pytest.mark.django_db
 
@@ -149,3 +154,63 @@ class TestWatchdog:
         make_job(status=JobStatus.SUCCEEDED, heartbeat_at=old, queued_at=old)
         make_job(status=JobStatus.FAILED, heartbeat_at=old, queued_at=old)
         assert runner.watchdog() == {"requeued": 0, "failed": 0}
+
+
+def deliver(queue) -> list:
+    """Run the messages waiting in the broker as a worker would (func(*args, **kwargs))."""
+    results = []
+    for _ in range(queue.queue_size()):
+        for _ack, payload in queue.dequeue() or []:
+            task = SignedPackage.loads(payload)
+            results.append(pydoc.locate(task["func"])(*task["args"], **task["kwargs"]))
+    return results
+
+
+@pytest.mark.django_db(transaction=True)  # a scheduler pass closes old connections
+class TestScheduledSlots:
+    """A slot's job record is written as the scheduler fires it, not when a worker runs it."""
+
+    @pytest.fixture
+    def due(self):
+        setup_schedules()
+        slot = timezone.now().replace(microsecond=0) - timedelta(minutes=1)
+        Schedule.objects.exclude(name="archive-cleanup").update(next_run=slot + timedelta(days=1))
+        Schedule.objects.filter(name="archive-cleanup").update(next_run=slot)
+        return slot
+
+    def test_the_record_exists_once_the_slot_fired_and_the_message_runs_it(self, queue, due):
+        scheduler(broker=queue)
+        job = Job.objects.get()
+        assert (job.kind, job.status, job.enqueues) == ("archive_cleanup", JobStatus.QUEUED, 1)
+        assert job.dedupe_key == f"archive_cleanup@{due.isoformat()}"
+        assert Schedule.objects.get(name="archive-cleanup").next_run > timezone.now()
+        assert deliver(queue) == ["succeeded"]
+        job.refresh_from_db()
+        assert job.status == JobStatus.SUCCEEDED and Job.objects.count() == 1
+
+    def test_a_slot_whose_message_was_lost_is_handed_over_again(
+        self, queue, due, settings, django_capture_on_commit_callbacks
+    ):
+        settings.JOBS_QUEUED_STALE_SECONDS = 600
+        scheduler(broker=queue)
+        queue.purge_queue()  # the broker lost the message (Redis restarted empty)
+        assert queue.queue_size() == 0
+        later = timezone.now() + timedelta(seconds=601)
+        with (
+            time_machine.travel(later, tick=False),
+            django_capture_on_commit_callbacks(execute=True),
+        ):
+            assert runner.watchdog() == {"requeued": 1, "failed": 0}
+        job = Job.objects.get()
+        assert job.message == runner.REQUEUED_WAITING and job.enqueues == 2
+        with time_machine.travel(later + timedelta(seconds=1), tick=False):
+            assert deliver(queue) == ["succeeded"]
+        job.refresh_from_db()
+        assert job.status == JobStatus.SUCCEEDED and job.attempts == 1
+
+    def test_a_slot_fired_twice_runs_once(self, queue, due):
+        scheduler(broker=queue)
+        Schedule.objects.filter(name="archive-cleanup").update(next_run=due)  # SQLite: no locks
+        scheduler(broker=queue)
+        assert Job.objects.count() == 1
+        assert sorted(deliver(queue)) == ["duplicate", "succeeded"]
