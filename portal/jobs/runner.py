@@ -224,3 +224,18 @@ def watchdog() -> dict[str, int]:
                 counts["requeued"] += 1
                 logger.warning("job %s (%s): still queued, handed over again", job.pk, job.kind)
     return counts
+
+
+def scheduled_watchdog() -> dict[str, int | str]:
+    """The job-watchdog schedule's function: `watchdog()`, logging instead of raising.
+
+    It runs inside the scheduler's pass, in the cluster's guard process (see
+    portal.jobs.schedules.IN_SCHEDULER), so it never waits behind queued jobs or for a free
+    worker. An error must not undo that pass (the other schedules' slots), so it is logged
+    and returned.
+    """
+    try:
+        return watchdog()
+    except Exception as exc:
+        logger.exception("watchdog failed")
+        return {"error": f"{type(exc).__name__}: {exc}"}

@@ -141,22 +141,37 @@ def job_record_for_slot(*, kind: str, slot: datetime | None) -> tuple[Job, bool]
     return job, True
 
 
+def schedule_arguments(schedule) -> tuple[tuple, dict[str, Any]]:
+    """A schedule's stored arguments, read as django-q2's scheduler reads them."""
+    args: Any = ast.literal_eval(schedule.args) if schedule.args else ()
+    if not isinstance(args, tuple):
+        args = (args,)
+    kwargs: dict[str, Any] = {}
+    if schedule.kwargs:
+        try:
+            kwargs = ast.literal_eval(schedule.kwargs)  # {"key": value}
+        except (SyntaxError, ValueError):  # key=value, key2=value2
+            call = ast.parse(f"f({schedule.kwargs})").body[0].value
+            kwargs = {k.arg: ast.literal_eval(k.value) for k in call.keywords}
+    return args, kwargs
+
+
 def schedule_kind(schedule) -> str | None:
     """The job kind a django-q2 schedule starts, or None for a plain function."""
-    if schedule.func != RUN_SCHEDULED or not schedule.args:
+    if schedule.func != RUN_SCHEDULED:
         return None
-    args = ast.literal_eval(schedule.args)  # stored as django-q2 stores them: a Python literal
-    if isinstance(args, tuple):
-        args = args[0] if args else None
-    return args
+    args, _ = schedule_arguments(schedule)
+    return args[0] if args else None
 
 
 def schedule_run_now(*, actor: User, schedule) -> Job | None:
     """Do a schedule's work now, on an administrator's request.
 
     A job schedule starts a recorded job requested by `actor`, with the params a slot of now
-    would get, so it shows in the job list with its result; a plain function (the watchdog)
-    is handed to the queue as it is. Returns the job, or None for a plain function.
+    would get, so it shows in the job list with its result. A plain function is run as the
+    scheduler runs it: with its stored arguments and options, so the watchdog runs at once
+    (it does not queue) and anything else is handed to the queue. Returns the job, or None for
+    a plain function.
     """
     from django_q.tasks import async_task
 
@@ -165,7 +180,9 @@ def schedule_run_now(*, actor: User, schedule) -> Job | None:
     kind = schedule_kind(schedule)
     if kind:
         return job_start(kind, requester=actor, **scheduled_params(kind, None))
-    async_task(schedule.func, q_options={"group": schedule.name or schedule.func})
+    args, kwargs = schedule_arguments(schedule)
+    q_options = {**kwargs.pop("q_options", {}), "group": schedule.name or schedule.func}
+    async_task(schedule.func, *args, q_options=q_options, **kwargs)
     return None
 
 

@@ -367,3 +367,31 @@ def test_a_cleanup_slot_held_by_a_killed_cluster_runs_on_the_next_one(clusters, 
     next_run = Schedule.objects.get(name="archive-cleanup").next_run
     assert next_run - slot > timedelta(days=6)
     assert Job.objects.filter(kind="archive_cleanup").count() == 1
+
+
+def test_the_watchdog_recovers_while_every_worker_is_busy_and_jobs_are_queued(clusters):
+    setup_schedules()
+    Schedule.objects.filter(name="job-watchdog").update(next_run=timezone.now())
+    # Waiting jobs are not "lost" yet: only the dead run is to be recovered.
+    clusters("a", Q_WORKERS="1", JOBS_QUEUED_STALE_SECONDS="600")
+    busy = job_start("probe", requester=None, seconds=90, quiet=True)
+    wait_for(lambda: job_state(busy.pk).status == JobStatus.RUNNING, 30, "the worker to be busy")
+    waiting = [job_start("probe", requester=None, seconds=6) for _ in range(5)]
+    # A run whose worker died an hour ago (as if killed with its machine).
+    lost = Job.objects.create(
+        kind="probe",
+        status=JobStatus.RUNNING,
+        attempts=1,
+        heartbeat_at=timezone.now() - timedelta(hours=1),
+    )
+    # The cluster's scheduler runs about 30 s after it starts and fires the watchdog then.
+    recovered = wait_for(
+        lambda: (j := job_state(lost.pk)).status == JobStatus.QUEUED and j,
+        60,
+        "the cluster's watchdog to hand the lost job over",
+    )
+    assert recovered.message == runner.REQUEUED_STALE
+    # ...while the only worker was still busy and the other jobs still waited.
+    assert job_state(busy.pk).status == JobStatus.RUNNING
+    assert all(job_state(j.pk).status == JobStatus.QUEUED for j in waiting)
+    assert QTask.objects.get(group="job-watchdog").result == {"requeued": 1, "failed": 0}

@@ -7,10 +7,11 @@ import pytest
 import time_machine
 from django.utils import timezone
 from django_q.models import Schedule
+from django_q.models import Task as QTask
 from django_q.scheduler import scheduler
 from django_q.signing import SignedPackage
 
-from portal.jobs import runner
+from portal.jobs import runner, services
 from portal.jobs.jobs import PROBE_FAILED
 from portal.jobs.models import Job, JobStatus
 from portal.jobs.schedules import setup_schedules
@@ -214,3 +215,39 @@ class TestScheduledSlots:
         scheduler(broker=queue)
         assert Job.objects.count() == 1
         assert sorted(deliver(queue)) == ["duplicate", "succeeded"]
+
+
+@pytest.mark.django_db(transaction=True)  # a scheduler pass closes old connections
+def test_the_scheduler_runs_the_watchdog_itself_without_the_queue(queue, settings):
+    """Recovery does not wait behind queued jobs or for a free worker."""
+    settings.JOBS_STALE_SECONDS = 60
+    setup_schedules()
+    Schedule.objects.exclude(name="job-watchdog").update(
+        next_run=timezone.now() + timedelta(days=1)
+    )
+    Schedule.objects.filter(name="job-watchdog").update(
+        next_run=timezone.now() - timedelta(seconds=1)
+    )
+    waiting = [services.job_start("probe", requester=None, seconds=6) for _ in range(3)]
+    lost = make_job(
+        status=JobStatus.RUNNING,
+        attempts=1,
+        heartbeat_at=timezone.now() - timedelta(seconds=61),
+    )
+    assert queue.queue_size() == 3
+    scheduler(broker=queue)
+    lost.refresh_from_db()
+    assert lost.status == JobStatus.QUEUED and lost.message == runner.REQUEUED_STALE
+    assert QTask.objects.get(group="job-watchdog").result == {"requeued": 1, "failed": 0}
+    # Only the lost job's new message joined the queue: the watchdog itself never queued.
+    payloads = [SignedPackage.loads(p) for _, p in queue.dequeue() or []]
+    while len(payloads) < 4 and queue.queue_size():
+        payloads += [SignedPackage.loads(p) for _, p in queue.dequeue() or []]
+    assert sorted(p["args"][0] for p in payloads) == sorted(j.pk for j in [*waiting, lost])
+
+
+def test_a_failing_watchdog_run_by_the_scheduler_is_logged_not_raised(settings, caplog):
+    settings.JOBS_STALE_SECONDS = None  # a broken setting makes the watchdog itself fail
+    outcome = runner.scheduled_watchdog()
+    assert outcome["error"].startswith("TypeError: unsupported type for timedelta")
+    assert "watchdog failed" in caplog.text

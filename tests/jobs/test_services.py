@@ -9,7 +9,8 @@ from django.core import mail
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
-from django_q.models import Schedule
+from django_q.models import Schedule, Success
+from django_q.signing import SignedPackage
 
 from portal.accounts.services import tokens_purge_expired
 from portal.jobs import services
@@ -172,11 +173,20 @@ class TestScheduleRunNow:
         )
         assert services.schedule_run_now(actor=superuser, schedule=schedule).kind == "token_flush"
 
-    def test_a_plain_function_goes_to_the_queue(self, superuser, queue):
+    def test_the_watchdog_runs_at_once_not_through_the_queue(self, superuser, queue):
         setup_schedules()
         watchdog = Schedule.objects.get(name="job-watchdog")
         assert services.schedule_run_now(actor=superuser, schedule=watchdog) is None
-        assert queue.queue_size() == 1 and not Job.objects.exists()
+        assert queue.queue_size() == 0 and not Job.objects.exists()
+        run = Success.objects.get(group="job-watchdog")
+        assert run.result == {"requeued": 0, "failed": 0}
+
+    def test_another_plain_function_goes_to_the_queue_with_its_arguments(self, superuser, queue):
+        schedule = Schedule.objects.create(name="power", func="math.pow", args="(2, 3)")
+        assert services.schedule_run_now(actor=superuser, schedule=schedule) is None
+        [(_ack, payload)] = queue.dequeue()
+        task = SignedPackage.loads(payload)
+        assert (task["func"], task["args"], task["group"]) == ("math.pow", (2, 3), "power")
 
     def test_only_administrators_may(self, lead, queue):
         setup_schedules()
