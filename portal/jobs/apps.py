@@ -10,6 +10,7 @@ class JobsConfig(AppConfig):
         from django.utils.module_loading import autodiscover_modules
         from django_q.signals import pre_enqueue
 
+        from portal.jobs import checks  # noqa: F401  (registers the system checks)
         from portal.jobs.runner import record_scheduled_slot
 
         # Every app's jobs.py registers its job kinds (portal.jobs.registry).
