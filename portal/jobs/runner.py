@@ -134,7 +134,7 @@ def _run_job(job_id: int) -> str:
     except Exception as exc:
         logger.exception("job %s (%s) failed", job.pk, job.kind)
         error = f"{type(exc).__name__}: {exc}\n\n{traceback.format_exc(limit=8)}"
-        mine.update(status=JobStatus.FAILED, error=error, finished_at=timezone.now())
+        job_fail(job=job, error=error, attempt=job.attempts)
         return "failed"
     updated = mine.update(
         status=JobStatus.SUCCEEDED,

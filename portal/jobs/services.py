@@ -25,7 +25,8 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.mail import EmailMessage, get_connection
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import Case, F, Value, When
+from django.db.models.functions import Concat, Least, Substr
 from django.utils import timezone
 
 from portal.accounts.models import User
@@ -43,6 +44,8 @@ logger = logging.getLogger(__name__)
 RUN_JOB = "portal.jobs.runner.run_job"
 BROKER_DOWN = "Waiting for the queue: it could not be reached ({error}); the watchdog will retry."
 RERUN_NOT_FINISHED = "Only finished jobs can be run again (job #{pk} is {status})."
+FAILED_AFTER = "Failed after: "  # + the failed run's last step, in place of its current step
+MESSAGE_MAX = Job._meta.get_field("message").max_length
 SUMMARY_SUBJECT = "[{site}] {team}: daily summary for {day}"
 REMINDER_SUBJECT = "[{site}] Overdue: {key} {title}"
 
@@ -186,10 +189,28 @@ def schedule_run_now(*, actor: User, schedule) -> Job | None:
     return None
 
 
-def job_fail(*, job: Job, error: str) -> None:
-    now = timezone.now()
-    Job.objects.filter(pk=job.pk).update(
-        status=JobStatus.FAILED, error=error, finished_at=now, message=""
+def job_fail(*, job: Job, error: str, attempt: int | None = None) -> bool:
+    """Mark the job failed with `error`; with `attempt`, only if that run is still current.
+
+    A failed job is never shown complete: its progress stays where it got to but below 100%,
+    and a run's last step is kept as "Failed after: <step>" (a job that never started shows
+    none). Returns whether the record was changed.
+    """
+    rows = Job.objects.filter(pk=job.pk)
+    if attempt is not None:
+        rows = rows.filter(status=JobStatus.RUNNING, attempts=attempt)
+    last_step = Substr(Concat(Value(FAILED_AFTER), F("message")), 1, MESSAGE_MAX)
+    return bool(
+        rows.update(
+            status=JobStatus.FAILED,
+            error=error,
+            finished_at=timezone.now(),
+            progress=Least(F("progress"), Value(99)),
+            message=Case(
+                When(status=JobStatus.RUNNING, message__gt="", then=last_step),
+                default=Value(""),
+            ),
+        )
     )
 
 

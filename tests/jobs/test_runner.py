@@ -251,3 +251,48 @@ def test_a_failing_watchdog_run_by_the_scheduler_is_logged_not_raised(settings, 
     outcome = runner.scheduled_watchdog()
     assert outcome["error"].startswith("TypeError: unsupported type for timedelta")
     assert "watchdog failed" in caplog.text
+
+
+class TestFailedJobsShowWhereTheyStopped:
+    def test_a_job_that_raises_after_its_last_step_is_not_shown_complete(self):
+        job = make_job(params={"seconds": 0.2, "fail": True})
+        assert runner.run_job(job.pk) == "failed"
+        job.refresh_from_db()
+        assert job.status == JobStatus.FAILED
+        assert job.progress == 99 and job.message == services.FAILED_AFTER + "step 1 of 1"
+
+    def test_a_run_lost_after_its_last_step_is_not_shown_complete(self, settings):
+        settings.JOBS_STALE_SECONDS = 60
+        job = make_job(
+            status=JobStatus.RUNNING,
+            attempts=3,
+            max_attempts=3,
+            progress=100,
+            message="step 4 of 4",
+            heartbeat_at=timezone.now() - timedelta(seconds=61),
+        )
+        assert runner.watchdog() == {"requeued": 0, "failed": 1}
+        job.refresh_from_db()
+        assert job.status == JobStatus.FAILED and job.error == runner.JOB_LOST.format(attempts=3)
+        assert job.progress == 99 and job.message == services.FAILED_AFTER + "step 4 of 4"
+
+    def test_progress_below_the_end_and_a_long_step_are_kept(self):
+        job = make_job(status=JobStatus.RUNNING, attempts=1, progress=40, message="x" * 200)
+        assert services.job_fail(job=job, error="boom", attempt=1)
+        job.refresh_from_db()
+        assert job.progress == 40 and job.message == (services.FAILED_AFTER + "x" * 200)[:200]
+
+    def test_a_job_that_never_started_keeps_no_step(self, settings):
+        settings.JOBS_QUEUED_STALE_SECONDS = 600
+        settings.JOBS_MAX_ENQUEUES = 1
+        job = make_job(enqueues=1, message=runner.REQUEUED_WAITING)
+        with time_machine.travel(timezone.now() + timedelta(seconds=601)):
+            assert runner.watchdog() == {"requeued": 0, "failed": 1}
+        job.refresh_from_db()
+        assert job.status == JobStatus.FAILED and (job.progress, job.message) == (0, "")
+
+    def test_a_superseded_attempt_cannot_fail_the_job(self):
+        job = make_job(status=JobStatus.RUNNING, attempts=2)
+        assert not services.job_fail(job=job, error="late", attempt=1)
+        job.refresh_from_db()
+        assert job.status == JobStatus.RUNNING and job.error == ""
