@@ -19,7 +19,11 @@ from django.utils import timezone
 from portal.accounts.services import tokens_purge_expired
 from portal.jobs.registry import register_job
 from portal.jobs.runner import JobContext
-from portal.jobs.selectors import overdue_reminder_candidates, summary_teams
+from portal.jobs.selectors import (
+    overdue_reminder_candidates,
+    summaries_emailed_to,
+    summary_teams,
+)
 from portal.jobs.services import (
     daily_summary_email,
     daily_summary_store,
@@ -62,7 +66,15 @@ def daily_summary(ctx: JobContext, date: str | None = None, team: str | None = N
                 teams=", ".join(sorted(email_errors)), error=next(iter(email_errors.values()))
             )
         )
-    return {"date": day.isoformat(), "teams": len(teams), "files": files, "emailed": emailed}
+    return {
+        "date": day.isoformat(),
+        "teams": len(teams),
+        "files": files,
+        # A resumed run (watchdog, Run again) sends only what earlier attempts did not; the
+        # day's total comes from the records, what this attempt sent is "emailed_now".
+        "emailed": summaries_emailed_to(day=day, team_ids=[t.pk for t in teams]),
+        "emailed_now": emailed,
+    }
 
 
 def _parse_day(value: str | None) -> date:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
 
 from portal.accounts.models import User
 from portal.jobs.models import DailySummary, Job, OverdueReminder
@@ -49,6 +49,12 @@ def summary_recipients(*, team_id: int) -> QuerySet[User]:
         .exclude(email="")
         .order_by("username")
     )
+
+
+def summaries_emailed_to(*, day: date, team_ids: list[int]) -> int:
+    """How many people the day's summaries of these teams were emailed to, by any run."""
+    rows = DailySummary.objects.filter(date=day, team_id__in=team_ids, emailed_at__isnull=False)
+    return rows.aggregate(total=Sum("emailed_to"))["total"] or 0
 
 
 def _section(title: str, qs: QuerySet[Task]) -> Section:

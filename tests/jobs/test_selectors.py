@@ -10,6 +10,7 @@ from portal.jobs.models import DailySummary, Job, OverdueReminder
 from portal.jobs.selectors import (
     jobs_visible_to,
     overdue_reminder_candidates,
+    summaries_emailed_to,
     summaries_visible_to,
     summary_recipients,
     summary_teams,
@@ -98,3 +99,13 @@ def test_overdue_reminder_candidates(team, lead, member, settings):
     assert found == [inactive_only, both]
     assert [u.username for u in found[0].recipients] == []
     assert [u.username for u in found[1].recipients] == ["lead"]
+
+
+def test_summaries_emailed_to_counts_sent_summaries_of_the_day_and_teams(team, other_team):
+    sent = {"emailed_at": timezone.now()}
+    DailySummary.objects.create(team=team, date="2026-11-26", path="a", emailed_to=2, **sent)
+    DailySummary.objects.create(team=other_team, date="2026-11-26", path="b", emailed_to=3, **sent)
+    DailySummary.objects.create(team=team, date="2026-11-25", path="c", emailed_to=5, **sent)
+    assert summaries_emailed_to(day="2026-11-26", team_ids=[team.pk, other_team.pk]) == 5
+    assert summaries_emailed_to(day="2026-11-26", team_ids=[team.pk]) == 2
+    assert summaries_emailed_to(day="2026-11-27", team_ids=[team.pk]) == 0
