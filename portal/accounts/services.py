@@ -1,11 +1,13 @@
-"""Writes about people: profile changes and revoking API sessions."""
+"""Writes about people: profile changes, revoking API sessions and purging expired ones."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.utils import timezone
 
 from portal.accounts.models import User
 from portal.accounts.permissions import is_superuser
@@ -67,3 +69,16 @@ def refresh_tokens_revoke(*, user: User) -> int:
     rows = [BlacklistedToken(token=token) for token in pending]
     BlacklistedToken.objects.bulk_create(rows, ignore_conflicts=True)
     return len(rows)
+
+
+@transaction.atomic
+def tokens_purge_expired(*, now: datetime | None = None) -> tuple[int, dict[str, int]]:
+    """Delete expired outstanding refresh tokens (their blacklist rows go with them).
+
+    A system action (the daily token-flush job). Returns the number of rows deleted and the
+    count per model, as `QuerySet.delete()` reports them.
+    """
+    from rest_framework_simplejwt.token_blacklist.models import OutstandingToken
+
+    now = now or timezone.now()
+    return OutstandingToken.objects.filter(expires_at__lte=now).delete()

@@ -15,18 +15,15 @@ from django.utils.formats import date_format
 from django.utils.html import format_html
 from django_q import admin as q_admin
 from django_q.models import Failure, OrmQ, Schedule, Success
-from django_q.tasks import async_task
 from unfold.admin import ModelAdmin
 from unfold.decorators import action, display
 
-from portal.adminsite.bases import PortalModelAdmin, TeamFilter
+from portal.adminsite.bases import PortalModelAdmin, SuperuserOnly, TeamFilter
 from portal.jobs.models import DailySummary, Job, JobStatus, OverdueReminder
 from portal.jobs.registry import kind_label, kinds
-from portal.jobs.runner import scheduled_params
-from portal.jobs.schedules import RUN_SCHEDULED
 from portal.jobs.selectors import jobs_visible_to, summaries_visible_to
-from portal.jobs.services import job_rerun, job_start
-from portal.teams.permissions import can_use_portal, is_superuser
+from portal.jobs.services import job_rerun, schedule_run_now
+from portal.teams.permissions import is_superuser
 
 STATUS_COLOURS = {
     JobStatus.QUEUED: "info",
@@ -37,25 +34,6 @@ STATUS_COLOURS = {
 RERUN_DONE = "Started again as {jobs}."
 RERUN_SKIPPED = "Skipped {count} job(s) that are still queued or running."
 RUN_NOW_DONE = "Started {names}."
-
-
-class SuperuserOnly:
-    """Queue internals: only administrators see or touch them."""
-
-    def has_module_permission(self, request):
-        return is_superuser(request.user)
-
-    def has_view_permission(self, request, obj=None):
-        return is_superuser(request.user)
-
-    def has_change_permission(self, request, obj=None):
-        return is_superuser(request.user)
-
-    def has_delete_permission(self, request, obj=None):
-        return is_superuser(request.user)
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 def _job_link(job: Job) -> str:
@@ -231,12 +209,6 @@ class DailySummaryAdmin(PortalModelAdmin):
     def get_queryset(self, request):
         return summaries_visible_to(request.user)
 
-    def has_module_permission(self, request):
-        return can_use_portal(request.user)
-
-    def has_view_permission(self, request, obj=None):
-        return can_use_portal(request.user)
-
     def has_add_permission(self, request):
         return False
 
@@ -291,12 +263,10 @@ class ScheduleAdmin(SuperuserOnly, q_admin.ScheduleAdmin, ModelAdmin):
     def _run(self, request: HttpRequest, schedules) -> None:
         started = []
         for schedule in schedules:
-            if schedule.func == RUN_SCHEDULED and schedule.args:
-                kind = schedule.args.strip().strip("'\"")
-                job = job_start(kind, requester=request.user, **scheduled_params(kind, None))
+            job = schedule_run_now(actor=request.user, schedule=schedule)
+            if job:
                 started.append(format_html("{} ({})", schedule.name, _job_link(job)))
             else:
-                async_task(schedule.func, q_options={"group": schedule.name or schedule.func})
                 started.append(format_html("{}", schedule.name or schedule.func))
         if started:
             names = format_html(", ".join(["{}"] * len(started)), *started)

@@ -1,8 +1,9 @@
 """The portal's job functions (see docs/jobs.md for schedules and outputs).
 
-Each takes a JobContext plus keyword params and returns a JSON-able result. All are idempotent:
-a summary replaces the day's summary, a reminder is recorded per task and due date, the clean-up
-deletes what is still there to delete.
+Each takes a JobContext plus keyword params and returns a JSON-able result. A job function only
+parses its params, loads through the selectors and writes through the services; the rules live
+there. All are idempotent: a summary replaces the day's summary, a reminder is recorded per task
+and due date, the clean-up deletes what is still there to delete.
 """
 
 from __future__ import annotations
@@ -12,29 +13,28 @@ import time
 from datetime import date, timedelta
 
 from django.conf import settings
-from django.core.mail import EmailMessage, get_connection
-from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef, Prefetch
+from django.core.mail import get_connection
 from django.utils import timezone
 
-from portal.accounts.models import User
-from portal.jobs.models import FINISHED, DailySummary, Job, OverdueReminder
+from portal.accounts.services import tokens_purge_expired
 from portal.jobs.registry import register_job
 from portal.jobs.runner import JobContext
-from portal.jobs.summaries import (
-    build_team_summary,
-    render_markdown,
-    summary_relpath,
-    write_shared_file,
+from portal.jobs.selectors import (
+    overdue_reminder_candidates,
+    summaries_emailed_to,
+    summary_teams,
 )
-from portal.tasks.models import Task
+from portal.jobs.services import (
+    daily_summary_email,
+    daily_summary_store,
+    jobs_purge_finished,
+    overdue_reminder_send,
+)
 from portal.tasks.services import tasks_purge_archived
-from portal.teams.models import Team
 
 logger = logging.getLogger(__name__)
 
 PROBE_FAILED = "The test job was asked to fail."
-SUMMARY_SUBJECT = "[{site}] {team}: daily summary for {day}"
 SUMMARY_EMAIL_FAILED = (
     "Summaries were written, but emailing them failed for {teams} ({error}); run the job again "
     "to send the ones not sent yet."
@@ -42,34 +42,22 @@ SUMMARY_EMAIL_FAILED = (
 REMINDERS_FAILED = (
     "{failed} reminder email(s) could not be sent ({error}); they are tried again next hour."
 )
-REMINDER_SUBJECT = "[{site}] Overdue: {key} {title}"
 
 
 @register_job("daily_summary", label="Daily summary")
 def daily_summary(ctx: JobContext, date: str | None = None, team: str | None = None) -> dict:
     """Write each team's summary to SHARED_DIR, store it, email opted-in members once a day."""
     day = _parse_day(date)
-    teams = Team.objects.order_by("name")
-    if team:
-        teams = teams.filter(slug=team)
-    teams = list(teams)
+    teams = list(summary_teams(slug=team))
     files, emailed, email_errors = [], 0, {}
     for index, team_obj in enumerate(teams):
-        summary = build_team_summary(team_obj, day)
-        body = render_markdown(summary)
-        relpath = summary_relpath(team_obj, day)
-        write_shared_file(relpath, body)
-        record, _ = DailySummary.objects.update_or_create(
-            team=team_obj,
-            date=day,
-            defaults={"body": body, "counts": summary.counts, "path": relpath},
-        )
+        record = daily_summary_store(team=team_obj, day=day)
         try:
-            emailed += _email_summary(record)
+            emailed += daily_summary_email(summary=record)
         except Exception as exc:  # one team's mail problem must not stop the other summaries
             logger.exception("daily summary %s: emailing team %s failed", day, team_obj.key)
             email_errors[team_obj.key] = f"{type(exc).__name__}: {exc}"
-        files.append(relpath)
+        files.append(record.path)
         ctx.progress(100 * (index + 1) / len(teams), f"{team_obj.key} done")
     logger.info("daily summary %s: %s team(s), %s email(s)", day, len(teams), emailed)
     if email_errors:
@@ -78,38 +66,19 @@ def daily_summary(ctx: JobContext, date: str | None = None, team: str | None = N
                 teams=", ".join(sorted(email_errors)), error=next(iter(email_errors.values()))
             )
         )
-    return {"date": day.isoformat(), "teams": len(teams), "files": files, "emailed": emailed}
+    return {
+        "date": day.isoformat(),
+        "teams": len(teams),
+        "files": files,
+        # A resumed run (watchdog, Run again) sends only what earlier attempts did not; the
+        # day's total comes from the records, what this attempt sent is "emailed_now".
+        "emailed": summaries_emailed_to(day=day, team_ids=[t.pk for t in teams]),
+        "emailed_now": emailed,
+    }
 
 
 def _parse_day(value: str | None) -> date:
     return date.fromisoformat(value) if value else timezone.localdate()
-
-
-def _email_summary(record: DailySummary) -> int:
-    """Email opted-in members once per team and day; re-runs update the file, not inboxes."""
-    with transaction.atomic():
-        locked = DailySummary.objects.select_for_update().get(pk=record.pk)
-        if locked.emailed_at:
-            return 0
-        people = list(
-            User.objects.filter(
-                memberships__team_id=record.team_id,
-                receive_daily_summary=True,
-                is_active=True,
-            )
-            .exclude(email="")
-            .order_by("username")
-        )
-        subject = SUMMARY_SUBJECT.format(
-            site=settings.SITE_NAME, team=record.team.name, day=record.date.isoformat()
-        )
-        messages = [EmailMessage(subject, record.body, to=[p.email]) for p in people]
-        if messages:
-            get_connection().send_messages(messages)
-        DailySummary.objects.filter(pk=record.pk).update(
-            emailed_at=timezone.now(), emailed_to=len(messages)
-        )
-    return len(messages)
 
 
 @register_job("archive_cleanup", label="Archive clean-up")
@@ -122,7 +91,7 @@ def archive_cleanup(ctx: JobContext, days: int | None = None, batch_size: int = 
         logger.info("archive clean-up: deleted %s task(s) of team %s", count, key)
     ctx.progress(80, "tasks deleted")
     keep = timezone.now() - timedelta(days=settings.JOBS_RECORD_RETENTION_DAYS)
-    old_jobs, _ = Job.objects.filter(status__in=FINISHED, finished_at__lt=keep).delete()
+    old_jobs = jobs_purge_finished(before=keep)
     total = sum(per_team.values())
     logger.info("archive clean-up: %s task(s) archived before %s deleted", total, before)
     return {
@@ -136,33 +105,16 @@ def archive_cleanup(ctx: JobContext, days: int | None = None, batch_size: int = 
 @register_job("overdue_reminders", label="Overdue reminders")
 def overdue_reminders(ctx: JobContext) -> dict:
     """Email the assignees of each task that became overdue, once per task and due date."""
-    now = timezone.now()
-    since = now - timedelta(days=settings.OVERDUE_REMINDER_LOOKBACK_DAYS)
-    already = OverdueReminder.objects.filter(task=OuterRef("pk"), due_date=OuterRef("due_date"))
-    people = User.objects.filter(is_active=True).exclude(email="").order_by("username")
-    candidates = (
-        Task.objects.filter(due_date__gte=since)
-        .overdue(now)
-        .filter(~Exists(already), assignees__isnull=False)
-        .distinct()
-        .select_related("team")
-        .prefetch_related(Prefetch("assignees", people, to_attr="recipients"))
-        .order_by("due_date", "pk")
-    )
     sent, failed, last_error = 0, 0, ""
     connection = get_connection()
-    for task in candidates:
+    for task in overdue_reminder_candidates(now=timezone.now()):
         if not task.recipients:
             continue
-        emails = [u.email for u in task.recipients]
         try:
-            # The row and the email succeed or fail together: a failed send is retried on
-            # the next run; a concurrent run hits the unique constraint and skips the task.
-            with transaction.atomic():
-                OverdueReminder.objects.create(task=task, due_date=task.due_date, recipients=emails)
-                _email_reminder(connection, task, emails)
-        except IntegrityError:
-            continue
+            if not overdue_reminder_send(
+                task=task, recipients=[u.email for u in task.recipients], connection=connection
+            ):
+                continue  # a concurrent run sent it
         except Exception as exc:  # rolled back with its row: tried again on the next run
             logger.exception("overdue reminder for %s could not be sent", task.key)
             failed, last_error = failed + 1, f"{type(exc).__name__}: {exc}"
@@ -174,23 +126,10 @@ def overdue_reminders(ctx: JobContext) -> dict:
     return {"sent": sent}
 
 
-def _email_reminder(connection, task: Task, emails: list[str]) -> None:
-    due = timezone.localtime(task.due_date)
-    body = (
-        f"{task.key} {task.title} (team {task.team.name}) was due {due:%Y-%m-%d %H:%M %Z} "
-        f"and is not done yet.\n\nStatus: {task.get_status_display()}; "
-        f"priority: {task.get_priority_display()}.\n"
-    )
-    subject = REMINDER_SUBJECT.format(site=settings.SITE_NAME, key=task.key, title=task.title)
-    EmailMessage(subject, body, to=emails, connection=connection).send()
-
-
 @register_job("token_flush", label="Expired token flush")
 def token_flush(ctx: JobContext) -> dict:
     """Remove expired JWT outstanding tokens (their blacklist rows go with them)."""
-    from rest_framework_simplejwt.token_blacklist.models import OutstandingToken
-
-    deleted, by_model = OutstandingToken.objects.filter(expires_at__lte=timezone.now()).delete()
+    deleted, by_model = tokens_purge_expired()
     return {"deleted": deleted, "by_model": by_model}
 
 

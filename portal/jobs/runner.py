@@ -1,4 +1,4 @@
-"""What the django-q2 workers execute: run a job record, fire a schedule, watch for lost jobs.
+"""What django-q2 executes: run a job record, record and run a schedule slot, watch for lost jobs.
 
 Only job ids travel through the broker. A run *claims* the record (queued -> running, one
 UPDATE), so a duplicate message (watchdog re-queue racing a slow broker) does nothing. While the
@@ -15,17 +15,17 @@ import threading
 import traceback
 from contextlib import contextmanager
 from datetime import datetime, timedelta
-from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, connections, transaction
+from django.db import connections, transaction
 from django.db.models import F
 from django.utils import timezone
 
 from portal.core.logging import job_context
 from portal.jobs.models import Job, JobStatus
 from portal.jobs.registry import get_kind
-from portal.jobs.services import job_fail, job_requeue
+from portal.jobs.schedules import RUN_SCHEDULED
+from portal.jobs.services import job_fail, job_record_for_slot, job_requeue
 
 logger = logging.getLogger(__name__)
 
@@ -134,7 +134,7 @@ def _run_job(job_id: int) -> str:
     except Exception as exc:
         logger.exception("job %s (%s) failed", job.pk, job.kind)
         error = f"{type(exc).__name__}: {exc}\n\n{traceback.format_exc(limit=8)}"
-        mine.update(status=JobStatus.FAILED, error=error, finished_at=timezone.now())
+        job_fail(job=job, error=error, attempt=job.attempts)
         return "failed"
     updated = mine.update(
         status=JobStatus.SUCCEEDED,
@@ -150,40 +150,42 @@ def _run_job(job_id: int) -> str:
     return "succeeded"
 
 
-def scheduled_params(kind: str, slot: datetime | None) -> dict[str, Any]:
-    """Params a scheduled run of `kind` gets from its slot (the daily summary's date).
-
-    A late run summarises its slot's day; a slot more than a day old (the cluster was down and
-    catch-up is off, so it fires once) summarises today instead, which is what people need.
-    """
-    if kind == "daily_summary":
-        now = timezone.now()
-        fresh = slot is not None and now - slot < timedelta(days=1)
-        return {"date": timezone.localdate(slot if fresh else now).isoformat()}
-    return {}
-
-
 def run_scheduled(kind: str, slot: str | None = None) -> str:
-    """Called by a django-q2 Schedule: record the slot's job once, then run it here.
+    """Called by a django-q2 Schedule: run the slot's job record (once) here.
 
-    `slot` is the schedule's intended time (django-q2 passes it via `intended_date_kwarg`).
-    A second cluster firing the same slot finds the record and does nothing.
+    `slot` is the schedule's intended time (django-q2 passes it via `intended_date_kwarg`). The
+    record was normally written when the slot fired (`record_scheduled_slot`); a second message
+    for the same slot (two clusters, or a hand-over by the watchdog) finds it taken and does
+    nothing.
     """
     when = datetime.fromisoformat(slot) if slot else None
-    spec = get_kind(kind)
-    try:
-        with transaction.atomic():
-            job = Job.objects.create(
-                kind=kind,
-                params=scheduled_params(kind, when),
-                dedupe_key=f"{kind}@{when.isoformat()}" if when else None,
-                max_attempts=spec.max_attempts or settings.JOBS_MAX_ATTEMPTS,
-                enqueues=1,
-            )
-    except IntegrityError:
+    job, created = job_record_for_slot(kind=kind, slot=when)
+    if not created and job.status != JobStatus.QUEUED:
         logger.info("schedule %s: slot %s already ran, skipping", kind, slot)
         return "duplicate"
     return run_job(job.pk)
+
+
+def record_scheduled_slot(sender, task: dict, **kwargs) -> None:
+    """django-q2 `pre_enqueue` receiver: write a schedule slot's job record as it fires.
+
+    The scheduler moves `next_run` on and sends `run_scheduled(kind, slot)` in one transaction;
+    the record is written in that same transaction. If the broker then loses the message
+    (Redis restarted empty, the cluster holding it killed), the record waits `queued` and the
+    watchdog hands it over again, as it does for any lost job; the slot is never silently
+    skipped to its next turn.
+    """
+    slot = (task.get("kwargs") or {}).get("slot")
+    if task.get("func") != RUN_SCHEDULED or not slot or not task.get("args"):
+        return
+    kind = task["args"][0]
+    try:
+        job, created = job_record_for_slot(kind=kind, slot=datetime.fromisoformat(slot))
+    except Exception:  # never break the scheduler: the worker writes the record instead
+        logger.exception("schedule %s: could not record slot %s", kind, slot)
+        return
+    if created:
+        logger.info("schedule %s: slot %s recorded as job %s", kind, slot, job.pk)
 
 
 def watchdog() -> dict[str, int]:
@@ -222,3 +224,18 @@ def watchdog() -> dict[str, int]:
                 counts["requeued"] += 1
                 logger.warning("job %s (%s): still queued, handed over again", job.pk, job.kind)
     return counts
+
+
+def scheduled_watchdog() -> dict[str, int | str]:
+    """The job-watchdog schedule's function: `watchdog()`, logging instead of raising.
+
+    It runs inside the scheduler's pass, in the cluster's guard process (see
+    portal.jobs.schedules.IN_SCHEDULER), so it never waits behind queued jobs or for a free
+    worker. An error must not undo that pass (the other schedules' slots), so it is logged
+    and returned.
+    """
+    try:
+        return watchdog()
+    except Exception as exc:
+        logger.exception("watchdog failed")
+        return {"error": f"{type(exc).__name__}: {exc}"}

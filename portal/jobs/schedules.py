@@ -16,7 +16,11 @@ from django.utils import timezone
 from django_q.models import Schedule
 
 RUN_SCHEDULED = "portal.jobs.runner.run_scheduled"
-WATCHDOG = "portal.jobs.runner.watchdog"
+WATCHDOG = "portal.jobs.runner.scheduled_watchdog"
+# The watchdog runs inside the scheduler's pass (django-q2's `sync` task option) instead of
+# through the queue: recovery must not wait behind the jobs it recovers, nor for a free worker.
+# No timeout: django-q2 would arm SIGALRM in the cluster's guard process.
+IN_SCHEDULER = repr({"q_options": {"sync": True, "timeout": -1}})
 
 
 @dataclass(frozen=True)
@@ -28,6 +32,7 @@ class Spec:
     minutes: int | None = None
     at: time | None = None  # local time of day for daily/weekly schedules
     weekday: int | None = None  # 0 = Monday, for weekly schedules
+    kwargs: str | None = None  # django-q2's stored keyword arguments (q_options)
 
     def first_run(self, now: datetime) -> datetime:
         local = timezone.localtime(now)
@@ -80,6 +85,7 @@ def specs() -> list[Spec]:
             None,
             Schedule.MINUTES,
             minutes=settings.JOBS_WATCHDOG_MINUTES,
+            kwargs=IN_SCHEDULER,
         ),
     ]
 
@@ -99,7 +105,7 @@ def setup_schedules(now: datetime | None = None) -> dict[str, str]:
         wanted = {
             "func": spec.func,
             "args": repr(spec.kind) if spec.kind else None,
-            "kwargs": None,
+            "kwargs": spec.kwargs,
             "hook": None,
             "schedule_type": spec.schedule_type,
             "minutes": spec.minutes,

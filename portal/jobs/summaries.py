@@ -1,7 +1,8 @@
-"""The daily summary of a team: what it contains, its Markdown and where the file goes.
+"""The daily summary of a team: its shape, its Markdown and where the file goes.
 
 Days are the portal's local days (settings.TIME_ZONE). "Overdue" means due before today and
-not done, so a task is never listed both as due today and overdue.
+not done, so a task is never listed both as due today and overdue. The summary is collected by
+`portal.jobs.selectors.team_summary` and stored by `portal.jobs.services.daily_summary_store`.
 """
 
 from __future__ import annotations
@@ -13,12 +14,10 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 from django.conf import settings
-from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from portal.accounts.models import User
 from portal.tasks.models import Task
-from portal.tasks.querysets import open_q, overdue_q
 from portal.teams.models import Team
 
 LIST_LIMIT = 50
@@ -51,61 +50,6 @@ class TeamSummary:
         counts = {s.title.lower().replace(" ", "_"): s.total for s in self.sections}
         counts["open"] = self.open_total
         return counts
-
-
-def _section(title: str, qs: QuerySet[Task]) -> Section:
-    rows = list(qs[: LIST_LIMIT + 1])
-    total = len(rows) if len(rows) <= LIST_LIMIT else qs.count()
-    return Section(title=title, tasks=rows[:LIST_LIMIT], total=total)
-
-
-def build_team_summary(team: Team, day: date) -> TeamSummary:
-    """Collect the summary of `team` for `day` (a constant number of queries per team)."""
-    today, tomorrow = day_bounds(day)
-    yesterday = today - timedelta(days=1)
-    people = User.objects.only("id", "username", "first_name", "last_name")
-    tasks = (
-        Task.objects.filter(team=team)
-        .select_related("team")
-        .prefetch_related(Prefetch("assignees", people))
-    )
-    summary = TeamSummary(team=team, day=day)
-    summary.sections = [
-        _section(
-            "Due today",
-            tasks.open()
-            .filter(due_date__gte=today, due_date__lt=tomorrow)
-            .order_by("due_date", "number"),
-        ),
-        _section("Overdue", tasks.overdue(today).order_by("due_date", "number")),
-        _section(
-            "Done yesterday",
-            tasks.done_since(yesterday, today).order_by("completed_at", "number"),
-        ),
-        _section(
-            "Created yesterday",
-            tasks.filter(created_at__gte=yesterday, created_at__lt=today).order_by("number"),
-        ),
-    ]
-    open_assigned = Q(assigned_tasks__team=team) & open_q("assigned_tasks__")
-    rows = (
-        User.objects.filter(open_assigned)
-        .annotate(
-            open_count=Count("assigned_tasks", filter=open_assigned, distinct=True),
-            overdue_count=Count(
-                "assigned_tasks",
-                filter=Q(assigned_tasks__team=team) & overdue_q(today, "assigned_tasks__"),
-                distinct=True,
-            ),
-        )
-        .order_by("-open_count", "username")
-        .only("id", "username", "first_name", "last_name")
-    )
-    summary.people = [(u, u.open_count, u.overdue_count) for u in rows]
-    still_open = tasks.open()
-    summary.open_total = still_open.count()
-    summary.unassigned_open = still_open.filter(assignees__isnull=True).count()
-    return summary
 
 
 def _who(task: Task) -> str:

@@ -15,23 +15,29 @@ import subprocess
 import sys
 import time
 from collections import Counter
+from datetime import datetime, timedelta
 from pathlib import Path
 from urllib.parse import quote
 
 import pytest
 import redis
+import time_machine
 from django.conf import settings as django_settings
 from django.db import connection
 from django.utils import timezone
+from django_q.brokers import get_broker
 from django_q.conf import Conf
 from django_q.models import Schedule
 from django_q.models import Task as QTask
+from django_q.scheduler import scheduler
 
 from portal.jobs import runner
 from portal.jobs.jobs import PROBE_FAILED
-from portal.jobs.models import Job, JobStatus
+from portal.jobs.models import FINISHED, Job, JobStatus
 from portal.jobs.schedules import setup_schedules
 from portal.jobs.services import BROKER_DOWN, job_start
+from portal.tasks import services as ts
+from portal.tasks.models import Task
 
 ROOT = Path(__file__).resolve().parents[2]
 REDIS_SERVER = shutil.which("redis-server")
@@ -283,3 +289,109 @@ def test_two_clusters_fire_each_schedule_slot_once(clusters, team):
     }
     day = timezone.localdate(slot).isoformat()
     assert Path(django_settings.SHARED_DIR, f"summaries/{day}/operations.md").is_file()
+
+
+def fire(name: str) -> datetime:
+    """Make the named schedule due a minute ago and run a scheduler pass, as a cluster does.
+
+    The clusters' own scheduler first runs about 30 s after they start; this is the same
+    function, run now, sending to the same Redis. Returns the slot that fired.
+    """
+    slot = timezone.now().replace(microsecond=0) - timedelta(minutes=1)
+    Schedule.objects.filter(name=name).update(next_run=slot)
+    scheduler(broker=get_broker())
+    assert Schedule.objects.get(name=name).next_run > timezone.now()
+    return slot
+
+
+def test_a_summary_slot_fired_while_workers_are_busy_runs_after_redis_restarts_empty(
+    clusters, redis_server, team
+):
+    setup_schedules()
+    clusters("a", Q_WORKERS="1")
+    busy = job_start("probe", requester=None, seconds=6)
+    wait_for(lambda: job_state(busy.pk).status == JobStatus.RUNNING, 30, "the worker to be busy")
+    # One waits in the cluster's task queue, one in its pusher's hand: the rest stay in Redis.
+    fillers = [job_start("probe", requester=None) for _ in range(2)]
+    broker = get_broker()
+    wait_for(lambda: broker.queue_size() == 0, 10, "the cluster to take the fillers")
+    slot = fire("daily-summary")
+    assert broker.queue_size() == 1  # the summary's message, waiting behind the busy worker
+    redis_server.kill()
+    redis_server.start()  # empty: the summary's message is gone
+
+    def summary_done():
+        runner.watchdog()
+        return Job.objects.filter(kind="daily_summary", status__in=FINISHED).first()
+
+    summary = wait_for(summary_done, 60, "the lost summary to run", interval=1)
+    assert summary.status == JobStatus.SUCCEEDED, summary.error
+    assert summary.dedupe_key == f"daily_summary@{slot.isoformat()}" and summary.enqueues >= 2
+    assert summary.params == {"date": timezone.localdate(slot).isoformat()}
+    day = summary.params["date"]
+    assert Path(django_settings.SHARED_DIR, f"summaries/{day}/operations.md").is_file()
+    for job in (busy, *fillers):
+        wait_for(lambda j=job: job_state(j.pk).is_finished, 30, "the other jobs to finish")
+    assert Job.objects.filter(kind="daily_summary").count() == 1
+
+
+def test_a_cleanup_slot_held_by_a_killed_cluster_runs_on_the_next_one(clusters, team, lead):
+    setup_schedules()
+    with time_machine.travel(timezone.now() - timedelta(days=40)):
+        old = ts.task_archive(
+            actor=lead, task=ts.task_create(actor=lead, team=team, title="archived long ago")
+        )
+    first = clusters("a", Q_WORKERS="1")
+    busy = job_start("probe", requester=None, seconds=30, quiet=True)
+    wait_for(lambda: job_state(busy.pk).status == JobStatus.RUNNING, 30, "the worker to be busy")
+    slot = fire("archive-cleanup")
+    broker = get_broker()
+    # The cluster takes the clean-up's message out of Redis and holds it for its busy worker.
+    wait_for(lambda: broker.queue_size() == 0, 10, "the cluster to take the clean-up")
+    first.kill9()
+    cleanup = Job.objects.get(kind="archive_cleanup")
+    assert cleanup.status == JobStatus.QUEUED
+
+    clusters("b")
+
+    def cleanup_done():
+        runner.watchdog()
+        return (j := job_state(cleanup.pk)).is_finished and j
+
+    done = wait_for(cleanup_done, 60, "the clean-up to run on cluster b", interval=1)
+    assert done.status == JobStatus.SUCCEEDED, done.error
+    assert done.dedupe_key == f"archive_cleanup@{slot.isoformat()}"
+    assert done.attempts == 1 and done.enqueues >= 2 and done.result["deleted"] == 1
+    assert not Task.objects.filter(pk=old.pk).exists()
+    # It ran this week, from its own slot: the schedule's next turn is still a week away.
+    next_run = Schedule.objects.get(name="archive-cleanup").next_run
+    assert next_run - slot > timedelta(days=6)
+    assert Job.objects.filter(kind="archive_cleanup").count() == 1
+
+
+def test_the_watchdog_recovers_while_every_worker_is_busy_and_jobs_are_queued(clusters):
+    setup_schedules()
+    Schedule.objects.filter(name="job-watchdog").update(next_run=timezone.now())
+    # Waiting jobs are not "lost" yet: only the dead run is to be recovered.
+    clusters("a", Q_WORKERS="1", JOBS_QUEUED_STALE_SECONDS="600")
+    busy = job_start("probe", requester=None, seconds=90, quiet=True)
+    wait_for(lambda: job_state(busy.pk).status == JobStatus.RUNNING, 30, "the worker to be busy")
+    waiting = [job_start("probe", requester=None, seconds=6) for _ in range(5)]
+    # A run whose worker died an hour ago (as if killed with its machine).
+    lost = Job.objects.create(
+        kind="probe",
+        status=JobStatus.RUNNING,
+        attempts=1,
+        heartbeat_at=timezone.now() - timedelta(hours=1),
+    )
+    # The cluster's scheduler runs about 30 s after it starts and fires the watchdog then.
+    recovered = wait_for(
+        lambda: (j := job_state(lost.pk)).status == JobStatus.QUEUED and j,
+        60,
+        "the cluster's watchdog to hand the lost job over",
+    )
+    assert recovered.message == runner.REQUEUED_STALE
+    # ...while the only worker was still busy and the other jobs still waited.
+    assert job_state(busy.pk).status == JobStatus.RUNNING
+    assert all(job_state(j.pk).status == JobStatus.QUEUED for j in waiting)
+    assert QTask.objects.get(group="job-watchdog").result == {"requeued": 1, "failed": 0}

@@ -8,14 +8,18 @@ import time_machine
 from django.core import mail
 from django.utils import timezone
 
-from portal.jobs.jobs import (
-    REMINDER_SUBJECT,
-    REMINDERS_FAILED,
-    SUMMARY_EMAIL_FAILED,
-    SUMMARY_SUBJECT,
-)
+from portal.jobs import runner
+from portal.jobs.jobs import REMINDERS_FAILED, SUMMARY_EMAIL_FAILED
 from portal.jobs.models import DailySummary, Job, JobStatus, OverdueReminder
-from portal.jobs.runner import run_scheduled
+from portal.jobs.runner import run_job, run_scheduled
+from portal.jobs.services import (
+    REMINDER_SUBJECT,
+    SUMMARY_SUBJECT,
+    daily_summary_email,
+    daily_summary_store,
+    job_rerun,
+    job_start,
+)
 from portal.tasks import services as ts
 from portal.tasks.models import Status, Task
 
@@ -277,3 +281,78 @@ def test_a_refused_reminder_does_not_stop_the_others_and_is_retried(
         run_scheduled("overdue_reminders")
     assert job_result("overdue_reminders")["sent"] == 1
     assert [m.to for m in mail.outbox][1:] == [["member@example.com"]]
+
+
+def test_titles_and_team_names_with_line_breaks_make_single_line_subjects(
+    team, other_team, lead, member, outsider, settings
+):
+    team.name = "Oper\r\nations"
+    team.save()
+    for person in (member, outsider):
+        person.receive_daily_summary = True
+        person.save()
+    with time_machine.travel(NOW - timedelta(days=1), tick=False):
+        broken = ts.task_create(
+            actor=lead, team=team, title="Renew\nTLS\r\n  now", due_date=NOW - timedelta(hours=1)
+        )
+        plain = ts.task_create(
+            actor=lead, team=team, title="Plain", due_date=NOW - timedelta(hours=1)
+        )
+        for task in (broken, plain):
+            ts.task_assign(actor=lead, task=task, assignees=[member])
+    with time_machine.travel(NOW, tick=False):
+        run_scheduled("overdue_reminders")
+        run_scheduled("daily_summary", slot=NOW.isoformat())
+    assert job_result("overdue_reminders")["sent"] == 2
+    assert job_result("daily_summary")["emailed"] == 2
+    site = settings.SITE_NAME
+    assert sorted(m.subject for m in mail.outbox) == sorted(
+        [
+            REMINDER_SUBJECT.format(site=site, key=broken.key, title="Renew TLS now"),
+            REMINDER_SUBJECT.format(site=site, key=plain.key, title="Plain"),
+            SUMMARY_SUBJECT.format(site=site, team="Oper ations", day="2026-11-26"),
+            SUMMARY_SUBJECT.format(site=site, team=other_team.name, day="2026-11-26"),
+        ]
+    )
+    assert OverdueReminder.objects.count() == 2
+
+
+class TestResumedSummaryCountsEveryEmail:
+    """`emailed` is how many people the day's summaries reached, whichever attempt sent them."""
+
+    @pytest.fixture
+    def readers(self, team, other_team, member, outsider):
+        for person in (member, outsider):  # one reader in each team
+            person.receive_daily_summary = True
+            person.save()
+
+    def test_run_again_after_a_refused_address(self, readers, flaky_email, superuser):
+        flaky_email.add("member@example.com")
+        with time_machine.travel(NOW, tick=False):
+            run_scheduled("daily_summary", slot=NOW.isoformat())
+        failed = Job.objects.get(kind="daily_summary")
+        assert failed.status == JobStatus.FAILED and len(mail.outbox) == 1  # Design's
+        flaky_email.clear()
+        with time_machine.travel(NOW + timedelta(minutes=5), tick=False):
+            again = job_rerun(job=failed, requester=superuser)
+            run_job(again.pk)
+        assert len(mail.outbox) == 2
+        result = job_result("daily_summary")
+        assert (result["emailed"], result["emailed_now"]) == (2, 1)
+
+    def test_a_run_resumed_by_the_watchdog(self, readers, team, other_team, settings):
+        settings.JOBS_STALE_SECONDS = 60
+        day = NOW.date()
+        with time_machine.travel(NOW, tick=False):
+            job = job_start("daily_summary", requester=None, date=day.isoformat())
+            # Attempt 1 summarised and emailed Design, then its worker died.
+            Job.objects.filter(pk=job.pk).update(
+                status=JobStatus.RUNNING, attempts=1, heartbeat_at=NOW
+            )
+            daily_summary_email(summary=daily_summary_store(team=other_team, day=day))
+        with time_machine.travel(NOW + timedelta(minutes=2), tick=False):
+            assert runner.watchdog()["requeued"] == 1
+            assert run_job(job.pk) == "succeeded"
+        job.refresh_from_db()
+        assert job.attempts == 2 and len(mail.outbox) == 2
+        assert (job.result["emailed"], job.result["emailed_now"]) == (2, 1)

@@ -1,14 +1,20 @@
 """Running job records: claim, heartbeat, failure, duplicates, scheduled slots, the watchdog."""
 
+import pydoc
 from datetime import timedelta
 
 import pytest
 import time_machine
 from django.utils import timezone
+from django_q.models import Schedule
+from django_q.models import Task as QTask
+from django_q.scheduler import scheduler
+from django_q.signing import SignedPackage
 
-from portal.jobs import runner
+from portal.jobs import runner, services
 from portal.jobs.jobs import PROBE_FAILED
 from portal.jobs.models import Job, JobStatus
+from portal.jobs.schedules import setup_schedules
 
 pytestmark = pytest.mark.django_db
 
@@ -149,3 +155,144 @@ class TestWatchdog:
         make_job(status=JobStatus.SUCCEEDED, heartbeat_at=old, queued_at=old)
         make_job(status=JobStatus.FAILED, heartbeat_at=old, queued_at=old)
         assert runner.watchdog() == {"requeued": 0, "failed": 0}
+
+
+def deliver(queue) -> list:
+    """Run the messages waiting in the broker as a worker would (func(*args, **kwargs))."""
+    results = []
+    for _ in range(queue.queue_size()):
+        for _ack, payload in queue.dequeue() or []:
+            task = SignedPackage.loads(payload)
+            results.append(pydoc.locate(task["func"])(*task["args"], **task["kwargs"]))
+    return results
+
+
+@pytest.mark.django_db(transaction=True)  # a scheduler pass closes old connections
+class TestScheduledSlots:
+    """A slot's job record is written as the scheduler fires it, not when a worker runs it."""
+
+    @pytest.fixture
+    def due(self):
+        setup_schedules()
+        slot = timezone.now().replace(microsecond=0) - timedelta(minutes=1)
+        Schedule.objects.exclude(name="archive-cleanup").update(next_run=slot + timedelta(days=1))
+        Schedule.objects.filter(name="archive-cleanup").update(next_run=slot)
+        return slot
+
+    def test_the_record_exists_once_the_slot_fired_and_the_message_runs_it(self, queue, due):
+        scheduler(broker=queue)
+        job = Job.objects.get()
+        assert (job.kind, job.status, job.enqueues) == ("archive_cleanup", JobStatus.QUEUED, 1)
+        assert job.dedupe_key == f"archive_cleanup@{due.isoformat()}"
+        assert Schedule.objects.get(name="archive-cleanup").next_run > timezone.now()
+        assert deliver(queue) == ["succeeded"]
+        job.refresh_from_db()
+        assert job.status == JobStatus.SUCCEEDED and Job.objects.count() == 1
+
+    def test_a_slot_whose_message_was_lost_is_handed_over_again(
+        self, queue, due, settings, django_capture_on_commit_callbacks
+    ):
+        settings.JOBS_QUEUED_STALE_SECONDS = 600
+        scheduler(broker=queue)
+        queue.purge_queue()  # the broker lost the message (Redis restarted empty)
+        assert queue.queue_size() == 0
+        later = timezone.now() + timedelta(seconds=601)
+        with (
+            time_machine.travel(later, tick=False),
+            django_capture_on_commit_callbacks(execute=True),
+        ):
+            assert runner.watchdog() == {"requeued": 1, "failed": 0}
+        job = Job.objects.get()
+        assert job.message == runner.REQUEUED_WAITING and job.enqueues == 2
+        with time_machine.travel(later + timedelta(seconds=1), tick=False):
+            assert deliver(queue) == ["succeeded"]
+        job.refresh_from_db()
+        assert job.status == JobStatus.SUCCEEDED and job.attempts == 1
+
+    def test_a_slot_fired_twice_runs_once(self, queue, due):
+        scheduler(broker=queue)
+        Schedule.objects.filter(name="archive-cleanup").update(next_run=due)  # SQLite: no locks
+        scheduler(broker=queue)
+        assert Job.objects.count() == 1
+        assert sorted(deliver(queue)) == ["duplicate", "succeeded"]
+
+
+@pytest.mark.django_db(transaction=True)  # a scheduler pass closes old connections
+def test_the_scheduler_runs_the_watchdog_itself_without_the_queue(queue, settings):
+    """Recovery does not wait behind queued jobs or for a free worker."""
+    settings.JOBS_STALE_SECONDS = 60
+    setup_schedules()
+    Schedule.objects.exclude(name="job-watchdog").update(
+        next_run=timezone.now() + timedelta(days=1)
+    )
+    Schedule.objects.filter(name="job-watchdog").update(
+        next_run=timezone.now() - timedelta(seconds=1)
+    )
+    waiting = [services.job_start("probe", requester=None, seconds=6) for _ in range(3)]
+    lost = make_job(
+        status=JobStatus.RUNNING,
+        attempts=1,
+        heartbeat_at=timezone.now() - timedelta(seconds=61),
+    )
+    assert queue.queue_size() == 3
+    scheduler(broker=queue)
+    lost.refresh_from_db()
+    assert lost.status == JobStatus.QUEUED and lost.message == runner.REQUEUED_STALE
+    assert QTask.objects.get(group="job-watchdog").result == {"requeued": 1, "failed": 0}
+    # Only the lost job's new message joined the queue: the watchdog itself never queued.
+    payloads = [SignedPackage.loads(p) for _, p in queue.dequeue() or []]
+    while len(payloads) < 4 and queue.queue_size():
+        payloads += [SignedPackage.loads(p) for _, p in queue.dequeue() or []]
+    assert sorted(p["args"][0] for p in payloads) == sorted(j.pk for j in [*waiting, lost])
+
+
+def test_a_failing_watchdog_run_by_the_scheduler_is_logged_not_raised(settings, caplog):
+    settings.JOBS_STALE_SECONDS = None  # a broken setting makes the watchdog itself fail
+    outcome = runner.scheduled_watchdog()
+    assert outcome["error"].startswith("TypeError: unsupported type for timedelta")
+    assert "watchdog failed" in caplog.text
+
+
+class TestFailedJobsShowWhereTheyStopped:
+    def test_a_job_that_raises_after_its_last_step_is_not_shown_complete(self):
+        job = make_job(params={"seconds": 0.2, "fail": True})
+        assert runner.run_job(job.pk) == "failed"
+        job.refresh_from_db()
+        assert job.status == JobStatus.FAILED
+        assert job.progress == 99 and job.message == services.FAILED_AFTER + "step 1 of 1"
+
+    def test_a_run_lost_after_its_last_step_is_not_shown_complete(self, settings):
+        settings.JOBS_STALE_SECONDS = 60
+        job = make_job(
+            status=JobStatus.RUNNING,
+            attempts=3,
+            max_attempts=3,
+            progress=100,
+            message="step 4 of 4",
+            heartbeat_at=timezone.now() - timedelta(seconds=61),
+        )
+        assert runner.watchdog() == {"requeued": 0, "failed": 1}
+        job.refresh_from_db()
+        assert job.status == JobStatus.FAILED and job.error == runner.JOB_LOST.format(attempts=3)
+        assert job.progress == 99 and job.message == services.FAILED_AFTER + "step 4 of 4"
+
+    def test_progress_below_the_end_and_a_long_step_are_kept(self):
+        job = make_job(status=JobStatus.RUNNING, attempts=1, progress=40, message="x" * 200)
+        assert services.job_fail(job=job, error="boom", attempt=1)
+        job.refresh_from_db()
+        assert job.progress == 40 and job.message == (services.FAILED_AFTER + "x" * 200)[:200]
+
+    def test_a_job_that_never_started_keeps_no_step(self, settings):
+        settings.JOBS_QUEUED_STALE_SECONDS = 600
+        settings.JOBS_MAX_ENQUEUES = 1
+        job = make_job(enqueues=1, message=runner.REQUEUED_WAITING)
+        with time_machine.travel(timezone.now() + timedelta(seconds=601)):
+            assert runner.watchdog() == {"requeued": 0, "failed": 1}
+        job.refresh_from_db()
+        assert job.status == JobStatus.FAILED and (job.progress, job.message) == (0, "")
+
+    def test_a_superseded_attempt_cannot_fail_the_job(self):
+        job = make_job(status=JobStatus.RUNNING, attempts=2)
+        assert not services.job_fail(job=job, error="late", attempt=1)
+        job.refresh_from_db()
+        assert job.status == JobStatus.RUNNING and job.error == ""

@@ -8,7 +8,13 @@ from django.core.management import call_command
 from django.utils import timezone
 from django_q.models import Schedule
 
-from portal.jobs.schedules import RUN_SCHEDULED, SCHEDULE_NAMES, setup_schedules
+from portal.jobs.schedules import (
+    IN_SCHEDULER,
+    RUN_SCHEDULED,
+    SCHEDULE_NAMES,
+    WATCHDOG,
+    setup_schedules,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -48,6 +54,9 @@ def test_timing_in_the_portal_time_zone(settings):
     watchdog = s["job-watchdog"]
     assert watchdog.schedule_type == Schedule.MINUTES and watchdog.minutes == 2
     assert watchdog.intended_date_kwarg is None and watchdog.args is None
+    # Run by the scheduler itself, not through the queue (see test_runner).
+    assert (watchdog.func, watchdog.kwargs) == (WATCHDOG, IN_SCHEDULER)
+    assert all(x.kwargs is None for x in s.values() if x.name != "job-watchdog")
     assert all(x.repeats == -1 and x.cluster is None for x in s.values())
 
 
@@ -71,3 +80,14 @@ def test_an_edited_schedule_is_put_back():
     assert setup_schedules()["overdue-reminders"] == "updated"
     s = Schedule.objects.get(name="overdue-reminders")
     assert (s.func, s.repeats) == (RUN_SCHEDULED, -1)
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_watchdog_schedule_of_an_earlier_release_is_moved_into_the_scheduler():
+    setup_schedules()
+    Schedule.objects.filter(name="job-watchdog").update(
+        func="portal.jobs.runner.watchdog", kwargs=None
+    )
+    assert setup_schedules()["job-watchdog"] == "updated"
+    s = Schedule.objects.get(name="job-watchdog")
+    assert (s.func, s.kwargs) == (WATCHDOG, IN_SCHEDULER)
