@@ -66,7 +66,7 @@ def portal_server(request, tmp_path_factory, image_root, collected_static):
     def up():
         try:
             return requests.get(f"{url}/healthz", timeout=2).status_code == 200
-        except requests.ConnectionError:
+        except requests.RequestException:  # not up yet, or too busy to answer in time
             return False
 
     try:

@@ -225,7 +225,7 @@ class Stack:
     def ready(self) -> requests.Response | None:
         try:
             response = self.get("/readyz")
-        except requests.ConnectionError:
+        except requests.RequestException:  # not up yet, or too busy to answer in time
             return None
         return response
 
