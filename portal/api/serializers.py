@@ -1,7 +1,5 @@
 """JSON shapes of the API. Serializers check the shape of input; rules live in the services."""
 
-import json
-
 from dj_rest_auth.registration.serializers import RegisterSerializer as BaseRegisterSerializer
 from dj_rest_auth.serializers import PasswordResetSerializer as BasePasswordResetSerializer
 from django.contrib.auth import password_validation
@@ -18,7 +16,6 @@ from portal.teams import permissions as perms
 from portal.teams.models import Membership, Role, Team
 from portal.teams.selectors import teams_visible_to, users_visible_to
 
-METADATA_NUL = "Metadata cannot contain the NUL character (\\u0000)."
 USERNAME_TAKEN = "A user with that username already exists."
 
 
@@ -264,12 +261,6 @@ class TaskSerializer(serializers.ModelSerializer):
         if self.instance is None and not perms.can_create_task(_user(self), team):
             raise PermissionDenied(perms.DENIED_CREATE_TASK)
         return team
-
-    def validate_metadata(self, value):
-        # PostgreSQL's jsonb refuses \u0000; say so instead of failing on save.
-        if "\\u0000" in json.dumps(value):
-            raise serializers.ValidationError(METADATA_NUL)
-        return value
 
 
 class AssignSerializer(serializers.Serializer):

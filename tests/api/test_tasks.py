@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from portal.api.filters import ASSIGNEE_INVALID, PARENT_INVALID
 from portal.api.pagination import PAGE_INVALID
-from portal.api.serializers import METADATA_NUL
+from portal.core.validators import DATETIME_RANGE, NUL_CHARACTER
 from portal.tasks import services as task_services
 from portal.tasks.models import METADATA_NOT_OBJECT, PARENT_OTHER_TEAM, Priority, Status, Task
 from portal.tasks.services import ASSIGNEE_NOT_MEMBER
@@ -220,7 +220,7 @@ def test_metadata_with_nul_is_refused(client_for, people, task):
         url(task), {"metadata": {"a": "x\u0000y"}}, format="json"
     )
     assert response.status_code == 400
-    assert response.json()["metadata"] == [METADATA_NUL]
+    assert response.json()["metadata"] == [NUL_CHARACTER]
 
 
 def test_page_beyond_the_end(client_for, people, task):
@@ -430,3 +430,21 @@ def test_list_endpoints_run_a_constant_number_of_queries(
             assert len(response.json()["results"]) == min(size, response.json()["count"])
             counts.append(len(ctx.captured_queries))
     assert max(counts) == counts[0], counts
+
+
+@pytest.mark.parametrize(
+    ("due", "message"),
+    [
+        ("0001-01-01T00:00:00+00:01", "Datetime value out of range."),
+        ("9999-12-31T23:59:59-00:01", "Datetime value out of range."),
+        ("0001-01-01T00:00:00Z", DATETIME_RANGE),
+        ("9999-12-31T23:59:59Z", DATETIME_RANGE),
+        (
+            True,
+            "Datetime has wrong format. Use one of these formats instead: YYYY-MM-DDThh:mm[:ss[.uuuuuu]][+HH:MM|-HH:MM|Z].",
+        ),
+    ],
+)
+def test_due_dates_on_the_calendar_edges_are_400(client_for, people, task, due, message):
+    response = client_for(people["member"]).patch(url(task), {"due_date": due}, format="json")
+    assert (response.status_code, response.json()) == (400, {"due_date": [message]})
