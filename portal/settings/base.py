@@ -452,3 +452,11 @@ LOGGING = build_logging(
     max_bytes=env.int("LOG_FILE_MAX_BYTES", default=10 * 1024 * 1024),
     backups=env.int("LOG_FILE_BACKUPS", default=5),
 )
+
+# --- Hostile input ----------------------------------------------------------------------
+# The API parses JSON with a nesting limit (portal/api/parsers.py).
+REST_FRAMEWORK["DEFAULT_PARSER_CLASSES"] = [
+    "portal.api.parsers.JSONParser",
+    "rest_framework.parsers.FormParser",
+    "rest_framework.parsers.MultiPartParser",
+]
