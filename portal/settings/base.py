@@ -454,9 +454,11 @@ LOGGING = build_logging(
 )
 
 # --- Hostile input ----------------------------------------------------------------------
-# The API parses JSON with a nesting limit (portal/api/parsers.py).
+# The API parses JSON with a nesting limit (portal/api/parsers.py), and NUL characters in
+# query strings are refused on every door (portal/core/middleware.py).
 REST_FRAMEWORK["DEFAULT_PARSER_CLASSES"] = [
     "portal.api.parsers.JSONParser",
     "rest_framework.parsers.FormParser",
     "rest_framework.parsers.MultiPartParser",
 ]
+MIDDLEWARE = [*MIDDLEWARE, "portal.core.middleware.RejectNulQueryMiddleware"]
