@@ -4,6 +4,7 @@ from dj_rest_auth.registration.serializers import RegisterSerializer as BaseRegi
 from dj_rest_auth.serializers import PasswordResetSerializer as BasePasswordResetSerializer
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -104,6 +105,26 @@ class RegisterSerializer(BaseRegisterSerializer):
         except DjangoValidationError as exc:
             raise serializers.ValidationError({"password1": list(exc.messages)}) from exc
         return data
+
+    def save(self, request):
+        try:
+            with transaction.atomic():
+                return super().save(request)
+        except IntegrityError:
+            # Someone signed up with the same username or email at the same moment; the checks
+            # above now see their row and give the usual message.
+            checks = (("username", self.validate_username), ("email", self.validate_email))
+            for name, check in checks:
+                try:
+                    check(self.validated_data.get(name, ""))
+                except serializers.ValidationError as exc:
+                    detail = exc.detail
+                except DjangoValidationError as exc:
+                    detail = exc.messages
+                else:
+                    continue
+                raise serializers.ValidationError({name: detail}) from None
+            raise
 
 
 def password_reset_url(request, user, temp_key) -> str:

@@ -1,5 +1,5 @@
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import IntegrityError, models, transaction
 
 from portal.core.validators import stored_value_problem
 
@@ -36,3 +36,20 @@ class TimeStampedModel(CheckedInputMixin, models.Model):
 
     class Meta:
         abstract = True
+
+
+def save_checked(instance: models.Model, **save_kwargs) -> None:
+    """Save in a savepoint; a unique rule lost to a concurrent writer is a ValidationError.
+
+    full_clean() checks unique fields and constraints before the save, but two requests can
+    pass that check at the same moment (PostgreSQL). The loser's INSERT or UPDATE then fails;
+    the savepoint keeps the transaction usable, and checking again now sees the winner's row,
+    so the loser gets the same message full_clean() gives when the row was already there.
+    """
+    try:
+        with transaction.atomic():
+            instance.save(**save_kwargs)
+    except IntegrityError:
+        instance.validate_unique()
+        instance.validate_constraints()
+        raise

@@ -1,10 +1,13 @@
-"""Every model refuses what the database cannot store, whichever door the value came through."""
+"""Every model refuses what the database cannot store, and unique rules never end in a 500."""
 
 import pytest
 from django.core.exceptions import ValidationError
 
+from portal.core.models import save_checked
 from portal.core.validators import JSON_TOO_DEEP, MAX_JSON_DEPTH, NUL_CHARACTER
+from portal.tasks.models import TAG_TAKEN, Tag
 from portal.tasks.services import comment_add, tag_create, task_create, task_update
+from portal.teams.models import ALREADY_MEMBER, Membership, Role
 from portal.teams.services import team_update
 from tests.core.test_validators import nested
 
@@ -65,3 +68,25 @@ def test_people_get_the_check_too(member):
     with pytest.raises(ValidationError) as exc:
         profile_update(actor=member, user=member, first_name="Ann\x00")
     assert exc.value.message_dict == {"first_name": [NUL_CHARACTER]}
+
+
+def test_a_unique_rule_lost_on_save_is_a_validation_error(team, member, db):
+    # What a request that lost the race sees: full_clean() passed before the other row existed.
+    Tag.objects.create(name="Urgent")
+    late = Tag(name="urgent")
+    with pytest.raises(ValidationError) as exc:
+        save_checked(late)
+    assert exc.value.messages == [TAG_TAKEN]
+    assert Tag.objects.count() == 1  # and the transaction is still usable
+
+    twice = Membership(team=team, user=member, role=Role.VIEWER)
+    with pytest.raises(ValidationError) as exc:
+        save_checked(twice)
+    assert exc.value.messages == [ALREADY_MEMBER]
+
+
+def test_other_integrity_errors_are_not_hidden(db):
+    from django.db import IntegrityError
+
+    with pytest.raises(IntegrityError):
+        save_checked(Tag(name=None))
