@@ -5,6 +5,7 @@ permission classes (403), and writes through a service.
 """
 
 from django.db.models import Q
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema, extend_schema_view
@@ -16,6 +17,7 @@ from rest_framework.response import Response
 from portal.api import serializers as s
 from portal.api.filters import TaskFilter
 from portal.api.permissions import TagRules, TaskRules, TeamRules
+from portal.core.validators import as_id
 from portal.tasks import services as task_services
 from portal.tasks.models import Task
 from portal.tasks.selectors import (
@@ -39,6 +41,20 @@ TASK_M2M = {
 M2M_PREFETCH = [relation for relation, _ in TASK_M2M.values()]
 
 
+class PathIds:
+    """Ids in the address that no row can have (beyond 64 bits) are unknown: 404.
+
+    The database is not asked: SQLite cannot even take such a number as a parameter.
+    """
+
+    path_ids = ("pk", "user_id")
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        if any(as_id(kwargs[name]) is None for name in self.path_ids if name in kwargs):
+            raise Http404
+
+
 # --- teams and members -----------------------------------------------------------------------
 @extend_schema_view(
     list=extend_schema(summary="Teams I belong to (all teams for administrators)"),
@@ -47,7 +63,7 @@ M2M_PREFETCH = [relation for relation, _ in TASK_M2M.values()]
     partial_update=extend_schema(summary="Change a team (team lead, administrators)"),
     destroy=extend_schema(summary="Delete a team without tasks (administrators)"),
 )
-class TeamViewSet(viewsets.ModelViewSet):
+class TeamViewSet(PathIds, viewsets.ModelViewSet):
     serializer_class = s.TeamSerializer
     permission_classes = [IsAuthenticated, TeamRules]
     filter_backends: list = []
@@ -143,7 +159,7 @@ class TeamViewSet(viewsets.ModelViewSet):
     list=extend_schema(summary="People who share a team with me (everyone for administrators)"),
     retrieve=extend_schema(summary="One person"),
 )
-class UserViewSet(viewsets.ReadOnlyModelViewSet):
+class UserViewSet(PathIds, viewsets.ReadOnlyModelViewSet):
     serializer_class = s.UserSerializer
     filter_backends = [filters.SearchFilter]
     search_fields = ("username", "first_name", "last_name", "email")
@@ -165,6 +181,7 @@ class UserViewSet(viewsets.ReadOnlyModelViewSet):
     retrieve=extend_schema(summary="One tag"),
 )
 class TagViewSet(
+    PathIds,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -196,7 +213,7 @@ class TagViewSet(
     partial_update=extend_schema(summary="Change some fields of a task"),
     destroy=extend_schema(summary="Delete a task (team lead, administrators)"),
 )
-class TaskViewSet(viewsets.ModelViewSet):
+class TaskViewSet(PathIds, viewsets.ModelViewSet):
     serializer_class = s.TaskSerializer
     permission_classes = [IsAuthenticated, TaskRules]
     filter_backends = [DjangoFilterBackend]
