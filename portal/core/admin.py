@@ -8,11 +8,12 @@ from unfold.admin import ModelAdmin
 from unfold.contrib.filters.admin import RadioFilter
 from unfold.paginator import InfinitePaginator
 
+from portal.core.admin_fields import SafeRelatedFieldsMixin
 from portal.tasks.services import BulkResult
 from portal.teams.selectors import teams_visible_to
 
 
-class PortalModelAdmin(ModelAdmin):
+class PortalModelAdmin(SafeRelatedFieldsMixin, ModelAdmin):
     """unfold's ModelAdmin with the portal's defaults.
 
     Permissions in subclasses come from portal.teams.permissions; writes go through services.

@@ -25,6 +25,7 @@ from unfold.widgets import UnfoldAdminTextareaWidget
 
 from portal.accounts.models import User
 from portal.core.admin import PortalModelAdmin, ScopedHistoryAdmin, TeamFilter, report_bulk
+from portal.core.admin_fields import BoundedInlineFormSet, JSONFormField
 from portal.tasks import services
 from portal.tasks.models import Comment, Priority, Status, Tag, Task
 from portal.tasks.selectors import (
@@ -167,6 +168,7 @@ class TaskAdminForm(forms.ModelForm):
         model = Task
         # What the services accept, plus the team of a new task (the fieldsets set the order).
         fields = ["team", *sorted(services.EDITABLE_FIELDS)]
+        field_classes = {"metadata": JSONFormField}
 
     def clean(self):
         cleaned = super().clean()
@@ -198,6 +200,7 @@ class CommentInline(TabularInline):
     """Existing comments, read-only here (edit or delete them from the comment's own page)."""
 
     model = Comment
+    formset = BoundedInlineFormSet
     fields = ["created_at", "author", "body"]
     readonly_fields = fields
     extra = 0
@@ -232,6 +235,7 @@ class NewCommentInline(StackedInline):
 
     model = Comment
     form = NewCommentForm
+    formset = BoundedInlineFormSet
     fields = ["body"]
     extra = 1
     max_num = 1

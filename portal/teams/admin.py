@@ -9,6 +9,7 @@ from unfold.admin import TabularInline
 from unfold.decorators import display
 
 from portal.core.admin import PortalModelAdmin
+from portal.core.admin_fields import BoundedInlineFormSet, SafeRelatedFieldsMixin
 from portal.tasks.models import Status, Task
 from portal.teams import permissions as perms
 from portal.teams import services
@@ -18,7 +19,7 @@ from portal.teams.selectors import teams_visible_to
 ROW_NOT_IN_TEAM = "A member row does not belong to this team; reload the page and try again."
 
 
-class MembershipFormSet(forms.BaseInlineFormSet):
+class MembershipFormSet(BoundedInlineFormSet):
     """Judges the save as a whole: the rows must be this team's and the team must end with a lead.
 
     The rows are then applied in an order that keeps a lead at every step (see
@@ -67,7 +68,7 @@ class MembershipForm(forms.ModelForm):
             self.fields["user"].disabled = True
 
 
-class MembershipInline(TabularInline):
+class MembershipInline(SafeRelatedFieldsMixin, TabularInline):
     model = Membership
     form = MembershipForm
     formset = MembershipFormSet

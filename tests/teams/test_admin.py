@@ -265,3 +265,18 @@ def test_removing_and_adding_the_same_person_is_a_form_error(client, team, lead,
     new_row = response.context["inline_admin_formsets"][0].formset.forms[-1]
     assert new_row.non_field_errors() == [ALREADY_MEMBER]
     assert _roles(team) == {"lead": "lead", "member": "member"}
+
+
+@pytest.mark.parametrize("total", [150, 2**63])
+def test_a_tampered_row_count_builds_at_most_a_hundred_new_rows(client, team, lead, total):
+    from portal.core.admin_fields import NEW_ROWS_PER_SAVE, TOO_MANY_ROWS
+
+    client.force_login(lead)
+    data = members_post(team, current_rows(team))
+    data["memberships-TOTAL_FORMS"] = str(total)
+    response = client.post(reverse("admin:teams_team_change", args=[team.pk]), data)
+    assert response.status_code == 200
+    formset = response.context["inline_admin_formsets"][0].formset
+    assert len(formset.forms) <= 1 + NEW_ROWS_PER_SAVE
+    if total == 150:
+        assert formset.non_form_errors() == [TOO_MANY_ROWS.format(limit=NEW_ROWS_PER_SAVE)]
