@@ -12,3 +12,9 @@ urlpatterns = [
     path("api/", include("portal.api.urls")),
     path("favicon.ico", favicon, name="favicon"),
 ]
+
+# Error pages: JSON under /api/ (API clients always get JSON), Django's pages elsewhere.
+handler400 = "portal.core.views.bad_request"
+handler403 = "portal.core.views.permission_denied"
+handler404 = "portal.core.views.page_not_found"
+handler500 = "portal.core.views.server_error"

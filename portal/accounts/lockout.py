@@ -45,6 +45,7 @@ from django.utils import timezone
 
 # Field names the login doors post: allauth ("login"), admin and API ("username", "email").
 LOGIN_FIELDS = ("username", "email", "login")
+LOCKOUT_KEY_LENGTH = 255  # axes' AccessAttempt.username
 
 # What a refused person is told; {wait} is "15 minutes", "8 seconds", ...
 LOCKED_ACCOUNT_AT_ADDRESS = (
@@ -73,7 +74,8 @@ def username_for_lockout(request, credentials: dict | None) -> str | None:
             break
     if not isinstance(value, str) or not value.strip():
         return None
-    value = value.strip().lower()
+    # axes stores the key in a 255-character column; PostgreSQL refuses longer text and NUL.
+    value = value.replace("\x00", "").strip().lower()[:LOCKOUT_KEY_LENGTH]
     if "@" in value:
         username = (
             get_user_model()

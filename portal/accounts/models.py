@@ -2,6 +2,8 @@ from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models.functions import Lower
 
+from portal.core.models import CheckedInputMixin
+
 EMAIL_TAKEN = "A user with this email address already exists."
 
 
@@ -16,7 +18,7 @@ class PortalUserManager(UserManager):
         return self.get(**{f"{self.model.USERNAME_FIELD}__iexact": username})
 
 
-class User(AbstractUser):
+class User(CheckedInputMixin, AbstractUser):
     """A person using the portal. Email is unique regardless of case (when given)."""
 
     receive_daily_summary = models.BooleanField(

@@ -9,12 +9,13 @@ from unfold.admin import ModelAdmin
 from unfold.contrib.filters.admin import RadioFilter
 from unfold.paginator import InfinitePaginator
 
+from portal.adminsite.fields import SafeRelatedFieldsMixin
 from portal.tasks.services import BulkResult
 from portal.teams import permissions as perms
 from portal.teams.selectors import teams_visible_to
 
 
-class PortalModelAdmin(ModelAdmin):
+class PortalModelAdmin(SafeRelatedFieldsMixin, ModelAdmin):
     """unfold's ModelAdmin with the portal's defaults, writing through the domain's services.
 
     Subclasses answer the has_*_permission questions from the permission functions and name

@@ -8,6 +8,8 @@ ModelAdmin reads through portal.teams.permissions and the selectors.
 from functools import update_wrapper
 
 from django.contrib.auth.forms import AuthenticationForm as DjangoAuthenticationForm
+from django.core.paginator import EmptyPage
+from django.http import Http404
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from unfold.forms import AuthenticationForm
@@ -16,6 +18,7 @@ from unfold.sites import UnfoldAdminSite
 from portal.teams.permissions import can_use_portal
 
 NO_TEAM_TITLE = "You are not in any team yet"
+SEARCH_PAGE_MISSING = "There is no such page of search results."
 
 
 def may_use_admin(user) -> bool:
@@ -53,6 +56,25 @@ class PortalAdminSite(UnfoldAdminSite):
             return wrapped(request, *args, **kwargs)
 
         return update_wrapper(inner, view)
+
+    def search(self, request, extra_context=None):
+        """unfold's search; a page that is not a number opens the first, one past the end is 404.
+
+        The results page asks for the next page only while there is one, so a page number
+        past the end comes from a stale or edited address.
+        """
+        page = request.GET.get("page")
+        if page is not None:
+            number = page.isascii() and page.isdigit()
+            if number and len(page.lstrip("0")) > 9:  # far past any end, and cheap to refuse
+                raise Http404(SEARCH_PAGE_MISSING)
+            if not number or int(page) < 1:
+                request.GET = request.GET.copy()
+                request.GET["page"] = "1"
+        try:
+            return super().search(request, extra_context)
+        except EmptyPage:
+            raise Http404(SEARCH_PAGE_MISSING) from None
 
     def password_change(self, request, extra_context=None):
         """unfold's view, with a form that also ends the person's API sessions."""

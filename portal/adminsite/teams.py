@@ -9,16 +9,23 @@ from unfold.admin import TabularInline
 from unfold.decorators import display
 
 from portal.adminsite.bases import PortalModelAdmin
+from portal.adminsite.fields import BoundedInlineFormSet, SafeRelatedFieldsMixin
 from portal.tasks import services as task_services
 from portal.tasks.models import Task
 from portal.teams import permissions as perms
 from portal.teams import services
-from portal.teams.models import Membership, Team
+from portal.teams.models import Membership, Role, Team
 from portal.teams.selectors import teams_visible_to
 
+ROW_NOT_IN_TEAM = "A member row does not belong to this team; reload the page and try again."
 
-class MembershipFormSet(forms.BaseInlineFormSet):
-    """Checks the one rule a formset can break all at once: a team keeps a lead."""
+
+class MembershipFormSet(BoundedInlineFormSet):
+    """Judges the save as a whole: the rows must be this team's and the team must end with a lead.
+
+    The rows are then applied in an order that keeps a lead at every step (see
+    TeamAdmin.save_formset), so handing the lead role over in one save works.
+    """
 
     request = None
 
@@ -26,6 +33,18 @@ class MembershipFormSet(forms.BaseInlineFormSet):
         super().clean()
         if self.instance.pk is None:
             return
+        for form in self.initial_forms:
+            # A row whose id is not one of this team's memberships was edited by hand.
+            if form.instance.pk is None or form.instance.team_id != self.instance.pk:
+                raise ValidationError(ROW_NOT_IN_TEAM)
+        for form in self.extra_forms:
+            # Django skips the (user, team) constraint for inline rows; check it here so a
+            # person who already has a row (kept or removed in this save) is a form error.
+            if form.is_valid() and form.has_changed() and not self._should_delete_form(form):
+                try:
+                    form.instance.validate_constraints()
+                except ValidationError as exc:
+                    form.add_error(None, exc)
         roles = [
             form.cleaned_data.get("role")
             for form in self.forms
@@ -50,7 +69,7 @@ class MembershipForm(forms.ModelForm):
             self.fields["user"].disabled = True
 
 
-class MembershipInline(TabularInline):
+class MembershipInline(SafeRelatedFieldsMixin, TabularInline):
     model = Membership
     form = MembershipForm
     formset = MembershipFormSet
@@ -83,6 +102,31 @@ class MembershipInline(TabularInline):
 
     def has_delete_permission(self, request, obj=None):
         return obj is not None and perms.can_manage_team(request.user, obj)
+
+
+def _membership_steps(formset, actor):
+    """The rows' changes in an order that keeps the team a lead at every step.
+
+    The formset has checked that the team ends with a lead. New leads come first (promotions,
+    then added rows), then the other changes, then removals; the acting person's own row goes
+    last, so demoting or removing themselves does not take away their right to make the rest.
+    """
+    promote, add, change, remove, own = [], [], [], [], []
+    for inline_form in formset.forms:
+        instance = inline_form.instance
+        if inline_form in formset.deleted_forms:
+            if instance.pk:
+                (own if instance.user_id == actor.pk else remove).append(("remove", inline_form))
+            continue
+        if not inline_form.has_changed() or not inline_form.cleaned_data:
+            continue
+        if not instance.pk:
+            add.append(("add", inline_form))
+        elif inline_form.cleaned_data["role"] == Role.LEAD:
+            promote.append(("change", inline_form))
+        else:
+            (own if instance.user_id == actor.pk else change).append(("change", inline_form))
+    return [*promote, *add, *change, *remove, *own]
 
 
 @admin.register(Team)
@@ -154,17 +198,18 @@ class TeamAdmin(PortalModelAdmin):
         team = form.instance
         # The admin's change message reads these lists.
         formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
-        for inline_form in formset.deleted_forms:
-            if inline_form.instance.pk:
+        for step, inline_form in _membership_steps(formset, request.user):
+            data = inline_form.cleaned_data
+            if step == "add":
+                formset.new_objects.append(
+                    services.membership_add(
+                        actor=request.user, team=team, user=data["user"], role=data["role"]
+                    )
+                )
+            elif step == "remove":
                 formset.deleted_objects.append(inline_form.instance)
                 task_services.membership_remove(actor=request.user, membership=inline_form.instance)
-        for inline_form in formset.forms:
-            if inline_form in formset.deleted_forms or not inline_form.has_changed():
-                continue
-            data = inline_form.cleaned_data
-            if not data:
-                continue
-            if inline_form.instance.pk:
+            else:
                 fresh = Membership.objects.select_related("team", "user").get(
                     pk=inline_form.instance.pk
                 )
@@ -172,10 +217,4 @@ class TeamAdmin(PortalModelAdmin):
                     actor=request.user, membership=fresh, role=data["role"]
                 )
                 formset.changed_objects.append((fresh, inline_form.changed_data))
-            else:
-                formset.new_objects.append(
-                    services.membership_add(
-                        actor=request.user, team=team, user=data["user"], role=data["role"]
-                    )
-                )
         return None

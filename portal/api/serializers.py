@@ -1,17 +1,18 @@
 """JSON shapes of the API. Serializers check the shape of input; rules live in the services."""
 
-import json
-
 from dj_rest_auth.registration.serializers import RegisterSerializer as BaseRegisterSerializer
 from dj_rest_auth.serializers import PasswordResetSerializer as BasePasswordResetSerializer
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.exceptions import PermissionDenied
+from rest_framework.relations import MANY_RELATION_KWARGS
 
 from portal.accounts.models import EMAIL_TAKEN, User
+from portal.core.validators import as_id
 from portal.tasks import permissions as task_perms
 from portal.tasks.models import Comment, Tag, Task
 from portal.tasks.selectors import tags_visible_to, tasks_visible_to
@@ -19,13 +20,70 @@ from portal.teams import permissions as perms
 from portal.teams.models import Membership, Role, Team
 from portal.teams.selectors import teams_visible_to, users_visible_to
 
-METADATA_NUL = "Metadata cannot contain the NUL character (\\u0000)."
 USERNAME_TAKEN = "A user with that username already exists."
+MAX_IDS = 100
+TOO_MANY_IDS = "Send at most {limit} ids."
 
 
 def _user(serializer) -> User | None:
     request = serializer.context.get("request")
     return getattr(request, "user", None)
+
+
+# --- ids -------------------------------------------------------------------------------------
+class IdListField(serializers.ManyRelatedField):
+    """A list of ids resolved with one query, at most MAX_IDS of them; duplicates count once."""
+
+    default_error_messages = {"too_many": TOO_MANY_IDS}
+
+    def to_internal_value(self, data):
+        if isinstance(data, str | dict) or not hasattr(data, "__iter__"):
+            self.fail("not_a_list", input_type=type(data).__name__)
+        data = list(data)
+        if not self.allow_empty and not data:
+            self.fail("empty")
+        if len(data) > MAX_IDS:
+            self.fail("too_many", limit=MAX_IDS)
+        return self.child_relation.to_internal_values(data)
+
+
+class IdField(serializers.PrimaryKeyRelatedField):
+    """A primary key from the field's queryset; `many=True` gives an IdListField.
+
+    Only whole numbers a database id can hold are looked up: anything else is "incorrect
+    type" or "does not exist", never a query the database would overflow on.
+    """
+
+    @classmethod
+    def many_init(cls, *args, **kwargs):
+        list_kwargs = {"child_relation": cls(*args, **kwargs)}
+        for key in kwargs:
+            if key in MANY_RELATION_KWARGS:
+                list_kwargs[key] = kwargs[key]
+        return IdListField(**list_kwargs)
+
+    def _id(self, data) -> int | None:
+        if isinstance(data, bool) or not isinstance(data, int | str):
+            self.fail("incorrect_type", data_type=type(data).__name__)
+        if isinstance(data, str) and not data.lstrip("-").isdigit():
+            self.fail("incorrect_type", data_type=type(data).__name__)
+        return as_id(data)
+
+    def to_internal_value(self, data):
+        pk = self._id(data)
+        found = self.get_queryset().filter(pk=pk).first() if pk is not None else None
+        if found is None:
+            self.fail("does_not_exist", pk_value=data)
+        return found
+
+    def to_internal_values(self, data: list) -> list:
+        ids = [self._id(item) for item in data]
+        wanted = list(dict.fromkeys(pk for pk in ids if pk is not None))
+        found = {obj.pk: obj for obj in self.get_queryset().filter(pk__in=wanted)} if wanted else {}
+        for item, pk in zip(data, ids, strict=True):
+            if pk not in found:
+                self.fail("does_not_exist", pk_value=item)
+        return [found[pk] for pk in wanted]
 
 
 # --- people ----------------------------------------------------------------------------------
@@ -104,6 +162,26 @@ class RegisterSerializer(BaseRegisterSerializer):
             raise serializers.ValidationError({"password1": list(exc.messages)}) from exc
         return data
 
+    def save(self, request):
+        try:
+            with transaction.atomic():
+                return super().save(request)
+        except IntegrityError:
+            # Someone signed up with the same username or email at the same moment; the checks
+            # above now see their row and give the usual message.
+            checks = (("username", self.validate_username), ("email", self.validate_email))
+            for name, check in checks:
+                try:
+                    check(self.validated_data.get(name, ""))
+                except serializers.ValidationError as exc:
+                    detail = exc.detail
+                except DjangoValidationError as exc:
+                    detail = exc.messages
+                else:
+                    continue
+                raise serializers.ValidationError({name: detail}) from None
+            raise
+
 
 def password_reset_url(request, user, temp_key) -> str:
     """Reset links open the portal's own reset page (uid and key also work with the API)."""
@@ -154,7 +232,7 @@ class MembershipSerializer(serializers.ModelSerializer):
 
 
 class MembershipCreateSerializer(serializers.Serializer):
-    user_id = serializers.PrimaryKeyRelatedField(queryset=User.objects.filter(is_active=True))
+    user_id = IdField(queryset=User.objects.filter(is_active=True))
     role = serializers.ChoiceField(choices=Role.choices, default=Role.MEMBER)
 
 
@@ -196,24 +274,30 @@ class HistoryRecordSerializer(serializers.Serializer):
 # --- tasks -----------------------------------------------------------------------------------
 class TaskSerializer(serializers.ModelSerializer):
     key = serializers.CharField(read_only=True)
-    team = serializers.PrimaryKeyRelatedField(queryset=Team.objects.none())
+    team = IdField(queryset=Team.objects.none())
     created_by = UserRefSerializer(read_only=True)
     assignees = UserRefSerializer(many=True, read_only=True)
     tags = TagSerializer(many=True, read_only=True)
-    assignee_ids = serializers.PrimaryKeyRelatedField(
+    assignee_ids = IdField(
         source="assignees",
         many=True,
         write_only=True,
         required=False,
         queryset=User.objects.none(),
-        help_text="Ids of people to assign; each must be a member of the task's team.",
+        help_text=(
+            f"Ids of people to assign (at most {MAX_IDS}); each must be a member of the "
+            "task's team."
+        ),
     )
-    tag_ids = serializers.PrimaryKeyRelatedField(
-        source="tags", many=True, write_only=True, required=False, queryset=Tag.objects.none()
+    tag_ids = IdField(
+        source="tags",
+        many=True,
+        write_only=True,
+        required=False,
+        queryset=Tag.objects.none(),
+        help_text=f"Ids of tags (at most {MAX_IDS}).",
     )
-    parent = serializers.PrimaryKeyRelatedField(
-        queryset=Task.objects.none(), allow_null=True, required=False
-    )
+    parent = IdField(queryset=Task.objects.none(), allow_null=True, required=False)
     metadata = serializers.JSONField(
         required=False, help_text='A JSON object of your own, such as {"source": "email"}.'
     )
@@ -261,15 +345,13 @@ class TaskSerializer(serializers.ModelSerializer):
             raise PermissionDenied(task_perms.DENIED_CREATE_TASK)
         return team
 
-    def validate_metadata(self, value):
-        # PostgreSQL's jsonb refuses \u0000; say so instead of failing on save.
-        if "\\u0000" in json.dumps(value):
-            raise serializers.ValidationError(METADATA_NUL)
-        return value
-
 
 class AssignSerializer(serializers.Serializer):
-    assignee_ids = serializers.PrimaryKeyRelatedField(many=True, queryset=User.objects.none())
+    assignee_ids = IdField(
+        many=True,
+        queryset=User.objects.none(),
+        help_text=f"Ids of the people to assign (at most {MAX_IDS}); [] unassigns everyone.",
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

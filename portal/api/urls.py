@@ -1,4 +1,3 @@
-from django.http import JsonResponse
 from django.urls import include, path, re_path
 from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
@@ -6,15 +5,15 @@ from rest_framework.routers import DefaultRouter
 from rest_framework_simplejwt.views import TokenRefreshView
 
 from portal.api import auth, views
+from portal.core.views import NOT_FOUND, json_error
 
 app_name = "api"
-NOT_FOUND = "Not found."
 
 
 @csrf_exempt
 def not_found(request, *args, **kwargs):
     """API clients get JSON for unknown addresses too, not the HTML error page."""
-    return JsonResponse({"detail": NOT_FOUND}, status=404)
+    return json_error(404, NOT_FOUND)
 
 
 router = DefaultRouter()

@@ -4,6 +4,7 @@ Each viewset reads through a selector (so outsiders get 404), checks the role ru
 permission classes (403), and writes through a service.
 """
 
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import filters, mixins, status, viewsets
@@ -14,6 +15,7 @@ from rest_framework.response import Response
 from portal.api import serializers as s
 from portal.api.filters import TaskFilterBackend
 from portal.api.permissions import TagRules, TaskRules, TeamRules
+from portal.core.validators import as_id
 from portal.tasks import services as task_services
 from portal.tasks.filters import TaskFilter
 from portal.tasks.models import Task
@@ -32,6 +34,20 @@ ID = r"\d+"
 TASK_ERROR_FIELDS = {"assignees": "assignee_ids", "tags": "tag_ids"}
 
 
+class PathIds:
+    """Ids in the address that no row can have (beyond 64 bits) are unknown: 404.
+
+    The database is not asked: SQLite cannot even take such a number as a parameter.
+    """
+
+    path_ids = ("pk", "user_id")
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        if any(as_id(kwargs[name]) is None for name in self.path_ids if name in kwargs):
+            raise Http404
+
+
 # --- teams and members -----------------------------------------------------------------------
 @extend_schema_view(
     list=extend_schema(summary="Teams I belong to (all teams for administrators)"),
@@ -40,7 +56,7 @@ TASK_ERROR_FIELDS = {"assignees": "assignee_ids", "tags": "tag_ids"}
     partial_update=extend_schema(summary="Change a team (team lead, administrators)"),
     destroy=extend_schema(summary="Delete a team without tasks (administrators)"),
 )
-class TeamViewSet(viewsets.ModelViewSet):
+class TeamViewSet(PathIds, viewsets.ModelViewSet):
     serializer_class = s.TeamSerializer
     permission_classes = [IsAuthenticated, TeamRules]
     filter_backends: list = []
@@ -136,7 +152,7 @@ class TeamViewSet(viewsets.ModelViewSet):
     list=extend_schema(summary="People who share a team with me (everyone for administrators)"),
     retrieve=extend_schema(summary="One person"),
 )
-class UserViewSet(viewsets.ReadOnlyModelViewSet):
+class UserViewSet(PathIds, viewsets.ReadOnlyModelViewSet):
     serializer_class = s.UserSerializer
     filter_backends = [filters.SearchFilter]
     search_fields = ("username", "first_name", "last_name", "email")
@@ -158,6 +174,7 @@ class UserViewSet(viewsets.ReadOnlyModelViewSet):
     retrieve=extend_schema(summary="One tag"),
 )
 class TagViewSet(
+    PathIds,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -189,7 +206,7 @@ class TagViewSet(
     partial_update=extend_schema(summary="Change some fields of a task"),
     destroy=extend_schema(summary="Delete a task (team lead, administrators)"),
 )
-class TaskViewSet(viewsets.ModelViewSet):
+class TaskViewSet(PathIds, viewsets.ModelViewSet):
     serializer_class = s.TaskSerializer
     permission_classes = [IsAuthenticated, TaskRules]
     filter_backends = [TaskFilterBackend]

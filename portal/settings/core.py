@@ -89,6 +89,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # NUL characters in a query string are refused on every door (portal/core/middleware.py).
+    "portal.core.middleware.RejectNulQueryMiddleware",
     # Last: turns a locked-out login attempt into a 429 page (portal/settings/accounts.py).
     "axes.middleware.AxesMiddleware",
 ]

@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from portal.accounts.models import User
 from portal.core.history import history_paused, record_change, record_m2m_snapshots
+from portal.core.models import save_checked
 from portal.tasks import permissions as task_perms
 from portal.tasks.models import TASK_HISTORY, Comment, Status, Tag, Task
 from portal.teams import permissions as perms
@@ -388,7 +389,7 @@ def tag_create(*, actor: User, name: str, color: str | None = None) -> Tag:
     if color:
         tag.color = color
     tag.full_clean()
-    tag.save()
+    save_checked(tag)  # a concurrent tag of the same name is a ValidationError too
     return tag
 
 
@@ -400,7 +401,7 @@ def tag_update(*, actor: User, tag: Tag, **changes: Any) -> Tag:
         if name in changes:
             setattr(tag, name, changes[name])
     tag.full_clean()
-    tag.save()
+    save_checked(tag)
     return tag
 
 

@@ -7,6 +7,7 @@ from simple_history.models import HistoricalRecords
 from portal.core.models import TimeStampedModel
 
 TEAM_KEY_INVALID = "The key must be 2 to 10 upper-case letters, such as OPS."
+ALREADY_MEMBER = "This person is already a member of the team."
 
 
 class Role(models.TextChoices):
@@ -57,7 +58,7 @@ class Membership(TimeStampedModel):
             models.UniqueConstraint(
                 fields=["user", "team"],
                 name="teams_membership_user_team_unique",
-                violation_error_message="This person is already a member of the team.",
+                violation_error_message=ALREADY_MEMBER,
             )
         ]
         indexes = [models.Index(fields=["team", "role"], name="teams_membership_team_role")]

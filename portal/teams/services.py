@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils.text import slugify
 
 from portal.accounts.models import User
+from portal.core.models import save_checked
 from portal.teams import permissions as perms
 from portal.teams.models import Membership, Role, Team
 
@@ -20,7 +21,9 @@ TEAM_FIELDS = frozenset({"name", "slug", "description", "key"})
 def _save(instance, actor: User) -> None:
     instance.full_clean()
     instance._history_user = actor
-    instance.save()
+    # Two people adding the same member (or naming two teams alike) at once: the loser gets
+    # the unique rule's message, not a database error.
+    save_checked(instance)
 
 
 @transaction.atomic

@@ -98,6 +98,24 @@ def test_email_and_username_give_one_lockout_key(olivia):
     assert username_for_lockout(request, {}) is None
 
 
+@pytest.mark.parametrize(
+    ("path", "field"),
+    [
+        ("/accounts/login/", "login"),
+        ("/admin/login/", "username"),
+        ("/api/auth/login/", "username"),
+    ],
+)
+def test_a_name_too_long_to_be_anyone_still_counts_as_a_failure(client, db, path, field):
+    from axes.models import AccessAttempt
+
+    response = client.post(path, {field: "X" * 300, "password": "Wrong-pass-2026!"})
+    assert response.status_code in (200, 400)
+    assert list(AccessAttempt.objects.values_list("username", flat=True)) == ["x" * 255]
+    request = RequestFactory().post("/")
+    assert username_for_lockout(request, {"username": "Oli\x00via"}) == "olivia"
+
+
 def test_client_address_trusts_only_our_own_proxies(settings):
     request = RequestFactory().get(
         "/", HTTP_X_FORWARDED_FOR="6.6.6.6, 203.0.113.7", REMOTE_ADDR="10.0.0.1"

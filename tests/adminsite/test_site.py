@@ -49,3 +49,28 @@ def test_registered_model_pages(admin_client_demo, app, model):
         assert client.get(change).status_code == 200, change
         history = reverse(f"admin:{app}_{model}_history", args=[first.pk])
         assert client.get(history).status_code == 200, history
+
+
+@pytest.mark.parametrize(
+    ("page", "expected"),
+    [
+        ("1", 200),
+        ("abc", 200),  # not a number: the first page
+        ("-1", 200),
+        ("0", 200),
+        ("", 200),
+        ("999", 404),  # past the end
+        ("9" * 5000, 404),
+    ],
+)
+def test_admin_search_pages(client, member, page, expected):
+    from portal.adminsite.site import SEARCH_PAGE_MISSING
+
+    client.force_login(member)
+    response = client.get(reverse("admin:search"), {"s": "task", "page": page})
+    assert response.status_code == expected
+    if expected == 200:
+        assert response.context["results"].number == 1
+        assert len(response.context["results"].object_list) > 0
+    else:
+        assert str(response.context["exception"]) == SEARCH_PAGE_MISSING

@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from portal.api.pagination import PAGE_INVALID
-from portal.api.serializers import METADATA_NUL
+from portal.core.validators import DATETIME_RANGE, NUL_CHARACTER
 from portal.tasks import permissions as task_perms
 from portal.tasks import services as task_services
 from portal.tasks.filters import ASSIGNEE_INVALID, PARENT_INVALID
@@ -243,7 +243,7 @@ def test_metadata_with_nul_is_refused(client_for, people, task):
         url(task), {"metadata": {"a": "x\u0000y"}}, format="json"
     )
     assert response.status_code == 400
-    assert response.json()["metadata"] == [METADATA_NUL]
+    assert response.json()["metadata"] == [NUL_CHARACTER]
 
 
 def test_page_beyond_the_end(client_for, people, task):
@@ -453,3 +453,133 @@ def test_list_endpoints_run_a_constant_number_of_queries(
             assert len(response.json()["results"]) == min(size, response.json()["count"])
             counts.append(len(ctx.captured_queries))
     assert max(counts) == counts[0], counts
+
+
+# --- id lists: capped, checked, resolved in one query ------------------------------------------
+def test_id_lists_are_capped(client_for, people, team, task):
+    from portal.api.serializers import MAX_IDS, TOO_MANY_IDS
+
+    client = client_for(people["member"])
+    too_many = list(range(1, MAX_IDS + 2))
+    message = [TOO_MANY_IDS.format(limit=MAX_IDS)]
+    response = client.post(
+        TASKS, {"team": team.pk, "title": "x", "tag_ids": too_many}, format="json"
+    )
+    assert (response.status_code, response.json()) == (400, {"tag_ids": message})
+    response = client.patch(url(task), {"assignee_ids": too_many}, format="json")
+    assert (response.status_code, response.json()) == (400, {"assignee_ids": message})
+    response = client.post(url(task, "assign/"), {"assignee_ids": too_many}, format="json")
+    assert (response.status_code, response.json()) == (400, {"assignee_ids": message})
+
+
+def test_ten_thousand_ids_are_refused_at_once(
+    client_for, people, task, django_assert_max_num_queries
+):
+    client = client_for(people["member"])
+    with django_assert_max_num_queries(10):
+        response = client.post(
+            url(task, "assign/"), {"assignee_ids": list(range(1, 10_001))}, format="json"
+        )
+    assert response.status_code == 400
+
+
+def test_ids_are_resolved_in_one_query(client_for, people, task, django_assert_num_queries):
+    client = client_for(people["member"])
+    tags = [TagFactory() for _ in range(60)]
+    client.patch(url(task), {"tag_ids": [tags[0].pk]}, format="json")  # warm up
+
+    def queries(ids):
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        with CaptureQueriesContext(connection) as captured:
+            response = client.patch(url(task), {"tag_ids": ids}, format="json")
+        assert response.status_code == 200, response.json()
+        return len(captured)
+
+    assert queries([t.pk for t in tags[:2]]) == queries([t.pk for t in tags])
+    assert sorted(t["id"] for t in client.get(url(task)).json()["tags"]) == sorted(
+        t.pk for t in tags
+    )
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        (2**63, 'Invalid pk "9223372036854775808" - object does not exist.'),
+        (2**70, 'Invalid pk "1180591620717411303424" - object does not exist.'),
+        (-1, 'Invalid pk "-1" - object does not exist.'),
+        ("abc", "Incorrect type. Expected pk value, received str."),
+        (True, "Incorrect type. Expected pk value, received bool."),
+        (1.5, "Incorrect type. Expected pk value, received float."),
+        ({"id": 1}, "Incorrect type. Expected pk value, received dict."),
+        ([1], "Incorrect type. Expected pk value, received list."),
+        (None, "Incorrect type. Expected pk value, received NoneType."),
+    ],
+)
+def test_odd_ids_are_400_per_field(client_for, people, team, task, value, message):
+    client = client_for(people["member"])
+    for field in ("assignee_ids", "tag_ids"):
+        response = client.patch(url(task), {field: [value]}, format="json")
+        assert (response.status_code, response.json()) == (400, {field: [message]})
+    response = client.post(TASKS, {"team": value, "title": "x"}, format="json")
+    assert response.status_code == 400 and "team" in response.json()
+    response = client.patch(url(task), {"parent": value}, format="json")
+    if value is None:
+        assert response.status_code == 200  # no parent
+    else:
+        assert response.status_code == 400 and "parent" in response.json()
+
+
+def test_id_lists_must_be_lists(client_for, people, task):
+    client = client_for(people["member"])
+    for value in ("1,2", {"1": 1}, 1):
+        response = client.patch(url(task), {"tag_ids": value}, format="json")
+        assert response.status_code == 400
+        assert response.json()["tag_ids"][0].startswith("Expected a list of items")
+
+
+def test_duplicate_ids_count_once(client_for, people, task):
+    member = people["member"]
+    response = client_for(member).post(
+        url(task, "assign/"),
+        {"assignee_ids": [member.pk, member.pk, str(member.pk)]},
+        format="json",
+    )
+    assert response.status_code == 200
+    assert [a["id"] for a in response.json()["assignees"]] == [member.pk]
+
+
+@pytest.mark.parametrize("pk", ["9223372036854775808", "9" * 40])
+def test_ids_beyond_64_bits_in_the_address_are_404(client_for, people, pk):
+    client = client_for(people["member"])
+    for method, suffix in [
+        ("get", ""),
+        ("patch", ""),
+        ("delete", ""),
+        ("post", "assign/"),
+        ("get", "comments/"),
+        ("get", "history/"),
+        ("post", "archive/"),
+    ]:
+        response = getattr(client, method)(f"{TASKS}{pk}/{suffix}", {}, format="json")
+        assert response.status_code == 404, (method, suffix)
+        assert response["Content-Type"] == "application/json"
+
+
+@pytest.mark.parametrize(
+    ("due", "message"),
+    [
+        ("0001-01-01T00:00:00+00:01", "Datetime value out of range."),
+        ("9999-12-31T23:59:59-00:01", "Datetime value out of range."),
+        ("0001-01-01T00:00:00Z", DATETIME_RANGE),
+        ("9999-12-31T23:59:59Z", DATETIME_RANGE),
+        (
+            True,
+            "Datetime has wrong format. Use one of these formats instead: YYYY-MM-DDThh:mm[:ss[.uuuuuu]][+HH:MM|-HH:MM|Z].",
+        ),
+    ],
+)
+def test_due_dates_on_the_calendar_edges_are_400(client_for, people, task, due, message):
+    response = client_for(people["member"]).patch(url(task), {"due_date": due}, format="json")
+    assert (response.status_code, response.json()) == (400, {"due_date": [message]})

@@ -144,3 +144,20 @@ def test_unknown_member_is_404(client_for, people, team):
     assert (
         client_for(people["lead"]).delete(members_url(team, people["outsider"])).status_code == 404
     )
+
+
+@pytest.mark.parametrize("pk", ["9223372036854775808", "9" * 40])
+def test_ids_beyond_64_bits_in_the_address_are_404(client_for, people, team, pk):
+    client = client_for(people["lead"])
+    for method, path in [
+        ("get", f"{TEAMS}{pk}/"),
+        ("get", f"{TEAMS}{pk}/members/"),
+        ("post", f"{TEAMS}{pk}/members/"),
+        ("patch", f"{TEAMS}{team.pk}/members/{pk}/"),
+        ("delete", f"{TEAMS}{team.pk}/members/{pk}/"),
+        ("get", f"/api/users/{pk}/"),
+        ("get", f"/api/tags/{pk}/"),
+    ]:
+        response = getattr(client, method)(path, {"role": "viewer"}, format="json")
+        assert response.status_code == 404, (method, path)
+        assert list(response.json()) == ["detail"]

@@ -393,3 +393,50 @@ def test_history_page_says_what_it_is(client, member, tasks):
     body = response.content.decode()
     assert "Every change to this task, newest first" in body
     assert "to revert" not in body
+
+
+# --- tampered and hostile form input: form errors, never a 500 --------------------------------
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("tags", "abc"),
+        ("tags", "9223372036854775808"),
+        ("assignees", "-1"),
+        ("assignees", "1.5"),
+        ("parent", "99999999999999999999"),
+        ("parent", "abc"),
+    ],
+)
+def test_tampered_autocomplete_ids_are_form_errors(client, member, tasks, field, value):
+    login(client, member)
+    task = tasks["mine"]
+    response = client.post(change_url(task), form_data(task, **{field: value}))
+    assert response.status_code == 200
+    assert field in response.context["adminform"].form.errors
+    task.refresh_from_db()
+    assert task.title == "Mine"
+
+
+@pytest.mark.parametrize(
+    ("metadata", "message"),
+    [
+        ("[" * 3000 + "]" * 3000, "JSON_TOO_DEEP"),  # too deep to decode at all
+        ('{"a":' * 200 + "1" + "}" * 200, "JSON_TOO_DEEP"),  # decodes, but over the limit
+        ('{"a": "x\\u0000y"}', "NUL_CHARACTER"),
+        ('{"a\\u0000": 1}', "NUL_CHARACTER"),
+    ],
+)
+def test_metadata_the_database_cannot_take_is_a_form_error(
+    client, member, tasks, metadata, message
+):
+    from portal.core import validators
+
+    login(client, member)
+    task = tasks["mine"]
+    response = client.post(change_url(task), form_data(task, metadata=metadata))
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["metadata"] == [getattr(validators, message)]
+    form = response.context["adminform"].form
+    assert form["metadata"].value() == metadata  # shown back as typed
+    task.refresh_from_db()
+    assert task.metadata == {}

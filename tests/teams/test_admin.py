@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from portal.teams.models import Membership, Role, Team
+from portal.teams.models import ALREADY_MEMBER, Membership, Role, Team
 from tests.factories import UserFactory
 
 
@@ -155,3 +155,128 @@ def test_lead_can_find_a_newcomer_to_add(client, team, lead, member):
     client.force_login(member)  # members add nobody, so they search only fellow members
     response = client.get(reverse("admin:autocomplete"), query)
     assert response.json()["results"] == []
+
+
+# --- one save judged as a whole ----------------------------------------------------------------
+def _save_rows(client, team, change):
+    rows = current_rows(team)
+    for row in rows:
+        change(row)
+    return client.post(reverse("admin:teams_team_change", args=[team.pk]), members_post(team, rows))
+
+
+def _roles(team):
+    return dict(Membership.objects.filter(team=team).values_list("user__username", "role"))
+
+
+@pytest.fixture
+def aaron(team):
+    # Sorts before "lead": the rows reach the server in username order.
+    user = UserFactory(username="aaron")
+    Membership.objects.create(team=team, user=user, role=Role.MEMBER)
+    return user
+
+
+def test_lead_hands_the_role_over_in_one_save(client, team, lead, aaron, member):
+    client.force_login(lead)
+
+    def hand_over(row):
+        if row["user"] == lead.pk:
+            row["role"] = Role.MEMBER
+        elif row["user"] in (aaron.pk, member.pk):
+            row["role"] = Role.LEAD
+
+    response = _save_rows(client, team, hand_over)
+    assert response.status_code == 302, response.context and response.context["errors"]
+    assert _roles(team) == {"aaron": "lead", "lead": "member", "member": "lead"}
+
+
+def test_lead_leaves_and_promotes_someone_in_one_save(client, team, lead, aaron, member):
+    client.force_login(lead)
+
+    def leave(row):
+        if row["user"] == lead.pk:
+            row["DELETE"] = "on"
+        elif row["user"] == aaron.pk:
+            row["role"] = Role.LEAD
+        elif row["user"] == member.pk:
+            row["DELETE"] = "on"  # the lead's last changes still count
+
+    response = _save_rows(client, team, leave)
+    assert response.status_code == 302, response.context and response.context["errors"]
+    assert _roles(team) == {"aaron": "lead"}
+
+
+def test_lead_adds_a_new_lead_and_steps_down_in_one_save(client, team, lead, member):
+    newcomer = UserFactory(username="aardvark")
+    client.force_login(lead)
+    rows = current_rows(team)
+    for row in rows:
+        if row["user"] == lead.pk:
+            row["role"] = Role.VIEWER
+    rows.append({"user": newcomer.pk, "role": Role.LEAD})
+    response = client.post(
+        reverse("admin:teams_team_change", args=[team.pk]), members_post(team, rows)
+    )
+    assert response.status_code == 302, response.context and response.context["errors"]
+    assert _roles(team) == {"aardvark": "lead", "lead": "viewer", "member": "member"}
+
+
+def test_a_save_that_ends_without_a_lead_is_a_form_error(client, team, lead, aaron):
+    from portal.teams.services import LAST_LEAD
+
+    client.force_login(lead)
+    response = _save_rows(client, team, lambda row: row.update(DELETE="on"))
+    assert response.status_code == 200
+    assert LAST_LEAD in response.context["inline_admin_formsets"][0].formset.non_form_errors()
+    assert _roles(team) == {"aaron": "member", "lead": "lead"}
+
+
+def test_a_row_of_another_team_is_a_form_error(client, team, lead, member, outsider):
+    from portal.adminsite.teams import ROW_NOT_IN_TEAM
+
+    theirs = Membership.objects.get(user=outsider)
+    client.force_login(lead)
+    rows = current_rows(team)
+    for row in rows:
+        if row["user"] == member.pk:
+            row["id"] = theirs.pk
+            row["role"] = Role.VIEWER
+    response = client.post(
+        reverse("admin:teams_team_change", args=[team.pk]), members_post(team, rows)
+    )
+    assert response.status_code == 200
+    assert ROW_NOT_IN_TEAM in response.context["inline_admin_formsets"][0].formset.non_form_errors()
+    assert Membership.objects.get(pk=theirs.pk).role == Role.LEAD
+    assert _roles(team) == {"lead": "lead", "member": "member"}
+
+
+def test_removing_and_adding_the_same_person_is_a_form_error(client, team, lead, member):
+    client.force_login(lead)
+    rows = current_rows(team)
+    for row in rows:
+        if row["user"] == member.pk:
+            row["DELETE"] = "on"
+    rows.append({"user": member.pk, "role": Role.VIEWER})
+    response = client.post(
+        reverse("admin:teams_team_change", args=[team.pk]), members_post(team, rows)
+    )
+    assert response.status_code == 200
+    new_row = response.context["inline_admin_formsets"][0].formset.forms[-1]
+    assert new_row.non_field_errors() == [ALREADY_MEMBER]
+    assert _roles(team) == {"lead": "lead", "member": "member"}
+
+
+@pytest.mark.parametrize("total", [150, 2**63])
+def test_a_tampered_row_count_builds_at_most_a_hundred_new_rows(client, team, lead, total):
+    from portal.adminsite.fields import NEW_ROWS_PER_SAVE, TOO_MANY_ROWS
+
+    client.force_login(lead)
+    data = members_post(team, current_rows(team))
+    data["memberships-TOTAL_FORMS"] = str(total)
+    response = client.post(reverse("admin:teams_team_change", args=[team.pk]), data)
+    assert response.status_code == 200
+    formset = response.context["inline_admin_formsets"][0].formset
+    assert len(formset.forms) <= 1 + NEW_ROWS_PER_SAVE
+    if total == 150:
+        assert formset.non_form_errors() == [TOO_MANY_ROWS.format(limit=NEW_ROWS_PER_SAVE)]

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from unfold.widgets import UnfoldAdminTextareaWidget
 
 from portal.accounts.models import User
+from portal.adminsite.fields import JSONFormField
 from portal.tasks import permissions as task_perms
 from portal.tasks import services
 from portal.tasks.models import Comment, Tag, Task
@@ -21,6 +22,7 @@ class TaskAdminForm(forms.ModelForm):
         model = Task
         # What the services accept, plus the team of a new task (the fieldsets set the order).
         fields = ["team", *sorted(services.EDITABLE_FIELDS)]
+        field_classes = {"metadata": JSONFormField}
 
     def clean(self):
         cleaned = super().clean()

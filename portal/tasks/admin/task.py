@@ -15,6 +15,7 @@ from unfold.decorators import action, display
 
 from portal.adminsite.autocomplete import is_autocomplete, task_team_for_autocomplete
 from portal.adminsite.bases import PortalModelAdmin, ScopedHistoryAdmin, report_bulk
+from portal.adminsite.fields import BoundedInlineFormSet
 from portal.tasks import permissions as task_perms
 from portal.tasks import services
 from portal.tasks.admin.filters import (
@@ -70,6 +71,7 @@ class CommentInline(TabularInline):
     """Existing comments, read-only here (edit or delete them from the comment's own page)."""
 
     model = Comment
+    formset = BoundedInlineFormSet
     fields = ["created_at", "author", "body"]
     readonly_fields = fields
     extra = 0
@@ -96,6 +98,7 @@ class NewCommentInline(StackedInline):
 
     model = Comment
     form = NewCommentForm
+    formset = BoundedInlineFormSet
     fields = ["body"]
     extra = 1
     max_num = 1

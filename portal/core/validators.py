@@ -1,0 +1,104 @@
+"""Input limits every door shares: values the database can store and pages can show, ids it holds.
+
+PostgreSQL refuses the NUL character in text and in jsonb; JSON nested thousands of levels
+deep exhausts the recursion of every encoder on its way to the database; a time on the first
+or last day Python knows (0001-01-01, 9999-12-31) cannot be shown in every time zone. The
+models check all three in `full_clean()` (`portal.core.models.CheckedInputMixin`), so the
+admin, the API, the commands and the jobs answer with the same message instead of a 500.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+MAX_JSON_DEPTH = 32
+# The largest id a 64-bit integer column holds (PostgreSQL bigint, SQLite INTEGER).
+ID_MAX = 2**63 - 1
+
+# A day inside Python's calendar, so converting to any time zone stays in range.
+EARLIEST = datetime(1, 1, 2, tzinfo=UTC)
+LATEST = datetime(9999, 12, 30, 23, 59, 59, 999999, tzinfo=UTC)
+
+NUL_CHARACTER = "This cannot contain the NUL character (\\u0000)."
+JSON_TOO_DEEP = f"JSON can be nested at most {MAX_JSON_DEPTH} levels deep."
+DATETIME_RANGE = "Enter a date and time between 0001-01-02 and 9999-12-30."
+
+
+def json_problem(value: Any) -> str | None:
+    """JSON_TOO_DEEP or NUL_CHARACTER when `value` cannot be stored as it is, else None.
+
+    Walks the value with a list instead of recursion, so any depth is safe to check.
+    """
+    stack = [(value, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, str):
+            if "\x00" in node:
+                return NUL_CHARACTER
+        elif isinstance(node, dict):
+            if depth >= MAX_JSON_DEPTH:
+                return JSON_TOO_DEEP
+            for key, child in node.items():
+                if isinstance(key, str) and "\x00" in key:
+                    return NUL_CHARACTER
+                stack.append((child, depth + 1))
+        elif isinstance(node, list | tuple):
+            if depth >= MAX_JSON_DEPTH:
+                return JSON_TOO_DEEP
+            stack.extend((child, depth + 1) for child in node)
+    return None
+
+
+def json_too_deep(value: Any) -> bool:
+    """Whether lists and objects in `value` nest deeper than MAX_JSON_DEPTH."""
+    stack = [(value, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, dict):
+            node = node.values()
+        elif not isinstance(node, list | tuple):
+            continue
+        if depth >= MAX_JSON_DEPTH:
+            return True
+        stack.extend((child, depth + 1) for child in node)
+    return False
+
+
+def datetime_problem(value: datetime) -> str | None:
+    """DATETIME_RANGE for a time on the first or last day of the calendar, else None."""
+    if value.tzinfo is None:
+        low, high = EARLIEST.replace(tzinfo=None), LATEST.replace(tzinfo=None)
+    else:
+        low, high = EARLIEST, LATEST
+    return None if low <= value <= high else DATETIME_RANGE
+
+
+def stored_value_problem(field, value: Any) -> str | None:
+    """Why a model field's value cannot be stored or shown safely, or None."""
+    from django.db import models
+
+    if isinstance(field, models.JSONField):
+        return json_problem(value)
+    if isinstance(value, str) and "\x00" in value:
+        return NUL_CHARACTER
+    if isinstance(field, models.DateTimeField) and isinstance(value, datetime):
+        return datetime_problem(value)
+    return None
+
+
+def as_id(value: Any) -> int | None:
+    """A positive id from an int or a string of ASCII digits that a 64-bit column can hold.
+
+    None for anything else (text, booleans, floats, negative or huge numbers), so doors can
+    answer "not found" without sending a value the database would refuse or overflow on.
+    """
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, str):
+        if not (value.isascii() and value.isdigit()) or len(value) > 19:
+            return None
+        value = int(value)
+    if not isinstance(value, int) or not 0 < value <= ID_MAX:
+        return None
+    return value
