@@ -213,7 +213,7 @@ class TeamAdmin(PortalModelAdmin):
                 fresh = Membership.objects.select_related("team", "user").get(
                     pk=inline_form.instance.pk
                 )
-                services.membership_change_role(
+                task_services.membership_change_role(
                     actor=request.user, membership=fresh, role=data["role"]
                 )
                 formset.changed_objects.append((fresh, inline_form.changed_data))

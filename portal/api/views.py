@@ -134,7 +134,7 @@ class TeamViewSet(PathIds, viewsets.ModelViewSet):
             return Response(status=status.HTTP_204_NO_CONTENT)
         payload = s.MembershipRoleSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        membership = team_services.membership_change_role(
+        membership = task_services.membership_change_role(
             actor=request.user, membership=membership, role=payload.validated_data["role"]
         )
         return Response(s.MembershipSerializer(membership).data)

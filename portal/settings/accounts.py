@@ -5,6 +5,14 @@ from datetime import timedelta
 from portal.env import env
 
 AUTH_USER_MODEL = "accounts.User"
+# Argon2id first (portal/accounts/hashers.py); the others verify older hashes, which are
+# upgraded to Argon2id when their owner next signs in.
+PASSWORD_HASHERS = [
+    "portal.accounts.hashers.PortalArgon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
 AUTHENTICATION_BACKENDS = [
     # django-axes first: refuses logins while a client or account is cooling off.
     "portal.accounts.backends.LockoutBackend",

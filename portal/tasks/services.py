@@ -24,9 +24,11 @@ from portal.tasks.models import TASK_HISTORY, Comment, Status, Tag, Task
 from portal.teams import permissions as perms
 from portal.teams import services as team_services
 from portal.teams.models import Membership, Team
+from portal.teams.permissions import WRITE_ROLES
 
 ASSIGNEE_NOT_MEMBER = "{names} is not a member of team {team}."
 ASSIGNEE_INACTIVE = "{names} is not an active user."
+ASSIGNEE_VIEWER = "{names} can only view team {team}: tasks are assigned to its leads and members."
 TASK_MOVE_TEAM = "A task cannot move to another team."
 UNKNOWN_FIELDS = "Unknown task fields: {names}."
 
@@ -57,29 +59,35 @@ def _check_fields(names: Iterable[str]) -> None:
         raise TypeError(UNKNOWN_FIELDS.format(names=", ".join(unknown)))
 
 
-def _assignee_member_ids(team: Team, users: Sequence[User] | None = None) -> set[int]:
-    """Ids of the people who may be assigned tasks of `team` (among `users`, when given)."""
+def _team_roles(team: Team, users: Sequence[User] | None = None) -> dict[int, str]:
+    """Role in `team` of each member (among `users`, when given): one query."""
     members = Membership.objects.filter(team=team)
     if users is not None:
         members = members.filter(user_id__in=[u.pk for u in users])
-    return set(members.values_list("user_id", flat=True))
+    return dict(members.values_list("user_id", "role"))
 
 
-def _check_assignees(team: Team, users: Sequence[User], member_ids: set[int]) -> None:
+def _check_assignees(team: Team, users: Sequence[User], roles: dict[int, str]) -> None:
+    """Assignees are active leads and members of the team: viewers could not work on the task."""
     inactive = [u.username for u in users if not u.is_active]
     if inactive:
         raise ValidationError({"assignees": ASSIGNEE_INACTIVE.format(names=", ".join(inactive))})
-    outside = [u.username for u in users if u.pk not in member_ids]
+    outside = [u.username for u in users if u.pk not in roles]
     if outside:
         raise ValidationError(
             {"assignees": ASSIGNEE_NOT_MEMBER.format(names=", ".join(outside), team=team.key)}
+        )
+    viewers = [u.username for u in users if roles[u.pk] not in WRITE_ROLES]
+    if viewers:
+        raise ValidationError(
+            {"assignees": ASSIGNEE_VIEWER.format(names=", ".join(viewers), team=team.key)}
         )
 
 
 def validate_assignees(team: Team, users: Sequence[User]) -> None:
     """Assignees must be active members of the task's team (one query)."""
     if users:
-        _check_assignees(team, users, _assignee_member_ids(team, users))
+        _check_assignees(team, users, _team_roles(team, users))
 
 
 def _apply_status(task: Task, old_status: str | None) -> None:
@@ -257,7 +265,7 @@ def tasks_create_bulk(*, actor: User, team: Team, rows: Sequence[dict[str, Any]]
         raise PermissionDenied(task_perms.DENIED_CREATE_TASK)
     tasks: list[Task] = []
     m2m: list[dict[str, list]] = []
-    member_ids = _assignee_member_ids(team)
+    roles = _team_roles(team)
     errors: dict[str, list[str]] = {}
     for index, raw in enumerate(rows, start=1):
         values = dict(raw)
@@ -270,7 +278,7 @@ def tasks_create_bulk(*, actor: User, team: Team, rows: Sequence[dict[str, Any]]
         _apply_archive(task, bool(archived))
         try:
             task.full_clean(validate_unique=False, validate_constraints=False)
-            _check_assignees(team, links["assignees"], member_ids)
+            _check_assignees(team, links["assignees"], roles)
         except ValidationError as exc:
             for name, messages in exc.message_dict.items():
                 errors.setdefault(f"row {index}", []).extend(f"{name}: {m}" for m in messages)
@@ -412,7 +420,7 @@ def tag_delete(*, actor: User, tag: Tag) -> None:
     tag.delete()
 
 
-# --- people leaving a team -------------------------------------------------------------------
+# --- people leaving a team or becoming viewers -----------------------------------------------
 @transaction.atomic
 def membership_remove(*, actor: User, membership: Membership) -> int:
     """Remove someone from a team and from the assignees of its tasks (a history record each).
@@ -421,6 +429,18 @@ def membership_remove(*, actor: User, membership: Membership) -> int:
     """
     team_services.membership_delete(actor=actor, membership=membership)
     return unassign_from_team(actor=actor, team=membership.team, user=membership.user)
+
+
+@transaction.atomic
+def membership_change_role(*, actor: User, membership: Membership, role: str) -> Membership:
+    """Change someone's role; a person made a viewer is taken off the team's tasks.
+
+    Viewers cannot change or comment on tasks, so they are not left as assignees of any.
+    """
+    membership = team_services.membership_change_role(actor=actor, membership=membership, role=role)
+    if role not in WRITE_ROLES:
+        unassign_from_team(actor=actor, team=membership.team, user=membership.user)
+    return membership
 
 
 def unassign_from_team(*, actor: User, team: Team, user: User) -> int:

@@ -5,6 +5,7 @@ from django.db.models import Q, QuerySet
 
 from portal.teams.models import Membership, Team
 from portal.teams.permissions import (
+    WRITE_ROLES,
     can_add_people,
     is_superuser,
     team_ids_for,
@@ -47,7 +48,8 @@ def teams_writable_by(user) -> QuerySet[Team]:
 
 
 def assignable_people(user, team_ids=None) -> QuerySet:
-    """Active members of `team_ids` (default: the teams `user` can write in) whom `user` can see.
+    """Active leads and members of `team_ids` (default: the teams `user` can write in) whom
+    `user` can see: the people tasks of those teams may be assigned to.
 
     Team ids outside the user's own teams are ignored, so a forged id reveals nothing.
     """
@@ -55,7 +57,9 @@ def assignable_people(user, team_ids=None) -> QuerySet:
         team_ids = writable_team_ids_for(user)
     if not is_superuser(user):
         team_ids = [tid for tid in team_ids if tid in set(team_ids_for(user))]
-    members = Membership.objects.filter(team_id__in=list(team_ids)).values("user_id")
+    # Leads and members: viewers cannot work on tasks, so they are never offered.
+    members = Membership.objects.filter(team_id__in=list(team_ids), role__in=WRITE_ROLES)
+    members = members.values("user_id")
     return users_visible_to(user).filter(pk__in=members, is_active=True)
 
 

@@ -583,3 +583,13 @@ def test_ids_beyond_64_bits_in_the_address_are_404(client_for, people, pk):
 def test_due_dates_on_the_calendar_edges_are_400(client_for, people, task, due, message):
     response = client_for(people["member"]).patch(url(task), {"due_date": due}, format="json")
     assert (response.status_code, response.json()) == (400, {"due_date": [message]})
+
+
+def test_assigning_a_viewer_is_a_400_naming_them(client_for, people, task):
+    from portal.tasks.services import ASSIGNEE_VIEWER
+
+    response = client_for(people["lead"]).post(
+        url(task, "assign/"), {"assignee_ids": [people["viewer"].pk]}, format="json"
+    )
+    assert response.status_code == 400
+    assert response.json() == {"assignee_ids": [ASSIGNEE_VIEWER.format(names="viewer", team="OPS")]}

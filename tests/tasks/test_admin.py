@@ -440,3 +440,9 @@ def test_metadata_the_database_cannot_take_is_a_form_error(
     assert form["metadata"].value() == metadata  # shown back as typed
     task.refresh_from_db()
     assert task.metadata == {}
+
+
+def test_bulk_assign_does_not_offer_viewers(client, member, viewer, tasks):
+    page = run_action(login(client, member), "assign_to", [tasks["mine"]])
+    offered = set(page.context["form"].fields["user"].queryset)
+    assert viewer not in offered and member in offered

@@ -168,3 +168,36 @@ def test_task_add_assignees_keeps_current_and_records_only_real_changes(team, me
     records = task.history.count()
     s.task_add_assignees(actor=member, task=task, assignees=[member2])
     assert task.history.count() == records  # nothing changed, nothing recorded
+
+
+# --- assignees are leads and members ---------------------------------------------------------
+def test_viewers_cannot_be_assigned_at_any_write(team, member, viewer):
+    expected = {"assignees": [s.ASSIGNEE_VIEWER.format(names="viewer", team="OPS")]}
+    with pytest.raises(ValidationError) as exc:
+        s.task_create(actor=member, team=team, title="t", assignees=[viewer])
+    assert exc.value.message_dict == expected
+    task = s.task_create(actor=member, team=team, title="t")
+    with pytest.raises(ValidationError) as exc:
+        s.task_add_assignees(actor=member, task=task, assignees=[viewer])
+    assert exc.value.message_dict == expected
+    with pytest.raises(ValidationError) as exc:
+        s.tasks_create_bulk(actor=member, team=team, rows=[{"title": "b", "assignees": [viewer]}])
+    assert "row 1" in exc.value.message_dict
+    assert list(task.assignees.all()) == []
+
+
+def test_a_member_made_viewer_is_taken_off_the_teams_tasks(team, lead, member):
+    from portal.teams.models import Membership
+
+    task = s.task_create(actor=lead, team=team, title="t", assignees=[member])
+    membership = Membership.objects.get(team=team, user=member)
+    s.membership_change_role(actor=lead, membership=membership, role="viewer")
+    assert list(task.assignees.all()) == []
+    assert task.history.first().history_user == lead
+    # A change between leads and members keeps the assignments.
+    other = s.task_create(actor=lead, team=team, title="u", assignees=[lead])
+    s.membership_change_role(actor=lead, membership=membership, role="member")
+    lead_row = Membership.objects.get(team=team, user=lead)
+    s.membership_change_role(actor=lead, membership=membership, role="lead")
+    s.membership_change_role(actor=member, membership=lead_row, role="member")
+    assert list(other.assignees.all()) == [lead]

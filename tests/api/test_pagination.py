@@ -1,0 +1,52 @@
+"""API pages count at most COUNT_CAP + 1 rows, say whether the count is exact, and still page."""
+
+import pytest
+from rest_framework.test import APIRequestFactory
+
+from portal.api.pagination import CappedPaginator, PagePagination
+from portal.tasks.models import Task
+from tests.factories import TaskFactory
+
+
+@pytest.fixture
+def small_cap(monkeypatch):
+    monkeypatch.setattr(CappedPaginator, "cap", 5)
+
+
+def _page(query: str):
+    paginator = PagePagination()
+    request = APIRequestFactory().get(f"/api/tasks/?{query}")
+    from rest_framework.request import Request
+
+    drf_request = Request(request)
+    rows = paginator.paginate_queryset(Task.objects.order_by("id"), drf_request)
+    return paginator, rows, paginator.get_paginated_response([t.pk for t in rows]).data
+
+
+def test_under_the_cap_the_count_is_exact(team, small_cap):
+    TaskFactory.create_batch(4, team=team)
+    _, _, body = _page("page_size=3")
+    assert (body["count"], body["count_exact"]) == (4, True)
+    assert body["next"] is not None
+
+
+def test_over_the_cap_it_says_so_and_every_page_is_reachable(
+    team, small_cap, django_assert_max_num_queries
+):
+    tasks = TaskFactory.create_batch(12, team=team)
+    with django_assert_max_num_queries(2) as ctx:  # the capped count and the page
+        _, _, body = _page("page_size=5")
+    assert "LIMIT 6" in ctx.captured_queries[0]["sql"]
+    assert (body["count"], body["count_exact"]) == (5, False)
+    _, _, third = _page("page_size=5&page=3")
+    assert third["results"] == [t.pk for t in tasks[10:]]
+    assert third["next"] is None and third["previous"] is not None
+    _, _, second = _page("page_size=5&page=2")
+    assert second["next"] is not None
+
+
+def test_a_page_past_the_end_is_still_a_400(client_for, member, team, small_cap):
+    TaskFactory.create_batch(7, team=team)
+    response = client_for(member).get("/api/tasks/", {"page": 9, "page_size": 5})
+    assert response.status_code == 400
+    assert "page" in response.json()
