@@ -15,6 +15,7 @@ from django.db.models.expressions import OrderBy
 from django.utils import timezone
 
 from portal.tasks.choices import PRIORITY_RANK, Status
+from portal.teams.models import Team
 
 KEY_RE = re.compile(r"^\s*([A-Za-z]{2,10})-(\d{1,9})\s*$")
 # Fields that may be empty: they sort last whichever the direction, on every database.
@@ -125,7 +126,10 @@ class TaskQuerySet(QuerySet):
         cond = Q(title__icontains=text) | Q(description__icontains=text)
         match = KEY_RE.match(text)
         if match:
-            cond |= Q(team__key=match.group(1).upper(), number=int(match.group(2)))
+            # The team's id as a scalar subquery (run once), so every branch is on the tasks
+            # table and PostgreSQL can combine its indexes (trigram for words, team+number).
+            team_id = Team.objects.filter(key=match.group(1).upper()).values("pk")[:1]
+            cond |= Q(team_id=team_id, number=int(match.group(2)))
         return self.filter(cond)
 
     def with_priority_rank(self) -> TaskQuerySet:

@@ -1,0 +1,42 @@
+"""Task search can use trigram indexes on PostgreSQL (words) and the team+number index (keys)."""
+
+import pytest
+from django.db import connection
+
+from portal.tasks.models import Task
+from tests.factories import TaskFactory
+
+pytestmark = pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="trigram indexes are a PostgreSQL feature; SQLite searches without them",
+)
+
+
+def _plan(qs) -> str:
+    with connection.cursor() as cursor:
+        # Small test tables are cheaper to scan or walk in order; forbid both to see which
+        # indexes can find the rows (at 100,000 tasks the planner picks them by itself).
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_indexscan = off")
+        sql, params = qs.query.sql_with_params()
+        cursor.execute(f"EXPLAIN {sql}", params)
+        return "\n".join(row[0] for row in cursor.fetchall())
+
+
+def test_word_search_uses_the_trigram_indexes(team):
+    TaskFactory.create_batch(3, team=team)
+    plan = _plan(Task.objects.search("deploy"))
+    assert "Bitmap Index Scan on tasks_task_title_trgm" in plan
+    assert "Bitmap Index Scan on tasks_task_description_trgm" in plan
+    assert "Seq Scan on tasks_task" not in plan
+
+
+def test_key_search_stays_on_indexes(team):
+    for number in (1, 2, 3):
+        TaskFactory(team=team, number=number)
+    plan = _plan(Task.objects.search("OPS-2"))
+    assert "Bitmap Index Scan on tasks_task_title_trgm" in plan
+    # The key branch is on the tasks table too, found through an index on its team.
+    assert "Index Cond: (team_id = " in plan
+    assert "Seq Scan on tasks_task" not in plan
+    assert list(Task.objects.search("ops-2").values_list("number", flat=True)) == [2]
