@@ -332,7 +332,8 @@ class TaskSerializer(serializers.ModelSerializer):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         user = _user(self)
-        if user is None:
+        # Only a write reads ids: a GET builds none of these querysets (they cost time per call).
+        if user is None or "data" not in kwargs:
             return
         # Ids outside what the caller may see are "invalid" rather than revealing they exist.
         self.fields["team"].queryset = teams_visible_to(user)

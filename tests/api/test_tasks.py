@@ -593,3 +593,20 @@ def test_assigning_a_viewer_is_a_400_naming_them(client_for, people, task):
     )
     assert response.status_code == 400
     assert response.json() == {"assignee_ids": [ASSIGNEE_VIEWER.format(names="viewer", team="OPS")]}
+
+
+def test_reads_build_no_write_time_querysets(client_for, people, task, monkeypatch):
+    from portal.api import serializers
+
+    built = []
+    original = serializers.tags_visible_to
+    monkeypatch.setattr(
+        serializers, "tags_visible_to", lambda user: built.append(user) or original(user)
+    )
+    c = client_for(people["member"])
+    assert c.get(TASKS).status_code == 200
+    assert c.get(url(task)).status_code == 200
+    assert built == []
+    # A write still scopes the ids it reads.
+    assert c.patch(url(task), {"tag_ids": []}, format="json").status_code == 200
+    assert len(built) == 1
