@@ -7,11 +7,24 @@ from django.http import Http404, HttpResponseRedirect
 from simple_history.admin import SimpleHistoryAdmin
 from unfold.admin import ModelAdmin
 from unfold.contrib.filters.admin import RadioFilter
+from unfold.decorators import display
 from unfold.paginator import InfinitePaginator
 
+from portal.core.dates import moment_html
 from portal.tasks.services import BulkResult
 from portal.teams import permissions as perms
 from portal.teams.selectors import teams_visible_to
+
+
+def moment_column(field: str, description: str):
+    """A list column or read-only field writing `field` in the portal's one date format."""
+
+    @display(description=description, ordering=field)
+    def column(modeladmin, obj):
+        return moment_html(getattr(obj, field))
+
+    column.__name__ = f"{field}_display"
+    return column
 
 
 class PortalModelAdmin(ModelAdmin):

@@ -11,7 +11,6 @@ from django.http import HttpRequest, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.html import format_html
 from django_q import admin as q_admin
 from django_q.models import Failure, OrmQ, Schedule, Success
@@ -19,7 +18,8 @@ from django_q.tasks import async_task
 from unfold.admin import ModelAdmin
 from unfold.decorators import action, display
 
-from portal.adminsite.bases import PortalModelAdmin, TeamFilter
+from portal.adminsite.bases import PortalModelAdmin, TeamFilter, moment_column
+from portal.core.dates import day
 from portal.jobs.models import DailySummary, Job, JobStatus, OverdueReminder
 from portal.jobs.registry import kind_label, kinds
 from portal.jobs.runner import scheduled_params
@@ -170,9 +170,7 @@ class JobAdmin(SuperuserOnly, ModelAdmin):
     def attempts_display(self, obj: Job) -> str:
         return f"{obj.attempts} / {obj.max_attempts}"
 
-    @display(description="queued", ordering="queued_at")
-    def queued(self, obj: Job) -> str:
-        return date_format(timezone.localtime(obj.queued_at), "Y-m-d H:i:s")
+    queued = moment_column("queued_at", "queued")
 
     @display(description="took")
     def took(self, obj: Job) -> str:
@@ -221,7 +219,7 @@ class JobAdmin(SuperuserOnly, ModelAdmin):
 
 @admin.register(DailySummary)
 class DailySummaryAdmin(PortalModelAdmin):
-    list_display = ["date", "team", "counts_display", "emailed_to", "path"]
+    list_display = ["day_display", "team", "counts_display", "emailed_to", "path"]
     list_filter = [TeamFilter]
     date_hierarchy = "date"
     readonly_fields = ["team", "date", "counts", "path", "emailed_at", "emailed_to", "body_display"]
@@ -230,6 +228,10 @@ class DailySummaryAdmin(PortalModelAdmin):
 
     def get_queryset(self, request):
         return summaries_visible_to(request.user)
+
+    @display(description="date", ordering="date")
+    def day_display(self, obj: DailySummary) -> str:
+        return day(obj.date)
 
     def has_module_permission(self, request):
         return can_use_portal(request.user)
@@ -262,10 +264,12 @@ class DailySummaryAdmin(PortalModelAdmin):
 
 @admin.register(OverdueReminder)
 class OverdueReminderAdmin(SuperuserOnly, ModelAdmin):
-    list_display = ["task", "due_date", "sent_at", "recipients"]
+    list_display = ["task", "due_display", "sent_display", "recipients"]
     list_select_related = ["task", "task__team"]
     search_fields = ["task__title"]
     readonly_fields = ["task", "due_date", "sent_at", "recipients"]
+    due_display = moment_column("due_date", "due")
+    sent_display = moment_column("sent_at", "sent")
 
     def has_change_permission(self, request, obj=None):
         return False

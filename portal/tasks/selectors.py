@@ -8,10 +8,9 @@ stays constant however many rows there are.
 from collections.abc import Mapping, Sequence
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
-from django.utils import timezone
-from django.utils.formats import date_format
 
 from portal.accounts.models import User
+from portal.core.dates import moment
 from portal.core.history import history_entries
 from portal.tasks.filters import filter_tasks
 from portal.tasks.models import Comment, Priority, Status, Tag, Task
@@ -107,7 +106,7 @@ def _text(value) -> str:
     if value is None or value == "":
         return "—"
     if hasattr(value, "tzinfo") and hasattr(value, "hour"):
-        return date_format(timezone.localtime(value), "DATETIME_FORMAT")
+        return moment(value)
     return str(value)
 
 

@@ -14,7 +14,13 @@ from unfold.admin import StackedInline, TabularInline
 from unfold.decorators import action, display
 
 from portal.adminsite.autocomplete import is_autocomplete, task_team_for_autocomplete
-from portal.adminsite.bases import PortalModelAdmin, ScopedHistoryAdmin, report_bulk
+from portal.adminsite.bases import (
+    PortalModelAdmin,
+    ScopedHistoryAdmin,
+    moment_column,
+    report_bulk,
+)
+from portal.core.dates import moment_html
 from portal.tasks import permissions as task_perms
 from portal.tasks import services
 from portal.tasks.admin.filters import (
@@ -150,10 +156,10 @@ class TaskAdmin(ScopedHistoryAdmin, PortalModelAdmin):
     readonly_fields = [
         "key",
         "created_by",
-        "created_at",
-        "updated_at",
-        "completed_at",
-        "archived_at",
+        "created_at_display",
+        "updated_at_display",
+        "completed_at_display",
+        "archived_at_display",
         "subtasks_display",
     ]
     actions = [
@@ -200,14 +206,11 @@ class TaskAdmin(ScopedHistoryAdmin, PortalModelAdmin):
     def key_display(self, obj):
         return format_html('<span class="whitespace-nowrap font-medium">{}</span>', obj.key)
 
-    @display(description="updated", ordering="updated_at")
-    def updated_display(self, obj):
-        local = timezone.localtime(obj.updated_at)
-        return format_html(
-            '<span class="whitespace-nowrap" title="{}">{}</span>',
-            local.strftime("%Y-%m-%d %H:%M"),
-            local.strftime("%b %d, %H:%M"),
-        )
+    updated_display = moment_column("updated_at", "updated")
+    created_at_display = moment_column("created_at", "created")
+    updated_at_display = moment_column("updated_at", "updated")
+    completed_at_display = moment_column("completed_at", "completed")
+    archived_at_display = moment_column("archived_at", "archived")
 
     @display(description="team", ordering="team__name")
     def team_display(self, obj):
@@ -229,14 +232,13 @@ class TaskAdmin(ScopedHistoryAdmin, PortalModelAdmin):
     def due_display(self, obj):
         if not obj.due_date:
             return "-"
-        text = timezone.localtime(obj.due_date).strftime("%b %d, %H:%M")
         if obj.due_date < timezone.now() and obj.status != Status.DONE:
             return format_html(
-                '<span class="whitespace-nowrap font-semibold text-red-600 dark:text-red-400" '
-                'title="overdue">{} &#9888;</span>',
-                text,
+                '<span class="font-semibold text-red-600 dark:text-red-400" title="overdue">'
+                "{} &#9888;</span>",
+                moment_html(obj.due_date),
             )
-        return format_html('<span class="whitespace-nowrap">{}</span>', text)
+        return moment_html(obj.due_date)
 
     @display(description="tags")
     def tags_display(self, obj):
@@ -316,8 +318,8 @@ class TaskAdmin(ScopedHistoryAdmin, PortalModelAdmin):
                         "subtasks_display",
                         "metadata",
                         "is_archived",
-                        ("created_by", "created_at", "updated_at"),
-                        ("completed_at", "archived_at"),
+                        ("created_by", "created_at_display", "updated_at_display"),
+                        ("completed_at_display", "archived_at_display"),
                     ],
                     "classes": ["tab"],
                 },
