@@ -1,6 +1,7 @@
 """Callbacks referenced by dotted path from settings.UNFOLD."""
 
 from django.conf import settings
+from django.templatetags.static import static
 from django.urls import NoReverseMatch, reverse
 
 from portal.teams import permissions as perms
@@ -11,6 +12,16 @@ def environment_callback(request) -> list[str]:
     env = getattr(settings, "ENVIRONMENT", "dev")
     colour = {"prod": "danger", "staging": "warning"}.get(env, "info")
     return [env, colour]
+
+
+def admin_css(request) -> str:
+    """The portal's own admin styles (layouts unfold's stylesheet has no classes for)."""
+    return static("portal/admin.css")
+
+
+def admin_js(request) -> str:
+    """The portal's own admin script (chart values, pickers that follow the chosen team)."""
+    return static("portal/admin.js")
 
 
 def is_superuser(request) -> bool:

@@ -16,6 +16,8 @@ UNFOLD = {
     ],
     "ENVIRONMENT": "portal.adminsite.navigation.environment_callback",
     "DASHBOARD_CALLBACK": "portal.adminsite.dashboard.dashboard_callback",
+    "STYLES": ["portal.adminsite.navigation.admin_css"],
+    "SCRIPTS": ["portal.adminsite.navigation.admin_js"],
     "SHOW_HISTORY": True,
     "SHOW_VIEW_ON_SITE": False,
     "SIDEBAR": {

@@ -47,9 +47,20 @@ class PickTagForm(forms.Form):
     tag = forms.ModelChoiceField(queryset=Tag.objects.none(), label="Tag")
 
 
+NEW_COMMENT_LABEL = "Add a comment"
+NEW_COMMENT_HELP = "Optional; saved with the task when you press Save."
+
+
 class NewCommentForm(forms.ModelForm):
+    """The task page's comment box: optional (an empty box adds nothing)."""
+
     class Meta:
         model = Comment
         fields = ["body"]
-        labels = {"body": "Comment"}
+        labels = {"body": NEW_COMMENT_LABEL}
+        help_texts = {"body": NEW_COMMENT_HELP}
         widgets = {"body": UnfoldAdminTextareaWidget(attrs={"rows": 3})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["body"].required = False

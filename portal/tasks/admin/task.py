@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
-from unfold.admin import StackedInline, TabularInline
+from unfold.admin import StackedInline
 from unfold.decorators import action, display
 
 from portal.adminsite.autocomplete import is_autocomplete, task_team_for_autocomplete
@@ -39,6 +39,7 @@ from portal.tasks.models import Comment, Priority, Status, Task
 from portal.tasks.querysets import order_by_term
 from portal.tasks.selectors import (
     TASK_HISTORY_M2M,
+    comments_visible_to,
     history_readable,
     tags_visible_to,
     task_history,
@@ -72,33 +73,13 @@ class TaskChangeList(ChangeList):
         ]
 
 
-class CommentInline(TabularInline):
-    """Existing comments, read-only here (edit or delete them from the comment's own page)."""
+class CommentsInline(StackedInline):
+    """The task page's one comments area: the comments, then a box to add one.
 
-    model = Comment
-    fields = ["created_at", "author", "body"]
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
-    show_change_link = True
-    verbose_name_plural = "comments"
-    tab = True
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("author")
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_view_permission(self, request, obj=None):
-        return obj is None or task_perms.can_view_task(request.user, obj)
-
-
-class NewCommentInline(StackedInline):
-    """An empty form to add a comment from the task page (saved through comment_add)."""
+    Existing comments are listed (authors and leads edit or delete them on the comment's own
+    page, so a task form never rewrites other people's comments); the formset holds only the
+    new comment, which is optional and saved through comment_add with the task.
+    """
 
     model = Comment
     form = NewCommentForm
@@ -106,11 +87,21 @@ class NewCommentInline(StackedInline):
     extra = 1
     max_num = 1
     can_delete = False
-    verbose_name = "new comment"
-    verbose_name_plural = "add a comment"
+    verbose_name = "comment"
+    verbose_name_plural = "comments"
+    template = "admin/tasks/task/comments.html"
 
     def get_queryset(self, request):
         return super().get_queryset(request).none()
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        # A fresh class per call (like the form's request): the comments shown above the box.
+        comments = list(comments_visible_to(request.user).filter(task=obj).order_by("created_at"))
+        for comment in comments:
+            comment.can_edit = task_perms.can_edit_comment(request.user, comment, obj.team_id)
+        formset.comments = comments
+        return formset
 
     def has_add_permission(self, request, obj=None):
         return obj is not None and task_perms.can_comment(request.user, obj)
@@ -119,7 +110,7 @@ class NewCommentInline(StackedInline):
         return False
 
     def has_view_permission(self, request, obj=None):
-        return obj is not None and task_perms.can_comment(request.user, obj)
+        return obj is not None and task_perms.can_view_task(request.user, obj)
 
 
 @admin.register(Task)
@@ -152,7 +143,7 @@ class TaskAdmin(ScopedHistoryAdmin, PortalModelAdmin):
     search_help_text = "Search by key (OPS-42), title or description."
     ordering = ["-updated_at", "-id"]
     autocomplete_fields = ["assignees", "tags", "parent"]
-    inlines = [NewCommentInline, CommentInline]
+    inlines = [CommentsInline]
     readonly_fields = [
         "key",
         "created_by",
