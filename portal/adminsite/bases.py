@@ -8,12 +8,26 @@ from simple_history.admin import SimpleHistoryAdmin
 from unfold.admin import ModelAdmin
 from unfold.contrib.filters.admin import RadioFilter
 from unfold.decorators import display
-from unfold.paginator import InfinitePaginator
+from unfold.paginator import InfinitePage, InfinitePaginator
 
 from portal.core.dates import moment_html
 from portal.tasks.services import BulkResult
 from portal.teams import permissions as perms
 from portal.teams.selectors import teams_visible_to
+
+
+class ShortPageIsLast(InfinitePage):
+    def has_next(self):
+        # Without a count, a page shorter than a full one is known to be the last.
+        return len(self.object_list) >= self.paginator.per_page and super().has_next()
+
+
+class Paginator(InfinitePaginator):
+    """unfold's paginator (no COUNT over the table) that knows a short page is the last, so a
+    picker's short list of choices does not end in "Loading more results..."."""
+
+    def _get_page(self, *args, **kwargs):
+        return ShortPageIsLast(*args, **kwargs)
 
 
 def moment_column(field: str, description: str):
@@ -36,7 +50,7 @@ class PortalModelAdmin(ModelAdmin):
     table, and there is no bulk "delete selected" (deletions go one by one through a service).
     """
 
-    paginator = InfinitePaginator
+    paginator = Paginator
     show_full_result_count = False
     list_per_page = 25
     list_filter_submit = True

@@ -5,11 +5,13 @@ import pytest
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.urls import reverse
 
+from portal.adminsite.autocomplete import FOLLOWS_TEAM_ATTR
 from portal.tasks import permissions as task_perms
 from portal.tasks.admin.forms import NEW_COMMENT_HELP, NEW_COMMENT_LABEL
 from portal.tasks.models import Comment, Status, Task
 from portal.tasks.services import comment_add, task_create
-from tests.factories import TagFactory
+from portal.teams.models import Role
+from tests.factories import MembershipFactory, TagFactory
 
 CHANGELIST = reverse("admin:tasks_task_changelist")
 
@@ -409,3 +411,44 @@ def test_history_page_says_what_it_is(client, member, tasks):
     body = response.content.decode()
     assert "Every change to this task, newest first" in body
     assert "to revert" not in body
+
+
+# --- the new-task form's pickers follow the team chosen in the form ------------------------------
+AUTOCOMPLETE = reverse("admin:autocomplete")
+ADD_PAGE = "http://testserver" + reverse("admin:tasks_task_add")
+
+
+def pick(client, field, team=None, referer=ADD_PAGE):
+    query = {"app_label": "tasks", "model_name": "task", "field_name": field, "term": ""}
+    if team is not None:
+        query["team"] = team
+    response = client.get(AUTOCOMPLETE, query, headers={"referer": referer})
+    assert response.status_code == 200
+    # a short list of choices is the whole list: no "Loading more results..." under it
+    assert response.json()["pagination"] == {"more": False}
+    return {int(row["id"]) for row in response.json()["results"]}
+
+
+def test_pickers_offer_the_chosen_teams_people_and_tasks(
+    client, team, other_team, member, member2, lead, outsider, tasks
+):
+    MembershipFactory(user=member, team=other_team, role=Role.MEMBER)
+    login(client, member)
+    # nothing chosen yet: the people and tasks of all the person's teams
+    assert pick(client, "assignees") == {member.pk, member2.pk, lead.pk, outsider.pk}
+    # the chosen team travels with the request; the referer's add page knows nothing of it
+    assert pick(client, "assignees", other_team.pk) == {member.pk, outsider.pk}
+    assert pick(client, "assignees", team.pk) == {member.pk, member2.pk, lead.pk}
+    assert pick(client, "parent", other_team.pk) == {tasks["foreign"].pk}
+    assert pick(client, "parent", team.pk) == {tasks["mine"].pk, tasks["theirs"].pk}
+    # the page's form marks the pickers that follow the team (the admin's script reads it)
+    page = client.get(reverse("admin:tasks_task_add")).content.decode()
+    assert page.count(f'{FOLLOWS_TEAM_ATTR}="team"') == 2
+
+
+@pytest.mark.parametrize("forged", ["999999", "abc", "", "1" * 30])
+def test_a_team_that_is_not_yours_reveals_nothing(client, member, outsider, other_team, forged):
+    login(client, member)
+    for value in (forged, str(other_team.pk)):
+        people = pick(client, "assignees", value)
+        assert outsider.pk not in people and member.pk in people

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from unfold.widgets import UnfoldAdminTextareaWidget
 
 from portal.accounts.models import User
+from portal.adminsite.autocomplete import FOLLOWS_TEAM_ATTR
 from portal.tasks import permissions as task_perms
 from portal.tasks import services
 from portal.tasks.models import Comment, Tag, Task
@@ -21,6 +22,15 @@ class TaskAdminForm(forms.ModelForm):
         model = Task
         # What the services accept, plus the team of a new task (the fieldsets set the order).
         fields = ["team", *sorted(services.EDITABLE_FIELDS)]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # These pickers offer the chosen team's people and tasks (see admin.js).
+        for name in ("assignees", "parent"):
+            if name in self.fields:
+                widget = self.fields[name].widget
+                # The admin wraps the autocomplete widget (add/change links); mark the select.
+                getattr(widget, "widget", widget).attrs[FOLLOWS_TEAM_ATTR] = "team"
 
     def clean(self):
         cleaned = super().clean()
