@@ -7,7 +7,7 @@ otherwise to a temporary folder.
 import pytest
 from django.core.management import call_command
 
-from tests.browser.helpers import signed_in_page
+from tests.browser.helpers import phone_overflow, signed_in_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -77,3 +77,18 @@ def test_viewer_sees_no_save_buttons_or_actions(browser, live_server):
     page.goto(f"{live_server.url}/admin/tasks/task/1/change/")
     assert page.locator("input[name=_save], button[name=_save]").count() == 0
     assert errors == []
+
+
+def test_forbidden_page_is_styled_with_navigation(browser, live_server, shots):
+    call_command("demo", verbosity=0)
+    for width, name in [(1440, "error-403.png"), (390, "error-403-phone.png")]:
+        page, errors = signed_in_page(browser, live_server, "marcus", width=width, height=844)
+        response = page.goto(f"{live_server.url}/admin/jobs/job/")
+        assert response.status == 403
+        assert page.locator("#error-page[data-status='403']").count() == 1
+        assert page.locator("#error-page a", has_text="Back to the dashboard").count() == 1
+        page.screenshot(path=shots / name, full_page=False)
+        assert phone_overflow(page) <= 0
+        # the browser reports the page's own 403 status as a console error; nothing else
+        assert [e for e in errors if "status of 403" not in e] == []
+        page.context.close()
