@@ -37,3 +37,44 @@ document.addEventListener("DOMContentLoaded", () => {
 		}
 	});
 });
+
+/* --- Dashboard charts: the value at the end of each bar -------------------------------------
+   Chart.js (unfold's copy, loaded just before this file) draws no data labels by itself.
+   Charts whose options say `plugins: {barValues: {display: true}}` get each bar's number
+   above it (vertical bars) or after it (horizontal bars). */
+if (window.Chart) {
+	window.Chart.register({
+		id: "barValues",
+		defaults: { display: false, color: "#9ca3af" },
+		afterDatasetsDraw(chart, _args, options) {
+			if (!options.display) {
+				return;
+			}
+			const horizontal = chart.options.indexAxis === "y";
+			const { ctx } = chart;
+			ctx.save();
+			ctx.font = `600 12px ${window.Chart.defaults.font.family || "sans-serif"}`;
+			ctx.fillStyle = options.color;
+			ctx.textAlign = horizontal ? "left" : "center";
+			ctx.textBaseline = horizontal ? "middle" : "bottom";
+			chart.data.datasets.forEach((dataset, index) => {
+				const meta = chart.getDatasetMeta(index);
+				if (meta.hidden || meta.type !== "bar") {
+					return;
+				}
+				meta.data.forEach((bar, i) => {
+					const value = dataset.data[i];
+					if (value === null || value === undefined) {
+						return;
+					}
+					if (horizontal) {
+						ctx.fillText(String(value), bar.x + 6, bar.y);
+					} else {
+						ctx.fillText(String(value), bar.x, bar.y - 4);
+					}
+				});
+			});
+			ctx.restore();
+		},
+	});
+}

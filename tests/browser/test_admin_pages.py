@@ -11,6 +11,27 @@ from tests.browser.helpers import phone_overflow, signed_in_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
+# What each dashboard chart shows, read from Chart.js itself.
+CHARTS = """() => Array.from(document.querySelectorAll('canvas.chart')).map((canvas) => {
+    const chart = Chart.getChart(canvas);
+    const valueAxis = chart.options.indexAxis === 'y' ? 'x' : 'y';
+    return {
+        type: chart.config.type,
+        legend: chart.options.plugins.legend.display,
+        values: chart.options.plugins.barValues.display,
+        valueTicks: chart.options.scales[valueAxis].ticks.display !== false
+            ? chart.scales[valueAxis].ticks.length : 0,
+    };
+})"""
+# Whether every card's icon lies inside its card (unfold's card icon hung half outside).
+ICONS_INSIDE = """() => Array.from(document.querySelectorAll('#kpis a')).every((card) => {
+    const c = card.getBoundingClientRect();
+    const icon = card.querySelector('.material-symbols-outlined');
+    const i = icon.getBoundingClientRect();
+    return i.width > 0 && i.left >= c.left && i.right <= c.right && i.top >= c.top
+        && i.bottom <= c.bottom;
+})"""
+
 
 def test_member_dashboard_list_and_form(browser, live_server, shots):
     call_command("demo", verbosity=0)
@@ -24,6 +45,13 @@ def test_member_dashboard_list_and_form(browser, live_server, shots):
     assert "Operations" in page.locator("h1 + p").inner_text()
     sidebar = page.locator("#nav-sidebar-inner, nav").first.inner_text()
     assert "Tasks" in sidebar and "Schedules" not in sidebar  # operations are for admins
+    # charts with values on their axis, a legend for the two lines, numbers on the bars
+    assert page.evaluate("() => Boolean(Chart.registry.plugins.get('barValues'))")
+    charts = page.evaluate(CHARTS)
+    assert [c["type"] for c in charts] == ["line", "bar", "bar"]
+    assert all(c["valueTicks"] > 1 for c in charts)
+    assert charts[0]["legend"] and all(c["values"] for c in charts[1:])
+    assert page.evaluate(ICONS_INSIDE)
     page.screenshot(path=shots / "dashboard-member.png", full_page=True)
 
     # task list: only Operations tasks, labels, filters and a search by key
@@ -60,12 +88,21 @@ def test_phone_width_has_no_page_overflow(browser, live_server, shots):
     for path, name in [("/admin/", "dashboard-phone.png"), ("/admin/tasks/task/", None)]:
         page.goto(f"{live_server.url}{path}")
         page.wait_for_load_state("networkidle")
-        overflow = page.evaluate(
-            "document.documentElement.scrollWidth - document.documentElement.clientWidth"
-        )
-        assert overflow <= 1, f"{path} scrolls sideways by {overflow}px"
+        assert phone_overflow(page) <= 0, f"{path} scrolls sideways"
         if name:
-            page.screenshot(path=shots / name, full_page=False)
+            page.screenshot(path=shots / name, full_page=True)
+    assert errors == []
+
+
+def test_phone_dashboard_cards_take_a_short_band(browser, live_server):
+    call_command("demo", verbosity=0)
+    page, errors = signed_in_page(browser, live_server, "marcus", width=390, height=844)
+    page.wait_for_selector("canvas.chart")
+    cards = page.locator("#kpis a")
+    tops = sorted({round(cards.nth(i).bounding_box()["y"]) for i in range(4)})
+    assert len(tops) == 2  # two cards per row
+    assert page.locator("#kpis").bounding_box()["height"] < 0.25 * 844
+    assert page.evaluate(ICONS_INSIDE)
     assert errors == []
 
 
