@@ -8,7 +8,8 @@ from simple_history.admin import SimpleHistoryAdmin
 from unfold.admin import ModelAdmin
 from unfold.contrib.filters.admin import RadioFilter
 from unfold.decorators import display
-from unfold.paginator import InfinitePage, InfinitePaginator
+from unfold.paginator import InfinitePage
+from unfold.paginator import InfinitePaginator as UnfoldInfinitePaginator
 
 from portal.core.dates import moment_html
 from portal.tasks.services import BulkResult
@@ -22,9 +23,12 @@ class ShortPageIsLast(InfinitePage):
         return len(self.object_list) >= self.paginator.per_page and super().has_next()
 
 
-class Paginator(InfinitePaginator):
+class InfinitePaginator(UnfoldInfinitePaginator):
     """unfold's paginator (no COUNT over the table) that knows a short page is the last, so a
-    picker's short list of choices does not end in "Loading more results..."."""
+    picker's short list of choices does not end in "Loading more results...".
+
+    unfold's templates recognise it by its class name, which therefore stays the same.
+    """
 
     def _get_page(self, *args, **kwargs):
         return ShortPageIsLast(*args, **kwargs)
@@ -50,7 +54,7 @@ class PortalModelAdmin(ModelAdmin):
     table, and there is no bulk "delete selected" (deletions go one by one through a service).
     """
 
-    paginator = Paginator
+    paginator = InfinitePaginator
     show_full_result_count = False
     list_per_page = 25
     list_filter_submit = True
