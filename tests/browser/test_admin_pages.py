@@ -91,6 +91,14 @@ def test_phone_width_has_no_page_overflow(browser, live_server, shots):
         assert phone_overflow(page) <= 0, f"{path} scrolls sideways"
         if name:
             page.screenshot(path=shots / name, full_page=True)
+    # the task table itself does not scroll sideways either: each task is a compact block
+    table = page.locator("#result_list")
+    assert table.evaluate("t => t.parentElement.scrollWidth <= t.parentElement.clientWidth")
+    first = page.locator("#result_list tr.data-row").first
+    for cell in ("key_display", "title", "status_display", "due_display"):
+        box = first.locator(f".field-{cell}").bounding_box()
+        assert box and box["x"] >= 0 and box["x"] + box["width"] <= 390, cell
+    page.screenshot(path=shots / "tasks-phone.png", full_page=False)
     assert errors == []
 
 
