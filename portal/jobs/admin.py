@@ -19,6 +19,7 @@ from unfold.admin import ModelAdmin
 from unfold.decorators import action, display
 
 from portal.adminsite.bases import PortalModelAdmin, TeamFilter, moment_column
+from portal.adminsite.markup import markdown_with_task_links
 from portal.core.dates import day
 from portal.jobs.models import DailySummary, Job, JobStatus, OverdueReminder
 from portal.jobs.registry import kind_label, kinds
@@ -217,17 +218,49 @@ class JobAdmin(SuperuserOnly, ModelAdmin):
         return is_superuser(request.user)
 
 
+# What a summary counts, in words, in the order people read them.
+SUMMARY_COUNTS = [
+    ("open", "open"),
+    ("overdue", "overdue"),
+    ("due_today", "due today"),
+    ("done_yesterday", "done yesterday"),
+    ("created_yesterday", "created yesterday"),
+]
+
+
+def counts_in_words(counts: dict) -> str:
+    """{"open": 49, "overdue": 11, ...} as "49 open · 11 overdue · ..."."""
+    return " · ".join(f"{counts.get(key, 0)} {words}" for key, words in SUMMARY_COUNTS)
+
+
 @admin.register(DailySummary)
 class DailySummaryAdmin(PortalModelAdmin):
-    list_display = ["day_display", "team", "counts_display", "emailed_to", "path"]
+    list_display = ["day_display", "team", "counts_display", "emailed_to", "file_display"]
     list_filter = [TeamFilter]
     date_hierarchy = "date"
-    readonly_fields = ["team", "date", "counts", "path", "emailed_at", "emailed_to", "body_display"]
+    readonly_fields = [
+        "team",
+        "day_display",
+        "counts_display",
+        "file_display",
+        "emailed_at_display",
+        "emailed_to",
+        "body_display",
+    ]
     fields = readonly_fields
     list_select_related = ["team"]
 
+    emailed_at_display = moment_column("emailed_at", "emailed")
+
     def get_queryset(self, request):
         return summaries_visible_to(request.user)
+
+    def get_object(self, request, object_id, from_field=None):
+        summary = super().get_object(request, object_id, from_field)
+        if summary is not None:
+            # The Markdown as HTML, its task keys linking to the tasks this person may see.
+            summary.body_html = markdown_with_task_links(request.user, summary.body)
+        return summary
 
     @display(description="date", ordering="date")
     def day_display(self, obj: DailySummary) -> str:
@@ -250,16 +283,15 @@ class DailySummaryAdmin(PortalModelAdmin):
 
     @display(description="counts")
     def counts_display(self, obj: DailySummary) -> str:
-        c = obj.counts or {}
-        return (
-            f"due today {c.get('due_today', 0)} · overdue {c.get('overdue', 0)} · "
-            f"done {c.get('done_yesterday', 0)} · new {c.get('created_yesterday', 0)} · "
-            f"open {c.get('open', 0)}"
-        )
+        return counts_in_words(obj.counts or {})
+
+    @display(description="file (in the shared folder)", ordering="path")
+    def file_display(self, obj: DailySummary) -> str:
+        return obj.path
 
     @display(description="summary")
     def body_display(self, obj: DailySummary) -> str:
-        return format_html('<pre class="whitespace-pre-wrap text-sm">{}</pre>', obj.body)
+        return format_html('<div class="portal-markdown">{}</div>', obj.body_html)
 
 
 @admin.register(OverdueReminder)

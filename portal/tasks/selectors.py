@@ -5,7 +5,7 @@ selectors preload what list pages show (team, creator, assignees, tags) so the n
 stays constant however many rows there are.
 """
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 
@@ -82,6 +82,17 @@ def comments_visible_to(user) -> QuerySet[Comment]:
     return _scope(
         Comment.objects.select_related("author", "task", "task__team"), user, "task__team_id"
     )
+
+
+def task_ids_by_key(user, keys: Iterable[str]) -> dict[str, int]:
+    """The ids of the tasks with these keys (OPS-42) that `user` may see (one query)."""
+    rows = (
+        tasks_visible_to(user)
+        .prefetch_related(None)
+        .with_keys(keys)
+        .values_list("pk", "team__key", "number")
+    )
+    return {f"{team_key}-{number}": pk for pk, team_key, number in rows}
 
 
 def tags_visible_to(user) -> QuerySet[Tag]:
