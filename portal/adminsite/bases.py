@@ -12,6 +12,7 @@ from unfold.paginator import InfinitePage
 from unfold.paginator import InfinitePaginator as UnfoldInfinitePaginator
 
 from portal.core.dates import moment_html
+from portal.core.text import count
 from portal.tasks.services import BulkResult
 from portal.teams import permissions as perms
 from portal.teams.selectors import teams_visible_to
@@ -173,17 +174,26 @@ class TeamFilter(RadioFilter):
         return queryset.filter(team_id=int(value)) if value and value.isdigit() else queryset
 
 
+BULK_CHANGED = "{verb} {tasks}."
+BULK_REFUSED = "{tasks} refused - {details}"
+BULK_NOTHING = "No tasks were selected."
+
+
 def report_bulk(modeladmin, request, result: BulkResult, verb: str) -> None:
     """Tell how many tasks changed and which were refused, and why."""
     if result.changed:
-        modeladmin.message_user(request, f"{verb} {len(result.changed)} task(s).", messages.SUCCESS)
+        tasks = count(len(result.changed), "task")
+        modeladmin.message_user(
+            request, BULK_CHANGED.format(verb=verb, tasks=tasks), messages.SUCCESS
+        )
     if result.refused:
         details = "; ".join(f"{task.key}: {reason}" for task, reason in result.refused[:20])
         more = len(result.refused) - 20
         if more > 0:
             details += f"; and {more} more"
+        tasks = count(len(result.refused), "task")
         modeladmin.message_user(
-            request, f"{len(result.refused)} task(s) refused - {details}", messages.WARNING
+            request, BULK_REFUSED.format(tasks=tasks, details=details), messages.WARNING
         )
     if not result.changed and not result.refused:
-        modeladmin.message_user(request, "No tasks were selected.", messages.INFO)
+        modeladmin.message_user(request, BULK_NOTHING, messages.INFO)

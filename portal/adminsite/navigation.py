@@ -39,6 +39,7 @@ def _link(name: str):
         except NoReverseMatch:  # an optional app is not installed
             return "#"
 
+    resolve.url_name = name
     return resolve
 
 
@@ -49,6 +50,16 @@ def _item(title: str, icon: str, url_name: str, permission: str) -> dict:
         "link": _link(url_name),
         "permission": f"portal.adminsite.navigation.{permission}",
     }
+
+
+def place_of(url_name: str) -> tuple[str, str] | None:
+    """The sidebar group and entry of a page (`admin:tasks_task_changelist` -> ("Work",
+    "Tasks")), so page headers name a page as the sidebar does; None when it has no entry."""
+    for group in NAVIGATION:
+        for item in group["items"]:
+            if item["link"].url_name == url_name:
+                return group["title"], item["title"]
+    return None
 
 
 def sidebar_navigation(request) -> list[dict]:

@@ -86,5 +86,7 @@ class PortalAdminSite(UnfoldAdminSite):
             **self.each_context(request),
             "title": NO_TEAM_TITLE,
             "site_header": self.site_header,
+            # An empty sidebar would only say, in red, that there is nothing to see.
+            "is_nav_sidebar_enabled": False,
         }
         return TemplateResponse(request, "admin/no_team.html", context, status=403)

@@ -21,6 +21,7 @@ from unfold.decorators import action, display
 from portal.adminsite.bases import PortalModelAdmin, TeamFilter, moment_column
 from portal.adminsite.markup import markdown_with_task_links
 from portal.core.dates import day
+from portal.core.text import count
 from portal.jobs.models import DailySummary, Job, JobStatus, OverdueReminder
 from portal.jobs.registry import kind_label, kinds
 from portal.jobs.runner import scheduled_params
@@ -36,7 +37,7 @@ STATUS_COLOURS = {
     JobStatus.FAILED: "danger",
 }
 RERUN_DONE = "Started again as {jobs}."
-RERUN_SKIPPED = "Skipped {count} job(s) that are still queued or running."
+RERUN_SKIPPED = "Skipped {jobs} that are still queued or running."
 RUN_NOW_DONE = "Started {names}."
 
 
@@ -202,7 +203,9 @@ class JobAdmin(SuperuserOnly, ModelAdmin):
             links = format_html(", ".join(["{}"] * len(started)), *map(_job_link, started))
             self.message_user(request, format_html(RERUN_DONE, jobs=links), messages.SUCCESS)
         if skipped:
-            self.message_user(request, RERUN_SKIPPED.format(count=skipped), messages.WARNING)
+            self.message_user(
+                request, RERUN_SKIPPED.format(jobs=count(skipped, "job")), messages.WARNING
+            )
 
     @action(description="Run again", icon="replay", permissions=["rerun"])
     def rerun(self, request: HttpRequest, queryset: QuerySet[Job]):
@@ -315,8 +318,32 @@ for _model in (Schedule, Success, Failure, OrmQ):
 
 @admin.register(Schedule)
 class ScheduleAdmin(SuperuserOnly, q_admin.ScheduleAdmin, ModelAdmin):
+    # django-q2's columns, with labels and values in words ("forever", not "-1").
+    list_display = [
+        "id",
+        "name",
+        "func",
+        "schedule_type",
+        "repeats_display",
+        "cluster",
+        "next_run_display",
+        "last_run",
+        "get_success",
+    ]
     actions = ["run_now"]
     actions_row = ["run_now_row"]
+
+    next_run_display = moment_column("next_run", "next run")
+
+    @display(description="repeats", ordering="repeats")
+    def repeats_display(self, obj: Schedule) -> str:
+        if obj.repeats < 0:
+            return "forever"
+        return f"{count(obj.repeats, 'more time')}" if obj.repeats else "no more"
+
+    @display(description="last run")
+    def last_run(self, obj: Schedule):
+        return self.get_last_run(obj)
 
     def has_add_permission(self, request, obj=None):
         return is_superuser(request.user)

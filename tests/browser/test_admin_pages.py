@@ -7,6 +7,7 @@ otherwise to a temporary folder.
 import pytest
 from django.core.management import call_command
 
+from portal.adminsite.bases import BULK_CHANGED
 from tests.browser.helpers import phone_overflow, signed_in_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -69,7 +70,7 @@ def test_member_dashboard_list_and_form(browser, live_server, shots):
     page.select_option("select[name=action]", "mark_blocked")
     page.click("button[name=index]")
     page.wait_for_load_state("networkidle")
-    assert "Set status to Blocked on 2 task(s)" in page.content()
+    assert BULK_CHANGED.format(verb="Set status to Blocked on", tasks="2 tasks") in page.content()
 
     # change form with tabs, comment box and history
     page.goto(f"{live_server.url}/admin/tasks/task/1/change/")

@@ -6,6 +6,7 @@ from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.urls import reverse
 
 from portal.adminsite.autocomplete import FOLLOWS_TEAM_ATTR
+from portal.adminsite.bases import BULK_CHANGED, BULK_REFUSED
 from portal.tasks import permissions as task_perms
 from portal.tasks.admin.forms import NEW_COMMENT_HELP, NEW_COMMENT_LABEL
 from portal.tasks.models import Comment, Status, Task
@@ -267,7 +268,8 @@ def run_action(client, action, tasks, **extra):
 def test_bulk_status_reports_changed(client, member, tasks):
     response = run_action(login(client, member), "mark_done", [tasks["mine"], tasks["theirs"]])
     text = response.content.decode()
-    assert "2 task(s)" in text
+    assert BULK_CHANGED.format(verb="Set status to Done on", tasks="2 tasks") in text
+    assert "(s)" not in text
     assert set(Task.objects.values_list("status", flat=True).filter(team=tasks["mine"].team)) == {
         Status.DONE
     }
@@ -277,15 +279,17 @@ def test_bulk_status_reports_changed(client, member, tasks):
 def test_bulk_archive_reports_refused_with_reason(client, member, tasks):
     response = run_action(login(client, member), "archive", [tasks["mine"], tasks["theirs"]])
     text = response.content.decode()
-    assert "Archived 1 task(s)" in text
-    assert "1 task(s) refused" in text and task_perms.DENIED_ARCHIVE_TASK in text
+    assert BULK_CHANGED.format(verb="Archived", tasks="1 task") in text
+    refused = BULK_REFUSED.format(tasks="1 task", details="")
+    assert refused in text and task_perms.DENIED_ARCHIVE_TASK in text
     assert Task.objects.get(pk=tasks["theirs"].pk).is_archived is False
 
 
 def test_bulk_actions_cannot_reach_other_teams(client, member, tasks):
     response = run_action(login(client, member), "mark_done", [tasks["foreign"], tasks["mine"]])
     # The foreign id is not in the person's list at all: only their own task is changed.
-    assert "Set status to Done on 1 task(s)." in response.content.decode()
+    done = BULK_CHANGED.format(verb="Set status to Done on", tasks="1 task")
+    assert done in response.content.decode()
     assert Task.objects.get(pk=tasks["mine"].pk).status == Status.DONE
     assert Task.objects.get(pk=tasks["foreign"].pk).status == Status.TODO
 
@@ -293,7 +297,7 @@ def test_bulk_actions_cannot_reach_other_teams(client, member, tasks):
 def test_viewer_cannot_run_actions(client, viewer, member, tasks):
     response = run_action(login(client, viewer), "mark_done", [tasks["mine"]])
     assert response.status_code == 200
-    assert "task(s)" not in response.content.decode()
+    assert "Set status to" not in response.content.decode()
     assert Task.objects.get(pk=tasks["mine"].pk).status == Status.TODO
     # The same request from a member does change it: the refusal above is the role's.
     run_action(login(client, member), "mark_done", [tasks["mine"]])
@@ -306,7 +310,8 @@ def test_bulk_assign_via_intermediate_page(client, member, member2, tasks):
     page = run_action(client, "assign_to", selected)
     assert page.status_code == 200 and b"Assign the selected tasks" in page.content
     response = run_action(client, "assign_to", selected, apply="1", user=member2.pk)
-    assert "Assigned member2 to 2 task(s)" in response.content.decode()
+    assigned = BULK_CHANGED.format(verb="Assigned member2 to", tasks="2 tasks")
+    assert assigned in response.content.decode()
     assert set(tasks["mine"].assignees.all()) == {member, member2}  # existing ones are kept
     assert list(tasks["theirs"].assignees.all()) == [member2]
     assert tasks["mine"].history.first().history_user == member
@@ -324,7 +329,8 @@ def test_bulk_add_tag(client, member, tasks):
     client = login(client, member)
     tag = TagFactory(name="urgent-fix")
     response = run_action(client, "add_tag", [tasks["theirs"]], apply="1", tag=tag.pk)
-    assert "1 task(s)" in response.content.decode()
+    tagged = BULK_CHANGED.format(verb="Tagged 'urgent-fix' on", tasks="1 task")
+    assert tagged.replace("'", "&#x27;") in response.content.decode()
     assert list(tasks["theirs"].tags.all()) == [tag]
 
 
