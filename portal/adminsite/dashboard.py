@@ -17,13 +17,20 @@ STATUS_COLOURS = ["#3b82f6", "#f59e0b", "#ef4444"]
 TICKS = "#9ca3af"
 
 
-def chart_options(*, legend: bool = False, values: bool = False, horizontal: bool = False):
+def chart_options(
+    *,
+    legend: bool = False,
+    values: bool = False,
+    horizontal: bool = False,
+    days: bool = False,
+):
     """Chart.js options for the dashboard's charts: counts on the value axis (whole numbers
     from zero), a legend when a chart has several series, and for bar charts the value at the
     end of each bar (the `barValues` plugin in static/portal/admin.js).
 
     unfold's own defaults hide the value axis and the legend; options given to a chart replace
-    them entirely, so everything a chart needs is here.
+    them entirely, so everything a chart needs is here. A chart over `days` shows a few of
+    its dates; the others name every bar (a person or a status).
     """
     grid = {"display": True, "color": TICKS, "lineWidth": 0.5}
     counts = {
@@ -33,8 +40,9 @@ def chart_options(*, legend: bool = False, values: bool = False, horizontal: boo
         "grid": grid,
         "border": {"display": False},
     }
+    labels = {"autoSkip": True, "maxTicksLimit": 8} if days else {"autoSkip": False}
     categories = {
-        "ticks": {"color": TICKS, "autoSkip": True, "maxRotation": 0, "maxTicksLimit": 8},
+        "ticks": {"color": TICKS, "maxRotation": 0, **labels},
         "grid": {**grid, "display": False},
         "border": {"display": False},
     }
@@ -182,7 +190,7 @@ def dashboard_callback(request, context):
                     ],
                 }
             ),
-            "flow_options": chart_options(legend=True),
+            "flow_options": chart_options(legend=True, days=True),
             "status_options": chart_options(values=True),
             "workload_options": chart_options(values=True, horizontal=True),
             "has_workload": bool(workload),

@@ -85,6 +85,10 @@ def test_charts_show_axis_values_a_legend_and_bar_values(client, team, member):
         assert ticks.get("display", True) and ticks["precision"] == 0
         assert options["scales"][axis]["beginAtZero"] is True
     assert workload["indexAxis"] == "y"
+    # every person and status is named; the 30 days show a few dates
+    assert workload["scales"]["y"]["ticks"]["autoSkip"] is False
+    assert status["scales"]["x"]["ticks"]["autoSkip"] is False
+    assert flow["scales"]["x"]["ticks"]["autoSkip"] is True
 
 
 def test_cards_draw_their_icons_inside(client, team, member):

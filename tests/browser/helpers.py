@@ -3,7 +3,9 @@
 from portal.adminsite.management.commands.demo import DEMO_USER_PASSWORD
 
 
-def signed_in_page(browser, live_server, username, width=1440, height=900):
+def signed_in_page(
+    browser, live_server, username, width=1440, height=900, password=DEMO_USER_PASSWORD
+):
     """A page signed in as `username` (a demo person), and the console errors it collects."""
     context = browser.new_context(viewport={"width": width, "height": height})
     page = context.new_page()
@@ -12,7 +14,7 @@ def signed_in_page(browser, live_server, username, width=1440, height=900):
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     page.goto(f"{live_server.url}/admin/login/")
     page.fill("input[name=username]", username)
-    page.fill("input[name=password]", DEMO_USER_PASSWORD)
+    page.fill("input[name=password]", password)
     page.click("button[type=submit]")
     page.wait_for_url(f"{live_server.url}/admin/")
     return page, errors
