@@ -11,7 +11,7 @@ from django.db.models import Count
 from portal.adminsite.bases import BULK_CHANGED
 from portal.adminsite.management.commands.demo import DEMO_ADMIN, DEMO_ADMIN_PASSWORD
 from portal.tasks.models import Task
-from tests.browser.helpers import phone_overflow, signed_in_page
+from tests.browser.browsing import phone_overflow, signed_in_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

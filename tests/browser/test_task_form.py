@@ -12,7 +12,7 @@ from django.core.management import call_command
 
 from portal.tasks.models import Task
 from portal.teams.models import Membership, Team
-from tests.browser.helpers import signed_in_page
+from tests.browser.browsing import signed_in_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
