@@ -7,12 +7,44 @@ from django.http import Http404, HttpResponseRedirect
 from simple_history.admin import SimpleHistoryAdmin
 from unfold.admin import ModelAdmin
 from unfold.contrib.filters.admin import RadioFilter
-from unfold.paginator import InfinitePaginator
+from unfold.decorators import display
+from unfold.paginator import InfinitePage
+from unfold.paginator import InfinitePaginator as UnfoldInfinitePaginator
 
 from portal.adminsite.fields import SafeRelatedFieldsMixin
+from portal.core.dates import moment_html
+from portal.core.text import count
 from portal.tasks.services import BulkResult
 from portal.teams import permissions as perms
 from portal.teams.selectors import teams_visible_to
+
+
+class ShortPageIsLast(InfinitePage):
+    def has_next(self):
+        # Without a count, a page shorter than a full one is known to be the last.
+        return len(self.object_list) >= self.paginator.per_page and super().has_next()
+
+
+class InfinitePaginator(UnfoldInfinitePaginator):
+    """unfold's paginator (no COUNT over the table) that knows a short page is the last, so a
+    picker's short list of choices does not end in "Loading more results...".
+
+    unfold's templates recognise it by its class name, which therefore stays the same.
+    """
+
+    def _get_page(self, *args, **kwargs):
+        return ShortPageIsLast(*args, **kwargs)
+
+
+def moment_column(field: str, description: str):
+    """A list column or read-only field writing `field` in the portal's one date format."""
+
+    @display(description=description, ordering=field)
+    def column(modeladmin, obj):
+        return moment_html(getattr(obj, field))
+
+    column.__name__ = f"{field}_display"
+    return column
 
 
 class PortalModelAdmin(SafeRelatedFieldsMixin, ModelAdmin):
@@ -143,17 +175,26 @@ class TeamFilter(RadioFilter):
         return queryset.filter(team_id=int(value)) if value and value.isdigit() else queryset
 
 
+BULK_CHANGED = "{verb} {tasks}."
+BULK_REFUSED = "{tasks} refused - {details}"
+BULK_NOTHING = "No tasks were selected."
+
+
 def report_bulk(modeladmin, request, result: BulkResult, verb: str) -> None:
     """Tell how many tasks changed and which were refused, and why."""
     if result.changed:
-        modeladmin.message_user(request, f"{verb} {len(result.changed)} task(s).", messages.SUCCESS)
+        tasks = count(len(result.changed), "task")
+        modeladmin.message_user(
+            request, BULK_CHANGED.format(verb=verb, tasks=tasks), messages.SUCCESS
+        )
     if result.refused:
         details = "; ".join(f"{task.key}: {reason}" for task, reason in result.refused[:20])
         more = len(result.refused) - 20
         if more > 0:
             details += f"; and {more} more"
+        tasks = count(len(result.refused), "task")
         modeladmin.message_user(
-            request, f"{len(result.refused)} task(s) refused - {details}", messages.WARNING
+            request, BULK_REFUSED.format(tasks=tasks, details=details), messages.WARNING
         )
     if not result.changed and not result.refused:
-        modeladmin.message_user(request, "No tasks were selected.", messages.INFO)
+        modeladmin.message_user(request, BULK_NOTHING, messages.INFO)

@@ -13,6 +13,79 @@ from portal.teams.selectors import teams_visible_to
 PRIMARY = "var(--color-primary-600)"
 SUCCESS = "#16a34a"
 STATUS_COLOURS = ["#3b82f6", "#f59e0b", "#ef4444"]
+# Axis values and legends: a grey that reads on light and dark backgrounds (as unfold's).
+TICKS = "#9ca3af"
+
+
+def chart_options(
+    *,
+    legend: bool = False,
+    values: bool = False,
+    horizontal: bool = False,
+    days: bool = False,
+):
+    """Chart.js options for the dashboard's charts: counts on the value axis (whole numbers
+    from zero), a legend when a chart has several series, and for bar charts the value at the
+    end of each bar (the `barValues` plugin in static/portal/admin.js).
+
+    unfold's own defaults hide the value axis and the legend; options given to a chart replace
+    them entirely, so everything a chart needs is here. A chart over `days` shows a few of
+    its dates; the others name every bar (a person or a status).
+    """
+    grid = {"display": True, "color": TICKS, "lineWidth": 0.5}
+    counts = {
+        "beginAtZero": True,
+        "grace": "10%",
+        "ticks": {"color": TICKS, "precision": 0, "maxTicksLimit": 6},
+        "grid": grid,
+        "border": {"display": False},
+    }
+    labels = {"autoSkip": True, "maxTicksLimit": 8} if days else {"autoSkip": False}
+    categories = {
+        "ticks": {"color": TICKS, "maxRotation": 0, **labels},
+        "grid": {**grid, "display": False},
+        "border": {"display": False},
+    }
+    padding = {"top": 18 if values and not horizontal else 4, "right": 28 if horizontal else 8}
+    return json.dumps(
+        {
+            "animation": False,
+            "responsive": True,
+            "maintainAspectRatio": False,
+            "indexAxis": "y" if horizontal else "x",
+            "layout": {"padding": padding},
+            "scales": {"x": counts, "y": categories}
+            if horizontal
+            else {"x": categories, "y": counts},
+            "datasets": {
+                "bar": {"borderRadius": 6, "maxBarThickness": 36},
+                "line": {
+                    "borderWidth": 2,
+                    "pointRadius": 0,
+                    "pointHitRadius": 8,
+                    # smooth, without dipping below zero between days
+                    "cubicInterpolationMode": "monotone",
+                },
+            },
+            "interaction": {"mode": "index", "intersect": False},
+            "plugins": {
+                "legend": {
+                    "display": legend,
+                    "position": "top",
+                    "align": "end",
+                    "labels": {
+                        "color": TICKS,
+                        "usePointStyle": True,
+                        "pointStyle": "circle",
+                        "boxWidth": 6,
+                        "boxHeight": 6,
+                    },
+                },
+                "tooltip": {"enabled": True},
+                "barValues": {"display": values, "color": TICKS},
+            },
+        }
+    )
 
 
 OPEN_QUERY = "status=todo&status=in_progress&status=blocked"
@@ -101,7 +174,6 @@ def dashboard_callback(request, context):
                             "label": "Open tasks",
                             "data": list(status.values()),
                             "backgroundColor": STATUS_COLOURS,
-                            "maxBarThickness": 40,
                         }
                     ],
                 }
@@ -114,11 +186,13 @@ def dashboard_callback(request, context):
                             "label": "Open tasks",
                             "data": [n for _, n in workload],
                             "backgroundColor": PRIMARY,
-                            "maxBarThickness": 28,
                         }
                     ],
                 }
             ),
+            "flow_options": chart_options(legend=True, days=True),
+            "status_options": chart_options(values=True),
+            "workload_options": chart_options(values=True, horizontal=True),
             "has_workload": bool(workload),
             "my_tasks": list(selectors.my_tasks(user)),
             "my_teams": list(teams_visible_to(user)),

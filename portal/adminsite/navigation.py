@@ -1,6 +1,7 @@
 """Callbacks referenced by dotted path from settings.UNFOLD."""
 
 from django.conf import settings
+from django.templatetags.static import static
 from django.urls import NoReverseMatch, reverse
 
 from portal.teams import permissions as perms
@@ -11,6 +12,16 @@ def environment_callback(request) -> list[str]:
     env = getattr(settings, "ENVIRONMENT", "dev")
     colour = {"prod": "danger", "staging": "warning"}.get(env, "info")
     return [env, colour]
+
+
+def admin_css(request) -> str:
+    """The portal's own admin styles (layouts unfold's stylesheet has no classes for)."""
+    return static("portal/admin.css")
+
+
+def admin_js(request) -> str:
+    """The portal's own admin script (chart values, pickers that follow the chosen team)."""
+    return static("portal/admin.js")
 
 
 def is_superuser(request) -> bool:
@@ -28,6 +39,7 @@ def _link(name: str):
         except NoReverseMatch:  # an optional app is not installed
             return "#"
 
+    resolve.url_name = name
     return resolve
 
 
@@ -38,6 +50,16 @@ def _item(title: str, icon: str, url_name: str, permission: str) -> dict:
         "link": _link(url_name),
         "permission": f"portal.adminsite.navigation.{permission}",
     }
+
+
+def place_of(url_name: str) -> tuple[str, str] | None:
+    """The sidebar group and entry of a page (`admin:tasks_task_changelist` -> ("Work",
+    "Tasks")), so page headers name a page as the sidebar does; None when it has no entry."""
+    for group in NAVIGATION:
+        for item in group["items"]:
+            if item["link"].url_name == url_name:
+                return group["title"], item["title"]
+    return None
 
 
 def sidebar_navigation(request) -> list[dict]:

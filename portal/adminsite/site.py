@@ -7,12 +7,12 @@ ModelAdmin reads through portal.teams.permissions and the selectors.
 
 from functools import update_wrapper
 
-from django.contrib.auth.forms import AuthenticationForm as DjangoAuthenticationForm
+from allauth.account.adapter import get_adapter
+from django.contrib.auth.forms import AuthenticationForm
 from django.core.paginator import EmptyPage
 from django.http import Http404
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from unfold.forms import AuthenticationForm
 from unfold.sites import UnfoldAdminSite
 
 from portal.teams.permissions import can_use_portal
@@ -28,12 +28,19 @@ def may_use_admin(user) -> bool:
 
 
 class PortalLoginForm(AuthenticationForm):
-    """Username or email; any active person may sign in (not only staff)."""
+    """Username or email; any active person may sign in (not only staff).
 
-    def confirm_login_allowed(self, user) -> None:
-        # Django's admin form insists on is_staff; the portal admits team members too and
-        # explains on a page of its own when someone has no team yet.
-        DjangoAuthenticationForm.confirm_login_allowed(self, user)
+    Django's form, not the admin's: the admin's insists on is_staff (the portal admits team
+    members too and explains on a page of its own when someone has no team yet), and its
+    fields read like the sign-in page under /accounts/ so the two pages look the same.
+    """
+
+    def __init__(self, request=None, *args, **kwargs):
+        super().__init__(request, *args, **kwargs)
+        username, password = self.fields["username"], self.fields["password"]
+        username.label = "Login"
+        username.widget.attrs.update({"placeholder": "Username or email", "autofocus": True})
+        password.widget.attrs["placeholder"] = "Password"
 
 
 class PortalAdminSite(UnfoldAdminSite):
@@ -76,6 +83,13 @@ class PortalAdminSite(UnfoldAdminSite):
         except EmptyPage:
             raise Http404(SEARCH_PAGE_MISSING) from None
 
+    def login(self, request, extra_context=None):
+        # Not a dead end: the password reset and (while sign-up is open) sign-up pages.
+        links = {"password_reset_url": reverse("account_reset_password")}
+        if get_adapter(request).is_open_for_signup(request):
+            links["signup_url"] = reverse("account_signup")
+        return super().login(request, {**links, **(extra_context or {})})
+
     def password_change(self, request, extra_context=None):
         """unfold's view, with a form that also ends the person's API sessions."""
         from django.contrib.auth.views import PasswordChangeView
@@ -94,5 +108,7 @@ class PortalAdminSite(UnfoldAdminSite):
             **self.each_context(request),
             "title": NO_TEAM_TITLE,
             "site_header": self.site_header,
+            # An empty sidebar would only say, in red, that there is nothing to see.
+            "is_nav_sidebar_enabled": False,
         }
         return TemplateResponse(request, "admin/no_team.html", context, status=403)

@@ -8,7 +8,7 @@ from django.db.models.functions import Coalesce
 from unfold.admin import TabularInline
 from unfold.decorators import display
 
-from portal.adminsite.bases import PortalModelAdmin
+from portal.adminsite.bases import PortalModelAdmin, moment_column
 from portal.adminsite.fields import BoundedInlineFormSet, SafeRelatedFieldsMixin
 from portal.tasks import services as task_services
 from portal.tasks.models import Task
@@ -131,12 +131,14 @@ def _membership_steps(formset, actor):
 
 @admin.register(Team)
 class TeamAdmin(PortalModelAdmin):
-    list_display = ["name", "key", "member_count", "open_tasks", "updated_at"]
+    list_display = ["name", "key", "member_count", "open_tasks", "updated_at_display"]
     search_fields = ["name", "key", "description"]
     prepopulated_fields = {"slug": ["name"]}
     fields = ["name", "slug", "key", "description"]
     inlines = [MembershipInline]
     ordering = ["name"]
+
+    updated_at_display = moment_column("updated_at", "updated")
 
     def get_queryset(self, request):
         # Two subqueries rather than one join over members x tasks, which grows as their product.

@@ -13,7 +13,7 @@ from portal.accounts.forms import SetPasswordForm
 from portal.accounts.models import User
 from portal.accounts.services import user_update
 from portal.adminsite.autocomplete import is_autocomplete, task_team_for_autocomplete
-from portal.adminsite.bases import PortalModelAdmin, SuperuserOnly
+from portal.adminsite.bases import PortalModelAdmin, SuperuserOnly, moment_column
 from portal.teams import permissions as perms
 from portal.teams.selectors import (
     assignable_people,
@@ -24,7 +24,16 @@ from portal.teams.selectors import (
 
 admin.site.unregister(Group)
 
-PUBLIC_FIELDS = ["username", "first_name", "last_name", "email", "team_list", "last_login"]
+PUBLIC_FIELDS = [
+    "username",
+    "first_name",
+    "last_name",
+    "email",
+    "team_list",
+    "last_login_display",
+]
+# Django's own date fields, shown read-only in the portal's date format.
+DATE_FIELDS = {"last_login": "last_login_display", "date_joined": "date_joined_display"}
 
 
 @admin.register(User)
@@ -36,6 +45,9 @@ class UserAdmin(DjangoUserAdmin, PortalModelAdmin):
     list_filter = ["is_active", "is_superuser"]
     search_fields = ["username", "first_name", "last_name", "email"]
     ordering = ["username"]
+
+    last_login_display = moment_column("last_login", "last sign-in")
+    date_joined_display = moment_column("date_joined", "joined")
 
     def get_queryset(self, request):
         user = request.user
@@ -74,7 +86,10 @@ class UserAdmin(DjangoUserAdmin, PortalModelAdmin):
         if obj is not None and not perms.is_superuser(request.user):
             # No password hash, no permission editing for non-superusers.
             return [(None, {"fields": PUBLIC_FIELDS})]
-        fieldsets = list(super().get_fieldsets(request, obj))
+        fieldsets = [
+            (name, {**options, "fields": [DATE_FIELDS.get(f, f) for f in options["fields"]]})
+            for name, options in super().get_fieldsets(request, obj)
+        ]
         if obj is not None:
             fieldsets.append(("Portal", {"fields": ["receive_daily_summary", "team_list"]}))
         return fieldsets
@@ -82,7 +97,7 @@ class UserAdmin(DjangoUserAdmin, PortalModelAdmin):
     def get_readonly_fields(self, request, obj=None):
         if not perms.is_superuser(request.user):
             return PUBLIC_FIELDS
-        return ["team_list", "last_login", "date_joined"]
+        return ["team_list", *DATE_FIELDS.values()]
 
     @admin.display(description="name")
     def full_name(self, obj):

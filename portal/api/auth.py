@@ -38,6 +38,8 @@ PASSWORD_CHANGED = (
 )
 
 Detail = inline_serializer("Detail", {"detail": serializers.CharField()})
+# The sign-in doors need no token: the OpenAPI document says so (no padlock in Swagger UI).
+NO_TOKEN = extend_schema(auth=[])
 
 
 class LockedOut(APIException):
@@ -51,6 +53,7 @@ class LockedOut(APIException):
         self.wait = lockout.wait
 
 
+@NO_TOKEN
 class LoginView(rest_auth.LoginView):
     """Username or email with the password -> access and refresh tokens and the user."""
 
@@ -77,6 +80,7 @@ class LogoutSerializer(serializers.Serializer):
     refresh = serializers.CharField(help_text="The refresh token to revoke.")
 
 
+@NO_TOKEN
 class LogoutView(GenericAPIView):
     """Blacklists the refresh token sent in the body; a later refresh with it gets 401.
 
@@ -124,6 +128,7 @@ class PasswordChangeView(rest_auth.PasswordChangeView):
         return Response({"detail": PASSWORD_CHANGED})
 
 
+@NO_TOKEN
 class PasswordResetView(rest_auth.PasswordResetView):
     throttle_classes = [PasswordResetThrottle]
 
@@ -132,6 +137,7 @@ class PasswordResetView(rest_auth.PasswordResetView):
         return super().post(request, *args, **kwargs)
 
 
+@NO_TOKEN
 class PasswordResetConfirmView(rest_auth.PasswordResetConfirmView):
     throttle_classes = [PasswordResetThrottle]
 
@@ -144,6 +150,7 @@ class PasswordResetConfirmView(rest_auth.PasswordResetConfirmView):
         return Response({"detail": "Password has been reset with the new password."})
 
 
+@NO_TOKEN
 class RegisterView(BaseRegisterView):
     throttle_classes = [RegistrationThrottle]
 

@@ -11,14 +11,16 @@ from django.http import HttpRequest, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.html import format_html
 from django_q import admin as q_admin
 from django_q.models import Failure, OrmQ, Schedule, Success
 from unfold.admin import ModelAdmin
 from unfold.decorators import action, display
 
-from portal.adminsite.bases import PortalModelAdmin, SuperuserOnly, TeamFilter
+from portal.adminsite.bases import PortalModelAdmin, SuperuserOnly, TeamFilter, moment_column
+from portal.adminsite.markup import markdown_with_task_links
+from portal.core.dates import day
+from portal.core.text import count
 from portal.jobs.models import DailySummary, Job, JobStatus, OverdueReminder
 from portal.jobs.registry import kind_label, kinds
 from portal.jobs.selectors import jobs_visible_to, summaries_visible_to
@@ -32,7 +34,7 @@ STATUS_COLOURS = {
     JobStatus.FAILED: "danger",
 }
 RERUN_DONE = "Started again as {jobs}."
-RERUN_SKIPPED = "Skipped {count} job(s) that are still queued or running."
+RERUN_SKIPPED = "Skipped {jobs} that are still queued or running."
 RUN_NOW_DONE = "Started {names}."
 
 
@@ -148,9 +150,7 @@ class JobAdmin(SuperuserOnly, ModelAdmin):
     def attempts_display(self, obj: Job) -> str:
         return f"{obj.attempts} / {obj.max_attempts}"
 
-    @display(description="queued", ordering="queued_at")
-    def queued(self, obj: Job) -> str:
-        return date_format(timezone.localtime(obj.queued_at), "Y-m-d H:i:s")
+    queued = moment_column("queued_at", "queued")
 
     @display(description="took")
     def took(self, obj: Job) -> str:
@@ -181,7 +181,9 @@ class JobAdmin(SuperuserOnly, ModelAdmin):
             links = format_html(", ".join(["{}"] * len(started)), *map(_job_link, started))
             self.message_user(request, format_html(RERUN_DONE, jobs=links), messages.SUCCESS)
         if skipped:
-            self.message_user(request, RERUN_SKIPPED.format(count=skipped), messages.WARNING)
+            self.message_user(
+                request, RERUN_SKIPPED.format(jobs=count(skipped, "job")), messages.WARNING
+            )
 
     @action(description="Run again", icon="replay", permissions=["rerun"])
     def rerun(self, request: HttpRequest, queryset: QuerySet[Job]):
@@ -197,17 +199,53 @@ class JobAdmin(SuperuserOnly, ModelAdmin):
         return is_superuser(request.user)
 
 
+# What a summary counts, in words, in the order people read them.
+SUMMARY_COUNTS = [
+    ("open", "open"),
+    ("overdue", "overdue"),
+    ("due_today", "due today"),
+    ("done_yesterday", "done yesterday"),
+    ("created_yesterday", "created yesterday"),
+]
+
+
+def counts_in_words(counts: dict) -> str:
+    """{"open": 49, "overdue": 11, ...} as "49 open · 11 overdue · ..."."""
+    return " · ".join(f"{counts.get(key, 0)} {words}" for key, words in SUMMARY_COUNTS)
+
+
 @admin.register(DailySummary)
 class DailySummaryAdmin(PortalModelAdmin):
-    list_display = ["date", "team", "counts_display", "emailed_to", "path"]
+    list_display = ["day_display", "team", "counts_display", "emailed_to", "file_display"]
     list_filter = [TeamFilter]
     date_hierarchy = "date"
-    readonly_fields = ["team", "date", "counts", "path", "emailed_at", "emailed_to", "body_display"]
+    readonly_fields = [
+        "team",
+        "day_display",
+        "counts_display",
+        "file_display",
+        "emailed_at_display",
+        "emailed_to",
+        "body_display",
+    ]
     fields = readonly_fields
     list_select_related = ["team"]
 
+    emailed_at_display = moment_column("emailed_at", "emailed")
+
     def get_queryset(self, request):
         return summaries_visible_to(request.user)
+
+    def get_object(self, request, object_id, from_field=None):
+        summary = super().get_object(request, object_id, from_field)
+        if summary is not None:
+            # The Markdown as HTML, its task keys linking to the tasks this person may see.
+            summary.body_html = markdown_with_task_links(request.user, summary.body)
+        return summary
+
+    @display(description="date", ordering="date")
+    def day_display(self, obj: DailySummary) -> str:
+        return day(obj.date)
 
     def has_add_permission(self, request):
         return False
@@ -220,24 +258,25 @@ class DailySummaryAdmin(PortalModelAdmin):
 
     @display(description="counts")
     def counts_display(self, obj: DailySummary) -> str:
-        c = obj.counts or {}
-        return (
-            f"due today {c.get('due_today', 0)} · overdue {c.get('overdue', 0)} · "
-            f"done {c.get('done_yesterday', 0)} · new {c.get('created_yesterday', 0)} · "
-            f"open {c.get('open', 0)}"
-        )
+        return counts_in_words(obj.counts or {})
+
+    @display(description="file (in the shared folder)", ordering="path")
+    def file_display(self, obj: DailySummary) -> str:
+        return obj.path
 
     @display(description="summary")
     def body_display(self, obj: DailySummary) -> str:
-        return format_html('<pre class="whitespace-pre-wrap text-sm">{}</pre>', obj.body)
+        return format_html('<div class="portal-markdown">{}</div>', obj.body_html)
 
 
 @admin.register(OverdueReminder)
 class OverdueReminderAdmin(SuperuserOnly, ModelAdmin):
-    list_display = ["task", "due_date", "sent_at", "recipients"]
+    list_display = ["task", "due_display", "sent_display", "recipients"]
     list_select_related = ["task", "task__team"]
     search_fields = ["task__title"]
     readonly_fields = ["task", "due_date", "sent_at", "recipients"]
+    due_display = moment_column("due_date", "due")
+    sent_display = moment_column("sent_at", "sent")
 
     def has_change_permission(self, request, obj=None):
         return False
@@ -251,8 +290,32 @@ for _model in (Schedule, Success, Failure, OrmQ):
 
 @admin.register(Schedule)
 class ScheduleAdmin(SuperuserOnly, q_admin.ScheduleAdmin, ModelAdmin):
+    # django-q2's columns, with labels and values in words ("forever", not "-1").
+    list_display = [
+        "id",
+        "name",
+        "func",
+        "schedule_type",
+        "repeats_display",
+        "cluster",
+        "next_run_display",
+        "last_run",
+        "get_success",
+    ]
     actions = ["run_now"]
     actions_row = ["run_now_row"]
+
+    next_run_display = moment_column("next_run", "next run")
+
+    @display(description="repeats", ordering="repeats")
+    def repeats_display(self, obj: Schedule) -> str:
+        if obj.repeats < 0:
+            return "forever"
+        return f"{count(obj.repeats, 'more time')}" if obj.repeats else "no more"
+
+    @display(description="last run")
+    def last_run(self, obj: Schedule):
+        return self.get_last_run(obj)
 
     def has_add_permission(self, request, obj=None):
         return is_superuser(request.user)

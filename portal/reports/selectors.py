@@ -8,6 +8,7 @@ from django.db.models import Count, F, QuerySet
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
+from portal.core.dates import day
 from portal.tasks.models import Status, Task
 from portal.tasks.querysets import done_since_q, due_within_q, open_q, overdue_q
 from portal.tasks.selectors import tasks_visible_to
@@ -50,7 +51,7 @@ def created_vs_done(user, days: int = 30, now=None) -> dict[str, list]:
     created, done = per_day("created_at"), per_day("completed_at")
     labels = [start + timedelta(days=i) for i in range(days)]
     return {
-        "labels": [d.strftime("%b %d") for d in labels],
+        "labels": [day(d, now) for d in labels],
         "created": [created.get(d, 0) for d in labels],
         "done": [done.get(d, 0) for d in labels],
     }

@@ -121,6 +121,8 @@ LANGUAGE_CODE = "en-us"
 TIME_ZONE = env.str("TIME_ZONE", default="UTC")
 USE_I18N = True
 USE_TZ = True
+# Dates Django writes itself follow the portal's one format (portal/core/dates.py).
+FORMAT_MODULE_PATH = ["portal.formats"]
 
 # --- Static and media -------------------------------------------------------------------
 STATIC_URL = "/static/"

@@ -1,11 +1,15 @@
 """The admin's look (django-unfold): one UNFOLD dict whose callbacks live in portal.adminsite."""
 
+from django.urls import reverse_lazy
+
 from portal.settings.core import SITE_NAME
 
 UNFOLD = {
     "SITE_TITLE": SITE_NAME,
     "SITE_HEADER": SITE_NAME,
     "SITE_SYMBOL": "task_alt",
+    # The site root opens the admin: no "Return to site" / "View site" links back to it.
+    "SITE_URL": None,
     "SITE_FAVICONS": [
         {
             "rel": "icon",
@@ -16,6 +20,15 @@ UNFOLD = {
     ],
     "ENVIRONMENT": "portal.adminsite.navigation.environment_callback",
     "DASHBOARD_CALLBACK": "portal.adminsite.dashboard.dashboard_callback",
+    "STYLES": ["portal.adminsite.navigation.admin_css"],
+    "SCRIPTS": ["portal.adminsite.navigation.admin_js"],
+    # The user menu: the account pages (allauth) for email addresses and the password.
+    "ACCOUNT": {
+        "navigation": [
+            {"title": "Email addresses", "link": reverse_lazy("account_email")},
+            {"title": "Change password", "link": reverse_lazy("account_change_password")},
+        ]
+    },
     "SHOW_HISTORY": True,
     "SHOW_VIEW_ON_SITE": False,
     "SIDEBAR": {

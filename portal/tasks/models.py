@@ -169,4 +169,6 @@ class Comment(TimeStampedModel):
         indexes = [models.Index(fields=["task", "created_at"], name="tasks_comment_task_created")]
 
     def __str__(self) -> str:
-        return f"Comment by {self.author} on {self.task_id}"
+        # People know tasks by their key (OPS-12), not by the database id.
+        author = self.author.get_username() if self.author_id else "a former member"
+        return f"Comment by {author} on {self.task.key}"

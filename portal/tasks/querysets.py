@@ -8,6 +8,7 @@ objects for `Count(..., filter=...)`: the `*_q` functions return them and the me
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
@@ -18,6 +19,8 @@ from portal.tasks.choices import PRIORITY_RANK, Status
 from portal.teams.models import Team
 
 KEY_RE = re.compile(r"^\s*([A-Za-z]{2,10})-(\d{1,9})\s*$")
+# Task keys mentioned in a text (OPS-42), not inside a longer word or number.
+KEY_IN_TEXT_RE = re.compile(r"(?<![\w-])([A-Z]{2,10})-(\d{1,9})(?![\w-])")
 # Fields that may be empty: they sort last whichever the direction, on every database.
 NULLABLE_ORDER_FIELDS = frozenset({"due_date", "completed_at", "estimated_hours", "actual_hours"})
 
@@ -130,6 +133,18 @@ class TaskQuerySet(QuerySet):
             # table and PostgreSQL can combine its indexes (trigram for words, team+number).
             team_id = Team.objects.filter(key=match.group(1).upper()).values("pk")[:1]
             cond |= Q(team_id=team_id, number=int(match.group(2)))
+        return self.filter(cond)
+
+    def with_keys(self, keys: Iterable[str]) -> TaskQuerySet:
+        """The tasks whose keys (OPS-42) are among `keys`; other strings are ignored."""
+        numbers: dict[str, set[int]] = {}
+        for key in keys:
+            match = KEY_RE.match(key)
+            if match:
+                numbers.setdefault(match.group(1).upper(), set()).add(int(match.group(2)))
+        cond = Q(pk__in=[])
+        for team_key, team_numbers in numbers.items():
+            cond |= Q(team__key=team_key, number__in=sorted(team_numbers))
         return self.filter(cond)
 
     def with_priority_rank(self) -> TaskQuerySet:

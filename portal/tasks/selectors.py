@@ -5,13 +5,12 @@ selectors preload what list pages show (team, creator, assignees, tags) so the n
 stays constant however many rows there are.
 """
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
-from django.utils import timezone
-from django.utils.formats import date_format
 
 from portal.accounts.models import User
+from portal.core.dates import moment
 from portal.core.history import history_entries
 from portal.tasks.filters import filter_tasks
 from portal.tasks.models import Comment, Priority, Status, Tag, Task
@@ -85,6 +84,17 @@ def comments_visible_to(user) -> QuerySet[Comment]:
     )
 
 
+def task_ids_by_key(user, keys: Iterable[str]) -> dict[str, int]:
+    """The ids of the tasks with these keys (OPS-42) that `user` may see (one query)."""
+    rows = (
+        tasks_visible_to(user)
+        .prefetch_related(None)
+        .with_keys(keys)
+        .values_list("pk", "team__key", "number")
+    )
+    return {f"{team_key}-{number}": pk for pk, team_key, number in rows}
+
+
 def tags_visible_to(user) -> QuerySet[Tag]:
     """Tags used by the user's teams plus tags not used anywhere yet (all for superusers)."""
     qs = Tag.objects.all()
@@ -107,7 +117,7 @@ def _text(value) -> str:
     if value is None or value == "":
         return "—"
     if hasattr(value, "tzinfo") and hasattr(value, "hour"):
-        return date_format(timezone.localtime(value), "DATETIME_FORMAT")
+        return moment(value)
     return str(value)
 
 

@@ -1,5 +1,6 @@
 """The admin dashboard counts only the person's teams, with a constant number of queries."""
 
+import json
 from datetime import timedelta
 
 from django.urls import reverse
@@ -65,3 +66,34 @@ def test_cards_open_lists_that_match_their_numbers(client, team, member):
         rows = {t.title for t in listing.context["cl"].result_list}
         assert rows == titles, title
         assert cards[title]["value"] == len(titles), title
+
+
+def test_charts_show_axis_values_a_legend_and_bar_values(client, team, member):
+    task_create(actor=member, team=team, title="Mine", assignees=[member])
+    client.force_login(member)
+    context = client.get(reverse("admin:index")).context
+    flow, status, workload = (
+        json.loads(context[f"{name}_options"]) for name in ("flow", "status", "workload")
+    )
+    # the two lines are told apart by a legend; the bars carry their numbers
+    assert flow["plugins"]["legend"]["display"] is True
+    assert status["plugins"]["barValues"]["display"] is True
+    assert workload["plugins"]["barValues"]["display"] is True
+    # counts on the value axis (whole numbers from zero); workload's bars lie horizontally
+    for options, axis in ((flow, "y"), (status, "y"), (workload, "x")):
+        ticks = options["scales"][axis]["ticks"]
+        assert ticks.get("display", True) and ticks["precision"] == 0
+        assert options["scales"][axis]["beginAtZero"] is True
+    assert workload["indexAxis"] == "y"
+    # every person and status is named; the 30 days show a few dates
+    assert workload["scales"]["y"]["ticks"]["autoSkip"] is False
+    assert status["scales"]["x"]["ticks"]["autoSkip"] is False
+    assert flow["scales"]["x"]["ticks"]["autoSkip"] is True
+
+
+def test_cards_draw_their_icons_inside(client, team, member):
+    client.force_login(member)
+    body = client.get(reverse("admin:index")).content.decode()
+    kpis = body[body.index('id="kpis"') : body.index("</a>", body.rindex('class="portal-kpi '))]
+    assert kpis.count('class="portal-kpi-icon') == 4
+    assert "-left-6" not in kpis  # unfold's card icon, hung half outside the card

@@ -4,54 +4,39 @@ Screenshots go to $SCREENSHOT_DIR when set (`make screenshots` writes docs/scree
 otherwise to a temporary folder.
 """
 
-import os
-from pathlib import Path
-
 import pytest
 from django.core.management import call_command
+from django.db.models import Count
 
-from portal.adminsite.management.commands.demo import DEMO_USER_PASSWORD
+from portal.adminsite.bases import BULK_CHANGED
+from portal.adminsite.management.commands.demo import DEMO_ADMIN, DEMO_ADMIN_PASSWORD
+from portal.tasks.models import Task
+from tests.browser.browsing import phone_overflow, signed_in_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-# Playwright's sync API runs an event loop in this thread; Django's ORM calls made by the
-# test itself are still synchronous and safe.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def shots(tmp_path):
-    folder = Path(os.environ.get("SCREENSHOT_DIR") or tmp_path)
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
-def signed_in_page(browser, live_server, username, width=1440, height=900):
-    context = browser.new_context(viewport={"width": width, "height": height})
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.goto(f"{live_server.url}/admin/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", DEMO_USER_PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/admin/")
-    return page, errors
+# What each dashboard chart shows, read from Chart.js itself.
+CHARTS = """() => Array.from(document.querySelectorAll('canvas.chart')).map((canvas) => {
+    const chart = Chart.getChart(canvas);
+    const valueAxis = chart.options.indexAxis === 'y' ? 'x' : 'y';
+    return {
+        type: chart.config.type,
+        legend: chart.options.plugins.legend.display,
+        values: chart.options.plugins.barValues.display,
+        valueTicks: chart.options.scales[valueAxis].ticks.display !== false
+            ? chart.scales[valueAxis].ticks.length : 0,
+        named: chart.scales[valueAxis === 'y' ? 'x' : 'y'].ticks.length,
+        labels: chart.data.labels.length,
+    };
+})"""
+# Whether every card's icon lies inside its card (unfold's card icon hung half outside).
+ICONS_INSIDE = """() => Array.from(document.querySelectorAll('#kpis a')).every((card) => {
+    const c = card.getBoundingClientRect();
+    const icon = card.querySelector('.material-symbols-outlined');
+    const i = icon.getBoundingClientRect();
+    return i.width > 0 && i.left >= c.left && i.right <= c.right && i.top >= c.top
+        && i.bottom <= c.bottom;
+})"""
 
 
 def test_member_dashboard_list_and_form(browser, live_server, shots):
@@ -66,6 +51,13 @@ def test_member_dashboard_list_and_form(browser, live_server, shots):
     assert "Operations" in page.locator("h1 + p").inner_text()
     sidebar = page.locator("#nav-sidebar-inner, nav").first.inner_text()
     assert "Tasks" in sidebar and "Schedules" not in sidebar  # operations are for admins
+    # charts with values on their axis, a legend for the two lines, numbers on the bars
+    assert page.evaluate("() => Boolean(Chart.registry.plugins.get('barValues'))")
+    charts = page.evaluate(CHARTS)
+    assert [c["type"] for c in charts] == ["line", "bar", "bar"]
+    assert all(c["valueTicks"] > 1 for c in charts)
+    assert charts[0]["legend"] and all(c["values"] for c in charts[1:])
+    assert page.evaluate(ICONS_INSIDE)
     page.screenshot(path=shots / "dashboard-member.png", full_page=True)
 
     # task list: only Operations tasks, labels, filters and a search by key
@@ -83,12 +75,22 @@ def test_member_dashboard_list_and_form(browser, live_server, shots):
     page.select_option("select[name=action]", "mark_blocked")
     page.click("button[name=index]")
     page.wait_for_load_state("networkidle")
-    assert "Set status to Blocked on 2 task(s)" in page.content()
+    assert BULK_CHANGED.format(verb="Set status to Blocked on", tasks="2 tasks") in page.content()
 
-    # change form with tabs, comment box and history
+    # change form: one tab set, then the comments and the box for a new one, and history
     page.goto(f"{live_server.url}/admin/tasks/task/1/change/")
     assert "OPS-1" in page.title()
     assert page.locator("textarea[name$='-0-body']").count() == 1
+    discussed = (
+        Task.objects.filter(team__key="OPS")
+        .annotate(n=Count("comments"))
+        .filter(n__gte=2)
+        .order_by("number")
+        .first()
+    )
+    page.goto(f"{live_server.url}/admin/tasks/task/{discussed.pk}/change/")
+    assert page.locator("#task-comments li").count() == discussed.n
+    assert page.locator("#comments-group textarea").count() == 1
     page.screenshot(path=shots / "task-form-member.png", full_page=True)
     page.goto(f"{live_server.url}/admin/tasks/task/1/history/")
     assert "View history" in page.title() or "Change history" in page.title()
@@ -102,12 +104,29 @@ def test_phone_width_has_no_page_overflow(browser, live_server, shots):
     for path, name in [("/admin/", "dashboard-phone.png"), ("/admin/tasks/task/", None)]:
         page.goto(f"{live_server.url}{path}")
         page.wait_for_load_state("networkidle")
-        overflow = page.evaluate(
-            "document.documentElement.scrollWidth - document.documentElement.clientWidth"
-        )
-        assert overflow <= 1, f"{path} scrolls sideways by {overflow}px"
+        assert phone_overflow(page) <= 0, f"{path} scrolls sideways"
         if name:
-            page.screenshot(path=shots / name, full_page=False)
+            page.screenshot(path=shots / name, full_page=True)
+    # the task table itself does not scroll sideways either: each task is a compact block
+    table = page.locator("#result_list")
+    assert table.evaluate("t => t.parentElement.scrollWidth <= t.parentElement.clientWidth")
+    first = page.locator("#result_list tr.data-row").first
+    for cell in ("key_display", "title", "status_display", "due_display"):
+        box = first.locator(f".field-{cell}").bounding_box()
+        assert box and box["x"] >= 0 and box["x"] + box["width"] <= 390, cell
+    page.screenshot(path=shots / "tasks-phone.png", full_page=False)
+    assert errors == []
+
+
+def test_phone_dashboard_cards_take_a_short_band(browser, live_server):
+    call_command("demo", verbosity=0)
+    page, errors = signed_in_page(browser, live_server, "marcus", width=390, height=844)
+    page.wait_for_selector("canvas.chart")
+    cards = page.locator("#kpis a")
+    tops = sorted({round(cards.nth(i).bounding_box()["y"]) for i in range(4)})
+    assert len(tops) == 2  # two cards per row
+    assert page.locator("#kpis").bounding_box()["height"] < 0.25 * 844
+    assert page.evaluate(ICONS_INSIDE)
     assert errors == []
 
 
@@ -118,4 +137,33 @@ def test_viewer_sees_no_save_buttons_or_actions(browser, live_server):
     assert page.locator("select[name=action]").count() == 0
     page.goto(f"{live_server.url}/admin/tasks/task/1/change/")
     assert page.locator("input[name=_save], button[name=_save]").count() == 0
+    assert errors == []
+
+
+def test_forbidden_page_is_styled_with_navigation(browser, live_server, shots):
+    call_command("demo", verbosity=0)
+    for width, name in [(1440, "error-403.png"), (390, None)]:
+        page, errors = signed_in_page(browser, live_server, "marcus", width=width, height=844)
+        response = page.goto(f"{live_server.url}/admin/jobs/job/")
+        assert response.status == 403
+        assert page.locator("#error-page[data-status='403']").count() == 1
+        assert page.locator("#error-page a", has_text="Back to the dashboard").count() == 1
+        if name:
+            page.screenshot(path=shots / name, full_page=False)
+        assert phone_overflow(page) <= 0
+        # the browser reports the page's own 403 status as a console error; nothing else
+        assert [e for e in errors if "status of 403" not in e] == []
+        page.context.close()
+
+
+def test_administrator_dashboard_shows_operations(browser, live_server, shots):
+    call_command("demo", verbosity=0)
+    page, errors = signed_in_page(browser, live_server, DEMO_ADMIN, password=DEMO_ADMIN_PASSWORD)
+    page.wait_for_selector("canvas.chart")
+    assert "All teams" in page.locator("h1 + p").inner_text()
+    assert "Schedules" in page.locator("#nav-sidebar-inner, nav").first.inner_text()
+    # more people in the workload chart than a skipping axis would name: each bar is named
+    charts = page.evaluate(CHARTS)
+    assert charts[2]["labels"] > 8 and all(c["named"] == c["labels"] for c in charts[1:])
+    page.screenshot(path=shots / "dashboard-admin.png", full_page=True)
     assert errors == []

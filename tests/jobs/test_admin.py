@@ -8,6 +8,7 @@ from django.utils import timezone
 from django_q.models import Schedule
 from django_q.models import Task as QTask
 
+from portal.jobs.admin import RERUN_SKIPPED
 from portal.jobs.models import DailySummary, Job, JobStatus
 from portal.jobs.schedules import setup_schedules
 
@@ -120,7 +121,7 @@ def test_run_again_action(admin_client, superuser, django_capture_on_commit_call
     new = Job.objects.exclude(pk__in=[failed.pk, running.pk]).get()
     assert new.kind == "probe" and new.status == JobStatus.QUEUED and new.requester == superuser
     text = response.content.decode()
-    assert f"#{new.pk}" in text and "Skipped 1 job(s)" in text
+    assert f"#{new.pk}" in text and RERUN_SKIPPED.format(jobs="1 job") in text
 
 
 def test_run_again_from_the_job_page(admin_client, superuser):

@@ -2,9 +2,10 @@
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 
 from portal.tasks import models as m
-from portal.tasks.services import ASSIGNEE_NOT_MEMBER, task_create, task_update
+from portal.tasks.services import ASSIGNEE_NOT_MEMBER, comment_add, task_create, task_update
 from portal.teams.models import TEAM_KEY_INVALID
 from tests.factories import TagFactory, TeamFactory
 
@@ -87,3 +88,14 @@ def test_failed_create_consumes_no_number(team, member):
     with pytest.raises(ValidationError):
         task_create(actor=member, team=team, title="x" * 300)
     assert task_create(actor=member, team=team, title="ok").key == "OPS-1"
+
+
+def test_comment_is_named_by_the_task_key(client, team, member):
+    for _ in range(11):
+        task = task_create(actor=member, team=team, title="t")
+    comment = comment_add(actor=member, task=task, body="on it")
+    assert str(comment) == "Comment by member on OPS-11"
+    client.force_login(member)
+    page = client.get(reverse("admin:tasks_comment_change", args=[comment.pk]))
+    assert "Comment by member on OPS-11" in page.content.decode()
+    assert f"on {task.pk}<" not in page.content.decode()

@@ -118,3 +118,12 @@ def test_numbers_unique_under_concurrency(team, member):
     assert errors == []
     numbers = sorted(team.tasks.values_list("number", flat=True))
     assert numbers == list(range(1, 41))
+
+
+def test_task_ids_by_key_finds_only_tasks_the_person_may_see(team, other_team, member, outsider):
+    mine = task_create(actor=member, team=team, title="mine")
+    theirs = task_create(actor=outsider, team=other_team, title="theirs")
+    found = sel.task_ids_by_key(member, {"OPS-1", "DES-1", "OPS-99", "nonsense", "ops-1"})
+    assert found == {"OPS-1": mine.pk}
+    assert sel.task_ids_by_key(outsider, {"DES-1"}) == {"DES-1": theirs.pk}
+    assert sel.task_ids_by_key(member, set()) == {}

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import admin
 from unfold.decorators import display
 
-from portal.adminsite.bases import PortalModelAdmin, ScopedHistoryAdmin
+from portal.adminsite.bases import PortalModelAdmin, ScopedHistoryAdmin, moment_column
 from portal.tasks import permissions as task_perms
 from portal.tasks import services
 from portal.tasks.models import Comment
@@ -15,12 +15,15 @@ from portal.teams import permissions as perms
 
 @admin.register(Comment)
 class CommentAdmin(ScopedHistoryAdmin, PortalModelAdmin):
-    list_display = ["task_display", "author", "excerpt", "created_at"]
+    list_display = ["task_display", "author", "excerpt", "created_at_display"]
     list_select_related = ["task__team", "author"]
     search_fields = ["body"]
-    fields = ["task", "author", "body", "created_at", "updated_at"]
-    readonly_fields = ["task", "author", "created_at", "updated_at"]
+    fields = ["task", "author", "body", "created_at_display", "updated_at_display"]
+    readonly_fields = ["task", "author", "created_at_display", "updated_at_display"]
     ordering = ["-created_at"]
+
+    created_at_display = moment_column("created_at", "written")
+    updated_at_display = moment_column("updated_at", "updated")
 
     def get_queryset(self, request):
         return comments_visible_to(request.user)

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from unfold.widgets import UnfoldAdminTextareaWidget
 
 from portal.accounts.models import User
+from portal.adminsite.autocomplete import FOLLOWS_TEAM_ATTR
 from portal.adminsite.fields import JSONFormField
 from portal.tasks import permissions as task_perms
 from portal.tasks import services
@@ -23,6 +24,15 @@ class TaskAdminForm(forms.ModelForm):
         # What the services accept, plus the team of a new task (the fieldsets set the order).
         fields = ["team", *sorted(services.EDITABLE_FIELDS)]
         field_classes = {"metadata": JSONFormField}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # These pickers offer the chosen team's people and tasks (see admin.js).
+        for name in ("assignees", "parent"):
+            if name in self.fields:
+                widget = self.fields[name].widget
+                # The admin wraps the autocomplete widget (add/change links); mark the select.
+                getattr(widget, "widget", widget).attrs[FOLLOWS_TEAM_ATTR] = "team"
 
     def clean(self):
         cleaned = super().clean()
@@ -49,9 +59,20 @@ class PickTagForm(forms.Form):
     tag = forms.ModelChoiceField(queryset=Tag.objects.none(), label="Tag")
 
 
+NEW_COMMENT_LABEL = "Add a comment"
+NEW_COMMENT_HELP = "Optional; saved with the task when you press Save."
+
+
 class NewCommentForm(forms.ModelForm):
+    """The task page's comment box: optional (an empty box adds nothing)."""
+
     class Meta:
         model = Comment
         fields = ["body"]
-        labels = {"body": "Comment"}
+        labels = {"body": NEW_COMMENT_LABEL}
+        help_texts = {"body": NEW_COMMENT_HELP}
         widgets = {"body": UnfoldAdminTextareaWidget(attrs={"rows": 3})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["body"].required = False

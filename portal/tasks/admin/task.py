@@ -10,12 +10,18 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
-from unfold.admin import StackedInline, TabularInline
+from unfold.admin import StackedInline
 from unfold.decorators import action, display
 
 from portal.adminsite.autocomplete import is_autocomplete, task_team_for_autocomplete
-from portal.adminsite.bases import PortalModelAdmin, ScopedHistoryAdmin, report_bulk
+from portal.adminsite.bases import (
+    PortalModelAdmin,
+    ScopedHistoryAdmin,
+    moment_column,
+    report_bulk,
+)
 from portal.adminsite.fields import BoundedInlineFormSet
+from portal.core.dates import moment_html
 from portal.tasks import permissions as task_perms
 from portal.tasks import services
 from portal.tasks.admin.filters import (
@@ -34,6 +40,7 @@ from portal.tasks.models import Comment, Priority, Status, Task
 from portal.tasks.querysets import order_by_term
 from portal.tasks.selectors import (
     TASK_HISTORY_M2M,
+    comments_visible_to,
     history_readable,
     tags_visible_to,
     task_history,
@@ -67,34 +74,13 @@ class TaskChangeList(ChangeList):
         ]
 
 
-class CommentInline(TabularInline):
-    """Existing comments, read-only here (edit or delete them from the comment's own page)."""
+class CommentsInline(StackedInline):
+    """The task page's one comments area: the comments, then a box to add one.
 
-    model = Comment
-    formset = BoundedInlineFormSet
-    fields = ["created_at", "author", "body"]
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
-    show_change_link = True
-    verbose_name_plural = "comments"
-    tab = True
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("author")
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_view_permission(self, request, obj=None):
-        return obj is None or task_perms.can_view_task(request.user, obj)
-
-
-class NewCommentInline(StackedInline):
-    """An empty form to add a comment from the task page (saved through comment_add)."""
+    Existing comments are listed (authors and leads edit or delete them on the comment's own
+    page, so a task form never rewrites other people's comments); the formset holds only the
+    new comment, which is optional and saved through comment_add with the task.
+    """
 
     model = Comment
     form = NewCommentForm
@@ -103,11 +89,21 @@ class NewCommentInline(StackedInline):
     extra = 1
     max_num = 1
     can_delete = False
-    verbose_name = "new comment"
-    verbose_name_plural = "add a comment"
+    verbose_name = "comment"
+    verbose_name_plural = "comments"
+    template = "admin/tasks/task/comments.html"
 
     def get_queryset(self, request):
         return super().get_queryset(request).none()
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        # A fresh class per call (like the form's request): the comments shown above the box.
+        comments = list(comments_visible_to(request.user).filter(task=obj).order_by("created_at"))
+        for comment in comments:
+            comment.can_edit = task_perms.can_edit_comment(request.user, comment, obj.team_id)
+        formset.comments = comments
+        return formset
 
     def has_add_permission(self, request, obj=None):
         return obj is not None and task_perms.can_comment(request.user, obj)
@@ -116,7 +112,7 @@ class NewCommentInline(StackedInline):
         return False
 
     def has_view_permission(self, request, obj=None):
-        return obj is not None and task_perms.can_comment(request.user, obj)
+        return obj is not None and task_perms.can_view_task(request.user, obj)
 
 
 @admin.register(Task)
@@ -149,14 +145,14 @@ class TaskAdmin(ScopedHistoryAdmin, PortalModelAdmin):
     search_help_text = "Search by key (OPS-42), title or description."
     ordering = ["-updated_at", "-id"]
     autocomplete_fields = ["assignees", "tags", "parent"]
-    inlines = [NewCommentInline, CommentInline]
+    inlines = [CommentsInline]
     readonly_fields = [
         "key",
         "created_by",
-        "created_at",
-        "updated_at",
-        "completed_at",
-        "archived_at",
+        "created_at_display",
+        "updated_at_display",
+        "completed_at_display",
+        "archived_at_display",
         "subtasks_display",
     ]
     actions = [
@@ -203,14 +199,11 @@ class TaskAdmin(ScopedHistoryAdmin, PortalModelAdmin):
     def key_display(self, obj):
         return format_html('<span class="whitespace-nowrap font-medium">{}</span>', obj.key)
 
-    @display(description="updated", ordering="updated_at")
-    def updated_display(self, obj):
-        local = timezone.localtime(obj.updated_at)
-        return format_html(
-            '<span class="whitespace-nowrap" title="{}">{}</span>',
-            local.strftime("%Y-%m-%d %H:%M"),
-            local.strftime("%b %d, %H:%M"),
-        )
+    updated_display = moment_column("updated_at", "updated")
+    created_at_display = moment_column("created_at", "created")
+    updated_at_display = moment_column("updated_at", "updated")
+    completed_at_display = moment_column("completed_at", "completed")
+    archived_at_display = moment_column("archived_at", "archived")
 
     @display(description="team", ordering="team__name")
     def team_display(self, obj):
@@ -232,14 +225,13 @@ class TaskAdmin(ScopedHistoryAdmin, PortalModelAdmin):
     def due_display(self, obj):
         if not obj.due_date:
             return "-"
-        text = timezone.localtime(obj.due_date).strftime("%b %d, %H:%M")
         if obj.due_date < timezone.now() and obj.status != Status.DONE:
             return format_html(
-                '<span class="whitespace-nowrap font-semibold text-red-600 dark:text-red-400" '
-                'title="overdue">{} &#9888;</span>',
-                text,
+                '<span class="font-semibold text-red-600 dark:text-red-400" title="overdue">'
+                "{} &#9888;</span>",
+                moment_html(obj.due_date),
             )
-        return format_html('<span class="whitespace-nowrap">{}</span>', text)
+        return moment_html(obj.due_date)
 
     @display(description="tags")
     def tags_display(self, obj):
@@ -319,8 +311,8 @@ class TaskAdmin(ScopedHistoryAdmin, PortalModelAdmin):
                         "subtasks_display",
                         "metadata",
                         "is_archived",
-                        ("created_by", "created_at", "updated_at"),
-                        ("completed_at", "archived_at"),
+                        ("created_by", "created_at_display", "updated_at_display"),
+                        ("completed_at_display", "archived_at_display"),
                     ],
                     "classes": ["tab"],
                 },
