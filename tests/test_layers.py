@@ -22,8 +22,9 @@ FLOORS = {
     "reports": 4,
 }
 DOOR = 5  # adminsite, api, pages, urls, settings, wsgi, asgi, and anything not named above
-# Only these may import the API and the job runner (they are wired in, not called).
+# Only these may import the API, the job runner and the team pages (wired in, not called).
 WIRING = {"urls", "settings"}
+WIRED_ONLY = ("api", "jobs", "pages")
 
 
 def _module_name(path: Path) -> str:
@@ -73,7 +74,7 @@ def _violations() -> list[str]:
             target_app = _app(target)
             if target_app == app:
                 continue
-            if target_app in ("api", "jobs") and app not in WIRING:
+            if target_app in WIRED_ONLY and app not in WIRING:
                 problems.append(f"{module} imports {target} (only the URL conf and settings may)")
             elif _is_app_admin(module):
                 if target_app != "adminsite" and _floor(target) >= FLOORS[app]:
@@ -93,6 +94,7 @@ def test_no_import_runs_back_up():
         ("from portal.tasks.models import Task", "portal.teams.x imports portal.tasks.models"),
         ("import portal.adminsite.bases", "portal.teams.x imports portal.adminsite.bases"),
         ("def f():\n    from portal.api import views", "portal.teams.x imports portal.api"),
+        ("from portal.pages.views import home", "portal.teams.x imports portal.pages"),
     ],
 )
 def test_the_check_sees_an_upward_import(tmp_path, monkeypatch, source, expected):

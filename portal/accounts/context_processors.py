@@ -1,3 +1,4 @@
+from allauth.account.adapter import get_adapter
 from django.conf import settings
 from django.contrib import admin
 
@@ -12,4 +13,6 @@ def unfold_site(request) -> dict:
         return {}
     context = admin.site.each_context(request)
     context["lockout_minutes"] = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    # The sign-in page links sign-up only while it is open (ACCOUNT_ALLOW_SIGNUP).
+    context["signup_open"] = get_adapter(request).is_open_for_signup(request)
     return context

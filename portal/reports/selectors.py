@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from django.db.models import Count, F, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
@@ -27,6 +27,27 @@ def kpis(user, now=None) -> dict[str, int]:
         due_soon=Count("id", filter=due_within_q(7, now)),
         done_recently=Count("id", filter=done_since_q(now - timedelta(days=7))),
     )
+
+
+def team_counts(user, now=None) -> dict[int, dict[str, int]]:
+    """Per visible team: open, overdue, due in the next 7 days, and open assigned to `user`.
+
+    One query for all teams; teams without tasks are missing from the result.
+    """
+    now = now or timezone.now()
+    mine = Exists(Task.assignees.through.objects.filter(task_id=OuterRef("pk"), user_id=user.pk))
+    rows = (
+        _base(user)
+        .values("team_id")
+        .annotate(
+            open=Count("id", filter=open_q()),
+            overdue=Count("id", filter=overdue_q(now)),
+            due_soon=Count("id", filter=due_within_q(7, now)),
+            mine=Count("id", filter=open_q() & Q(mine)),
+        )
+        .order_by()
+    )
+    return {row.pop("team_id"): row for row in rows}
 
 
 def created_vs_done(user, days: int = 30, now=None) -> dict[str, list]:

@@ -178,7 +178,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "portal.accounts.validators.NotContainingUsernameValidator"},
 ]
 LOGIN_URL = "/accounts/login/"
-LOGIN_REDIRECT_URL = "/admin/"
+# After signing in (allauth): where `next` says, otherwise the team pages.
+LOGIN_REDIRECT_URL = "/teams/"
 LOGOUT_REDIRECT_URL = "/accounts/login/"
 
 # --- allauth ----------------------------------------------------------------------------
@@ -453,3 +454,8 @@ LOGGING = build_logging(
     max_bytes=env.int("LOG_FILE_MAX_BYTES", default=10 * 1024 * 1024),
     backups=env.int("LOG_FILE_BACKUPS", default=5),
 )
+
+# --- Team pages (portal.pages, docs/team-pages.md) --------------------------------------
+# A door like the admin and the API: htmx requests are told apart by django-htmx.
+INSTALLED_APPS += ["django_htmx", "portal.pages"]
+MIDDLEWARE += ["django_htmx.middleware.HtmxMiddleware"]

@@ -10,7 +10,17 @@ from __future__ import annotations
 import re
 from datetime import datetime, timedelta
 
-from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
+from django.db.models import (
+    BooleanField,
+    Case,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 from django.db.models.expressions import OrderBy
 from django.utils import timezone
 
@@ -127,6 +137,12 @@ class TaskQuerySet(QuerySet):
         if match:
             cond |= Q(team__key=match.group(1).upper(), number=int(match.group(2)))
         return self.filter(cond)
+
+    def with_overdue(self, now: datetime | None = None) -> TaskQuerySet:
+        """Each task with `is_overdue` (the meaning of `overdue_q`), for pages that mark them."""
+        return self.annotate(
+            is_overdue=ExpressionWrapper(overdue_q(now), output_field=BooleanField())
+        )
 
     def with_priority_rank(self) -> TaskQuerySet:
         return self.annotate(priority_rank=priority_rank())

@@ -6,15 +6,17 @@ stays constant however many rows there are.
 """
 
 from collections.abc import Mapping, Sequence
+from datetime import date, datetime
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
-from django.utils import timezone
-from django.utils.formats import date_format
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Window
+from django.db.models.functions import RowNumber
 
 from portal.accounts.models import User
+from portal.core.dates import show_date
 from portal.core.history import history_entries
 from portal.tasks.filters import filter_tasks
 from portal.tasks.models import Comment, Priority, Status, Tag, Task
+from portal.tasks.querysets import order_terms
 from portal.teams.permissions import is_superuser, team_ids_for
 
 
@@ -34,6 +36,25 @@ def tasks_visible_to(user) -> QuerySet[Task]:
         "team", "created_by", "parent", "parent__team"
     ).prefetch_related(Prefetch("assignees", queryset=people), "tags")
     return _scope(qs, user)
+
+
+def open_tasks_assigned(*, fetched_by, per_team: int = 5) -> QuerySet[Task]:
+    """Open tasks assigned to `fetched_by`, at most `per_team` of each team, due soonest first.
+
+    One query plus the preloads, however many teams and tasks (a window function numbers the
+    tasks inside each team).
+    """
+    terms = order_terms(["due_date", "-priority"])
+    return (
+        tasks_visible_to(fetched_by)
+        .open()
+        .assigned_to(fetched_by)
+        .with_overdue()
+        .with_priority_rank()
+        .annotate(place=Window(RowNumber(), partition_by=F("team_id"), order_by=terms))
+        .filter(place__lte=per_team)
+        .order_by("team__name", *terms)
+    )
 
 
 def task_list(*, fetched_by, filters: Mapping | None = None) -> QuerySet[Task]:
@@ -106,8 +127,8 @@ def tags_with_task_counts(user) -> QuerySet[Tag]:
 def _text(value) -> str:
     if value is None or value == "":
         return "—"
-    if hasattr(value, "tzinfo") and hasattr(value, "hour"):
-        return date_format(timezone.localtime(value), "DATETIME_FORMAT")
+    if isinstance(value, date):
+        return show_date(value, with_time=isinstance(value, datetime))
     return str(value)
 
 
