@@ -3,7 +3,7 @@
 from django.urls import path, register_converter
 
 from portal.pages.converters import RowIdConverter, TaskNumberConverter
-from portal.pages.views import home
+from portal.pages.views import board, home
 
 register_converter(TaskNumberConverter, "number")
 register_converter(RowIdConverter, "rowid")
@@ -13,4 +13,8 @@ app_name = "pages"
 urlpatterns = [
     path("", home.front_door, name="front_door"),
     path("teams/", home.team_index, name="teams"),
+    path("teams/<slug:slug>/", board.board, name="board"),
+    path("teams/<slug:slug>/board/<str:status>/", board.board_more, name="board_more"),
+    path("teams/<slug:slug>/tasks/<number:number>/move/", board.move, name="task_move"),
+    path("teams/<slug:slug>/tasks/<number:number>/take/", board.take, name="task_take"),
 ]

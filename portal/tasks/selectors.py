@@ -6,17 +6,18 @@ stays constant however many rows there are.
 """
 
 from collections.abc import Mapping, Sequence
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Window
 from django.db.models.functions import RowNumber
+from django.utils import timezone
 
 from portal.accounts.models import User
 from portal.core.dates import show_date
 from portal.core.history import history_entries
 from portal.tasks.filters import filter_tasks
 from portal.tasks.models import Comment, Priority, Status, Tag, Task
-from portal.tasks.querysets import order_terms
+from portal.tasks.querysets import done_since_q, order_terms
 from portal.teams.permissions import is_superuser, team_ids_for
 
 
@@ -65,6 +66,52 @@ def task_list(*, fetched_by, filters: Mapping | None = None) -> QuerySet[Task]:
     ValidationError naming the filter, with the message every door shows.
     """
     return filter_tasks(tasks_visible_to(fetched_by), user=fetched_by, filters=filters)
+
+
+# --- the board: one column per status, a page of cards each -----------------------------------
+BOARD_COLUMNS = (Status.TODO, Status.IN_PROGRESS, Status.BLOCKED, Status.DONE)
+# The done column shows what was finished lately, not the team's whole past.
+BOARD_DONE_DAYS = 14
+BOARD_PAGE = 50
+BOARD_ORDER = ["-priority", "due_date"]
+BOARD_DONE_ORDER = ["-completed_at"]
+
+
+def board_filters(team, status: str, now=None) -> dict[str, str]:
+    """The task filters of one board column, as the list page and the API would write them."""
+    filters = {"team": str(team.pk), "status": status}
+    if status == Status.DONE:
+        since = (now or timezone.now()) - timedelta(days=BOARD_DONE_DAYS)
+        filters["completed_after"] = since.isoformat()
+    return filters
+
+
+def board_column(
+    *, fetched_by, team, status: str, now=None, offset: int = 0, limit: int = BOARD_PAGE
+) -> tuple[list[Task], bool]:
+    """A page of one column's cards and whether more follow (three queries, any team size).
+
+    Open columns put urgent and soon-due tasks first; the done column the latest finished.
+    """
+    now = now or timezone.now()
+    order = BOARD_DONE_ORDER if status == Status.DONE else BOARD_ORDER
+    qs = task_list(fetched_by=fetched_by, filters=board_filters(team, status, now))
+    rows = list(qs.with_overdue(now).ordered(order)[offset : offset + limit + 1])
+    return rows[:limit], len(rows) > limit
+
+
+def board_counts(*, fetched_by, team, now=None) -> dict[str, int]:
+    """How many cards each column holds in all (one query)."""
+    now = now or timezone.now()
+    since = now - timedelta(days=BOARD_DONE_DAYS)
+    qs = task_list(fetched_by=fetched_by, filters={"team": str(team.pk)})
+    counts = {
+        status: Count("id", filter=Q(status=status))
+        for status in BOARD_COLUMNS
+        if status != Status.DONE
+    }
+    counts[Status.DONE] = Count("id", filter=done_since_q(since))
+    return qs.aggregate(**counts)
 
 
 # Historical many-to-many rows of a task record: relation to prefetch and the id column.

@@ -2,8 +2,18 @@
 
 from __future__ import annotations
 
+from functools import wraps
+
 from django.contrib import admin
-from django.http import Http404, HttpRequest, HttpResponse
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBadRequest,
+    HttpResponseForbidden,
+)
 from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
 
@@ -17,6 +27,35 @@ from portal.teams.selectors import teams_visible_to
 # The header lists this many teams; administrators may see many more (all of them on /teams/).
 HEADER_TEAMS = 8
 NOT_FOUND = "No such page in your teams."
+DENIED = "You may not do this here."
+
+
+def page_view(view):
+    """Sign-in required; a rule the domain refuses (PermissionDenied) answers 403 with its
+    message: plain text for htmx (the page shows it in its status line), a page otherwise."""
+
+    @login_required
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except PermissionDenied as exc:
+            message = str(exc) or DENIED
+            if getattr(request, "htmx", False):
+                return HttpResponseForbidden(message, content_type="text/plain; charset=utf-8")
+            return render_page(
+                request,
+                "teams/denied.html",
+                {"message": message, "title": "Not allowed"},
+                status=403,
+            )
+
+    return wrapped
+
+
+def bad_request(message: str) -> HttpResponse:
+    """400 with the message as plain text (htmx requests show it in the status line)."""
+    return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
 
 
 def team_or_404(user, slug: str) -> Team:

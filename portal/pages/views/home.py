@@ -4,7 +4,6 @@ from datetime import timedelta
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect
 from django.utils import timezone
 
@@ -13,7 +12,7 @@ from portal.tasks.selectors import open_tasks_assigned
 from portal.teams.permissions import is_superuser, team_ids_for
 from portal.teams.selectors import teams_visible_to
 
-from .base import render_page
+from .base import page_view, render_page
 
 OPEN_STATUSES = "todo,in_progress,blocked"
 # Open tasks of mine listed per team on /teams/ (the team's list shows them all).
@@ -31,7 +30,7 @@ def front_door(request):
     return redirect("pages:teams")
 
 
-@login_required
+@page_view
 def team_index(request):
     user = request.user
     teams = list(teams_visible_to(user))
