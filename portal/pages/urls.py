@@ -3,7 +3,7 @@
 from django.urls import path, register_converter
 
 from portal.pages.converters import RowIdConverter, TaskNumberConverter
-from portal.pages.views import board, home
+from portal.pages.views import board, home, tasks
 
 register_converter(TaskNumberConverter, "number")
 register_converter(RowIdConverter, "rowid")
@@ -15,6 +15,7 @@ urlpatterns = [
     path("teams/", home.team_index, name="teams"),
     path("teams/<slug:slug>/", board.board, name="board"),
     path("teams/<slug:slug>/board/<str:status>/", board.board_more, name="board_more"),
+    path("teams/<slug:slug>/tasks/", tasks.task_list_page, name="task_list"),
     path("teams/<slug:slug>/tasks/<number:number>/move/", board.move, name="task_move"),
     path("teams/<slug:slug>/tasks/<number:number>/take/", board.take, name="task_take"),
 ]

@@ -170,8 +170,23 @@
     });
   }
 
+  /* GET forms leave empty fields out of the address, so a shared link shows only real filters. */
+  function initCleanForms() {
+    document.addEventListener("submit", function (event) {
+      const form = event.target;
+      if (!form.matches("form[data-clean-get]")) return;
+      Array.prototype.forEach.call(form.elements, function (field) {
+        if (field.name && !field.disabled && field.value === "" && field.type !== "checkbox") {
+          field.disabled = true;
+          window.setTimeout(function () { field.disabled = false; }, 0);
+        }
+      });
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     initMenus();
+    initCleanForms();
     initErrors();
     initBoard();
   });

@@ -52,5 +52,10 @@ def team_index(request):
             "due_before": (now + timedelta(days=7)).isoformat(timespec="minutes"),
         }
     )
-    context = {"rows": rows, "title": "My teams", "due_soon_query": due_soon}
+    context = {
+        "rows": rows,
+        "title": "My teams",
+        "due_soon_query": due_soon,
+        "open_statuses": OPEN_STATUSES,
+    }
     return render_page(request, "teams/index.html", context)
