@@ -3,7 +3,7 @@
 from django.urls import path, register_converter
 
 from portal.pages.converters import RowIdConverter, TaskNumberConverter
-from portal.pages.views import board, home, tasks
+from portal.pages.views import board, home, task, tasks
 
 register_converter(TaskNumberConverter, "number")
 register_converter(RowIdConverter, "rowid")
@@ -16,6 +16,32 @@ urlpatterns = [
     path("teams/<slug:slug>/", board.board, name="board"),
     path("teams/<slug:slug>/board/<str:status>/", board.board_more, name="board_more"),
     path("teams/<slug:slug>/tasks/", tasks.task_list_page, name="task_list"),
+    path("teams/<slug:slug>/tasks/<number:number>/", task.task_page, name="task"),
+    path(
+        "teams/<slug:slug>/tasks/<number:number>/history/",
+        task.history_fragment,
+        name="task_history",
+    ),
+    path(
+        "teams/<slug:slug>/tasks/<number:number>/quick/<str:field>/",
+        task.quick_edit,
+        name="task_quick",
+    ),
+    path(
+        "teams/<slug:slug>/tasks/<number:number>/comments/",
+        task.comment_create,
+        name="comment_add",
+    ),
+    path(
+        "teams/<slug:slug>/tasks/<number:number>/comments/<rowid:comment_id>/edit/",
+        task.comment_edit,
+        name="comment_edit",
+    ),
+    path(
+        "teams/<slug:slug>/tasks/<number:number>/comments/<rowid:comment_id>/delete/",
+        task.comment_remove,
+        name="comment_delete",
+    ),
     path("teams/<slug:slug>/tasks/<number:number>/move/", board.move, name="task_move"),
     path("teams/<slug:slug>/tasks/<number:number>/take/", board.take, name="task_take"),
 ]

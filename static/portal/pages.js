@@ -11,8 +11,6 @@
     const region = document.getElementById("pages-status");
     if (!region || !text) return;
     region.textContent = text;
-    window.clearTimeout(clearTimer);
-    clearTimer = window.setTimeout(function () { region.textContent = ""; }, 8000);
   }
 
   function isVisible(element) {
@@ -184,7 +182,20 @@
     });
   }
 
+  /* Messages swapped in by the server (htmx out-of-band) fade like announce()'s. */
+  function initStatusLine() {
+    const region = document.getElementById("pages-status");
+    if (!region || !window.MutationObserver) return;
+    new MutationObserver(function () {
+      window.clearTimeout(clearTimer);
+      if (region.textContent) {
+        clearTimer = window.setTimeout(function () { region.textContent = ""; }, 8000);
+      }
+    }).observe(region, { childList: true, characterData: true, subtree: true });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    initStatusLine();
     initMenus();
     initCleanForms();
     initErrors();

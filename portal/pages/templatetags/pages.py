@@ -1,5 +1,7 @@
 """Small helpers for the team pages' templates (no queries: everything is preloaded)."""
 
+import json
+
 from django import template
 
 register = template.Library()
@@ -32,3 +34,15 @@ def query(context, **changes) -> str:
             params[name] = value
     encoded = params.urlencode()
     return f"?{encoded}" if encoded else "?"
+
+
+@register.filter
+def field_named(form, name: str):
+    """`form[name]` for a name held in a variable."""
+    return form[name]
+
+
+@register.filter
+def as_json(value) -> str:
+    """A JSON value as JSON (metadata), not as Python's repr."""
+    return json.dumps(value, ensure_ascii=False, sort_keys=True)

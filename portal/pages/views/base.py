@@ -68,7 +68,7 @@ def team_or_404(user, slug: str) -> Team:
 
 def task_or_404(user, team: Team, number: int) -> Task:
     """Task `number` of `team` (OPS-42 is number 42 of OPS), archived or not."""
-    task = tasks_visible_to(user).filter(team=team, number=number).first()
+    task = tasks_visible_to(user).with_overdue().filter(team=team, number=number).first()
     if task is None:
         raise Http404(NOT_FOUND)
     return task
