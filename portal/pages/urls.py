@@ -16,6 +16,7 @@ urlpatterns = [
     path("teams/<slug:slug>/", board.board, name="board"),
     path("teams/<slug:slug>/board/<str:status>/", board.board_more, name="board_more"),
     path("teams/<slug:slug>/tasks/", tasks.task_list_page, name="task_list"),
+    path("teams/<slug:slug>/tasks/new/", task.task_new, name="task_create"),
     path("teams/<slug:slug>/tasks/<number:number>/", task.task_page, name="task"),
     path(
         "teams/<slug:slug>/tasks/<number:number>/history/",

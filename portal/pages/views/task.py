@@ -3,22 +3,31 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from portal.pages.forms import CommentForm, TaskFieldForm, add_service_errors
+from portal.pages.forms import CommentForm, TaskCreateForm, TaskFieldForm, add_service_errors
 from portal.tasks import permissions as task_perms
 from portal.tasks.selectors import (
     comments_visible_to,
     history_readable,
+    tags_visible_to,
     task_history,
     task_history_entries,
     task_list,
+    tasks_visible_to,
 )
-from portal.tasks.services import comment_add, comment_delete, comment_update, task_update
+from portal.tasks.services import (
+    comment_add,
+    comment_delete,
+    comment_update,
+    task_create,
+    task_update,
+)
 from portal.teams.selectors import assignable_people
 
 from .base import page_view, render_page, task_or_404, team_context, team_or_404
@@ -269,3 +278,33 @@ def comment_remove(request, slug: str, number: int, comment_id: int):
     if not request.htmx:
         return redirect(_task_url(team, task) + "#comments")
     return _comments_response(request, team, task, message=COMMENT_DELETED)
+
+
+TASK_CREATED = "{key} created."
+
+
+@page_view
+def task_new(request, slug: str):
+    """Create a task in the team (members and leads): task_create decides and numbers it."""
+    user = request.user
+    team = team_or_404(user, slug)
+    if not task_perms.can_create_task(user, team):
+        raise PermissionDenied(task_perms.DENIED_CREATE_TASK)
+    form = TaskCreateForm(
+        request.POST if request.method == "POST" else None,
+        team=team,
+        people=_people(user, team),
+        tags=tags_visible_to(user).only("id", "name"),
+        parents=tasks_visible_to(user).filter(team=team),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            task = task_create(actor=user, team=team, **form.service_fields())
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, TASK_CREATED.format(key=task.key))
+            return redirect(_task_url(team, task))
+    context = team_context(user, team)
+    context.update({"form": form, "section": "new", "title": f"New task in {team.name}"})
+    return render_page(request, "teams/task_form.html", context)
