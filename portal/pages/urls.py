@@ -3,7 +3,7 @@
 from django.urls import path, register_converter
 
 from portal.pages.converters import RowIdConverter, TaskNumberConverter
-from portal.pages.views import activity, board, home, task, tasks
+from portal.pages.views import activity, board, home, reports, task, tasks
 
 register_converter(TaskNumberConverter, "number")
 register_converter(RowIdConverter, "rowid")
@@ -17,6 +17,8 @@ urlpatterns = [
     path("teams/<slug:slug>/board/<str:status>/", board.board_more, name="board_more"),
     path("teams/<slug:slug>/tasks/", tasks.task_list_page, name="task_list"),
     path("teams/<slug:slug>/activity/", activity.activity, name="activity"),
+    path("teams/<slug:slug>/reports/", reports.reports, name="reports"),
+    path("teams/<slug:slug>/reports/export.<str:fmt>", reports.export, name="reports_export"),
     path("teams/<slug:slug>/tasks/new/", task.task_new, name="task_create"),
     path("teams/<slug:slug>/tasks/<number:number>/", task.task_page, name="task"),
     path(

@@ -62,6 +62,21 @@ def done_since_q(since: datetime, until: datetime | None = None, prefix: str = "
     return cond
 
 
+def open_at_q(moment: datetime, prefix: str = "") -> Q:
+    """Open at a past `moment`, as far as the task's own times tell: created before it, and
+    neither completed nor archived before it (a task reopened later counts as open all along)."""
+    return (
+        Q(**{f"{prefix}created_at__lt": moment})
+        & ~Q(**{f"{prefix}completed_at__lt": moment})
+        & ~Q(**{f"{prefix}archived_at__lt": moment})
+    )
+
+
+def overdue_at_q(moment: datetime, prefix: str = "") -> Q:
+    """Open at `moment` and due before it (by the due date the task has now)."""
+    return open_at_q(moment, prefix) & Q(**{f"{prefix}due_date__lt": moment})
+
+
 def priority_rank() -> Case:
     """An integer per priority (urgent highest) for sorting; the text values sort wrongly."""
     ranks = [When(priority=p, then=Value(r)) for p, r in PRIORITY_RANK.items()]
