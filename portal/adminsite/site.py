@@ -7,6 +7,7 @@ ModelAdmin reads through portal.teams.permissions and the selectors.
 
 from functools import update_wrapper
 
+from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.contrib.auth.forms import AuthenticationForm as DjangoAuthenticationForm
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -53,6 +54,14 @@ class PortalAdminSite(UnfoldAdminSite):
             return wrapped(request, *args, **kwargs)
 
         return update_wrapper(inner, view)
+
+    def login(self, request, extra_context=None):
+        """Signing in on the admin's own page opens the admin unless `next` says otherwise;
+        the site-wide default after sign-in (LOGIN_REDIRECT_URL) is the team pages."""
+        if REDIRECT_FIELD_NAME not in request.GET and REDIRECT_FIELD_NAME not in request.POST:
+            request.GET = request.GET.copy()
+            request.GET[REDIRECT_FIELD_NAME] = reverse(f"{self.name}:index", current_app=self.name)
+        return super().login(request, extra_context)
 
     def password_change(self, request, extra_context=None):
         """unfold's view, with a form that also ends the person's API sessions."""

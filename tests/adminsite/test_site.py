@@ -49,3 +49,13 @@ def test_registered_model_pages(admin_client_demo, app, model):
         assert client.get(change).status_code == 200, change
         history = reverse(f"admin:{app}_{model}_history", args=[first.pk])
         assert client.get(history).status_code == 200, history
+
+
+def test_the_admin_login_opens_the_admin_and_honours_next(client, member):
+    from tests.factories import PASSWORD
+
+    data = {"username": "member", "password": PASSWORD}
+    assert client.post("/admin/login/", data)["Location"] == "/admin/"
+    client.logout()
+    response = client.post("/admin/login/?next=/admin/tasks/task/", data)
+    assert response["Location"] == "/admin/tasks/task/"
