@@ -6,6 +6,8 @@ each message next to its field, or above the form when the form has no such fiel
 
 from __future__ import annotations
 
+from datetime import UTC
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.forms.models import fields_for_model
@@ -13,6 +15,7 @@ from django.forms.models import fields_for_model
 from portal.tasks.models import Comment, Task
 
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
+DATE_OUT_OF_RANGE = "Enter a date between the years 1 and 9999."
 PARENT_UNKNOWN = "Enter the key or number of a task of this team, such as {key}-12."
 
 
@@ -41,6 +44,16 @@ class PageForm(forms.Form):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
+
+    def clean_due_date(self):
+        """A moment the database can store: year 9999 late in the day west of UTC is not."""
+        value = self.cleaned_data.get("due_date")
+        if value is not None:
+            try:
+                value.astimezone(UTC)
+            except (OverflowError, ValueError):
+                raise ValidationError(DATE_OUT_OF_RANGE, code="invalid") from None
+        return value
 
 
 def add_service_errors(form: forms.Form, exc: ValidationError) -> None:

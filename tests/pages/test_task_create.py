@@ -128,3 +128,17 @@ def test_service_errors_land_on_their_fields():
     other.is_valid()
     add_service_errors(other, ValidationError("Something else."))
     assert other.non_field_errors() == ["Something else."]
+
+
+def test_a_due_date_the_database_cannot_store_is_a_field_error(client, team, member, settings):
+    from portal.pages.forms import DATE_OUT_OF_RANGE
+
+    settings.TIME_ZONE = "America/Los_Angeles"
+    client.force_login(member)
+    data = {"title": "Far", "status": "todo", "priority": "low", "due_date": "9999-12-31T23:00"}
+    response = client.post(NEW, data)
+    assert response.status_code == 200
+    assert response.context["form"].errors == {"due_date": [DATE_OUT_OF_RANGE]}
+    task = task_create(actor=member, team=team, title="Near")
+    quick = client.post(f"/teams/operations/tasks/{task.number}/quick/due_date/", data)
+    assert quick.status_code == 200 and DATE_OUT_OF_RANGE in quick.content.decode()
