@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 from django.utils import timezone
 from django.views.decorators.http import require_GET
@@ -28,7 +28,9 @@ def decode_cursor(text: str):
     moment_text, kind, history_id = parts
     try:
         moment = datetime.fromisoformat(moment_text)
-    except ValueError:
+        # The database stores UTC: a moment outside what UTC can express is not ours.
+        moment.astimezone(UTC)
+    except (ValueError, OverflowError):
         return None
     if timezone.is_naive(moment) or not kind.isdigit() or int(kind) not in (1, 2):
         return None
