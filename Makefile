@@ -52,7 +52,7 @@ format: venv
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
-# Screenshots of the admin as a member sees it, kept in docs/screenshots/.
+# Screenshots of the admin and the team pages as people see them, kept in docs/screenshots/
 screenshots: venv
 	SCREENSHOT_DIR=docs/screenshots $(VENV)/bin/pytest -q -m browser tests/browser
 

@@ -8,6 +8,7 @@ ModelAdmin reads through portal.teams.permissions and the selectors.
 from functools import update_wrapper
 
 from allauth.account.adapter import get_adapter
+from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.paginator import EmptyPage
 from django.http import Http404
@@ -84,10 +85,17 @@ class PortalAdminSite(UnfoldAdminSite):
             raise Http404(SEARCH_PAGE_MISSING) from None
 
     def login(self, request, extra_context=None):
-        # Not a dead end: the password reset and (while sign-up is open) sign-up pages.
+        """Not a dead end: password reset and (while sign-up is open) sign-up are linked.
+
+        Signing in on the admin's own page opens the admin unless `next` says otherwise; the
+        site-wide default after sign-in (LOGIN_REDIRECT_URL) is the team pages.
+        """
         links = {"password_reset_url": reverse("account_reset_password")}
         if get_adapter(request).is_open_for_signup(request):
             links["signup_url"] = reverse("account_signup")
+        if REDIRECT_FIELD_NAME not in request.GET and REDIRECT_FIELD_NAME not in request.POST:
+            request.GET = request.GET.copy()
+            request.GET[REDIRECT_FIELD_NAME] = reverse(f"{self.name}:index", current_app=self.name)
         return super().login(request, {**links, **(extra_context or {})})
 
     def password_change(self, request, extra_context=None):

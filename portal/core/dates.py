@@ -58,3 +58,16 @@ def moment_html(value: datetime | None, now: datetime | None = None, css: str = 
         django_format(local, MOMENT_WITH_YEAR),
         moment(value, now),
     )
+
+
+def show_date(value: date | datetime | None, *, with_time: bool = False, today=None) -> str:
+    """The same format for the team pages: `day`, or `moment` with `with_time`; "" for none.
+
+    `today` (a date) stands for the current day in tests.
+    """
+    if value in (None, ""):
+        return ""
+    now = timezone.make_aware(datetime(today.year, today.month, today.day)) if today else None
+    if with_time and isinstance(value, datetime):
+        return moment(value, now)
+    return day(value, now)

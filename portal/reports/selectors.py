@@ -2,15 +2,38 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+import math
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
 
-from django.db.models import Count, F, QuerySet
-from django.db.models.functions import TruncDate
+from django.db import connection
+from django.db.models import (
+    Aggregate,
+    Count,
+    DateField,
+    Exists,
+    F,
+    FloatField,
+    Func,
+    OuterRef,
+    Q,
+    QuerySet,
+)
+from django.db.models.functions import TruncDate, TruncWeek
 from django.utils import timezone
 
 from portal.core.dates import day
-from portal.tasks.models import Status, Task
-from portal.tasks.querysets import done_since_q, due_within_q, open_q, overdue_q
+from portal.tasks.models import Priority, Status, Task
+from portal.tasks.querysets import (
+    active_q,
+    done_since_q,
+    due_within_q,
+    open_at_q,
+    open_q,
+    overdue_at_q,
+    overdue_q,
+)
 from portal.tasks.selectors import tasks_visible_to
 
 
@@ -28,6 +51,27 @@ def kpis(user, now=None) -> dict[str, int]:
         due_soon=Count("id", filter=due_within_q(7, now)),
         done_recently=Count("id", filter=done_since_q(now - timedelta(days=7))),
     )
+
+
+def team_counts(user, now=None) -> dict[int, dict[str, int]]:
+    """Per visible team: open, overdue, due in the next 7 days, and open assigned to `user`.
+
+    One query for all teams; teams without tasks are missing from the result.
+    """
+    now = now or timezone.now()
+    mine = Exists(Task.assignees.through.objects.filter(task_id=OuterRef("pk"), user_id=user.pk))
+    rows = (
+        _base(user)
+        .values("team_id")
+        .annotate(
+            open=Count("id", filter=open_q()),
+            overdue=Count("id", filter=overdue_q(now)),
+            due_soon=Count("id", filter=due_within_q(7, now)),
+            mine=Count("id", filter=open_q() & Q(mine)),
+        )
+        .order_by()
+    )
+    return {row.pop("team_id"): row for row in rows}
 
 
 def created_vs_done(user, days: int = 30, now=None) -> dict[str, list]:
@@ -81,3 +125,214 @@ def my_tasks(user, limit: int = 10) -> QuerySet[Task]:
     return (
         tasks_visible_to(user).open().assigned_to(user).ordered(["due_date", "-priority"])[:limit]
     )
+
+
+# --- a team's report over a date range ------------------------------------------------------
+@dataclass(frozen=True)
+class ReportRange:
+    """Days `first`..`last` (inclusive, the portal's time zone) and their moments."""
+
+    first: date
+    last: date
+
+    @property
+    def start(self) -> datetime:
+        return timezone.make_aware(datetime.combine(self.first, time.min))
+
+    @property
+    def end(self) -> datetime:
+        """The moment the range ends (midnight after its last day)."""
+        return timezone.make_aware(datetime.combine(self.last + timedelta(days=1), time.min))
+
+    @property
+    def weeks(self) -> list[date]:
+        """The Mondays of the weeks the range touches (weeks start on Monday)."""
+        monday = self.first - timedelta(days=self.first.weekday())
+        return [monday + timedelta(weeks=n) for n in range((self.last - monday).days // 7 + 1)]
+
+    def week_end(self, monday: date) -> datetime:
+        """The moment a week ends, or the range's end if that comes first."""
+        end = timezone.make_aware(datetime.combine(monday + timedelta(days=7), time.min))
+        return min(end, self.end)
+
+
+def _team_tasks(user, team) -> QuerySet[Task]:
+    return _base(user).filter(team=team)
+
+
+def _per_week(qs: QuerySet, field: str) -> dict[date, int]:
+    rows = (
+        qs.annotate(week=TruncWeek(field, output_field=DateField()))
+        .values("week")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    return {row["week"]: row["n"] for row in rows}
+
+
+def created_and_done_per_week(user, team, span: ReportRange) -> list[dict]:
+    """Per week of the range: tasks created and tasks completed (two grouped queries)."""
+    tasks = _team_tasks(user, team)
+    created = _per_week(
+        tasks.filter(created_at__gte=span.start, created_at__lt=span.end), "created_at"
+    )
+    done = _per_week(tasks.filter(done_since_q(span.start, span.end)), "completed_at")
+    return [
+        {"week": week, "created": created.get(week, 0), "done": done.get(week, 0)}
+        for week in span.weeks
+    ]
+
+
+class PercentileCont(Aggregate):
+    """PostgreSQL's continuous percentile of an ordered set: PERCENTILE_CONT(f) WITHIN GROUP."""
+
+    function = "PERCENTILE_CONT"
+    template = "%(function)s(%(fraction)s) WITHIN GROUP (ORDER BY %(expressions)s)"
+    output_field = FloatField()
+
+    def __init__(self, expression, fraction: float, **extra):
+        # The fraction is ours (a float constant), never user input.
+        super().__init__(expression, fraction=float(fraction), **extra)
+
+
+class EpochSeconds(Func):
+    template = "EXTRACT(EPOCH FROM %(expressions)s)"
+    output_field = FloatField()
+
+
+def percentile_cont(values: list[float], fraction: float) -> float:
+    """PERCENTILE_CONT in Python (linear interpolation), the fallback for other databases."""
+    ordered = sorted(values)
+    position = fraction * (len(ordered) - 1)
+    low, high = math.floor(position), math.ceil(position)
+    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
+
+
+CYCLE_FRACTIONS = {"median": 0.5, "p85": 0.85}
+DAY = 86_400
+
+
+def cycle_time_per_week(user, team, span: ReportRange) -> list[dict]:
+    """Per week of completion: tasks done, and the median and 85th percentile of the days
+    from creation to completion.
+
+    PostgreSQL computes the percentiles itself (one query); elsewhere one query reads the
+    range's done tasks as (week, created, completed) values and Python interpolates the same
+    way, bounded by the tasks done in the range.
+    """
+    done = _team_tasks(user, team).filter(done_since_q(span.start, span.end))
+    week = TruncWeek("completed_at", output_field=DateField())
+    by_week: dict[date, dict] = {}
+    if connection.vendor == "postgresql":
+        seconds = EpochSeconds(F("completed_at") - F("created_at"))
+        rows = (
+            done.annotate(week=week)
+            .values("week")
+            .annotate(
+                n=Count("id"),
+                **{name: PercentileCont(seconds, f) for name, f in CYCLE_FRACTIONS.items()},
+            )
+            .order_by()
+        )
+        for row in rows:
+            by_week[row["week"]] = {
+                "n": row["n"],
+                **{name: row[name] / DAY for name in CYCLE_FRACTIONS},
+            }
+    else:
+        values: dict[date, list[float]] = defaultdict(list)
+        for monday, created, completed in done.annotate(week=week).values_list(
+            "week", "created_at", "completed_at"
+        ):
+            values[monday].append((completed - created).total_seconds())
+        for monday, seconds_list in values.items():
+            by_week[monday] = {
+                "n": len(seconds_list),
+                **{
+                    name: percentile_cont(seconds_list, f) / DAY
+                    for name, f in CYCLE_FRACTIONS.items()
+                },
+            }
+    empty = {"n": 0, "median": None, "p85": None}
+    return [{"week": monday, **by_week.get(monday, empty)} for monday in span.weeks]
+
+
+def open_and_overdue_trend(user, team, span: ReportRange) -> list[dict]:
+    """Open and overdue tasks at the end of each week of the range (one query).
+
+    Rebuilt from each task's creation, completion, archive and due times: a task reopened
+    after being done counts as open all along, and due dates are the current ones.
+    """
+    ends = {monday: span.week_end(monday) for monday in span.weeks}
+    counts = {}
+    for n, moment in enumerate(ends.values()):
+        counts[f"open_{n}"] = Count("id", filter=open_at_q(moment))
+        counts[f"overdue_{n}"] = Count("id", filter=overdue_at_q(moment))
+    totals = _team_tasks(user, team).aggregate(**counts)
+    return [
+        {
+            "week": monday,
+            "end": ends[monday],
+            "open": totals[f"open_{n}"],
+            "overdue": totals[f"overdue_{n}"],
+        }
+        for n, monday in enumerate(ends)
+    ]
+
+
+def workload(user, team, span: ReportRange, now=None) -> list[dict]:
+    """Per assignee (and "unassigned"): open and overdue now, done within the range (one query)."""
+    now = now or timezone.now()
+    rows = (
+        _team_tasks(user, team)
+        .values(
+            "assignees__id",
+            "assignees__username",
+            "assignees__first_name",
+            "assignees__last_name",
+        )
+        .annotate(
+            open=Count("id", filter=open_q()),
+            overdue=Count("id", filter=overdue_q(now)),
+            done=Count("id", filter=done_since_q(span.start, span.end)),
+        )
+        .filter(Q(open__gt=0) | Q(done__gt=0))
+        .order_by("-open", "-overdue", "assignees__username")
+    )
+    result = []
+    for row in rows:
+        full = f"{row['assignees__first_name'] or ''} {row['assignees__last_name'] or ''}".strip()
+        result.append(
+            {
+                "user_id": row["assignees__id"],
+                "name": full or row["assignees__username"] or "Unassigned",
+                "open": row["open"],
+                "overdue": row["overdue"],
+                "done": row["done"],
+            }
+        )
+    return result
+
+
+def _distribution(user, team, span: ReportRange, field: str, choices) -> list[dict]:
+    rows = (
+        _team_tasks(user, team)
+        .filter(active_q(), created_at__gte=span.start, created_at__lt=span.end)
+        .values(field)
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    counts = {row[field]: row["n"] for row in rows}
+    return [
+        {"value": value, "label": label, "count": counts.get(value, 0)} for value, label in choices
+    ]
+
+
+def status_distribution(user, team, span: ReportRange) -> list[dict]:
+    """Tasks created in the range (not archived), by the status they have now (one query)."""
+    return _distribution(user, team, span, "status", Status.choices)
+
+
+def priority_distribution(user, team, span: ReportRange) -> list[dict]:
+    """Tasks created in the range (not archived), by priority (one query)."""
+    return _distribution(user, team, span, "priority", Priority.choices)

@@ -32,7 +32,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "portal.accounts.validators.NotContainingUsernameValidator"},
 ]
 LOGIN_URL = "/accounts/login/"
-LOGIN_REDIRECT_URL = "/admin/"
+# After signing in (allauth): where `next` says, otherwise the team pages.
+LOGIN_REDIRECT_URL = "/teams/"
 LOGOUT_REDIRECT_URL = "/accounts/login/"
 
 # --- allauth ----------------------------------------------------------------------------

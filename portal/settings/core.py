@@ -71,6 +71,9 @@ INSTALLED_APPS = [
     "portal.api",
     "portal.reports",
     "portal.adminsite",
+    # the team pages (docs/team-pages.md); htmx requests are told apart by django-htmx
+    "django_htmx",
+    "portal.pages",
 ]
 
 MIDDLEWARE = [
@@ -91,6 +94,7 @@ MIDDLEWARE = [
     "simple_history.middleware.HistoryRequestMiddleware",
     # NUL characters in a query string are refused on every door (portal/core/middleware.py).
     "portal.core.middleware.RejectNulQueryMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
     # Last: turns a locked-out login attempt into a 429 page (portal/settings/accounts.py).
     "axes.middleware.AxesMiddleware",
 ]

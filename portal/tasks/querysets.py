@@ -11,7 +11,17 @@ import re
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
-from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
+from django.db.models import (
+    BooleanField,
+    Case,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 from django.db.models.expressions import OrderBy
 from django.utils import timezone
 
@@ -54,6 +64,21 @@ def done_since_q(since: datetime, until: datetime | None = None, prefix: str = "
     if until is not None:
         cond &= Q(**{f"{prefix}completed_at__lt": until})
     return cond
+
+
+def open_at_q(moment: datetime, prefix: str = "") -> Q:
+    """Open at a past `moment`, as far as the task's own times tell: created before it, and
+    neither completed nor archived before it (a task reopened later counts as open all along)."""
+    return (
+        Q(**{f"{prefix}created_at__lt": moment})
+        & ~Q(**{f"{prefix}completed_at__lt": moment})
+        & ~Q(**{f"{prefix}archived_at__lt": moment})
+    )
+
+
+def overdue_at_q(moment: datetime, prefix: str = "") -> Q:
+    """Open at `moment` and due before it (by the due date the task has now)."""
+    return open_at_q(moment, prefix) & Q(**{f"{prefix}due_date__lt": moment})
 
 
 def priority_rank() -> Case:
@@ -146,6 +171,12 @@ class TaskQuerySet(QuerySet):
         for team_key, team_numbers in numbers.items():
             cond |= Q(team__key=team_key, number__in=sorted(team_numbers))
         return self.filter(cond)
+
+    def with_overdue(self, now: datetime | None = None) -> TaskQuerySet:
+        """Each task with `is_overdue` (the meaning of `overdue_q`), for pages that mark them."""
+        return self.annotate(
+            is_overdue=ExpressionWrapper(overdue_q(now), output_field=BooleanField())
+        )
 
     def with_priority_rank(self) -> TaskQuerySet:
         return self.annotate(priority_rank=priority_rank())

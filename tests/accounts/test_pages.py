@@ -26,10 +26,10 @@ def test_pages_use_the_admin_look_without_external_assets(client, db, path):
 
 
 @pytest.mark.parametrize("login", ["olivia", "OLIVIA@example.com"])
-def test_login_by_username_or_email_opens_the_admin(client, olivia, login):
+def test_login_by_username_or_email_opens_the_team_pages(client, olivia, login):
     response = client.post("/accounts/login/", {"login": login, "password": PASSWORD})
     assert response.status_code == 302
-    assert response["Location"] == "/admin/"
+    assert response["Location"] == "/teams/"
 
 
 def test_signup_creates_an_account_with_the_shared_password_rules(client, db):

@@ -74,3 +74,13 @@ def test_admin_search_pages(client, member, page, expected):
         assert len(response.context["results"].object_list) > 0
     else:
         assert str(response.context["exception"]) == SEARCH_PAGE_MISSING
+
+
+def test_the_admin_login_opens_the_admin_and_honours_next(client, member):
+    from tests.factories import PASSWORD
+
+    data = {"username": "member", "password": PASSWORD}
+    assert client.post("/admin/login/", data)["Location"] == "/admin/"
+    client.logout()
+    response = client.post("/admin/login/?next=/admin/tasks/task/", data)
+    assert response["Location"] == "/admin/tasks/task/"

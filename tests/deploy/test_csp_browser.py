@@ -2,8 +2,8 @@
 
 The portal runs as it does in production (gunicorn, DEBUG off, hashed static files served by
 whitenoise, the enforced policy) and, separately, as a developer runs it (DEBUG on). Chromium
-visits the admin (login, dashboard, lists, forms, history), allauth's login page and the API
-docs (Swagger UI and ReDoc) and must report no CSP violation and no console error.
+visits the admin (login, dashboard, lists, forms, history), allauth's login page, the team
+pages (board, task, reports) and the API docs (Swagger UI and ReDoc) and must report no CSP violation and no console error.
 The test reaches the server over plain HTTP, so the HTTPS redirect and secure-only cookies
 are off here; every other production setting is as deployed.
 """
@@ -135,6 +135,11 @@ def test_pages_work_under_the_content_security_policy(browser, portal_server):
     visit.open(first.replace("/change/", "/history/"), "#content, main")
     visit.open("/admin/tasks/task/add/", "#task_form")
     visit.open("/admin/teams/team/", "#result_list")
+    # The team pages: htmx, unfold's Chart.js and the pages' own script, all from static.
+    visit.open("/teams/", "#teams")
+    visit.open("/teams/operations/", "#board")
+    visit.open("/teams/operations/tasks/1/", "#task-title")
+    visit.open("/teams/operations/reports/", "canvas.chart")
     visit.open("/api/docs/", ".swagger-ui .info")
     visit.open("/api/redoc/", "redoc, #redoc-container, .api-content")
     # A violation would have been recorded by the listener; nothing was.

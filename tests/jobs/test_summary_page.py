@@ -6,7 +6,8 @@ from django.utils import timezone
 
 from portal.jobs.admin import SUMMARY_COUNTS
 from portal.jobs.models import DailySummary
-from portal.jobs.summaries import build_team_summary, render_markdown
+from portal.jobs.selectors import team_summary
+from portal.jobs.summaries import render_markdown
 from portal.tasks.services import task_create
 
 pytestmark = pytest.mark.django_db
@@ -21,7 +22,7 @@ def summary(team, other_team, member, outsider):
         actor=member, team=team, title="<script>alert(1)</script> after OPS-1", due_date=now
     )
     task_create(actor=outsider, team=other_team, title="Secret plan")
-    built = build_team_summary(team, timezone.localdate(now))
+    built = team_summary(team=team, day=timezone.localdate(now))
     # Another team's key mentioned in the text must not become a link.
     body = render_markdown(built) + "\nSee also DES-1.\n"
     return DailySummary.objects.create(

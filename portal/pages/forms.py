@@ -1,0 +1,145 @@
+"""Forms of the team pages. Fields are named and labelled as the model's; the services decide.
+
+A service's ValidationError names fields (`{"assignees": [...]}`): `add_service_errors` puts
+each message next to its field, or above the form when the form has no such field.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.forms.models import fields_for_model
+
+from portal.tasks.models import Comment, Task
+
+DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
+DATE_OUT_OF_RANGE = "Enter a date between the years 1 and 9999."
+PARENT_UNKNOWN = "Enter the key or number of a task of this team, such as {key}-12."
+
+
+class DateTimeLocalInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format=DATETIME_LOCAL)
+
+
+def model_fields(*names: str) -> dict[str, forms.Field]:
+    """Form fields as the Task model defines them (label, choices, limits, validators)."""
+    return fields_for_model(
+        Task,
+        fields=list(names),
+        widgets={
+            "due_date": DateTimeLocalInput(),
+            "description": forms.Textarea(attrs={"rows": 5}),
+        },
+    )
+
+
+class PageForm(forms.Form):
+    """Labels without a trailing colon, as elsewhere in the portal's look."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+    def clean_due_date(self):
+        """A moment the database can store: year 9999 late in the day west of UTC is not."""
+        value = self.cleaned_data.get("due_date")
+        if value is not None:
+            try:
+                value.astimezone(UTC)
+            except (OverflowError, ValueError):
+                raise ValidationError(DATE_OUT_OF_RANGE, code="invalid") from None
+        return value
+
+
+def add_service_errors(form: forms.Form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for name, messages in exc.message_dict.items():
+            form.add_error(name if name in form.fields else None, messages)
+    else:
+        form.add_error(None, exc.messages)
+
+
+class TaskFieldForm(PageForm):
+    """One task field of the task page's quick edits (status, priority, due date, assignees)."""
+
+    def __init__(self, *args, field: str, people=None, **kwargs):
+        kwargs.setdefault("auto_id", "quick-%s")
+        super().__init__(*args, **kwargs)
+        if field == "assignees":
+            self.fields["assignees"] = forms.ModelMultipleChoiceField(
+                queryset=people, required=False, widget=forms.CheckboxSelectMultiple
+            )
+        else:
+            self.fields[field] = model_fields(field)[field]
+        self.field_name = field
+
+
+class TaskCreateForm(PageForm):
+    """A new task: the fields the services accept, with people and parents of the team only."""
+
+    def __init__(self, *args, team, people, tags, parents, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields.update(
+            model_fields(
+                "title",
+                "description",
+                "status",
+                "priority",
+                "due_date",
+                "estimated_hours",
+                "actual_hours",
+            )
+        )
+        self.fields["assignees"] = forms.ModelMultipleChoiceField(
+            queryset=people, required=False, widget=forms.CheckboxSelectMultiple
+        )
+        self.fields["tags"] = forms.ModelMultipleChoiceField(
+            queryset=tags, required=False, widget=forms.CheckboxSelectMultiple
+        )
+        self.fields["parent"] = forms.CharField(
+            label="Parent task",
+            required=False,
+            max_length=30,
+            help_text=f"Optional: the key of the task this one belongs to, such as {team.key}-12.",
+        )
+        self.team, self.parents = team, parents
+
+    def clean_parent(self):
+        """A key (OPS-12) or a number (12) of a task of this team that the person may see."""
+        text = (self.cleaned_data.get("parent") or "").strip().upper()
+        if not text:
+            return None
+        number = text.removeprefix(f"{self.team.key}-")
+        task = None
+        if number.isascii() and number.isdigit() and 0 < int(number) < 2**31:
+            task = self.parents.filter(number=int(number)).first()
+        if task is None:
+            raise ValidationError(PARENT_UNKNOWN.format(key=self.team.key))
+        return task
+
+    def service_fields(self) -> dict:
+        """The cleaned values as task_create's keyword arguments (empty ones left out)."""
+        values = dict(self.cleaned_data)
+        values["assignees"] = list(values.get("assignees") or [])
+        values["tags"] = list(values.get("tags") or [])
+        return {k: v for k, v in values.items() if v not in (None, "") or k == "description"}
+
+
+class CommentForm(PageForm):
+    """A comment's body, as the model defines it; comment_add/comment_update decide."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields.update(
+            fields_for_model(
+                Comment,
+                fields=["body"],
+                labels={"body": "Comment"},
+                widgets={"body": forms.Textarea(attrs={"rows": 3})},
+            )
+        )

@@ -1,0 +1,51 @@
+"""The team pages' addresses: /, /teams/ and /teams/<slug>/... (see docs/team-pages.md)."""
+
+from django.urls import path, register_converter
+
+from portal.pages.converters import RowIdConverter, TaskNumberConverter
+from portal.pages.views import activity, board, home, reports, task, tasks
+
+register_converter(TaskNumberConverter, "number")
+register_converter(RowIdConverter, "rowid")
+
+app_name = "pages"
+
+urlpatterns = [
+    path("", home.front_door, name="front_door"),
+    path("teams/", home.team_index, name="teams"),
+    path("teams/<slug:slug>/", board.board, name="board"),
+    path("teams/<slug:slug>/board/<str:status>/", board.board_more, name="board_more"),
+    path("teams/<slug:slug>/tasks/", tasks.task_list_page, name="task_list"),
+    path("teams/<slug:slug>/activity/", activity.activity, name="activity"),
+    path("teams/<slug:slug>/reports/", reports.reports, name="reports"),
+    path("teams/<slug:slug>/reports/export.<str:fmt>", reports.export, name="reports_export"),
+    path("teams/<slug:slug>/tasks/new/", task.task_new, name="task_create"),
+    path("teams/<slug:slug>/tasks/<number:number>/", task.task_page, name="task"),
+    path(
+        "teams/<slug:slug>/tasks/<number:number>/history/",
+        task.history_fragment,
+        name="task_history",
+    ),
+    path(
+        "teams/<slug:slug>/tasks/<number:number>/quick/<str:field>/",
+        task.quick_edit,
+        name="task_quick",
+    ),
+    path(
+        "teams/<slug:slug>/tasks/<number:number>/comments/",
+        task.comment_create,
+        name="comment_add",
+    ),
+    path(
+        "teams/<slug:slug>/tasks/<number:number>/comments/<rowid:comment_id>/edit/",
+        task.comment_edit,
+        name="comment_edit",
+    ),
+    path(
+        "teams/<slug:slug>/tasks/<number:number>/comments/<rowid:comment_id>/delete/",
+        task.comment_remove,
+        name="comment_delete",
+    ),
+    path("teams/<slug:slug>/tasks/<number:number>/move/", board.move, name="task_move"),
+    path("teams/<slug:slug>/tasks/<number:number>/take/", board.take, name="task_take"),
+]

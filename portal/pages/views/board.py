@@ -1,0 +1,169 @@
+"""The board: a column per status, cards moved by drag and drop or from a menu on the card."""
+
+from __future__ import annotations
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from portal.tasks.models import Status
+from portal.tasks.selectors import (
+    BOARD_COLUMNS,
+    BOARD_PAGE,
+    board_column,
+    board_counts,
+    tasks_visible_to,
+)
+from portal.tasks.services import error_text, task_add_assignees, task_update
+from portal.teams.models import Role
+
+from .base import (
+    bad_request,
+    page_view,
+    render_page,
+    safe_next,
+    task_or_404,
+    team_context,
+    team_or_404,
+)
+
+# Further pages of a column stop here: a board is for a glance, the list pages through the rest.
+MAX_OFFSET = 10_000
+OFFSET_INVALID = "Enter a whole number from 0 to 10000 as the offset."
+STATUS_INVALID = "Choose one of the board's columns."
+MOVED = "{key} moved to {column}."
+TAKEN = "{key} is now assigned to you."
+NOT_CHANGED = "{key} was not changed: {reason}"
+
+
+class MoveForm(forms.Form):
+    status = forms.ChoiceField(
+        choices=Status.choices, error_messages={"invalid_choice": STATUS_INVALID}
+    )
+
+
+def _board_context(request, team) -> dict:
+    user = request.user
+    context = team_context(user, team)
+    context["can_take"] = context["role"] in (Role.LEAD, Role.MEMBER)
+    context["statuses"] = Status.choices
+    return context
+
+
+def _column_label(status: str) -> str:
+    return Status(status).label
+
+
+@page_view
+@require_GET
+def board(request, slug: str):
+    user = request.user
+    team = team_or_404(user, slug)
+    now = timezone.now()
+    counts = board_counts(fetched_by=user, team=team, now=now)
+    current = request.GET.get("column")
+    if current not in BOARD_COLUMNS:
+        current = Status.TODO
+    columns = []
+    for status in BOARD_COLUMNS:
+        cards, more = board_column(fetched_by=user, team=team, status=status, now=now)
+        columns.append(
+            {
+                "status": status,
+                "label": _column_label(status),
+                "cards": cards,
+                "more": more,
+                "next_offset": BOARD_PAGE,
+                "count": counts[status],
+            }
+        )
+    context = _board_context(request, team)
+    context.update(
+        {"columns": columns, "current": current, "section": "board", "title": f"{team.name} board"}
+    )
+    return render_page(request, "teams/board.html", context)
+
+
+@page_view
+@require_GET
+def board_more(request, slug: str, status: str):
+    """The next cards of one column (htmx "show more")."""
+    user = request.user
+    team = team_or_404(user, slug)
+    if status not in BOARD_COLUMNS:
+        raise Http404(STATUS_INVALID)
+    raw = request.GET.get("offset", "0")
+    if not (raw.isascii() and raw.isdigit()) or int(raw) > MAX_OFFSET:
+        return bad_request(OFFSET_INVALID)
+    offset = int(raw)
+    cards, more = board_column(fetched_by=user, team=team, status=status, offset=offset)
+    context = _board_context(request, team)
+    context["column"] = {
+        "status": status,
+        "cards": cards,
+        "more": more,
+        "next_offset": offset + BOARD_PAGE,
+    }
+    return render(request, "teams/_board_cards.html", context)
+
+
+def _back(request, team) -> HttpResponse:
+    return redirect(safe_next(request, reverse("pages:board", args=[team.slug])), permanent=False)
+
+
+@page_view
+@require_POST
+def move(request, slug: str, number: int):
+    """Set a task's status (the card's column); members and leads, through task_update."""
+    user = request.user
+    team = team_or_404(user, slug)
+    task = task_or_404(user, team, number)
+    form = MoveForm(request.POST)
+    if not form.is_valid():
+        return bad_request(STATUS_INVALID)
+    try:
+        task = task_update(actor=user, task=task, status=form.cleaned_data["status"])
+    except ValidationError as exc:
+        return bad_request(NOT_CHANGED.format(key=task.key, reason=error_text(exc)))
+    if not request.htmx:
+        return _back(request, team)
+    now = timezone.now()
+    fresh = _reload(user, team, task.number, now)
+    context = _board_context(request, team)
+    context.update(
+        {
+            "task": fresh,
+            "counts": board_counts(fetched_by=user, team=team, now=now),
+            "message": MOVED.format(key=task.key, column=_column_label(task.status)),
+        }
+    )
+    return render(request, "teams/_moved.html", context)
+
+
+@page_view
+@require_POST
+def take(request, slug: str, number: int):
+    """Assign the task to me as well (task_add_assignees keeps the other assignees)."""
+    user = request.user
+    team = team_or_404(user, slug)
+    task = task_or_404(user, team, number)
+    try:
+        task_add_assignees(actor=user, task=task, assignees=[user])
+    except ValidationError as exc:
+        return bad_request(NOT_CHANGED.format(key=task.key, reason=error_text(exc)))
+    if not request.htmx:
+        return _back(request, team)
+    context = _board_context(request, team)
+    context.update(
+        {"task": _reload(user, team, number, timezone.now()), "message": TAKEN.format(key=task.key)}
+    )
+    return render(request, "teams/_taken.html", context)
+
+
+def _reload(user, team, number: int, now):
+    """The task as the board shows it (assignees, tags, overdue flag)."""
+    return tasks_visible_to(user).with_overdue(now).get(team=team, number=number)

@@ -1,0 +1,61 @@
+"""The front door (/) and the list of my teams (/teams/)."""
+
+from datetime import timedelta
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.shortcuts import redirect
+from django.utils import timezone
+
+from portal.reports.selectors import team_counts
+from portal.tasks.selectors import open_tasks_assigned
+from portal.teams.permissions import is_superuser, team_ids_for
+from portal.teams.selectors import teams_visible_to
+
+from .base import page_view, render_page
+
+OPEN_STATUSES = "todo,in_progress,blocked"
+# Open tasks of mine listed per team on /teams/ (the team's list shows them all).
+MY_TASKS_PER_TEAM = 5
+
+
+def front_door(request):
+    """Signed-in people go to their teams (an administrator without a team to the admin);
+    everyone else to the sign-in page."""
+    user = request.user
+    if not user.is_authenticated:
+        return redirect(settings.LOGIN_URL)
+    if is_superuser(user) and not team_ids_for(user):
+        return redirect("admin:index")
+    return redirect("pages:teams")
+
+
+@page_view
+def team_index(request):
+    user = request.user
+    teams = list(teams_visible_to(user))
+    counts = team_counts(user)
+    mine: dict[int, list] = {}
+    for task in open_tasks_assigned(fetched_by=user, per_team=MY_TASKS_PER_TEAM):
+        mine.setdefault(task.team_id, []).append(task)
+    empty = {"open": 0, "overdue": 0, "due_soon": 0, "mine": 0}
+    rows = [
+        {"team": team, "counts": counts.get(team.pk, empty), "my_tasks": mine.get(team.pk, [])}
+        for team in teams
+    ]
+    # "Due this week" links to the list with the same window the count used (next 7 days).
+    now = timezone.now()
+    due_soon = urlencode(
+        {
+            "status": OPEN_STATUSES,
+            "due_after": now.isoformat(timespec="minutes"),
+            "due_before": (now + timedelta(days=7)).isoformat(timespec="minutes"),
+        }
+    )
+    context = {
+        "rows": rows,
+        "title": "My teams",
+        "due_soon_query": due_soon,
+        "open_statuses": OPEN_STATUSES,
+    }
+    return render_page(request, "teams/index.html", context)

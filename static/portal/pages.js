@@ -1,0 +1,206 @@
+/* Team pages: behaviour from data attributes and htmx, no inline scripts (the CSP refuses them)
+   and no Alpine expressions of our own. Every action also works from the keyboard, and without
+   JavaScript the forms post normally and the server redirects back. */
+(function () {
+  "use strict";
+
+  let clearTimer = null;
+
+  /* One status line for the page: read by screen readers (role=status) and shown as a toast. */
+  function announce(text) {
+    const region = document.getElementById("pages-status");
+    if (!region || !text) return;
+    region.textContent = text;
+  }
+
+  function isVisible(element) {
+    return Boolean(element && element.offsetParent !== null);
+  }
+
+  /* Menus made of <details>: close on Escape and when clicking elsewhere. */
+  function initMenus() {
+    document.addEventListener("click", function (event) {
+      document.querySelectorAll("details[data-menu][open]").forEach(function (menu) {
+        if (!menu.contains(event.target)) menu.removeAttribute("open");
+      });
+    });
+    document.addEventListener("keydown", function (event) {
+      if (event.key !== "Escape") return;
+      document.querySelectorAll("details[data-menu][open]").forEach(function (menu) {
+        menu.removeAttribute("open");
+        const summary = menu.querySelector("summary");
+        if (summary) summary.focus();
+      });
+    });
+  }
+
+  /* Requests that fail say why in the status line instead of failing silently. */
+  function initErrors() {
+    document.body.addEventListener("htmx:responseError", function (event) {
+      const xhr = event.detail.xhr;
+      let text = "Something went wrong (" + xhr.status + "). Reload the page and try again.";
+      const plain = (xhr.getResponseHeader("Content-Type") || "").indexOf("text/plain") === 0;
+      if (plain && xhr.responseText && xhr.responseText.length < 300) text = xhr.responseText;
+      else if (xhr.status === 403) text = "You may not change this team's tasks.";
+      else if (xhr.status === 404) text = "That task is no longer there. Reload the page.";
+      announce(text);
+    });
+    document.body.addEventListener("htmx:sendError", function () {
+      announce("The portal could not be reached. Check the connection and try again.");
+    });
+  }
+
+  /* The board: column switcher (phones), drag and drop, the card menu, take, show more. */
+  function initBoard() {
+    const board = document.querySelector("[data-board]");
+    if (!board || !window.htmx) return;
+    const switcher = document.querySelector("[data-board-switcher]");
+    let dragged = null;
+
+    function showColumn(status) {
+      board.querySelectorAll(".board-column").forEach(function (column) {
+        column.classList.toggle("is-current", column.dataset.column === status);
+      });
+      if (!switcher) return;
+      switcher.querySelectorAll("a").forEach(function (link) {
+        if (link.dataset.column === status) link.setAttribute("aria-current", "true");
+        else link.removeAttribute("aria-current");
+      });
+    }
+
+    function focusCard(id, status) {
+      const card = document.getElementById(id);
+      const target = card && card.querySelector("[data-card-focus]");
+      if (isVisible(target)) {
+        target.focus();
+        return;
+      }
+      // On a phone the card went to a column that is not shown: offer the way there.
+      const link = switcher && switcher.querySelector('a[data-column="' + status + '"]');
+      if (link) link.focus();
+    }
+
+    function move(card, status) {
+      if (!card || !status || card.dataset.status === status) return Promise.resolve(false);
+      return window.htmx
+        .ajax("POST", card.dataset.moveUrl, { source: board, values: { status: status }, swap: "none" })
+        .then(function () { return true; });
+    }
+
+    if (switcher) {
+      switcher.addEventListener("click", function (event) {
+        const link = event.target.closest("a[data-column]");
+        if (!link) return;
+        event.preventDefault();
+        showColumn(link.dataset.column);
+        window.history.replaceState(null, "", link.getAttribute("href"));
+      });
+    }
+
+    board.addEventListener("submit", function (event) {
+      const form = event.target;
+      const card = form.closest("[data-card]");
+      if (!card) return;
+      if (form.matches("[data-move-form]")) {
+        event.preventDefault();
+        const status = form.elements.status.value;
+        move(card, status).then(function (moved) { if (moved) focusCard(card.id, status); });
+      } else if (form.matches("[data-take-form]")) {
+        event.preventDefault();
+        window.htmx
+          .ajax("POST", form.action, { source: board, target: "#" + card.id, swap: "outerHTML" })
+          .then(function () { focusCard(card.id, card.dataset.status); });
+      }
+    });
+
+    board.addEventListener("click", function (event) {
+      const more = event.target.closest("[data-more]");
+      if (!more) return;
+      event.preventDefault();
+      const list = more.parentElement;
+      const before = list.querySelectorAll("[data-card]").length;
+      window.htmx
+        .ajax("GET", more.dataset.url, { source: board, target: more, swap: "outerHTML" })
+        .then(function () {
+          const first = list.querySelectorAll("[data-card]")[before];
+          if (first) focusCard(first.id, first.dataset.status);
+        });
+    });
+
+    if (!board.hasAttribute("data-can-move")) return;
+
+    function clearTargets() {
+      board.querySelectorAll(".is-drop-target").forEach(function (column) {
+        column.classList.remove("is-drop-target");
+      });
+    }
+
+    board.addEventListener("dragstart", function (event) {
+      const card = event.target.closest && event.target.closest('[data-card][draggable="true"]');
+      if (!card) return;
+      dragged = card;
+      card.classList.add("is-dragging");
+      event.dataTransfer.effectAllowed = "move";
+      event.dataTransfer.setData("text/plain", card.dataset.key);
+    });
+    board.addEventListener("dragend", function () {
+      if (dragged) dragged.classList.remove("is-dragging");
+      dragged = null;
+      clearTargets();
+    });
+    board.addEventListener("dragover", function (event) {
+      const column = event.target.closest(".board-column");
+      if (!column || !dragged) return;
+      event.preventDefault();
+      event.dataTransfer.dropEffect = "move";
+      if (!column.classList.contains("is-drop-target")) {
+        clearTargets();
+        column.classList.add("is-drop-target");
+      }
+    });
+    board.addEventListener("drop", function (event) {
+      const column = event.target.closest(".board-column");
+      if (!column || !dragged) return;
+      event.preventDefault();
+      const card = dragged;
+      clearTargets();
+      move(card, column.dataset.column);
+    });
+  }
+
+  /* GET forms leave empty fields out of the address, so a shared link shows only real filters. */
+  function initCleanForms() {
+    document.addEventListener("submit", function (event) {
+      const form = event.target;
+      if (!form.matches("form[data-clean-get]")) return;
+      Array.prototype.forEach.call(form.elements, function (field) {
+        if (field.name && !field.disabled && field.value === "" && field.type !== "checkbox") {
+          field.disabled = true;
+          window.setTimeout(function () { field.disabled = false; }, 0);
+        }
+      });
+    });
+  }
+
+  /* Messages swapped in by the server (htmx out-of-band) fade like announce()'s. */
+  function initStatusLine() {
+    const region = document.getElementById("pages-status");
+    if (!region || !window.MutationObserver) return;
+    new MutationObserver(function () {
+      window.clearTimeout(clearTimer);
+      if (region.textContent) {
+        clearTimer = window.setTimeout(function () { region.textContent = ""; }, 8000);
+      }
+    }).observe(region, { childList: true, characterData: true, subtree: true });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    initStatusLine();
+    initMenus();
+    initCleanForms();
+    initErrors();
+    initBoard();
+  });
+
+  window.portalPages = { announce: announce };
+})();

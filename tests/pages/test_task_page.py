@@ -1,0 +1,235 @@
+"""A task's page: fields, subtasks, comments, history, quick edits, and who may do what."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from portal.pages.views.task import CHANGED_EVENT, COMMENT_ADDED, COMMENT_DELETED, HISTORY_PAGE
+from portal.tasks import permissions as task_perms
+from portal.tasks.models import Comment, Status, Task
+from portal.tasks.services import comment_add, task_create, task_update
+from tests.factories import TagFactory
+from tests.pages.conftest import count_queries, make_tasks
+
+pytestmark = pytest.mark.django_db
+PAGE = "/teams/operations/tasks/1/"
+
+
+@pytest.fixture
+def task(team, member, member2, lead):
+    parent = task_create(
+        actor=member,
+        team=team,
+        title="Ship the release",
+        description="Cut, test, publish.",
+        assignees=[member2],
+        tags=[TagFactory(name="release")],
+        metadata={"source": "email"},
+        estimated_hours=3,
+        due_date=timezone.now() + timedelta(days=2),
+    )
+    task_create(actor=member, team=team, title="Write the notes", parent=parent)
+    task_update(actor=lead, task=parent, status=Status.IN_PROGRESS, priority="high")
+    comment_add(actor=member2, task=parent, body="On it")
+    return parent
+
+
+def quick(client, field, data, **extra):
+    return client.post(f"{PAGE}quick/{field}/", data, **extra)
+
+
+def test_the_page_shows_fields_subtasks_comments_and_history(client, task, member):
+    client.force_login(member)
+    response = client.get(PAGE)
+    assert response.status_code == 200
+    html = response.content.decode()
+    for text in (
+        "OPS-1",
+        "Ship the release",
+        "Cut, test, publish.",
+        "release",
+        "OPS-2",
+        "Write the notes",
+        "On it",
+        "{&quot;source&quot;: &quot;email&quot;}",
+        "3.00",
+    ):
+        assert text in html, text
+    history = response.context["history"]
+    assert [e["type"] for e in history] == ["changed", "created"]
+    assert history[0]["user"].username == "lead"
+    assert {(r["field"], r["old"], r["new"]) for r in history[0]["rows"]} == {
+        ("status", "To do", "In progress"),
+        ("priority", "Medium", "High"),
+    }
+    assert 'id="open-in-admin" href="/admin/tasks/task/' in html
+
+
+def test_outsiders_and_unknown_numbers_get_404(client, task, outsider, member):
+    client.force_login(outsider)
+    assert client.get(PAGE).status_code == 404
+    assert quick(client, "status", {"status": "done"}).status_code == 404
+    client.force_login(member)
+    assert client.get("/teams/operations/tasks/404/").status_code == 404
+    assert client.get("/teams/operations/tasks/0/").status_code == 404
+    assert quick(client, "title", {"title": "x"}).status_code == 404
+
+
+def test_archived_tasks_still_have_a_page(client, task, member):
+    task_update(actor=member, task=Task.objects.get(number=2), is_archived=True)
+    client.force_login(member)
+    assert client.get("/teams/operations/tasks/2/").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("field", "data", "check"),
+    [
+        ("status", {"status": "done"}, lambda t, **_: t.status == Status.DONE and t.completed_at),
+        ("priority", {"priority": "urgent"}, lambda t, **_: t.priority == "urgent"),
+        ("due_date", {"due_date": "2030-05-01T17:30"}, lambda t, **_: t.due_date.year == 2030),
+        ("due_date", {"due_date": ""}, lambda t, **_: t.due_date is None),
+        (
+            "assignees",
+            {"assignees": "MEMBER_ID"},
+            lambda t, member, **_: list(t.assignees.all()) == [member],
+        ),
+    ],
+)
+def test_quick_edits_go_through_task_update(client, task, member, htmx, field, data, check):
+    data = {k: (str(member.pk) if v == "MEMBER_ID" else v) for k, v in data.items()}
+    client.force_login(member)
+    before = task.history.count()
+    response = quick(client, field, data, **htmx)
+    assert response.status_code == 200
+    assert response["HX-Trigger"] == CHANGED_EVENT
+    assert "data-saved" in response.content.decode()
+    fresh = Task.objects.get(pk=task.pk)
+    assert check(fresh, member=member)
+    assert fresh.history.count() == before + 1
+    assert fresh.history.first().history_user == member
+
+
+def test_a_quick_edit_without_htmx_returns_to_the_page(client, task, member):
+    client.force_login(member)
+    response = quick(client, "priority", {"priority": "low"})
+    assert response.status_code == 302 and response["Location"] == PAGE
+
+
+@pytest.mark.parametrize(
+    ("field", "data", "message"),
+    [
+        ("status", {"status": "finished"}, "Select a valid choice."),
+        ("due_date", {"due_date": "not a date"}, "Enter a valid date/time."),
+        ("due_date", {"due_date": "99999-01-01T00:00"}, "Enter a valid date/time."),
+        ("assignees", {"assignees": "999999"}, "Select a valid choice."),
+        ("assignees", {"assignees": "x" * 100}, "is not a valid value"),
+    ],
+)
+def test_bad_quick_edits_show_the_error_next_to_the_field(
+    client, task, member, htmx, field, data, message
+):
+    client.force_login(member)
+    response = quick(client, field, data, **htmx)
+    assert response.status_code == 200 and "HX-Trigger" not in response
+    assert message in response.content.decode()
+    assert Task.objects.get(pk=task.pk).history.count() == task.history.count()
+
+
+def test_assignees_outside_the_team_are_not_choices(client, task, member, outsider, htmx):
+    client.force_login(member)
+    response = quick(client, "assignees", {"assignees": str(outsider.pk)}, **htmx)
+    assert "Select a valid choice." in response.content.decode()
+    assert outsider not in Task.objects.get(pk=task.pk).assignees.all()
+
+
+def test_viewer_reads_without_write_controls_and_forged_writes_are_403(client, task, viewer):
+    client.force_login(viewer)
+    html = client.get(PAGE).content.decode()
+    assert "data-quick" not in html and 'id="comment-form"' not in html
+    assert "Delete this comment" not in html
+    assert quick(client, "status", {"status": "done"}).status_code == 403
+    response = client.post(f"{PAGE}comments/", {"body": "sneaky"})
+    assert response.status_code == 403 and task_perms.DENIED_COMMENT in response.content.decode()
+    comment = Comment.objects.get()
+    assert client.post(f"{PAGE}comments/{comment.pk}/delete/").status_code == 403
+    assert Task.objects.get(pk=task.pk).status == Status.IN_PROGRESS
+    assert Comment.objects.count() == 1
+
+
+def test_comment_add_edit_delete(client, task, member, htmx):
+    client.force_login(member)
+    response = client.post(f"{PAGE}comments/", {"body": "  Shipped to staging  "}, **htmx)
+    assert response.status_code == 200 and COMMENT_ADDED in response.content.decode()
+    mine = Comment.objects.get(author=member)
+    assert mine.body == "Shipped to staging"
+    response = client.post(f"{PAGE}comments/{mine.pk}/edit/", {"body": "Shipped to prod"}, **htmx)
+    assert response.status_code == 200
+    assert Comment.objects.get(pk=mine.pk).body == "Shipped to prod"
+    response = client.post(f"{PAGE}comments/{mine.pk}/delete/", **htmx)
+    assert COMMENT_DELETED in response.content.decode()
+    assert not Comment.objects.filter(pk=mine.pk).exists()
+
+
+def test_an_empty_comment_shows_the_error_at_the_field(client, task, member, htmx):
+    client.force_login(member)
+    response = client.post(f"{PAGE}comments/", {"body": "   "}, **htmx)
+    assert 'id="id_body_error"' in response.content.decode()
+    assert Comment.objects.count() == 1
+    response = client.post(f"{PAGE}comments/", {"body": ""})
+    assert response.status_code == 200 and 'id="id_body_error"' in response.content.decode()
+
+
+def test_members_edit_only_their_own_comments_leads_any(client, task, member, lead):
+    theirs = Comment.objects.get()
+    client.force_login(member)
+    html = client.get(PAGE).content.decode()
+    assert f"/comments/{theirs.pk}/edit/" not in html
+    response = client.post(f"{PAGE}comments/{theirs.pk}/edit/", {"body": "mine now"})
+    assert response.status_code == 403
+    assert task_perms.DENIED_EDIT_COMMENT in response.content.decode()
+    client.force_login(lead)
+    assert f"/comments/{theirs.pk}/edit/" in client.get(PAGE).content.decode()
+    assert client.post(f"{PAGE}comments/{theirs.pk}/delete/").status_code == 302
+    assert not Comment.objects.exists()
+
+
+def test_another_tasks_comment_is_404(client, task, member):
+    other = comment_add(actor=member, task=Task.objects.get(number=2), body="elsewhere")
+    client.force_login(member)
+    assert client.post(f"{PAGE}comments/{other.pk}/delete/").status_code == 404
+    assert client.post(f"{PAGE}comments/99999999999999999999999/delete/").status_code == 404
+
+
+def test_history_pages_and_reloads(client, task, member, htmx):
+    for number in range(HISTORY_PAGE + 5):
+        task_update(actor=member, task=task, title=f"Ship the release, take {number}")
+    client.force_login(member)
+    first = client.get(PAGE)
+    assert len(first.context["history"]) == HISTORY_PAGE and first.context["older"]
+    older = client.get(f"{PAGE}history/?page=2", **htmx)
+    assert older.status_code == 200
+    assert older.content.decode().count("data-history=") == 7  # 25 + 2 records, 20 per page
+    assert "Show older changes" not in older.content.decode()
+    fragment = client.get(f"{PAGE}history/", **htmx).content.decode()
+    assert 'hx-trigger="task-changed from:body"' in fragment
+    assert client.get(f"{PAGE}history/?page=x").status_code == 200  # a bad page is page 1
+
+
+def test_task_page_queries_do_not_grow(
+    client, task, team, member, member2, django_assert_max_num_queries
+):
+    client.force_login(member)
+    # A full page of history with people in it, so every name look-up runs in both cases.
+    for number in range(HISTORY_PAGE + 5):
+        task_update(actor=member, task=task, assignees=[member] if number % 2 else [member2])
+        comment_add(actor=member, task=task, body=f"note {number}")
+    small, _ = count_queries(client, PAGE, django_assert_max_num_queries)
+    make_tasks(team, member, 5_000, tags=[TagFactory()], assignees=[member, member2])
+    Task.objects.filter(number__gt=2).update(parent=task)
+    for number in range(HISTORY_PAGE + 5):
+        task_update(actor=member, task=task, assignees=[member] if number % 2 else [member2])
+        comment_add(actor=member, task=task, body=f"note {number}")
+    large, response = count_queries(client, PAGE, django_assert_max_num_queries)
+    assert response.context["more_subtasks"]
+    assert small == large
