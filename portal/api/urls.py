@@ -5,7 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 from rest_framework.routers import DefaultRouter
 from rest_framework_simplejwt.views import TokenRefreshView
 
-from portal.api import auth, views
+from portal.api import auth, spreadsheets, views
 
 app_name = "api"
 NOT_FOUND = "Not found."
@@ -45,6 +45,7 @@ urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
     path("redoc/", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),
+    path("tasks/export/", spreadsheets.TaskExportView.as_view(), name="task-export"),
     path("", include(router.urls)),
     # Only addresses ending in "/": without it, the usual redirect to the address with "/" applies.
     re_path(r"^[\s\S]*/$", not_found),

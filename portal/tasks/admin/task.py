@@ -15,6 +15,7 @@ from unfold.decorators import action, display
 
 from portal.adminsite.autocomplete import is_autocomplete, task_team_for_autocomplete
 from portal.adminsite.bases import PortalModelAdmin, ScopedHistoryAdmin, report_bulk
+from portal.adminsite.spreadsheets import SpreadsheetAdmin
 from portal.tasks import permissions as task_perms
 from portal.tasks import services
 from portal.tasks.admin.filters import (
@@ -31,6 +32,7 @@ from portal.tasks.admin.filters import (
 from portal.tasks.admin.forms import NewCommentForm, PickTagForm, PickUserForm, TaskAdminForm
 from portal.tasks.models import Comment, Priority, Status, Task
 from portal.tasks.querysets import order_by_term
+from portal.tasks.resources import TaskResource
 from portal.tasks.selectors import (
     TASK_HISTORY_M2M,
     history_readable,
@@ -117,8 +119,9 @@ class NewCommentInline(StackedInline):
 
 
 @admin.register(Task)
-class TaskAdmin(ScopedHistoryAdmin, PortalModelAdmin):
+class TaskAdmin(SpreadsheetAdmin, ScopedHistoryAdmin, PortalModelAdmin):
     form = TaskAdminForm
+    resource_classes = [TaskResource]
     list_display = [
         "key_display",
         "title",
