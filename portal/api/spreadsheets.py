@@ -1,7 +1,9 @@
-"""The API's spreadsheet door: export the task list as CSV or XLSX (and import it).
+"""The API's spreadsheet door: export the task list as CSV or XLSX, and import a task sheet.
 
 `GET /api/tasks/export/?file_format=xlsx&status=todo` takes the task list's filters (the one
-task filter set); DRF reserves `format`, hence `file_format`.
+task filter set); DRF reserves `format`, hence `file_format`. `POST /api/tasks/import/`
+(multipart: `file`, `dry_run`) answers the counts and every error with its row and cell, as the
+admin's preview shows them; a file with any error imports nothing.
 """
 
 from __future__ import annotations
@@ -11,14 +13,27 @@ from django.http import HttpResponse
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework.exceptions import ValidationError
+from rest_framework import serializers, status
+from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from portal.core.spreadsheets import CONTENT_TYPES, FORMATS, as_bytes
+from portal.core.spreadsheets import (
+    CONTENT_TYPES,
+    FORMATS,
+    SpreadsheetError,
+    as_bytes,
+    check_size,
+    file_format_of,
+    read_table,
+    upload_limits,
+)
 from portal.tasks.filters import TaskFilter
 from portal.tasks.resources import TaskResource
 from portal.tasks.selectors import task_list
+from portal.teams.permissions import can_write_somewhere
 
 FILE_FORMAT_INVALID = "Choose csv or xlsx."
 FILTER_PARAMETERS = [
@@ -67,3 +82,61 @@ class TaskExportView(APIView):
             raise ValidationError(exc.message_dict) from None
         resource = TaskResource()
         return attachment(as_bytes(fmt, resource.headers(), resource.rows(queryset)), fmt, "tasks")
+
+
+IMPORT_DENIED = "Only leads and members of a team can import tasks."
+
+
+class ImportRequestSerializer(serializers.Serializer):
+    file = serializers.FileField(help_text="A CSV (UTF-8) or XLSX file with the task sheet.")
+    dry_run = serializers.BooleanField(
+        default=True,
+        help_text="true (the default): check and count only; false: import, all or nothing.",
+    )
+
+
+class ImportProblemSerializer(serializers.Serializer):
+    row = serializers.IntegerField(help_text="Row of the sheet; 1 is the header row.")
+    column = serializers.CharField()
+    cell = serializers.CharField(help_text="Such as G5; empty when the column is missing.")
+    message = serializers.CharField()
+
+
+class ImportResultSerializer(serializers.Serializer):
+    rows = serializers.IntegerField()
+    new = serializers.IntegerField()
+    updated = serializers.IntegerField()
+    unchanged = serializers.IntegerField()
+    errors = serializers.IntegerField()
+    problems = ImportProblemSerializer(many=True)
+    imported = serializers.BooleanField(help_text="Whether anything was written.")
+
+
+class TaskImportView(APIView):
+    permission_classes = [IsAuthenticated]
+    parser_classes = [MultiPartParser, FormParser]
+
+    @extend_schema(
+        summary="Import a task sheet (CSV or XLSX)",
+        description="Rows with a key change that task; rows without one add a task to their "
+        "team. Answers the counts and every error with its row and cell. With any error nothing "
+        "is imported and the answer is 400 with the same body (`imported: false`); a file that "
+        'cannot be read answers 400 `{"file": ["message"]}`.',
+        request={"multipart/form-data": ImportRequestSerializer},
+        responses={200: ImportResultSerializer},
+    )
+    def post(self, request):
+        if not can_write_somewhere(request.user):
+            raise PermissionDenied(IMPORT_DENIED)
+        payload = ImportRequestSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        upload = payload.validated_data["file"]
+        dry_run = payload.validated_data["dry_run"]
+        try:
+            check_size(upload.size, upload_limits()["max_bytes"])
+            table = read_table(upload.read(), file_format_of(upload.name), **upload_limits())
+        except SpreadsheetError as exc:
+            raise ValidationError({"file": [str(exc)]}) from None
+        result = TaskResource().import_data(table, dry_run=dry_run, user=request.user)
+        body = {**result.summary(), "imported": not dry_run and not result.problems}
+        return Response(body, status=status.HTTP_400_BAD_REQUEST if result.problems else 200)

@@ -46,6 +46,7 @@ urlpatterns = [
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
     path("redoc/", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),
     path("tasks/export/", spreadsheets.TaskExportView.as_view(), name="task-export"),
+    path("tasks/import/", spreadsheets.TaskImportView.as_view(), name="task-import"),
     path("", include(router.urls)),
     # Only addresses ending in "/": without it, the usual redirect to the address with "/" applies.
     re_path(r"^[\s\S]*/$", not_found),

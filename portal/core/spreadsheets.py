@@ -52,6 +52,47 @@ OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # encrypted workbooks (and old 
 ZIP_MAGIC = b"PK\x03\x04"
 
 
+# Every sheet the portal reads and writes, by the name commands and jobs use: its resource and
+# the function giving the rows a person may export (`rows_for(user, filters)`). Dotted paths,
+# so this base floor names the floors above without importing them.
+SHEETS = {
+    "tasks": ("portal.tasks.resources.TaskResource", "portal.tasks.resources.tasks_for_sheet"),
+    "tags": ("portal.tasks.resources.TagResource", "portal.tasks.resources.tags_for_sheet"),
+    "comments": (
+        "portal.tasks.resources.CommentResource",
+        "portal.tasks.resources.comments_for_sheet",
+    ),
+    "teams": ("portal.teams.resources.TeamResource", "portal.teams.resources.teams_for_sheet"),
+    "users": ("portal.accounts.resources.UserResource", "portal.teams.resources.users_for_sheet"),
+}
+SHEET_UNKNOWN = "Unknown sheet {name}: choose one of {names}."
+FILTERS_TASKS_ONLY = "Only the task sheet takes filters."
+
+
+def _sheet(name: str) -> tuple[str, str]:
+    for key, (resource, rows_for) in SHEETS.items():
+        if name.lower() == key or name == resource:
+            return resource, rows_for
+    raise SpreadsheetError(SHEET_UNKNOWN.format(name=name, names=", ".join(SHEETS)))
+
+
+def sheet_resource(name: str):
+    """The resource class of a sheet, by short name (tasks) or dotted path."""
+    from django.utils.module_loading import import_string
+
+    return import_string(_sheet(name)[0])
+
+
+def sheet_rows_for(name: str, user, filters: dict | None = None):
+    """The queryset of the sheet `name` that `user` may export (filters: the task sheet's)."""
+    from django.utils.module_loading import import_string
+
+    resource, rows_for = _sheet(name)
+    if filters and not resource.endswith(".TaskResource"):
+        raise SpreadsheetError(FILTERS_TASKS_ONLY)
+    return import_string(rows_for)(user, filters)
+
+
 class SpreadsheetError(ValueError):
     """A file that cannot be read as a spreadsheet; the message says why, for people."""
 
@@ -90,6 +131,9 @@ class Table:
     headers: list[str]
     rows: list[list[Any]] = field(default_factory=list)
 
+    def __len__(self) -> int:
+        return len(self.rows)
+
 
 def file_format_of(name: str, content_type: str | None = None) -> str:
     """csv or xlsx from a file's name (or its content type); SpreadsheetError otherwise."""
@@ -115,6 +159,16 @@ def check_size(size: int, max_bytes: int) -> None:
 def _mb(size: int, ceil: bool = True) -> str:
     value = size / (1024 * 1024)
     return f"{value:.1f}" if ceil else f"{value:g}"
+
+
+def upload_limits() -> dict[str, int]:
+    """The limits of an upload from the settings: rows of data and bytes."""
+    from django.conf import settings
+
+    return {
+        "max_rows": settings.SPREADSHEET_MAX_ROWS,
+        "max_bytes": int(settings.SPREADSHEET_MAX_UPLOAD_MB * 1024 * 1024),
+    }
 
 
 def read_table(data: bytes, fmt: str, *, max_rows: int, max_bytes: int) -> Table:
@@ -182,17 +236,29 @@ def _check_zip(data: bytes, max_bytes: int) -> None:
         raise SpreadsheetError(XLSX_BOMB)
 
 
+def _xlsx_refused(exc: BaseException) -> SpreadsheetError:
+    """Why openpyxl could not read a file: unsafe XML (defusedxml said no) or damage.
+
+    openpyxl wraps the parser's error in its own ValueError, so the chain is searched.
+    """
+    from defusedxml import DefusedXmlException
+
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, DefusedXmlException):
+            return SpreadsheetError(XLSX_UNSAFE)
+        seen = seen.__cause__ or seen.__context__
+    return SpreadsheetError(XLSX_CORRUPT)
+
+
 def _read_xlsx(data: bytes, max_rows: int, max_bytes: int) -> Table:
     _check_zip(data, max_bytes)
-    from defusedxml import DefusedXmlException
     from openpyxl import load_workbook
 
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except DefusedXmlException:
-        raise SpreadsheetError(XLSX_UNSAFE) from None
-    except Exception:  # openpyxl raises many kinds (KeyError, ValueError, XML errors) for junk
-        raise SpreadsheetError(XLSX_CORRUPT) from None
+    except Exception as exc:  # openpyxl raises many kinds (KeyError, ValueError, XML errors)
+        raise _xlsx_refused(exc) from None
     try:
         sheet = workbook.worksheets[0] if workbook.worksheets else None
         if sheet is None:
@@ -208,10 +274,8 @@ def _read_xlsx(data: bytes, max_rows: int, max_bytes: int) -> Table:
             rows.append(row)
     except SpreadsheetError:
         raise
-    except DefusedXmlException:
-        raise SpreadsheetError(XLSX_UNSAFE) from None
-    except Exception:
-        raise SpreadsheetError(XLSX_CORRUPT) from None
+    except Exception as exc:
+        raise _xlsx_refused(exc) from None
     finally:
         workbook.close()
     rows = _trim(rows)
@@ -268,7 +332,7 @@ def write_xlsx(
 
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=title[:31])
-    sheet.append([neutralise_formula(h) for h in headers])
+    sheet.append([_xlsx_text(h) for h in headers])
     count = 0
     for row in rows:
         sheet.append([_xlsx_cell(sheet, v, WriteOnlyCell) for v in row])
@@ -281,9 +345,16 @@ def write_xlsx(
     return count
 
 
+def _xlsx_text(value: str) -> str:
+    # XML cannot hold most control characters; openpyxl refuses them, so they are left out.
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    return neutralise_formula(ILLEGAL_CHARACTERS_RE.sub("", value))
+
+
 def _xlsx_cell(sheet, value: Any, cell_class) -> Any:
     if isinstance(value, str):
-        return neutralise_formula(value)
+        return _xlsx_text(value)
     if isinstance(value, datetime):
         cell = cell_class(sheet, value=value.replace(tzinfo=None))
         cell.number_format = "yyyy-mm-dd hh:mm"
@@ -294,7 +365,7 @@ def _xlsx_cell(sheet, value: Any, cell_class) -> Any:
         return cell
     if isinstance(value, Decimal | int | float) or value is None:
         return value
-    return neutralise_formula(str(value))
+    return _xlsx_text(str(value))
 
 
 def write_table(

@@ -47,7 +47,6 @@ INSTALLED_APPS = [
     "django.contrib.sites",
     # third party
     "simple_history",
-    "import_export",
     "django_q",
     "csp",
     "rest_framework",
@@ -71,6 +70,9 @@ INSTALLED_APPS = [
     "portal.api",
     "portal.reports",
     "portal.adminsite",
+    # After the portal's apps, so the portal's own `import` and `export` commands (which act as
+    # a person, through the selectors and services) replace import-export's.
+    "import_export",
 ]
 
 MIDDLEWARE = [

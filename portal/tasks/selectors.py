@@ -5,9 +5,10 @@ selectors preload what list pages show (team, creator, assignees, tags) so the n
 stays constant however many rows there are.
 """
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.formats import date_format
 
@@ -34,6 +35,28 @@ def tasks_visible_to(user) -> QuerySet[Task]:
         "team", "created_by", "parent", "parent__team"
     ).prefetch_related(Prefetch("assignees", queryset=people), "tags")
     return _scope(qs, user)
+
+
+def tasks_by_key(user, keys: Iterable[tuple[str, int]]) -> dict[tuple[str, int], Task]:
+    """Tasks the user may see, by (team key, number), in one query (plus the preloads)."""
+    numbers: dict[str, set[int]] = {}
+    for team_key, number in keys:
+        numbers.setdefault(team_key.upper(), set()).add(number)
+    if not numbers:
+        return {}
+    match = Q()
+    for team_key, wanted in numbers.items():
+        match |= Q(team__key=team_key, number__in=sorted(wanted))
+    return {(t.team.key, t.number): t for t in tasks_visible_to(user).filter(match)}
+
+
+def tags_by_name(names: Iterable[str]) -> dict[str, Tag]:
+    """Tags by lower-cased name (tag names are shared by all teams, so all are looked at)."""
+    wanted = {name.lower() for name in names}
+    if not wanted:
+        return {}
+    found = Tag.objects.annotate(lower_name=Lower("name")).filter(lower_name__in=wanted)
+    return {tag.name.lower(): tag for tag in found}
 
 
 def task_list(*, fetched_by, filters: Mapping | None = None) -> QuerySet[Task]:

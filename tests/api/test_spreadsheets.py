@@ -1,9 +1,28 @@
 """The API's spreadsheet door: GET /api/tasks/export/ (and POST /api/tasks/import/)."""
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import override_settings
 
-from portal.api.spreadsheets import FILE_FORMAT_INVALID
-from tests.sheets import as_dicts, read_csv, read_xlsx
+from portal.api.spreadsheets import FILE_FORMAT_INVALID, IMPORT_DENIED
+from portal.core.spreadsheets import (
+    CSV_NOT_UTF8,
+    FORMAT_UNKNOWN,
+    TOO_MANY_ROWS,
+    XLSX_BOMB,
+    XLSX_CORRUPT,
+    XLSX_UNSAFE,
+)
+from portal.tasks.models import Task
+from portal.tasks.resources import KEY_UNKNOWN
+from tests.sheets import (
+    as_dicts,
+    make_csv,
+    read_csv,
+    read_xlsx,
+    xml_bomb_xlsx,
+    zip_bomb_xlsx,
+)
 
 EXPORT = "/api/tasks/export/"
 
@@ -75,3 +94,103 @@ def test_export_is_in_the_schema(anon, db):
     operation = schema["paths"]["/api/tasks/export/"]["get"]
     names = {p["name"] for p in operation["parameters"]}
     assert {"file_format", "status", "overdue", "search"} <= names
+
+
+# --- import ------------------------------------------------------------------------------------
+IMPORT = "/api/tasks/import/"
+
+
+def _post(client, content, name="tasks.csv", **data):
+    upload = SimpleUploadedFile(name, content)
+    return client.post(IMPORT, {"file": upload, **data}, format="multipart")
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_round_trip_through_the_api_changes_nothing(client_for, sheet_world, lead, fmt):
+    client = client_for(lead)
+    exported = client.get(EXPORT, {"file_format": fmt}).content
+    history = Task.history.count()
+    response = _post(client, exported, f"tasks.{fmt}", dry_run="false")
+    assert response.status_code == 200
+    assert response.json() == {
+        "rows": 2, "new": 0, "updated": 0, "unchanged": 2, "errors": 0, "problems": [],
+        "imported": True,
+    }  # fmt: skip
+    assert Task.history.count() == history
+
+
+def test_dry_run_is_the_default_and_writes_nothing(client_for, sheet_world, lead):
+    response = _post(client_for(lead), make_csv([["key", "title"], ["OPS-1", "Changed"]]))
+    assert response.status_code == 200
+    assert (response.json()["updated"], response.json()["imported"]) == (1, False)
+    assert Task.objects.get(pk=sheet_world["parent"].pk).title == "Renew certificates"
+
+
+def test_import_writes_with_dry_run_false(client_for, sheet_world, lead):
+    response = _post(
+        client_for(lead), make_csv([["key", "title"], ["OPS-1", "Changed"]]), dry_run="false"
+    )
+    assert response.json()["imported"] is True
+    assert Task.objects.get(pk=sheet_world["parent"].pk).title == "Changed"
+
+
+def test_errors_answer_400_with_each_cell(client_for, sheet_world, lead):
+    rows = [["key", "title", "status"], ["OPS-1", "ok", "todo"], ["OPS-2", "x", "later"]]
+    response = _post(client_for(lead), make_csv(rows), dry_run="false")
+    assert response.status_code == 400
+    body = response.json()
+    assert (body["errors"], body["imported"]) == (1, False)
+    assert body["problems"][0]["cell"] == "C3"
+    assert body["problems"][0]["row"] == 3
+    assert Task.objects.get(pk=sheet_world["parent"].pk).title == "Renew certificates"
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("tasks.pdf", b"%PDF-1.4", FORMAT_UNKNOWN.format(found=".pdf")),
+        ("tasks.xlsx", b"garbage", XLSX_CORRUPT),
+        ("tasks.csv", b"\xff\xfe\x00k", CSV_NOT_UTF8),
+        ("tasks.csv", b"", None),  # an empty upload: DRF's own message
+    ],
+)
+def test_bad_files_answer_400(client_for, sheet_world, lead, name, content, message):
+    response = _post(client_for(lead), content, name)
+    assert response.status_code == 400
+    if message:
+        assert response.json() == {"file": [message]}
+
+
+@pytest.mark.parametrize(
+    ("role", "status"),
+    [("lead", 200), ("member", 200), ("superuser", 200), ("viewer", 403), ("outsider", 400)],
+)
+def test_each_role_at_the_import_door(client_for, sheet_world, people, role, status):
+    response = _post(
+        client_for(people[role]), make_csv([["key", "title"], ["OPS-1", "Mine"]]), dry_run="false"
+    )
+    assert response.status_code == status
+    if role == "viewer":
+        assert response.json() == {"detail": IMPORT_DENIED}
+    if role == "outsider":  # OPS-1 does not exist for them
+        assert response.json()["problems"][0]["message"] == KEY_UNKNOWN.format(key="OPS-1")
+
+
+@override_settings(SPREADSHEET_MAX_ROWS=1)
+def test_row_limit_at_the_api(client_for, sheet_world, lead):
+    response = _post(client_for(lead), make_csv([["key"], ["OPS-1"], ["OPS-2"]]))
+    assert response.json() == {"file": [TOO_MANY_ROWS.format(limit=1)]}
+
+
+@override_settings(SPREADSHEET_MAX_UPLOAD_MB=0.001)
+def test_size_limit_at_the_api(client_for, sheet_world, lead):
+    response = _post(client_for(lead), make_csv([["key", "title"], ["OPS-1", "x" * 2000]]))
+    assert response.status_code == 400
+    assert response.json()["file"][0].startswith("The file is")
+
+
+@pytest.mark.parametrize(("content", "message"), [("xml", XLSX_UNSAFE), ("zip", XLSX_BOMB)])
+def test_bombs_are_refused_at_the_api(client_for, sheet_world, lead, content, message):
+    data = xml_bomb_xlsx() if content == "xml" else zip_bomb_xlsx()
+    response = _post(client_for(lead), data, "tasks.xlsx")
+    assert (response.status_code, response.json()) == (400, {"file": [message]})
