@@ -9,11 +9,13 @@ from unfold.admin import TabularInline
 from unfold.decorators import display
 
 from portal.adminsite.bases import PortalModelAdmin
+from portal.adminsite.spreadsheets import SpreadsheetAdmin
 from portal.tasks import services as task_services
 from portal.tasks.models import Task
 from portal.teams import permissions as perms
 from portal.teams import services
 from portal.teams.models import Membership, Team
+from portal.teams.resources import TeamResource
 from portal.teams.selectors import teams_visible_to
 
 
@@ -86,7 +88,8 @@ class MembershipInline(TabularInline):
 
 
 @admin.register(Team)
-class TeamAdmin(PortalModelAdmin):
+class TeamAdmin(SpreadsheetAdmin, PortalModelAdmin):
+    resource_classes = [TeamResource]
     list_display = ["name", "key", "member_count", "open_tasks", "updated_at"]
     search_fields = ["name", "key", "description"]
     prepopulated_fields = {"slug": ["name"]}
@@ -119,6 +122,9 @@ class TeamAdmin(PortalModelAdmin):
 
     def has_add_permission(self, request):
         return perms.can_create_team(request.user)
+
+    def has_import_permission(self, request):
+        return perms.can_lead_somewhere(request.user)
 
     def has_change_permission(self, request, obj=None):
         if obj is not None:
