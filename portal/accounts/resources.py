@@ -63,6 +63,19 @@ class UserResource(SheetResource):
             YES if user.receive_daily_summary else NO,
         ]
 
+    def example(self, user) -> list[Any]:
+        return ["alex", "alex@example.com", "Alex", "Doe", YES, NO]
+
+    def column_help(self, user) -> list[list[str]]:
+        return [
+            ["username", "Unique ignoring case; a new username adds a person.", "Text"],
+            ["email", "Unique ignoring case; optional.", "name@example.com"],
+            ["first_name", "Optional.", "Text"],
+            ["last_name", "Optional.", "Text"],
+            ["is_active", "Empty means yes.", "yes or no"],
+            ["receive_daily_summary", "Empty means no.", "yes or no"],
+        ]
+
     def import_data(self, dataset, dry_run=False, *args, user=None, **kwargs) -> SheetResult:
         if user is None:
             raise TypeError("Pass the person importing: import_data(dataset, user=...).")

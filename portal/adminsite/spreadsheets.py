@@ -12,15 +12,17 @@ Confirm by the resource, through the services, all or nothing.
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
-from django.http import HttpResponseRedirect
-from django.urls import reverse
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponse, HttpResponseRedirect
+from django.urls import path, reverse
 from django.utils import timezone
 from import_export.admin import ExportActionMixin, ImportMixin
 from import_export.formats.base_formats import CSV, XLSX
 from unfold.contrib.import_export.forms import ExportForm, ImportForm
 
+from portal.core.resources import template_bytes
 from portal.core.spreadsheets import (
+    CONTENT_TYPES,
     XLSX_CORRUPT,
     SpreadsheetError,
     as_bytes,
@@ -115,6 +117,32 @@ class SpreadsheetAdmin(ImportMixin, SpreadsheetExportAdmin):
 
     def has_import_permission(self, request):
         return perms.can_write_somewhere(request.user)
+
+    def get_urls(self):
+        info = self.get_model_info()
+        template = path(
+            "import/template/",
+            self.admin_site.admin_view(self.import_template_view),
+            name="{}_{}_import_template".format(*info),
+        )
+        return [template, *super().get_urls()]
+
+    def import_template_view(self, request):
+        """The import template: XLSX with the columns explained, or ?file_format=csv."""
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        fmt = "csv" if request.GET.get("file_format") == "csv" else "xlsx"
+        resource = self.get_import_resource_classes(request)[0]()
+        response = HttpResponse(
+            template_bytes(resource, request.user, fmt), content_type=CONTENT_TYPES[fmt]
+        )
+        name = f"{self.model._meta.verbose_name_plural}-template.{fmt}"
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response
+
+    def get_import_context_data(self, **kwargs):
+        info = self.get_model_info()
+        return {"template_url": reverse("admin:{}_{}_import_template".format(*info))}
 
     def add_data_read_fail_error_to_form(self, form, e):
         form.add_error("import_file", str(e) if isinstance(e, SpreadsheetError) else XLSX_CORRUPT)

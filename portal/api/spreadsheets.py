@@ -20,6 +20,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from portal.core.resources import template_bytes
 from portal.core.spreadsheets import (
     CONTENT_TYPES,
     FORMATS,
@@ -140,3 +141,26 @@ class TaskImportView(APIView):
         result = TaskResource().import_data(table, dry_run=dry_run, user=request.user)
         body = {**result.summary(), "imported": not dry_run and not result.problems}
         return Response(body, status=status.HTTP_400_BAD_REQUEST if result.problems else 200)
+
+
+class TaskImportTemplateView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        summary="The task sheet's import template",
+        description="The header row and one example row; the XLSX has a second sheet that "
+        "explains each column and its values (statuses, priorities, your teams).",
+        parameters=[
+            OpenApiParameter(
+                "file_format", str, enum=list(FORMATS), default="xlsx", description="csv or xlsx."
+            )
+        ],
+        responses={
+            (200, CONTENT_TYPES["csv"].split(";")[0]): OpenApiResponse(OpenApiTypes.BINARY),
+            (200, CONTENT_TYPES["xlsx"]): OpenApiResponse(OpenApiTypes.BINARY),
+        },
+    )
+    def get(self, request):
+        fmt = _file_format(request.query_params.get("file_format") or "xlsx")
+        content = template_bytes(TaskResource(), request.user, fmt)
+        return attachment(content, fmt, "tasks-template")

@@ -47,6 +47,11 @@ urlpatterns = [
     path("redoc/", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),
     path("tasks/export/", spreadsheets.TaskExportView.as_view(), name="task-export"),
     path("tasks/import/", spreadsheets.TaskImportView.as_view(), name="task-import"),
+    path(
+        "tasks/import/template/",
+        spreadsheets.TaskImportTemplateView.as_view(),
+        name="task-import-template",
+    ),
     path("", include(router.urls)),
     # Only addresses ending in "/": without it, the usual redirect to the address with "/" applies.
     re_path(r"^[\s\S]*/$", not_found),

@@ -252,6 +252,37 @@ class SheetResource(resources.ModelResource):
     def get_result_class(self):
         return SheetResult
 
+    # -- the downloadable template: header, one example row, a sheet explaining each column --
+    import_columns: tuple[str, ...] = ()  # default: all columns
+
+    @classmethod
+    def template_headers(cls) -> list[str]:
+        return list(cls.import_columns or cls.columns)
+
+    def example(self, user) -> list[Any]:
+        return ["" for _ in self.template_headers()]
+
+    def column_help(self, user) -> list[list[str]]:
+        """[column, what it holds, the values it takes] for each template column."""
+        return [[name, "", ""] for name in self.template_headers()]
+
+    def template(self, user) -> tuple[list[str], list[list[Any]], list[list[str]]]:
+        """Headers, rows (one example) and the explanation sheet of the import template."""
+        explanation = [["column", "what it holds", "values"], *self.column_help(user)]
+        return self.template_headers(), [self.example(user)], explanation
+
+
+def template_bytes(resource: SheetResource, user, fmt: str) -> bytes:
+    """The import template as a file: XLSX with a second sheet explaining each column (CSV has
+    one sheet, so it holds the header and the example row only)."""
+    from portal.core.spreadsheets import as_bytes
+
+    headers, rows, explanation = resource.template(user)
+    if fmt != "xlsx":
+        return as_bytes(fmt, headers, rows)
+    name = str(resource.get_display_name())
+    return as_bytes(fmt, headers, rows, title=name, extra_sheets=[("Columns", explanation)])
+
 
 def dataset_rows(dataset: tablib.Dataset | Table) -> tuple[list[Any], list[list[Any]]]:
     """Headers and rows of a tablib Dataset (or of a Table from `read_table`)."""

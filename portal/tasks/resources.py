@@ -52,7 +52,7 @@ from portal.tasks.selectors import (
     task_list,
     tasks_by_key,
 )
-from portal.teams.selectors import teams_by_name, users_by_login
+from portal.teams.selectors import teams_by_name, teams_writable_by, users_by_login
 
 # The task sheet's columns, in order; the last four are written on export and ignored on import.
 TASK_IMPORT_COLUMNS = (
@@ -120,6 +120,50 @@ class TaskResource(SheetResource):
         fields = TASK_COLUMNS
         import_id_fields = ["key"]
         name = "Tasks"
+
+    import_columns = TASK_IMPORT_COLUMNS
+
+    def example(self, user) -> list[Any]:
+        team = teams_writable_by(user).first()
+        return [
+            "",
+            team.key if team else "OPS",
+            "Renew the TLS certificate",
+            "Order it from the usual provider.",
+            Status.TODO.value,
+            Priority.HIGH.value,
+            "2026-12-31 17:00",
+            "2.5",
+            "",
+            user.username,
+            "infra, security",
+            "",
+            NO,
+        ]
+
+    def column_help(self, user) -> list[list[str]]:
+        teams = ", ".join(f"{t.key} ({t.name})" for t in teams_writable_by(user)) or "none"
+        statuses = ", ".join(f"{v} ({label})" for v, label in Status.choices)
+        priorities = ", ".join(f"{v} ({label})" for v, label in Priority.choices)
+        return [
+            ["key", "The task's key; empty to add a task.", "Such as OPS-42"],
+            ["team", "The task's team (its key or slug).", f"Your teams: {teams}"],
+            ["title", "Required, 1 to 200 characters.", "Text"],
+            ["description", "Optional.", "Text"],
+            ["status", "Value or label, any case.", statuses],
+            ["priority", "Value or label, any case.", priorities],
+            ["due_date", f"In {timezone.get_current_timezone_name()}; empty: none.",
+             "2026-12-31 or 2026-12-31 17:00, or a date cell"],
+            ["estimated_hours", "Optional; 0 to 9999.99.", "A number, such as 2.5"],
+            ["actual_hours", "Optional; 0 to 9999.99.", "A number, such as 2.5"],
+            ["assignees", "Leads and members of the team; empty: nobody.",
+             "Usernames or emails, comma-separated"],
+            ["tags", "New names create tags; empty: none.", "Tag names, comma-separated"],
+            ["parent", "A task of the same team; empty: none.", "Such as OPS-7"],
+            ["is_archived", "Empty means no.", "yes or no"],
+            ["created_by, created_at, updated_at, completed_at",
+             "Written on export, ignored on import.", ""],
+        ]  # fmt: skip
 
     def row(self, task: Task) -> list[Any]:
         return [
@@ -480,6 +524,15 @@ class TagResource(SheetResource):
 
     def row(self, tag: Tag) -> list[Any]:
         return [tag.name, tag.color]
+
+    def example(self, user) -> list[Any]:
+        return ["security", "#E53935"]
+
+    def column_help(self, user) -> list[list[str]]:
+        return [
+            ["name", "Up to 50 characters, unique ignoring case; new names add tags.", "Text"],
+            ["color", "Empty for a new tag: grey. Changing a tag: administrators.", "#RRGGBB"],
+        ]
 
     def import_data(self, dataset, dry_run=False, *args, user=None, **kwargs) -> SheetResult:
         if user is None:

@@ -68,6 +68,20 @@ class TeamResource(SheetResource):
     def row(self, team: Team) -> list[Any]:
         return [team.key, team.name, team.slug, team.description, _members(team)]
 
+    def example(self, user) -> list[Any]:
+        return ["OPS", "Operations", "operations", "Keeps the lights on.", f"{user.username}:lead"]
+
+    def column_help(self, user) -> list[list[str]]:
+        roles = ", ".join(f"{v} ({label})" for v, label in Role.choices)
+        return [
+            ["key", "2-10 upper-case letters; a new key adds a team (administrators).", "OPS"],
+            ["name", "The team's name, unique.", "Text"],
+            ["slug", "Used in addresses, unique.", "lower-case-words"],
+            ["description", "Optional.", "Text"],
+            ["members", "Everyone in the team; removing people is done on the team's page.",
+             f"username:role, comma-separated; roles: {roles}"],
+        ]  # fmt: skip
+
     def import_data(self, dataset, dry_run=False, *args, user=None, **kwargs) -> SheetResult:
         if user is None:
             raise TypeError("Pass the person importing: import_data(dataset, user=...).")

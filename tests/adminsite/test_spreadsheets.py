@@ -1,11 +1,14 @@
 """The admin's spreadsheet door: Export on the changelist and as an action, Import with preview."""
 
+import io
+
 import pytest
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.messages import get_messages
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
 from django.urls import reverse
+from openpyxl import load_workbook
 
 from portal.adminsite.spreadsheets import FORMAT_MISMATCH, IMPORT_DONE
 from portal.core.spreadsheets import (
@@ -18,8 +21,8 @@ from portal.core.spreadsheets import (
     XLSX_UNSAFE,
 )
 from portal.tasks.models import Task
-from portal.tasks.services import comment_add
 from portal.tasks.resources import DATE_INVALID, KEY_UNKNOWN
+from portal.tasks.services import comment_add
 from portal.teams.models import Team
 from tests.sheets import (
     as_dicts,
@@ -258,3 +261,25 @@ def test_team_import_in_the_admin(client, sheet_world, lead):
 def _confirm_to(client, preview, url):
     form = preview.context["confirm_form"]
     return client.post(url, {name: form.initial.get(name, "") for name in form.fields})
+
+
+@pytest.mark.parametrize(
+    ("model", "role"),
+    [("tasks_task", "member"), ("tasks_tag", "member"), ("teams_team", "lead"),
+     ("accounts_user", "superuser")],
+)  # fmt: skip
+def test_each_import_page_offers_a_template(client, sheet_world, people, model, role):
+    client.force_login(people[role])
+    url = reverse(f"admin:{model}_import_template")
+    assert url in client.get(reverse(f"admin:{model}_import")).content.decode()
+    book = load_workbook(io.BytesIO(client.get(url).content))
+    assert book.sheetnames[1] == "Columns"
+    header, example = list(book.worksheets[0].iter_rows(values_only=True))
+    assert len(header) == len(example)
+    csv_rows = read_csv(client.get(url, {"file_format": "csv"}).content)
+    assert len(csv_rows) == 2
+
+
+def test_template_needs_import_permission(client, sheet_world, viewer):
+    client.force_login(viewer)
+    assert client.get(reverse("admin:tasks_task_import_template")).status_code == 403

@@ -1,8 +1,11 @@
 """The API's spreadsheet door: GET /api/tasks/export/ (and POST /api/tasks/import/)."""
 
+import io
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
+from openpyxl import load_workbook
 
 from portal.api.spreadsheets import FILE_FORMAT_INVALID, IMPORT_DENIED
 from portal.core.spreadsheets import (
@@ -14,7 +17,7 @@ from portal.core.spreadsheets import (
     XLSX_UNSAFE,
 )
 from portal.tasks.models import Task
-from portal.tasks.resources import KEY_UNKNOWN
+from portal.tasks.resources import KEY_UNKNOWN, TASK_IMPORT_COLUMNS
 from tests.sheets import (
     as_dicts,
     make_csv,
@@ -194,3 +197,25 @@ def test_bombs_are_refused_at_the_api(client_for, sheet_world, lead, content, me
     data = xml_bomb_xlsx() if content == "xml" else zip_bomb_xlsx()
     response = _post(client_for(lead), data, "tasks.xlsx")
     assert (response.status_code, response.json()) == (400, {"file": [message]})
+
+
+def test_import_template_explains_each_column(client_for, sheet_world, lead):
+    response = client_for(lead).get("/api/tasks/import/template/")
+    assert response.status_code == 200
+    book = load_workbook(io.BytesIO(response.content))
+    assert book.sheetnames == ["Tasks", "Columns"]
+    rows = [list(r) for r in book["Tasks"].iter_rows(values_only=True)]
+    assert rows[0] == list(TASK_IMPORT_COLUMNS)
+    assert rows[1][1] == "OPS" and len(rows) == 2
+    help_rows = {r[0]: r for r in book["Columns"].iter_rows(values_only=True)}
+    assert "in_progress (In progress)" in help_rows["status"][2]
+    assert "urgent (Urgent)" in help_rows["priority"][2]
+    assert "OPS (Operations)" in help_rows["team"][2]
+
+
+def test_the_template_imports_as_one_new_task(client_for, sheet_world, lead):
+    client = client_for(lead)
+    template = client.get("/api/tasks/import/template/", {"file_format": "csv"}).content
+    response = _post(client, template, "tasks.csv", dry_run="false")
+    assert response.status_code == 200, response.json()
+    assert response.json()["new"] == 1
