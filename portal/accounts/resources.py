@@ -76,11 +76,14 @@ class UserResource(SheetResource):
             ["receive_daily_summary", "Empty means no.", "yes or no"],
         ]
 
-    def import_data(self, dataset, dry_run=False, *args, user=None, **kwargs) -> SheetResult:
+    def import_data(
+        self, dataset, dry_run=False, *args, user=None, progress=None, on_written=None, **kwargs
+    ) -> SheetResult:
         if user is None:
             raise TypeError("Pass the person importing: import_data(dataset, user=...).")
         headers, cells = dataset_rows(dataset)
-        return _UserSheet(user, headers, cells).run(dry_run=dry_run)
+        sheet = _UserSheet(user, headers, cells, progress)
+        return sheet.run(dry_run=dry_run, on_written=on_written)
 
 
 class _UserSheet(RowSheet):

@@ -11,9 +11,11 @@ Confirm by the resource, through the services, all or nothing.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse, HttpResponseRedirect
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from import_export.admin import ExportActionMixin, ImportMixin
@@ -26,11 +28,24 @@ from portal.core.spreadsheets import (
     XLSX_CORRUPT,
     SpreadsheetError,
     as_bytes,
+    background_rows,
     check_size,
     file_format_of,
     read_table,
+    sheet_name_of,
     upload_limits,
 )
+from portal.jobs.sheets import (
+    FILE_EXPIRED,
+    can_confirm,
+    sheet_export_start,
+    sheet_file,
+    sheet_import_confirm,
+    sheet_import_start,
+    sheet_job_for,
+    sheet_job_rerun,
+)
+from portal.tasks.filters import TaskFilter
 from portal.teams import permissions as perms
 
 IMPORT_DONE = "Import finished: {new} new, {updated} updated, {unchanged} unchanged {things}."
@@ -79,7 +94,7 @@ class SheetImportForm(ImportForm):
         return cleaned
 
 
-class SpreadsheetExportAdmin(ExportActionMixin):
+class _Export(ExportActionMixin):
     """Export on the changelist and as an action on selected rows, for anyone who sees the list."""
 
     formats = [SheetXLSX, SheetCSV]
@@ -105,9 +120,7 @@ class SpreadsheetExportAdmin(ExportActionMixin):
         return f"{self.model._meta.verbose_name_plural}-{day}.{file_format.get_extension()}"
 
 
-class SpreadsheetAdmin(ImportMixin, SpreadsheetExportAdmin):
-    """Export, plus Import: upload, dry-run preview with counts and errors, then Confirm."""
-
+class _Import(ImportMixin, _Export):
     import_form_class = SheetImportForm
     import_export_change_list_template = "admin/import_export/change_list_import_export.html"
     import_template_name = "admin/spreadsheets/import.html"
@@ -173,3 +186,158 @@ class SpreadsheetAdmin(ImportMixin, SpreadsheetExportAdmin):
             IMPORT_DONE.format(**counts, things=self.model._meta.verbose_name_plural),
             messages.SUCCESS,
         )
+
+
+# --- background jobs for big files ---------------------------------------------------------------
+# Admin list parameters that are not the task filter set's own names.
+ADMIN_TASK_PARAMETERS = {"q": "search"}
+ADMIN_TASK_RANGES = {
+    "due_date": ("due_after", "due_before"),
+    "completed_at": ("completed_after", "completed_before"),
+}
+JOB_STARTED = "The file has {rows} rows: it is being {verb} in the background."
+JOB_CONFIRMED = "Importing in the background."
+JOB_RERUN = "Started again."
+
+
+def admin_task_filters(params) -> dict[str, str]:
+    """The task changelist's query string as the task filter set's values (for a job)."""
+    names = set(TaskFilter.base_filters)
+    filters = {k: v for k, v in params.items() if k in names and v != ""}
+    for admin_name, name in ADMIN_TASK_PARAMETERS.items():
+        if params.get(admin_name):
+            filters[name] = params[admin_name]
+    for field, (after, before) in ADMIN_TASK_RANGES.items():
+        for bound, name in (("from", after), ("to", before)):
+            day = params.get(f"{field}_{bound}_0")
+            if day:
+                filters[name] = f"{day}T{params.get(f'{field}_{bound}_1') or '00:00:00'}"
+    return filters
+
+
+class BackgroundSheets:
+    """Hands imports and exports over SPREADSHEET_BACKGROUND_ROWS rows to a job, and shows it."""
+
+    job_template_name = "admin/spreadsheets/job.html"
+
+    def _job_url(self, job) -> str:
+        info = self.get_model_info()
+        return reverse("admin:{}_{}_sheet_job".format(*info), args=[job.pk])
+
+    def get_urls(self):
+        info = self.get_model_info()
+        views = [
+            path(
+                "spreadsheet-job/<int:pk>/",
+                self.admin_site.admin_view(self.sheet_job_view),
+                name="{}_{}_sheet_job".format(*info),
+            ),
+            path(
+                "spreadsheet-job/<int:pk>/download/",
+                self.admin_site.admin_view(self.sheet_job_download),
+                name="{}_{}_sheet_job_download".format(*info),
+            ),
+        ]
+        return [*views, *super().get_urls()]
+
+    def _sheet(self, request) -> str:
+        return sheet_name_of(self.get_export_resource_classes(request)[0])
+
+    def _do_file_export(self, file_format, request, queryset, export_form=None):
+        rows = queryset.count()
+        if rows <= background_rows():
+            return super()._do_file_export(file_format, request, queryset, export_form)
+        sheet = self._sheet(request)
+        selected = export_form is not None and "export_items" in export_form.changed_data
+        if sheet == "tasks" and not selected:
+            job = sheet_export_start(
+                user=request.user,
+                sheet=sheet,
+                fmt=file_format.get_extension(),
+                filters=admin_task_filters(request.GET),
+            )
+        else:
+            job = sheet_export_start(
+                user=request.user,
+                sheet=sheet,
+                fmt=file_format.get_extension(),
+                ids=list(queryset.values_list("pk", flat=True)),
+            )
+        self.message_user(request, JOB_STARTED.format(rows=rows, verb="exported"), messages.INFO)
+        return HttpResponseRedirect(self._job_url(job))
+
+    def sheet_job_view(self, request, pk):
+        job = sheet_job_for(request.user, pk)
+        if job is None:
+            raise Http404
+        if request.method == "POST":
+            action = request.POST.get("action")
+            if action == "confirm" and can_confirm(job):
+                new = sheet_import_confirm(user=request.user, job=job)
+                self.message_user(request, JOB_CONFIRMED, messages.INFO)
+                return HttpResponseRedirect(self._job_url(new))
+            if action == "rerun" and job.is_finished:
+                new = sheet_job_rerun(user=request.user, job=job)
+                self.message_user(request, JOB_RERUN, messages.INFO)
+                return HttpResponseRedirect(self._job_url(new))
+            return HttpResponseRedirect(self._job_url(job))
+        result = job.result or {}
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"{job}",
+            "opts": self.model._meta,
+            "job": job,
+            "result": result,
+            "problems": result.get("problems", [])[:1000],
+            "more_problems": max(0, len(result.get("problems", [])) - 1000),
+            "can_confirm": can_confirm(job),
+            "download": sheet_file(job) is not None,
+            "refresh": not job.is_finished,
+        }
+        return TemplateResponse(request, self.job_template_name, context)
+
+    def sheet_job_download(self, request, pk):
+        job = sheet_job_for(request.user, pk)
+        path = sheet_file(job) if job else None
+        if path is None:
+            raise Http404(FILE_EXPIRED.format(days=settings.SPREADSHEET_EXPORT_RETENTION_DAYS))
+        return FileResponse(path.open("rb"), as_attachment=True, filename=job.result.get("name"))
+
+
+class _BackgroundImport:
+    """The import page hands files over SPREADSHEET_BACKGROUND_ROWS rows to a job."""
+
+    def import_action(self, request, **kwargs):
+        if request.method == "POST" and self.has_import_permission(request):
+            form = self.create_import_form(request)
+            if form.is_valid():
+                upload = form.cleaned_data["import_file"]
+                data = b"".join(upload.chunks())
+                upload.seek(0)
+                fmt = file_format_of(upload.name)
+                try:
+                    rows = len(read_table(data, fmt, **upload_limits()))
+                except SpreadsheetError:
+                    rows = 0  # the page says what is wrong with the file
+                if rows > background_rows():
+                    job = sheet_import_start(
+                        user=request.user,
+                        sheet=self._sheet(request),
+                        data=data,
+                        fmt=fmt,
+                        name=upload.name,
+                        dry_run=True,
+                    )
+                    self.message_user(
+                        request, JOB_STARTED.format(rows=rows, verb="checked"), messages.INFO
+                    )
+                    return HttpResponseRedirect(self._job_url(job))
+        return super().import_action(request, **kwargs)
+
+
+class SpreadsheetExportAdmin(BackgroundSheets, _Export):
+    """Export on the changelist and as an action on selected rows; big exports run as jobs."""
+
+
+class SpreadsheetAdmin(_BackgroundImport, BackgroundSheets, _Import):
+    """Export, plus Import: upload, dry-run preview with counts and errors, then Confirm."""

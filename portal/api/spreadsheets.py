@@ -9,12 +9,13 @@ admin's preview shows them; a file with any error imports nothing.
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import HttpResponse
+from django.http import FileResponse, HttpResponse
+from django.urls import reverse
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
@@ -26,11 +27,13 @@ from portal.core.spreadsheets import (
     FORMATS,
     SpreadsheetError,
     as_bytes,
+    background_rows,
     check_size,
     file_format_of,
     read_table,
     upload_limits,
 )
+from portal.jobs.sheets import sheet_export_start, sheet_file, sheet_import_start, sheet_job_for
 from portal.tasks.filters import TaskFilter
 from portal.tasks.resources import TaskResource
 from portal.tasks.selectors import task_list
@@ -60,6 +63,48 @@ def attachment(content: bytes, fmt: str, stem: str) -> HttpResponse:
     return response
 
 
+IMPORT_DENIED = "Only leads and members of a team can import tasks."
+BACKGROUND = (
+    "More rows than SPREADSHEET_BACKGROUND_ROWS: the work runs as a background job; follow "
+    "`url` for its progress and result (an export's `download`)."
+)
+
+
+class JobSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    kind = serializers.CharField()
+    status = serializers.CharField()
+    progress = serializers.IntegerField()
+    step = serializers.CharField()
+    error = serializers.CharField()
+    result = serializers.DictField(help_text="An import's counts and problems; an export's rows.")
+    url = serializers.CharField()
+    download = serializers.CharField(allow_null=True)
+
+
+def job_body(request, job) -> dict:
+    download = (
+        request.build_absolute_uri(reverse("api:spreadsheet-job-download", args=[job.pk]))
+        if sheet_file(job)
+        else None
+    )
+    return {
+        "id": job.pk,
+        "kind": job.kind,
+        "status": job.status,
+        "progress": job.progress,
+        "step": job.message,
+        "error": job.error,
+        "result": job.result or {},
+        "url": request.build_absolute_uri(reverse("api:spreadsheet-job", args=[job.pk])),
+        "download": download,
+    }
+
+
+def job_accepted(request, job) -> Response:
+    return Response(job_body(request, job), status=status.HTTP_202_ACCEPTED)
+
+
 class TaskExportView(APIView):
     permission_classes = [IsAuthenticated]
 
@@ -71,6 +116,7 @@ class TaskExportView(APIView):
         responses={
             (200, CONTENT_TYPES["csv"].split(";")[0]): OpenApiResponse(OpenApiTypes.BINARY),
             (200, CONTENT_TYPES["xlsx"]): OpenApiResponse(OpenApiTypes.BINARY),
+            202: OpenApiResponse(JobSerializer, description=BACKGROUND),
         },
     )
     def get(self, request):
@@ -81,11 +127,12 @@ class TaskExportView(APIView):
             queryset = task_list(fetched_by=request.user, filters=filters)
         except DjangoValidationError as exc:
             raise ValidationError(exc.message_dict) from None
+        if queryset.count() > background_rows():
+            filters = {k: v for k, v in filters.items() if v != ""}
+            job = sheet_export_start(user=request.user, sheet="tasks", fmt=fmt, filters=filters)
+            return job_accepted(request, job)
         resource = TaskResource()
         return attachment(as_bytes(fmt, resource.headers(), resource.rows(queryset)), fmt, "tasks")
-
-
-IMPORT_DENIED = "Only leads and members of a team can import tasks."
 
 
 class ImportRequestSerializer(serializers.Serializer):
@@ -124,7 +171,10 @@ class TaskImportView(APIView):
         "is imported and the answer is 400 with the same body (`imported: false`); a file that "
         'cannot be read answers 400 `{"file": ["message"]}`.',
         request={"multipart/form-data": ImportRequestSerializer},
-        responses={200: ImportResultSerializer},
+        responses={
+            200: ImportResultSerializer,
+            202: OpenApiResponse(JobSerializer, description=BACKGROUND),
+        },
     )
     def post(self, request):
         if not can_write_somewhere(request.user):
@@ -138,6 +188,17 @@ class TaskImportView(APIView):
             table = read_table(upload.read(), file_format_of(upload.name), **upload_limits())
         except SpreadsheetError as exc:
             raise ValidationError({"file": [str(exc)]}) from None
+        if len(table) > background_rows():
+            upload.seek(0)
+            job = sheet_import_start(
+                user=request.user,
+                sheet="tasks",
+                data=upload.read(),
+                fmt=file_format_of(upload.name),
+                name=upload.name,
+                dry_run=dry_run,
+            )
+            return job_accepted(request, job)
         result = TaskResource().import_data(table, dry_run=dry_run, user=request.user)
         body = {**result.summary(), "imported": not dry_run and not result.problems}
         return Response(body, status=status.HTTP_400_BAD_REQUEST if result.problems else 200)
@@ -164,3 +225,38 @@ class TaskImportTemplateView(APIView):
         fmt = _file_format(request.query_params.get("file_format") or "xlsx")
         content = template_bytes(TaskResource(), request.user, fmt)
         return attachment(content, fmt, "tasks-template")
+
+
+class SheetJobView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        summary="A background spreadsheet job: progress and result", responses=JobSerializer
+    )
+    def get(self, request, pk):
+        job = sheet_job_for(request.user, pk)
+        if job is None:
+            raise NotFound
+        return Response(job_body(request, job))
+
+
+class SheetJobDownloadView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        summary="Download a background export (kept SPREADSHEET_EXPORT_RETENTION_DAYS days)",
+        responses={
+            (200, CONTENT_TYPES["csv"].split(";")[0]): OpenApiResponse(OpenApiTypes.BINARY),
+            (200, CONTENT_TYPES["xlsx"]): OpenApiResponse(OpenApiTypes.BINARY),
+        },
+    )
+    def get(self, request, pk):
+        job = sheet_job_for(request.user, pk)
+        path = sheet_file(job) if job else None
+        if path is None:
+            raise NotFound
+        name = job.result.get("name", path.name)
+        fmt = "xlsx" if name.endswith(".xlsx") else "csv"
+        response = FileResponse(path.open("rb"), as_attachment=True, filename=name)
+        response["Content-Type"] = CONTENT_TYPES[fmt]
+        return response

@@ -52,6 +52,12 @@ urlpatterns = [
         spreadsheets.TaskImportTemplateView.as_view(),
         name="task-import-template",
     ),
+    path("spreadsheet-jobs/<int:pk>/", spreadsheets.SheetJobView.as_view(), name="spreadsheet-job"),
+    path(
+        "spreadsheet-jobs/<int:pk>/download/",
+        spreadsheets.SheetJobDownloadView.as_view(),
+        name="spreadsheet-job-download",
+    ),
     path("", include(router.urls)),
     # Only addresses ending in "/": without it, the usual redirect to the address with "/" applies.
     re_path(r"^[\s\S]*/$", not_found),

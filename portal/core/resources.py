@@ -311,8 +311,9 @@ class RowSheet:
     # Model field names in the services' errors -> the sheet's columns.
     error_columns: dict[str, str] = {}
 
-    def __init__(self, user, headers: list[Any], cells: list[list[Any]]):
+    def __init__(self, user, headers: list[Any], cells: list[list[Any]], progress=None):
         self.user = user
+        self.progress = progress or (lambda percent, step: None)
         self.sheet = Columns(headers, self.columns, ignored=self.ignored)
         self.cells = cells
         self.result = SheetResult()
@@ -336,7 +337,7 @@ class RowSheet:
     def values(self, cells: list[Any]) -> dict[str, Any]:
         return {name: self.sheet.value(cells, name) for name in self.columns if name in self.sheet}
 
-    def run(self, *, dry_run: bool) -> SheetResult:
+    def run(self, *, dry_run: bool, on_written=None) -> SheetResult:
         from django.core.exceptions import PermissionDenied
         from django.db import transaction
 
@@ -385,8 +386,13 @@ class RowSheet:
                     self.result.add_invalid(number, problems, shown)
                 else:
                     self.result.add_row(kind, shown, None if dry_run else obj)
+                if (number - 1) % 100 == 0:
+                    total = len(self.cells)
+                    self.progress(95 * (number - 1) / total, f"{number - 1} of {total} rows")
             if dry_run or self.result.problems:
                 transaction.set_rollback(True)
+            elif on_written is not None:
+                on_written()
         return self.result
 
     def _problem(self, number: int, column: str, message: str) -> Problem:

@@ -76,6 +76,19 @@ def _sheet(name: str) -> tuple[str, str]:
     raise SpreadsheetError(SHEET_UNKNOWN.format(name=name, names=", ".join(SHEETS)))
 
 
+def sheet_name_of(resource_class) -> str:
+    """The short name of a resource class's sheet (tasks for TaskResource)."""
+    dotted = f"{resource_class.__module__}.{resource_class.__qualname__}"
+    return next(name for name, (resource, _) in SHEETS.items() if resource == dotted)
+
+
+def background_rows() -> int:
+    """Imports and exports with more rows than this run as background jobs."""
+    from django.conf import settings
+
+    return settings.SPREADSHEET_BACKGROUND_ROWS
+
+
 def sheet_resource(name: str):
     """The resource class of a sheet, by short name (tasks) or dotted path."""
     from django.utils.module_loading import import_string

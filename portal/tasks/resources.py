@@ -73,6 +73,7 @@ TASK_IMPORT_COLUMNS = (
 TASK_EXPORT_ONLY = ("created_by", "created_at", "updated_at", "completed_at")
 TASK_COLUMNS = TASK_IMPORT_COLUMNS + TASK_EXPORT_ONLY
 YES, NO = "yes", "no"
+PROGRESS_EVERY = 500  # rows between progress reports of a background import
 
 # Messages of the task sheet's cells, reused by tests.
 KEY_INVALID = "Enter a task key such as OPS-42, or leave the cell empty to add a task."
@@ -197,6 +198,8 @@ class TaskResource(SheetResource):
         rollback_on_validation_errors: bool = False,
         *,
         user=None,
+        progress=None,
+        on_written=None,
         **kwargs: Any,
     ) -> SheetResult:
         """Read the sheet, check every row, then write all of it through the services or none.
@@ -207,7 +210,8 @@ class TaskResource(SheetResource):
         if user is None:
             raise TypeError("Pass the person importing: import_data(dataset, user=...).")
         headers, cells = dataset_rows(dataset)
-        return _TaskSheet(user, headers, cells).run(dry_run=dry_run)
+        sheet = _TaskSheet(user, headers, cells, progress)
+        return sheet.run(dry_run=dry_run, on_written=on_written)
 
 
 def _parse_moment(value: Any) -> datetime | None:
@@ -284,8 +288,9 @@ class _Row:
 class _TaskSheet:
     """One import of the task sheet: parse cells, resolve names in bulk, write through services."""
 
-    def __init__(self, user, headers: list[Any], cells: list[list[Any]]):
+    def __init__(self, user, headers: list[Any], cells: list[list[Any]], progress=None):
         self.user = user
+        self.progress = progress or (lambda percent, step: None)
         self.columns = Columns(headers, TASK_IMPORT_COLUMNS, ignored=TASK_EXPORT_ONLY)
         self.rows = [_Row(number=i + 2, cells=row) for i, row in enumerate(cells)]
         self.result = SheetResult()
@@ -302,23 +307,31 @@ class _TaskSheet:
         return [self.value(row, name) for name in TASK_IMPORT_COLUMNS]
 
     # -- the whole import --
-    def run(self, *, dry_run: bool) -> SheetResult:
+    def run(self, *, dry_run: bool, on_written=None) -> SheetResult:
         header_problems = list(self.columns.problems)
         if "key" not in self.columns and "title" not in self.columns:
             header_problems.append(Problem(1, "title", "", TITLE_REQUIRED))
         if header_problems:
             self.result.add_invalid(1, header_problems, [])
+        self.progress(5, "looking up teams, tasks, people and tags")
         self._resolve()
-        for row in self.rows:
+        total = len(self.rows) or 1
+        for done, row in enumerate(self.rows, start=1):
             row.problems.extend(self.columns.stray_cells(row.cells, row.number))
             self._parse(row)
+            if done % PROGRESS_EVERY == 0:
+                self.progress(5 + 55 * done / total, f"read {done} of {total} rows")
         self._check_duplicates()
+        self.progress(60, "checking every row" if dry_run else "checking and writing")
         # The domain checks every row it can (a cell that could not be read is left out of its
         # row), so one upload shows every error; any error anywhere stops the writing.
         ready = [row for row in self.rows if row.write is not None]
         must_stop = bool(header_problems) or any(row.problems for row in self.rows)
         outcome = services.tasks_write_bulk(
-            actor=self.user, rows=[row.write for row in ready], dry_run=dry_run or must_stop
+            actor=self.user,
+            rows=[row.write for row in ready],
+            dry_run=dry_run or must_stop,
+            then=on_written,
         )
         for index, messages in outcome.errors.items():
             row = ready[index]
@@ -534,11 +547,14 @@ class TagResource(SheetResource):
             ["color", "Empty for a new tag: grey. Changing a tag: administrators.", "#RRGGBB"],
         ]
 
-    def import_data(self, dataset, dry_run=False, *args, user=None, **kwargs) -> SheetResult:
+    def import_data(
+        self, dataset, dry_run=False, *args, user=None, progress=None, on_written=None, **kwargs
+    ) -> SheetResult:
         if user is None:
             raise TypeError("Pass the person importing: import_data(dataset, user=...).")
         headers, cells = dataset_rows(dataset)
-        return _TagSheet(user, headers, cells).run(dry_run=dry_run)
+        sheet = _TagSheet(user, headers, cells, progress)
+        return sheet.run(dry_run=dry_run, on_written=on_written)
 
 
 class _TagSheet(RowSheet):
@@ -603,7 +619,9 @@ class CommentResource(SheetResource):
             local_minute(comment.updated_at),
         ]
 
-    def import_data(self, dataset, dry_run=False, *args, user=None, **kwargs) -> SheetResult:
+    def import_data(
+        self, dataset, dry_run=False, *args, user=None, progress=None, on_written=None, **kwargs
+    ) -> SheetResult:
         result = SheetResult()
         result.total_rows = len(dataset)
         result.add_invalid(1, [Problem(1, "task", "", SHEET_EXPORT_ONLY)], [])

@@ -438,7 +438,13 @@ def _prepare_update(actor: User, row: TaskWrite, member_ids: set[int], errors: d
     return task, ROW_UPDATE if changed or links else ROW_SKIP, links, changed
 
 
-def tasks_write_bulk(*, actor: User, rows: Sequence[TaskWrite], dry_run: bool = False) -> BulkWrite:
+def tasks_write_bulk(
+    *,
+    actor: User,
+    rows: Sequence[TaskWrite],
+    dry_run: bool = False,
+    then: Callable[[], Any] | None = None,
+) -> BulkWrite:
     """Create and change many tasks at once, all or nothing (spreadsheet imports).
 
     Every row is checked with the rules of `task_create` / `task_update` (roles, validation,
@@ -447,6 +453,8 @@ def tasks_write_bulk(*, actor: User, rows: Sequence[TaskWrite], dry_run: bool = 
     are reserved per team in row order (one lock per team), new tasks are inserted in bulk,
     changed tasks updated in bulk, and each new or changed task gets one history record signed
     by `actor`. Unchanged rows are left alone. The number of queries does not grow with rows.
+    `then` runs inside the same transaction after the writes (a background job records there
+    that its rows are written, so a repeated run does not write them twice).
     """
     result = BulkWrite()
     member_ids = _assignee_member_ids_by_team({row.team for row in rows})
@@ -469,6 +477,8 @@ def tasks_write_bulk(*, actor: User, rows: Sequence[TaskWrite], dry_run: bool = 
         return result
     with transaction.atomic():
         _write_prepared(actor, rows, prepared)
+        if then is not None:
+            then()
     return result
 
 

@@ -82,11 +82,14 @@ class TeamResource(SheetResource):
              f"username:role, comma-separated; roles: {roles}"],
         ]  # fmt: skip
 
-    def import_data(self, dataset, dry_run=False, *args, user=None, **kwargs) -> SheetResult:
+    def import_data(
+        self, dataset, dry_run=False, *args, user=None, progress=None, on_written=None, **kwargs
+    ) -> SheetResult:
         if user is None:
             raise TypeError("Pass the person importing: import_data(dataset, user=...).")
         headers, cells = dataset_rows(dataset)
-        return _TeamSheet(user, headers, cells).run(dry_run=dry_run)
+        sheet = _TeamSheet(user, headers, cells, progress)
+        return sheet.run(dry_run=dry_run, on_written=on_written)
 
 
 def _pairs(value: Any) -> dict[str, str]:
