@@ -554,7 +554,8 @@ def _insert_tasks(actor: User, tasks: list[Task], links: list[dict[str, list]]) 
             task.pk = pks[(task.team_id, task.number)]
     _link(created, links, replace=False)
     # The creation records were written before the links: give them their snapshot.
-    record_m2m_snapshots(TASK_HISTORY, list(Task.history.filter(id__in=[t.pk for t in created])))
+    records = Task.history.filter(id__in=[t.pk for t in created]).only("history_id", "id")
+    record_m2m_snapshots(TASK_HISTORY, list(records))
     return created
 
 
