@@ -332,7 +332,14 @@ class _BackgroundImport:
                         request, JOB_STARTED.format(rows=rows, verb="checked"), messages.INFO
                     )
                     return HttpResponseRedirect(self._job_url(job))
-        return super().import_action(request, **kwargs)
+        response = super().import_action(request, **kwargs)
+        if getattr(response, "context_data", None) and "fields_list" in response.context_data:
+            # The columns an import reads (export-only columns are ignored on import).
+            resource = self.get_import_resource_classes(request)[0]
+            response.context_data["fields_list"] = [
+                (resource.get_display_name(), resource.template_headers())
+            ]
+        return response
 
 
 class SpreadsheetExportAdmin(BackgroundSheets, _Export):

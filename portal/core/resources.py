@@ -138,7 +138,9 @@ class SheetResult(Result):
             row.instance = instance
             row.add_instance_info(instance)
         self.increment_row_result_total(row)
-        self.append_row_result(row)
+        # Unchanged rows are counted, not listed: the preview shows what will change.
+        if import_type != RowResult.IMPORT_TYPE_SKIP:
+            self.append_row_result(row)
 
     def add_invalid(self, number: int, problems: list[Problem], values: Sequence[Any]) -> None:
         self.problems.extend(problems)
