@@ -11,6 +11,9 @@ Confirm by the resource, through the services, all or nothing.
 
 from __future__ import annotations
 
+from pathlib import Path
+from uuid import uuid4
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -20,6 +23,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from import_export.admin import ExportActionMixin, ImportMixin
 from import_export.formats.base_formats import CSV, XLSX
+from import_export.tmp_storages import TempFolderStorage
 from unfold.contrib.import_export.forms import ExportForm, ImportForm
 
 from portal.core.resources import template_bytes
@@ -51,6 +55,7 @@ from portal.teams import permissions as perms
 IMPORT_DONE = "Import finished: {new} new, {updated} updated, {unchanged} unchanged {things}."
 IMPORT_STOPPED = "Nothing was imported: {errors} error(s), first {first}. Upload the file again."
 FORMAT_MISMATCH = "This is a {found} file: choose {found} as the format."
+UPLOAD_GONE = "The uploaded file is no longer there: upload it again."
 
 
 class _SheetFormat:
@@ -72,6 +77,22 @@ class SheetXLSX(_SheetFormat, XLSX):
 
 class SheetCSV(_SheetFormat, CSV):
     pass
+
+
+class SharedTempStorage(TempFolderStorage):
+    """Uploads waiting for Confirm are kept in SHARED_DIR, which every web process shares
+    (a confirm may reach another process or container than the preview did)."""
+
+    def save(self, data):
+        if not self.name:
+            self.name = uuid4().hex
+        with open(self.get_full_path(), "wb" if isinstance(data, bytes) else "w") as out:
+            out.write(data)
+
+    def get_full_path(self):
+        folder = Path(settings.SHARED_DIR) / "imports" / "waiting"
+        folder.mkdir(parents=True, exist_ok=True)
+        return str(folder / Path(self.name).name)
 
 
 class SheetImportForm(ImportForm):
@@ -121,6 +142,8 @@ class _Export(ExportActionMixin):
 
 
 class _Import(ImportMixin, _Export):
+    tmp_storage_class = SharedTempStorage
+
     import_form_class = SheetImportForm
     import_export_change_list_template = "admin/import_export/change_list_import_export.html"
     import_template_name = "admin/spreadsheets/import.html"
@@ -159,6 +182,15 @@ class _Import(ImportMixin, _Export):
 
     def add_data_read_fail_error_to_form(self, form, e):
         form.add_error("import_file", str(e) if isinstance(e, SpreadsheetError) else XLSX_CORRUPT)
+
+    def process_import(self, request, **kwargs):
+        try:
+            return super().process_import(request, **kwargs)
+        except FileNotFoundError:  # cleaned up meanwhile, or a confirm sent twice
+            self.message_user(request, UPLOAD_GONE, messages.ERROR)
+            return HttpResponseRedirect(
+                reverse("admin:{}_{}_import".format(*self.get_model_info()))
+            )
 
     def process_result(self, result, request):
         if result.problems:  # the data changed between the preview and Confirm

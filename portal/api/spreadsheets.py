@@ -128,7 +128,7 @@ class TaskExportView(APIView):
         except DjangoValidationError as exc:
             raise ValidationError(exc.message_dict) from None
         if queryset.count() > background_rows():
-            filters = {k: v for k, v in filters.items() if v != ""}
+            filters = {k: ",".join(filters.getlist(k)) for k in filters if filters.get(k) != ""}
             job = sheet_export_start(user=request.user, sheet="tasks", fmt=fmt, filters=filters)
             return job_accepted(request, job)
         resource = TaskResource()

@@ -10,7 +10,7 @@ from django.test import override_settings
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from portal.adminsite.spreadsheets import FORMAT_MISMATCH, IMPORT_DONE
+from portal.adminsite.spreadsheets import FORMAT_MISMATCH, IMPORT_DONE, UPLOAD_GONE
 from portal.core.spreadsheets import (
     CSV_NOT_UTF8,
     OLE_MAGIC,
@@ -37,6 +37,12 @@ from tests.sheets import (
 TASK_EXPORT = reverse("admin:tasks_task_export")
 TASK_CHANGELIST = reverse("admin:tasks_task_changelist")
 XLSX, CSV = "0", "1"  # positions in SpreadsheetAdmin.formats
+
+
+@pytest.fixture(autouse=True)
+def shared_dir(settings, tmp_path):
+    """Uploads waiting for Confirm and job files go to a folder of this test's own."""
+    settings.SHARED_DIR = tmp_path / "shared"
 
 
 def _export(client, query="", fmt=CSV, **data):
@@ -283,3 +289,18 @@ def test_each_import_page_offers_a_template(client, sheet_world, people, model, 
 def test_template_needs_import_permission(client, sheet_world, viewer):
     client.force_login(viewer)
     assert client.get(reverse("admin:tasks_task_import_template")).status_code == 403
+
+
+def test_confirm_after_the_upload_is_gone_asks_to_upload_again(client, sheet_world, lead, settings):
+    client.force_login(lead)
+    preview = _upload(client, make_csv([["key", "title"], ["OPS-1", "Changed"]]))
+    waiting = settings.SHARED_DIR / "imports" / "waiting"
+    assert [p.name for p in waiting.iterdir()] == [
+        preview.context["confirm_form"].initial["import_file_name"]
+    ]
+    for path in waiting.iterdir():
+        path.unlink()
+    response = _confirm(client, preview)
+    assert response.status_code == 302
+    assert [str(m) for m in get_messages(response.wsgi_request)] == [UPLOAD_GONE]
+    assert Task.objects.get(pk=sheet_world["parent"].pk).title == "Renew certificates"

@@ -30,6 +30,12 @@ from tests.sheets import (
 EXPORT = "/api/tasks/export/"
 
 
+@pytest.fixture(autouse=True)
+def shared_dir(settings, tmp_path):
+    """Uploads waiting for Confirm and job files go to a folder of this test's own."""
+    settings.SHARED_DIR = tmp_path / "shared"
+
+
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
 def test_export_gives_the_task_sheet_of_my_teams(client_for, sheet_world, lead, fmt):
     response = client_for(lead).get(EXPORT, {"file_format": fmt})

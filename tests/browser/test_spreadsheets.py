@@ -3,7 +3,6 @@
 Screenshots (docs/spreadsheets.md) go to $SCREENSHOT_DIR when set (`make screenshots`).
 """
 
-
 import pytest
 from django.core.management import call_command
 from openpyxl import load_workbook
@@ -12,6 +11,12 @@ from portal.tasks.models import Task
 from tests.browser.test_admin_pages import browser, shots, signed_in_page  # noqa: F401
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture(autouse=True)
+def shared_dir(settings, tmp_path):
+    """Uploads waiting for Confirm and job files go to a folder of this test's own."""
+    settings.SHARED_DIR = tmp_path / "shared"
 
 
 def _edit(path, changes):

@@ -15,6 +15,12 @@ MODELS = [Task, Tag, Comment, Team, Membership, User]
 WHO = {"tasks": "lead", "tags": "member", "comments": "lead", "teams": "lead", "users": "superuser"}
 
 
+@pytest.fixture(autouse=True)
+def shared_dir(settings, tmp_path):
+    """Uploads waiting for Confirm and job files go to a folder of this test's own."""
+    settings.SHARED_DIR = tmp_path / "shared"
+
+
 def _state():
     """Rows, last change times and history records of everything a sheet could touch."""
     state = {}
