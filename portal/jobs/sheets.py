@@ -207,6 +207,8 @@ def sheet_export(
 ) -> dict:
     """Write the rows the requester may see to SHARED_DIR/exports/ (streaming, flat memory)."""
     user = _requester(ctx)
+    if ids and sheet == "tasks":
+        filters = {"is_archived": "all"}  # selected rows are exported archived or not
     queryset = sheet_rows_for(sheet, user, filters or None)
     if ids:
         queryset = queryset.filter(pk__in=ids)

@@ -96,3 +96,13 @@ def test_import_of_a_file_that_is_not_a_sheet(tmp_path, sheet_world, lead):
     source.write_text("hello")
     with pytest.raises(CommandError, match="CSV or XLSX"):
         call_command("import", "tasks", str(source), "--user=lead")
+
+
+def test_benchmark_runs_and_leaves_nothing_behind(db):
+    out = io.StringIO()
+    call_command(
+        "benchmark_spreadsheets", "--rows=20", "--export-rows=30", "--repeat=1", stdout=out
+    )
+    text = out.getvalue()
+    assert "faster than per-row" in text and "rows/s" in text and "peak memory growth" in text
+    assert not Task.objects.exists()

@@ -211,3 +211,26 @@ def test_api_hands_big_exports_and_imports_to_jobs(client_for, sheet_world, lead
     run_job(response.json()["id"])
     result = client.get(response.json()["url"]).json()["result"]
     assert (result["new"], result["dry_run"], result["imported"]) == (3, True, False)
+
+
+def test_selected_rows_are_exported_archived_or_not(client, sheet_world, lead, settings):
+    from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+
+    from portal.tasks.services import task_create
+
+    team = sheet_world["parent"].team
+    chosen = [
+        task_create(actor=lead, team=team, title=f"Old {i}", is_archived=True) for i in range(3)
+    ]
+    client.force_login(lead)
+    ids = [t.pk for t in chosen]
+    response = client.post(
+        f"{EXPORT}?is_archived=all",
+        {"format": CSV, "resource": "0", "export_items": ids, ACTION_CHECKBOX_NAME: ids},
+    )
+    job = _latest(SHEET_EXPORT)
+    assert response["Location"] == _job_url(job) and sorted(job.params["ids"]) == sorted(ids)
+    run_job(job.pk)
+    job.refresh_from_db()
+    content = (settings.SHARED_DIR / job.result["file"]).read_bytes()
+    assert sorted(r["title"] for r in as_dicts(read_csv(content))) == ["Old 0", "Old 1", "Old 2"]
