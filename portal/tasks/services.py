@@ -457,7 +457,8 @@ def tasks_write_bulk(
     that its rows are written, so a repeated run does not write them twice).
     """
     result = BulkWrite()
-    member_ids = _assignee_member_ids_by_team({row.team for row in rows})
+    # The same look-up as task_create's check, once per team in the file (not per row).
+    member_ids = {team.pk: _assignee_member_ids(team) for team in {row.team for row in rows}}
     prepared = []
     for index, row in enumerate(rows):
         errors: dict[str, list[str]] = {}
@@ -480,16 +481,6 @@ def tasks_write_bulk(
         if then is not None:
             then()
     return result
-
-
-def _assignee_member_ids_by_team(teams: Iterable[Team]) -> dict[int, set[int]]:
-    """Ids of the people who may be assigned tasks of each team, in one query."""
-    ids: dict[int, set[int]] = {team.pk: set() for team in teams}
-    if ids:
-        members = Membership.objects.filter(team_id__in=list(ids))
-        for team_id, user_id in members.values_list("team_id", "user_id"):
-            ids[team_id].add(user_id)
-    return ids
 
 
 def _tags_named(names: Iterable[str]) -> dict[str, Tag]:
