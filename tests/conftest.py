@@ -110,3 +110,32 @@ def filter_world(team, other_team, lead, member, member2, viewer, outsider):
     )
     rows["now"] = now
     return rows
+
+
+@pytest.fixture
+def sheet_world(team, other_team, lead, member, member2, viewer, outsider):
+    """Tasks for the spreadsheet doors: assignees, tags, a parent, a formula-like title."""
+    from datetime import datetime
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from portal.tasks.services import task_create
+
+    infra, billing = TagFactory(name="infra"), TagFactory(name="billing")
+    due = timezone.make_aware(datetime(2026, 12, 1, 17, 30))
+    parent = task_create(
+        actor=lead,
+        team=team,
+        title="Renew certificates",
+        priority="high",
+        due_date=due,
+        estimated_hours=Decimal("2.5"),
+        assignees=[member, member2],
+        tags=[infra, billing],
+    )
+    child = task_create(
+        actor=member, team=team, title='=HYPERLINK("x")', parent=parent, description="-1"
+    )
+    foreign = task_create(actor=outsider, team=other_team, title="Secret plan")
+    return {"parent": parent, "child": child, "foreign": foreign, "infra": infra, "due": due}

@@ -52,6 +52,27 @@ def user_update(*, actor: User, user: User, **changes: Any) -> User:
     return user
 
 
+USER_FIELDS = frozenset(
+    {"username", "email", "first_name", "last_name", "is_active", "receive_daily_summary"}
+)
+
+
+@transaction.atomic
+def user_create(*, actor: User, username: str, **fields: Any) -> User:
+    """An administrator adds a person (imports). They get an unusable password and set their
+    own with the password reset."""
+    if not is_superuser(actor):
+        raise PermissionDenied(DENIED_USER_ADMIN)
+    unknown = set(fields) - USER_FIELDS
+    if unknown:
+        raise TypeError(f"Unknown user fields: {', '.join(sorted(unknown))}.")
+    user = User(username=(username or "").strip(), **fields)
+    user.set_unusable_password()
+    user.full_clean()
+    user.save()
+    return user
+
+
 def user_deactivate(*, actor: User, user: User) -> User:
     return user_update(actor=actor, user=user, is_active=False)
 

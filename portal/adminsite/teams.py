@@ -10,11 +10,13 @@ from unfold.decorators import display
 
 from portal.adminsite.bases import PortalModelAdmin, moment_column
 from portal.adminsite.fields import BoundedInlineFormSet, SafeRelatedFieldsMixin
+from portal.adminsite.spreadsheets import SpreadsheetAdmin
 from portal.tasks import services as task_services
 from portal.tasks.models import Task
 from portal.teams import permissions as perms
 from portal.teams import services
 from portal.teams.models import Membership, Role, Team
+from portal.teams.resources import TeamResource
 from portal.teams.selectors import teams_visible_to
 
 ROW_NOT_IN_TEAM = "A member row does not belong to this team; reload the page and try again."
@@ -130,7 +132,8 @@ def _membership_steps(formset, actor):
 
 
 @admin.register(Team)
-class TeamAdmin(PortalModelAdmin):
+class TeamAdmin(SpreadsheetAdmin, PortalModelAdmin):
+    resource_classes = [TeamResource]
     list_display = ["name", "key", "member_count", "open_tasks", "updated_at_display"]
     search_fields = ["name", "key", "description"]
     prepopulated_fields = {"slug": ["name"]}
@@ -165,6 +168,9 @@ class TeamAdmin(PortalModelAdmin):
 
     def has_add_permission(self, request):
         return perms.can_create_team(request.user)
+
+    def has_import_permission(self, request):
+        return perms.can_lead_somewhere(request.user)
 
     def has_change_permission(self, request, obj=None):
         if obj is not None:

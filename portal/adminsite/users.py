@@ -11,9 +11,11 @@ from unfold.forms import UserChangeForm, UserCreationForm
 
 from portal.accounts.forms import SetPasswordForm
 from portal.accounts.models import User
+from portal.accounts.resources import UserResource
 from portal.accounts.services import user_update
 from portal.adminsite.autocomplete import is_autocomplete, task_team_for_autocomplete
 from portal.adminsite.bases import PortalModelAdmin, SuperuserOnly, moment_column
+from portal.adminsite.spreadsheets import SpreadsheetAdmin
 from portal.teams import permissions as perms
 from portal.teams.selectors import (
     assignable_people,
@@ -37,7 +39,8 @@ DATE_FIELDS = {"last_login": "last_login_display", "date_joined": "date_joined_d
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin, PortalModelAdmin):
+class UserAdmin(SpreadsheetAdmin, DjangoUserAdmin, PortalModelAdmin):
+    resource_classes = [UserResource]
     form = UserChangeForm
     add_form = UserCreationForm
     change_password_form = SetPasswordForm
@@ -74,6 +77,9 @@ class UserAdmin(DjangoUserAdmin, PortalModelAdmin):
         return user_update(actor=request.user, user=obj, **values)
 
     def has_add_permission(self, request):
+        return perms.is_superuser(request.user)
+
+    def has_import_permission(self, request):
         return perms.is_superuser(request.user)
 
     def has_change_permission(self, request, obj=None):

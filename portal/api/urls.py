@@ -4,7 +4,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 from rest_framework.routers import DefaultRouter
 from rest_framework_simplejwt.views import TokenRefreshView
 
-from portal.api import auth, views
+from portal.api import auth, spreadsheets, views
 from portal.core.views import NOT_FOUND, json_error
 
 app_name = "api"
@@ -44,6 +44,19 @@ urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
     path("redoc/", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),
+    path("tasks/export/", spreadsheets.TaskExportView.as_view(), name="task-export"),
+    path("tasks/import/", spreadsheets.TaskImportView.as_view(), name="task-import"),
+    path(
+        "tasks/import/template/",
+        spreadsheets.TaskImportTemplateView.as_view(),
+        name="task-import-template",
+    ),
+    path("spreadsheet-jobs/<int:pk>/", spreadsheets.SheetJobView.as_view(), name="spreadsheet-job"),
+    path(
+        "spreadsheet-jobs/<int:pk>/download/",
+        spreadsheets.SheetJobDownloadView.as_view(),
+        name="spreadsheet-job-download",
+    ),
     path("", include(router.urls)),
     # Only addresses ending in "/": without it, the usual redirect to the address with "/" applies.
     re_path(r"^[\s\S]*/$", not_found),

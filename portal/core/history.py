@@ -48,13 +48,14 @@ def record_m2m_snapshots(records: HistoricalRecords, history_rows: Sequence) -> 
     for field, m2m_history_model in records.m2m_models.items():
         through = getattr(model, field.name).through
         source = next(f for f in through._meta.fields if f.related_model is model)
-        by_owner: dict[int, list] = {}
-        for link in through.objects.filter(**{f"{source.attname}__in": ids}):
-            by_owner.setdefault(getattr(link, source.attname), []).append(link)
         attnames = [f.attname for f in through._meta.fields]
+        by_owner: dict[int, list[dict]] = {}
+        # Plain values, not model instances: imports snapshot tens of thousands of links.
+        for link in through.objects.filter(**{f"{source.attname}__in": ids}).values(*attnames):
+            by_owner.setdefault(link[source.attname], []).append(link)
         m2m_history_model.objects.bulk_create(
             [
-                m2m_history_model(history=row, **{name: getattr(link, name) for name in attnames})
+                m2m_history_model(history_id=row.pk, **link)
                 for row in history_rows
                 for link in by_owner.get(row.id, [])
             ],

@@ -30,6 +30,7 @@ from portal.jobs.services import (
     jobs_purge_finished,
     overdue_reminder_send,
 )
+from portal.jobs.sheets import sheet_files_purge  # also registers the spreadsheet job kinds
 from portal.tasks.services import tasks_purge_archived
 
 logger = logging.getLogger(__name__)
@@ -99,6 +100,8 @@ def archive_cleanup(ctx: JobContext, days: int | None = None, batch_size: int = 
         "deleted": total,
         "per_team": per_team,
         "job_records_deleted": old_jobs,
+        # Spreadsheet uploads and exports past SPREADSHEET_EXPORT_RETENTION_DAYS.
+        "sheet_files_deleted": sheet_files_purge(),
     }
 
 

@@ -47,7 +47,6 @@ INSTALLED_APPS = [
     "django.contrib.sites",
     # third party
     "simple_history",
-    "import_export",
     "django_q",
     "csp",
     "rest_framework",
@@ -74,6 +73,9 @@ INSTALLED_APPS = [
     # the team pages (docs/team-pages.md); htmx requests are told apart by django-htmx
     "django_htmx",
     "portal.pages",
+    # After the portal's apps, so the portal's own `import` and `export` commands (which act as
+    # a person, through the selectors and services) replace import-export's.
+    "import_export",
 ]
 
 MIDDLEWARE = [
@@ -151,3 +153,11 @@ SHARED_DIR = _path("SHARED_DIR", VAR_DIR / "shared")
 # --- Domain settings --------------------------------------------------------------------
 ARCHIVE_RETENTION_DAYS = env.int("ARCHIVE_RETENTION_DAYS", default=30)
 DAILY_SUMMARY_HOUR = env.int("DAILY_SUMMARY_HOUR", default=7)
+
+# --- Spreadsheet import and export (docs/spreadsheets.md) -------------------------------
+SPREADSHEET_MAX_UPLOAD_MB = env.float("SPREADSHEET_MAX_UPLOAD_MB", default=10)
+SPREADSHEET_MAX_ROWS = env.int("SPREADSHEET_MAX_ROWS", default=50_000)
+# Imports and exports with more rows than this run as background jobs.
+SPREADSHEET_BACKGROUND_ROWS = env.int("SPREADSHEET_BACKGROUND_ROWS", default=1_000)
+# Export files written by jobs (SHARED_DIR/exports/) are deleted after this many days.
+SPREADSHEET_EXPORT_RETENTION_DAYS = env.int("SPREADSHEET_EXPORT_RETENTION_DAYS", default=7)

@@ -19,7 +19,7 @@ from django.db.models import (
     Subquery,
     Window,
 )
-from django.db.models.functions import RowNumber
+from django.db.models.functions import Lower, RowNumber
 from django.utils import timezone
 
 from portal.accounts.models import User
@@ -66,6 +66,28 @@ def open_tasks_assigned(*, fetched_by, per_team: int = 5) -> QuerySet[Task]:
         .filter(place__lte=per_team)
         .order_by("team__name", *terms)
     )
+
+
+def tasks_by_key(user, keys: Iterable[tuple[str, int]]) -> dict[tuple[str, int], Task]:
+    """Tasks the user may see, by (team key, number), in one query (plus the preloads)."""
+    numbers: dict[str, set[int]] = {}
+    for team_key, number in keys:
+        numbers.setdefault(team_key.upper(), set()).add(number)
+    if not numbers:
+        return {}
+    match = Q()
+    for team_key, wanted in numbers.items():
+        match |= Q(team__key=team_key, number__in=sorted(wanted))
+    return {(t.team.key, t.number): t for t in tasks_visible_to(user).filter(match)}
+
+
+def tags_by_name(names: Iterable[str]) -> dict[str, Tag]:
+    """Tags by lower-cased name (tag names are shared by all teams, so all are looked at)."""
+    wanted = {name.lower() for name in names}
+    if not wanted:
+        return {}
+    found = Tag.objects.annotate(lower_name=Lower("name")).filter(lower_name__in=wanted)
+    return {tag.name.lower(): tag for tag in found}
 
 
 def task_list(*, fetched_by, filters: Mapping | None = None) -> QuerySet[Task]:

@@ -1,7 +1,10 @@
 """Reads about teams and people, scoped by the role rules in permissions.py."""
 
+from collections.abc import Iterable
+
 from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
+from django.db.models.functions import Lower
 
 from portal.teams.models import Membership, Team
 from portal.teams.permissions import (
@@ -37,6 +40,32 @@ def users_visible_to(user) -> QuerySet:
         fellows = Membership.objects.filter(team_id__in=team_ids_for(user)).values("user_id")
         qs = qs.filter(Q(pk__in=fellows) | Q(pk=user.pk))
     return qs.order_by("username")
+
+
+def users_by_login(user, logins: Iterable[str]) -> dict[str, object]:
+    """People `user` may see, by lower-cased username and by lower-cased email (one query)."""
+    wanted = {login.strip().lower() for login in logins if login.strip()}
+    if not wanted:
+        return {}
+    found = users_visible_to(user).annotate(
+        lower_username=Lower("username"), lower_email=Lower("email")
+    )
+    found = found.filter(Q(lower_username__in=wanted) | Q(lower_email__in=wanted))
+    people: dict[str, object] = {}
+    for person in found:
+        people[person.username.lower()] = person
+        if person.email:
+            people.setdefault(person.email.lower(), person)
+    return people
+
+
+def teams_by_name(user) -> dict[str, Team]:
+    """Teams `user` may see, by key (upper-case) and by slug (lower-case)."""
+    found: dict[str, Team] = {}
+    for team in teams_visible_to(user):
+        found[team.key.upper()] = team
+        found.setdefault(team.slug.lower(), team)
+    return found
 
 
 def teams_writable_by(user) -> QuerySet[Team]:

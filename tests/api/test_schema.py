@@ -22,6 +22,8 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from portal.jobs.runner import run_job
+from portal.jobs.sheets import sheet_export_start
 from portal.tasks.services import comment_add, task_create
 from portal.teams.models import Role
 from tests.factories import MembershipFactory, TagFactory, UserFactory
@@ -67,8 +69,9 @@ def _connection_kept_open():
 
 
 @pytest.fixture
-def world(db):
-    """A team with people, tags, tasks and comments, and an administrator's token."""
+def world(db, settings, tmp_path):
+    """A team with people, tags, tasks and comments, a finished spreadsheet export, and an
+    administrator's token."""
     admin = UserFactory(username="admin", is_superuser=True, is_staff=True)
     lead = UserFactory(username="olivia")
     team = MembershipFactory(user=lead, role=Role.LEAD).team
@@ -76,6 +79,9 @@ def world(db):
     tag = TagFactory()
     task = task_create(actor=lead, team=team, title="Seed", tags=[tag], assignees=[lead])
     comment_add(actor=lead, task=task, body="Seed comment")
+    settings.SHARED_DIR = tmp_path
+    export = sheet_export_start(user=admin, sheet="tasks", fmt="csv")
+    run_job(export.pk)
     access = RefreshToken.for_user(admin).access_token
     rates = {**api_settings.DEFAULT_THROTTLE_RATES}
     rates.update(anon="100000/min", user="100000/min", login="100000/min")
@@ -90,7 +96,15 @@ def world(db):
     ):
         yield {
             "headers": {"Authorization": f"Bearer {access}"},
-            "ids": {"id": {"tasks": task.pk, "teams": team.pk, "users": lead.pk, "tags": tag.pk}},
+            "ids": {
+                "id": {
+                    "tasks": task.pk,
+                    "teams": team.pk,
+                    "users": lead.pk,
+                    "tags": tag.pk,
+                    "spreadsheet-jobs": export.pk,
+                }
+            },
             "user_id": lead.pk,
             "newcomer_id": UserFactory(username="newcomer").pk,
         }

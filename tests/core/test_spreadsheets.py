@@ -1,58 +1,164 @@
-"""Exports are safe to open: text that a spreadsheet would run as a formula is neutralised."""
+"""Formula neutralisation and the spreadsheet readers and writers (portal.core.spreadsheets)."""
 
 import csv
 import io
-from datetime import UTC, date, datetime
+import re
+import zipfile
 
 import pytest
 from openpyxl import load_workbook
 
-from portal.core.spreadsheets import Sheet, csv_text, safe_cell, xlsx_bytes
+from portal.core.spreadsheets import (
+    CSV_NOT_UTF8,
+    FILE_EMPTY,
+    FILE_TOO_BIG,
+    FORMAT_UNKNOWN,
+    FORMULA_PREFIXES,
+    OLE_MAGIC,
+    TOO_MANY_ROWS,
+    XLSX_BOMB,
+    XLSX_CORRUPT,
+    XLSX_ENCRYPTED,
+    XLSX_UNSAFE,
+    SpreadsheetError,
+    as_bytes,
+    file_format_of,
+    neutralise_formula,
+    read_table,
+    restore_formula,
+)
+from tests.sheets import make_csv, make_xlsx, xml_bomb_xlsx, zip_bomb_xlsx
 
-HOSTILE = ["=1+1", "+SUM(A1)", "-2+3", "@cmd", "\tTAB", "\rCR", '=HYPERLINK("http://x")']
+LEADING = ["=", "+", "-", "@", "\t", "\r"]
 
 
-@pytest.mark.parametrize("value", HOSTILE)
-def test_formula_starts_get_a_quote(value):
-    assert safe_cell(value) == "'" + value
+def test_every_leading_character_of_the_issue_is_covered():
+    assert set(LEADING) == set(FORMULA_PREFIXES)
+
+
+@pytest.mark.parametrize("lead", LEADING)
+def test_neutralise_prefixes_a_quote_and_restore_takes_it_off(lead):
+    text = f'{lead}HYPERLINK("http://evil","x")'
+    assert neutralise_formula(text) == "'" + text
+    assert restore_formula(neutralise_formula(text)) == text
 
 
 @pytest.mark.parametrize(
-    "value", ["plain", "", " =later", "a=b", 5, -3, 2.5, None, date(2026, 1, 2)]
+    "text", ["plain", "", "'quoted", "''=a", "'=a", "a=b", "'", "''", "-", "'-5", "5-"]
 )
-def test_everything_else_is_left_alone(value):
-    assert safe_cell(value) == value
+def test_round_trip_is_exact_for_any_text(text):
+    assert restore_formula(neutralise_formula(text)) == text
 
 
-def test_csv_sections_and_neutralised_cells():
-    sheets = [
-        Sheet("First", ["Name", "Count"], [["=evil()", 3], ["fine", -1]]),
-        Sheet("Second", ["Day", "Value"], [[date(2026, 3, 2), None]]),
-    ]
-    rows = list(csv.reader(io.StringIO(csv_text(sheets))))
-    assert rows == [
-        ["First"],
-        ["Name", "Count"],
-        ["'=evil()", "3"],
-        ["fine", "-1"],
-        [],
-        ["Second"],
-        ["Day", "Value"],
-        ["2026-03-02", ""],
-    ]
-    single = list(csv.reader(io.StringIO(csv_text(sheets[:1], titles=False))))
-    assert single[0] == ["Name", "Count"]
+def test_text_without_a_formula_character_is_left_alone():
+    assert neutralise_formula("Renew the TLS certificate") == "Renew the TLS certificate"
+    assert restore_formula("'quoted by a person") == "'quoted by a person"
 
 
-def test_xlsx_has_a_sheet_per_table_and_no_formulas():
-    sheets = [
-        Sheet("Workload: by [assignee]?", ["Name", "Open"], [[v, 1] for v in HOSTILE]),
-        Sheet("Workload: by [assignee]?", ["When"], [[datetime(2026, 3, 2, 9, tzinfo=UTC)]]),
-    ]
-    book = load_workbook(io.BytesIO(xlsx_bytes(sheets)))
-    assert book.sheetnames == ["Workload  by  assignee", "Workload  by  assignee (2)"]
-    first = book.worksheets[0]
-    for row, value in zip(first.iter_rows(min_row=2), HOSTILE, strict=True):
-        # XML turns a stored CR into LF when read back; the quote in front is what matters.
-        assert row[0].data_type == "s" and row[0].value == "'" + value.replace("\r", "\n")
-    assert book.worksheets[1]["A2"].value == datetime(2026, 3, 2, 9)
+@pytest.mark.parametrize("value", [None, 5, 2.5])
+def test_values_that_are_not_text_pass_through(value):
+    assert neutralise_formula(value) == value
+    assert restore_formula(value) == value
+
+
+@pytest.mark.parametrize("lead", LEADING)
+def test_csv_and_xlsx_writers_neutralise_each_leading_character(lead):
+    text = f"{lead}1+2"
+    written = as_bytes("csv", ["title"], [[text]]).decode("utf-8-sig")
+    csv_rows = list(csv.reader(io.StringIO(written)))
+    assert csv_rows[1] == ["'" + text]
+    sheet = load_workbook(io.BytesIO(as_bytes("xlsx", ["title"], [[text]]))).active
+    cell = sheet.cell(row=2, column=1)
+    assert cell.data_type == "s"  # text, never a formula
+    # XML stores a carriage return as a line feed; the quote is what matters.
+    assert cell.value == "'" + text.replace("\r", "\n")
+
+
+# --- reading: limits and hostile files --------------------------------------------------------
+LIMITS = {"max_rows": 3, "max_bytes": 1024 * 1024}
+
+
+def _read(content, fmt):
+    return read_table(content, fmt, **LIMITS)
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_a_sheet_is_read_with_its_header_and_rows(fmt):
+    rows = [["key", "title"], ["OPS-1", "a"], ["", ""], ["OPS-2", "b"]]
+    table = _read(make_csv(rows) if fmt == "csv" else make_xlsx(rows), fmt)
+    assert table.headers == ["key", "title"]
+    assert [row[:2] for row in table.rows] == [["OPS-1", "a"], ["OPS-2", "b"]]  # blank row gone
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_too_many_rows(fmt):
+    rows = [["key"]] + [[f"OPS-{i}"] for i in range(1, 5)]
+    with pytest.raises(SpreadsheetError, match=TOO_MANY_ROWS.format(limit=3)):
+        _read(make_csv(rows) if fmt == "csv" else make_xlsx(rows), fmt)
+
+
+def test_too_big():
+    with pytest.raises(SpreadsheetError) as caught:
+        read_table(b"key\n" + b"x" * 2048, "csv", max_rows=3, max_bytes=1024)
+    assert str(caught.value) == FILE_TOO_BIG.format(size="0.0", limit="0.000976562")
+
+
+@pytest.mark.parametrize(
+    ("content", "fmt", "message"),
+    [
+        (b"", "csv", FILE_EMPTY),
+        (b"", "xlsx", XLSX_CORRUPT),
+        ("key\nOPS-1".encode("utf-16"), "csv", CSV_NOT_UTF8),
+        (b"key\x00\nx", "csv", CSV_NOT_UTF8),
+        (b"PK\x03\x04 broken", "xlsx", XLSX_CORRUPT),
+        (b"just text", "xlsx", XLSX_CORRUPT),
+        (OLE_MAGIC + b"\x00" * 1000, "xlsx", XLSX_ENCRYPTED),
+        (make_xlsx([["key"], ["OPS-1"]]), "csv", CSV_NOT_UTF8),
+    ],
+)
+def test_files_that_are_not_sheets_get_a_message(content, fmt, message):
+    with pytest.raises(SpreadsheetError) as caught:
+        _read(content, fmt)
+    assert str(caught.value) == message
+
+
+def test_an_xml_bomb_is_refused():
+    with pytest.raises(SpreadsheetError) as caught:
+        _read(xml_bomb_xlsx(), "xlsx")
+    assert str(caught.value) == XLSX_UNSAFE
+
+
+def test_a_decompression_bomb_is_refused_before_reading():
+    bomb = zip_bomb_xlsx()
+    assert len(bomb) < 1024 * 1024
+    with pytest.raises(SpreadsheetError) as caught:
+        _read(bomb, "xlsx")
+    assert str(caught.value) == XLSX_BOMB
+
+
+def test_a_zip_without_a_workbook_is_corrupt():
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("hello.txt", "hi")
+    with pytest.raises(SpreadsheetError, match=XLSX_CORRUPT):
+        _read(buffer.getvalue(), "xlsx")
+
+
+@pytest.mark.parametrize(
+    ("name", "fmt"), [("a.csv", "csv"), ("A.XLSX", "xlsx"), ("x.tar.csv", "csv")]
+)
+def test_format_from_the_file_name(name, fmt):
+    assert file_format_of(name) == fmt
+
+
+@pytest.mark.parametrize(
+    ("name", "found"), [("a.pdf", ".pdf"), ("noext", "a file without an extension")]
+)
+def test_other_files_are_refused_by_name(name, found):
+    with pytest.raises(SpreadsheetError, match=re.escape(FORMAT_UNKNOWN.format(found=found))):
+        file_format_of(name)
+
+
+def test_control_characters_are_left_out_of_xlsx():
+    sheet = load_workbook(io.BytesIO(as_bytes("xlsx", ["title"], [["bell\x07here"]]))).active
+    assert sheet.cell(row=2, column=1).value == "bellhere"

@@ -6,15 +6,18 @@ from django.contrib import admin
 from unfold.decorators import display
 
 from portal.adminsite.bases import PortalModelAdmin, ScopedHistoryAdmin, moment_column
+from portal.adminsite.spreadsheets import SpreadsheetExportAdmin
 from portal.tasks import permissions as task_perms
 from portal.tasks import services
 from portal.tasks.models import Comment
+from portal.tasks.resources import CommentResource
 from portal.tasks.selectors import comments_visible_to
 from portal.teams import permissions as perms
 
 
 @admin.register(Comment)
-class CommentAdmin(ScopedHistoryAdmin, PortalModelAdmin):
+class CommentAdmin(SpreadsheetExportAdmin, ScopedHistoryAdmin, PortalModelAdmin):
+    resource_classes = [CommentResource]
     list_display = ["task_display", "author", "excerpt", "created_at_display"]
     list_select_related = ["task__team", "author"]
     search_fields = ["body"]

@@ -7,14 +7,17 @@ from django.utils.html import format_html
 from unfold.decorators import display
 
 from portal.adminsite.bases import PortalModelAdmin
+from portal.adminsite.spreadsheets import SpreadsheetAdmin
 from portal.tasks import permissions as task_perms
 from portal.tasks import services
 from portal.tasks.models import Tag
+from portal.tasks.resources import TagResource
 from portal.tasks.selectors import tags_with_task_counts
 
 
 @admin.register(Tag)
-class TagAdmin(PortalModelAdmin):
+class TagAdmin(SpreadsheetAdmin, PortalModelAdmin):
+    resource_classes = [TagResource]
     list_display = ["name", "colour_display", "task_count"]
     search_fields = ["name"]
     ordering = ["name"]
@@ -23,6 +26,9 @@ class TagAdmin(PortalModelAdmin):
         return tags_with_task_counts(request.user)
 
     def has_add_permission(self, request):
+        return task_perms.can_create_tag(request.user)
+
+    def has_import_permission(self, request):
         return task_perms.can_create_tag(request.user)
 
     def has_change_permission(self, request, obj=None):

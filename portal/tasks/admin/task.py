@@ -21,6 +21,7 @@ from portal.adminsite.bases import (
     report_bulk,
 )
 from portal.adminsite.fields import BoundedInlineFormSet
+from portal.adminsite.spreadsheets import SpreadsheetAdmin
 from portal.core.dates import moment_html
 from portal.tasks import permissions as task_perms
 from portal.tasks import services
@@ -38,6 +39,7 @@ from portal.tasks.admin.filters import (
 from portal.tasks.admin.forms import NewCommentForm, PickTagForm, PickUserForm, TaskAdminForm
 from portal.tasks.models import Comment, Priority, Status, Task
 from portal.tasks.querysets import order_by_term
+from portal.tasks.resources import TaskResource
 from portal.tasks.selectors import (
     TASK_HISTORY_M2M,
     comments_visible_to,
@@ -116,8 +118,9 @@ class CommentsInline(StackedInline):
 
 
 @admin.register(Task)
-class TaskAdmin(ScopedHistoryAdmin, PortalModelAdmin):
+class TaskAdmin(SpreadsheetAdmin, ScopedHistoryAdmin, PortalModelAdmin):
     form = TaskAdminForm
+    resource_classes = [TaskResource]
     list_display = [
         "key_display",
         "title",

@@ -1,0 +1,382 @@
+"""The admin's spreadsheet door: Export and Import on a changelist, in unfold's skin.
+
+An admin class lists its resource in `resource_classes` and puts `SpreadsheetAdmin` (or
+`SpreadsheetExportAdmin`, for export only) first in its bases: the mixins have no ModelAdmin of
+their own, so they must come before the one they extend. Exports read the changelist's own
+queryset (the selector plus the current filters and search) and are written by the portal's
+streaming writers, which neutralise formulas. Imports are read by the portal's reader (limits,
+hostile files), previewed as a dry run with counts and every error at its cell, and written on
+Confirm by the resource, through the services, all or nothing.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from uuid import uuid4
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from import_export.admin import ExportActionMixin, ImportMixin
+from import_export.formats.base_formats import CSV, XLSX
+from import_export.tmp_storages import TempFolderStorage
+from unfold.contrib.import_export.forms import ExportForm, ImportForm
+
+from portal.core.resources import template_bytes
+from portal.core.spreadsheets import (
+    CONTENT_TYPES,
+    XLSX_CORRUPT,
+    SpreadsheetError,
+    as_bytes,
+    background_rows,
+    check_size,
+    file_format_of,
+    read_table,
+    sheet_name_of,
+    upload_limits,
+)
+from portal.jobs.sheets import (
+    FILE_EXPIRED,
+    can_confirm,
+    sheet_export_start,
+    sheet_file,
+    sheet_import_confirm,
+    sheet_import_start,
+    sheet_job_for,
+    sheet_job_rerun,
+)
+from portal.tasks.filters import TaskFilter
+from portal.teams import permissions as perms
+
+IMPORT_DONE = "Import finished: {new} new, {updated} updated, {unchanged} unchanged {things}."
+IMPORT_STOPPED = "Nothing was imported: {errors} error(s), first {first}. Upload the file again."
+FORMAT_MISMATCH = "This is a {found} file: choose {found} as the format."
+UPLOAD_GONE = "The uploaded file is no longer there: upload it again."
+
+
+class _SheetFormat:
+    """Read uploads with the portal's reader: limits, and a message for every bad file."""
+
+    def is_binary(self):
+        return True  # the reader decodes CSV itself (UTF-8, with or without a BOM)
+
+    def get_read_mode(self):
+        return "rb"
+
+    def create_dataset(self, in_stream):
+        return read_table(in_stream, self.get_extension(), **upload_limits())
+
+
+class SheetXLSX(_SheetFormat, XLSX):
+    pass
+
+
+class SheetCSV(_SheetFormat, CSV):
+    pass
+
+
+class SharedTempStorage(TempFolderStorage):
+    """Uploads waiting for Confirm are kept in SHARED_DIR, which every web process shares
+    (a confirm may reach another process or container than the preview did)."""
+
+    def save(self, data):
+        if not self.name:
+            self.name = uuid4().hex
+        with open(self.get_full_path(), "wb" if isinstance(data, bytes) else "w") as out:
+            out.write(data)
+
+    def get_full_path(self):
+        folder = Path(settings.SHARED_DIR) / "imports" / "waiting"
+        folder.mkdir(parents=True, exist_ok=True)
+        return str(folder / Path(self.name).name)
+
+
+class SheetImportForm(ImportForm):
+    """unfold's import form, refusing files over the size limit or of another format."""
+
+    def clean(self):
+        cleaned = super().clean()
+        upload = cleaned.get("import_file")
+        if upload is None:
+            return cleaned
+        try:
+            check_size(upload.size, upload_limits()["max_bytes"])
+            found = file_format_of(upload.name)
+        except SpreadsheetError as exc:
+            raise ValidationError({"import_file": str(exc)}) from None
+        chosen = cleaned.get("format")
+        titles = dict(self.fields["format"].choices)
+        if chosen is not None and titles.get(chosen, "").lower() != found:
+            raise ValidationError({"format": FORMAT_MISMATCH.format(found=found.upper())})
+        return cleaned
+
+
+class _Export(ExportActionMixin):
+    """Export on the changelist and as an action on selected rows, for anyone who sees the list."""
+
+    formats = [SheetXLSX, SheetCSV]
+    export_form_class = ExportForm
+    # The change form stays the admin class's own (no per-object export button).
+    change_form_template = None
+    show_change_form_export = False
+
+    def has_export_permission(self, request):
+        return perms.can_use_portal(request.user)
+
+    def get_valid_export_item_pks(self, request):
+        # Selected rows are checked against what this person may see (not the whole table).
+        return self.get_queryset(request).values_list("pk", flat=True)
+
+    def get_export_data(self, file_format, request, queryset, **kwargs):
+        export_form = kwargs.get("export_form")
+        resource = self.choose_export_resource_class(export_form, request)()
+        return as_bytes(file_format.get_extension(), resource.headers(), resource.rows(queryset))
+
+    def get_export_filename(self, request, queryset, file_format):
+        day = timezone.localdate().isoformat()
+        return f"{self.model._meta.verbose_name_plural}-{day}.{file_format.get_extension()}"
+
+
+class _Import(ImportMixin, _Export):
+    tmp_storage_class = SharedTempStorage
+
+    import_form_class = SheetImportForm
+    import_export_change_list_template = "admin/import_export/change_list_import_export.html"
+    import_template_name = "admin/spreadsheets/import.html"
+    import_error_display = ("message",)
+    # The history of each row (signed by the importer) is the record of an import.
+    skip_admin_log = True
+
+    def has_import_permission(self, request):
+        return perms.can_write_somewhere(request.user)
+
+    def get_urls(self):
+        info = self.get_model_info()
+        template = path(
+            "import/template/",
+            self.admin_site.admin_view(self.import_template_view),
+            name="{}_{}_import_template".format(*info),
+        )
+        return [template, *super().get_urls()]
+
+    def import_template_view(self, request):
+        """The import template: XLSX with the columns explained, or ?file_format=csv."""
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        fmt = "csv" if request.GET.get("file_format") == "csv" else "xlsx"
+        resource = self.get_import_resource_classes(request)[0]()
+        response = HttpResponse(
+            template_bytes(resource, request.user, fmt), content_type=CONTENT_TYPES[fmt]
+        )
+        name = f"{self.model._meta.verbose_name_plural}-template.{fmt}"
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response
+
+    def get_import_context_data(self, **kwargs):
+        info = self.get_model_info()
+        return {"template_url": reverse("admin:{}_{}_import_template".format(*info))}
+
+    def add_data_read_fail_error_to_form(self, form, e):
+        form.add_error("import_file", str(e) if isinstance(e, SpreadsheetError) else XLSX_CORRUPT)
+
+    def process_import(self, request, **kwargs):
+        try:
+            return super().process_import(request, **kwargs)
+        except FileNotFoundError:  # cleaned up meanwhile, or a confirm sent twice
+            self.message_user(request, UPLOAD_GONE, messages.ERROR)
+            return HttpResponseRedirect(
+                reverse("admin:{}_{}_import".format(*self.get_model_info()))
+            )
+
+    def process_result(self, result, request):
+        if result.problems:  # the data changed between the preview and Confirm
+            first = result.problems[0]
+            self.message_user(
+                request,
+                IMPORT_STOPPED.format(
+                    errors=len(result.problems),
+                    first=f"row {first.row}, {first.label}: {first.message}",
+                ),
+                messages.ERROR,
+            )
+            return HttpResponseRedirect(
+                reverse(
+                    "admin:{}_{}_import".format(*self.get_model_info()),
+                    current_app=self.admin_site.name,
+                )
+            )
+        return super().process_result(result, request)
+
+    def add_success_message(self, result, request):
+        counts = result.counts()
+        self.message_user(
+            request,
+            IMPORT_DONE.format(**counts, things=self.model._meta.verbose_name_plural),
+            messages.SUCCESS,
+        )
+
+
+# --- background jobs for big files ---------------------------------------------------------------
+# Admin list parameters that are not the task filter set's own names.
+ADMIN_TASK_PARAMETERS = {"q": "search"}
+ADMIN_TASK_RANGES = {
+    "due_date": ("due_after", "due_before"),
+    "completed_at": ("completed_after", "completed_before"),
+}
+JOB_STARTED = "The file has {rows} rows: it is being {verb} in the background."
+JOB_CONFIRMED = "Importing in the background."
+JOB_RERUN = "Started again."
+
+
+def admin_task_filters(params) -> dict[str, str]:
+    """The task changelist's query string as the task filter set's values (for a job)."""
+    names = set(TaskFilter.base_filters)
+    filters = {k: v for k, v in params.items() if k in names and v != ""}
+    for admin_name, name in ADMIN_TASK_PARAMETERS.items():
+        if params.get(admin_name):
+            filters[name] = params[admin_name]
+    for field, (after, before) in ADMIN_TASK_RANGES.items():
+        for bound, name in (("from", after), ("to", before)):
+            day = params.get(f"{field}_{bound}_0")
+            if day:
+                filters[name] = f"{day}T{params.get(f'{field}_{bound}_1') or '00:00:00'}"
+    return filters
+
+
+class BackgroundSheets:
+    """Hands imports and exports over SPREADSHEET_BACKGROUND_ROWS rows to a job, and shows it."""
+
+    job_template_name = "admin/spreadsheets/job.html"
+
+    def _job_url(self, job) -> str:
+        info = self.get_model_info()
+        return reverse("admin:{}_{}_sheet_job".format(*info), args=[job.pk])
+
+    def get_urls(self):
+        info = self.get_model_info()
+        views = [
+            path(
+                "spreadsheet-job/<int:pk>/",
+                self.admin_site.admin_view(self.sheet_job_view),
+                name="{}_{}_sheet_job".format(*info),
+            ),
+            path(
+                "spreadsheet-job/<int:pk>/download/",
+                self.admin_site.admin_view(self.sheet_job_download),
+                name="{}_{}_sheet_job_download".format(*info),
+            ),
+        ]
+        return [*views, *super().get_urls()]
+
+    def _sheet(self, request) -> str:
+        return sheet_name_of(self.get_export_resource_classes(request)[0])
+
+    def _do_file_export(self, file_format, request, queryset, export_form=None):
+        rows = queryset.count()
+        if rows <= background_rows():
+            return super()._do_file_export(file_format, request, queryset, export_form)
+        sheet = self._sheet(request)
+        selected = export_form is not None and "export_items" in export_form.changed_data
+        if sheet == "tasks" and not selected:
+            job = sheet_export_start(
+                user=request.user,
+                sheet=sheet,
+                fmt=file_format.get_extension(),
+                filters=admin_task_filters(request.GET),
+            )
+        else:
+            job = sheet_export_start(
+                user=request.user,
+                sheet=sheet,
+                fmt=file_format.get_extension(),
+                ids=list(queryset.values_list("pk", flat=True)),
+            )
+        self.message_user(request, JOB_STARTED.format(rows=rows, verb="exported"), messages.INFO)
+        return HttpResponseRedirect(self._job_url(job))
+
+    def sheet_job_view(self, request, pk):
+        job = sheet_job_for(request.user, pk)
+        if job is None:
+            raise Http404
+        if request.method == "POST":
+            action = request.POST.get("action")
+            if action == "confirm" and can_confirm(job):
+                new = sheet_import_confirm(user=request.user, job=job)
+                self.message_user(request, JOB_CONFIRMED, messages.INFO)
+                return HttpResponseRedirect(self._job_url(new))
+            if action == "rerun" and job.is_finished:
+                new = sheet_job_rerun(user=request.user, job=job)
+                self.message_user(request, JOB_RERUN, messages.INFO)
+                return HttpResponseRedirect(self._job_url(new))
+            return HttpResponseRedirect(self._job_url(job))
+        result = job.result or {}
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"{job}",
+            "opts": self.model._meta,
+            "job": job,
+            "result": result,
+            "problems": result.get("problems", [])[:1000],
+            "more_problems": max(0, len(result.get("problems", [])) - 1000),
+            "can_confirm": can_confirm(job),
+            "download": sheet_file(job) is not None,
+            "refresh": not job.is_finished,
+        }
+        return TemplateResponse(request, self.job_template_name, context)
+
+    def sheet_job_download(self, request, pk):
+        job = sheet_job_for(request.user, pk)
+        path = sheet_file(job) if job else None
+        if path is None:
+            raise Http404(FILE_EXPIRED.format(days=settings.SPREADSHEET_EXPORT_RETENTION_DAYS))
+        return FileResponse(path.open("rb"), as_attachment=True, filename=job.result.get("name"))
+
+
+class _BackgroundImport:
+    """The import page hands files over SPREADSHEET_BACKGROUND_ROWS rows to a job."""
+
+    def import_action(self, request, **kwargs):
+        if request.method == "POST" and self.has_import_permission(request):
+            form = self.create_import_form(request)
+            if form.is_valid():
+                upload = form.cleaned_data["import_file"]
+                data = b"".join(upload.chunks())
+                upload.seek(0)
+                fmt = file_format_of(upload.name)
+                try:
+                    rows = len(read_table(data, fmt, **upload_limits()))
+                except SpreadsheetError:
+                    rows = 0  # the page says what is wrong with the file
+                if rows > background_rows():
+                    job = sheet_import_start(
+                        user=request.user,
+                        sheet=self._sheet(request),
+                        data=data,
+                        fmt=fmt,
+                        name=upload.name,
+                        dry_run=True,
+                    )
+                    self.message_user(
+                        request, JOB_STARTED.format(rows=rows, verb="checked"), messages.INFO
+                    )
+                    return HttpResponseRedirect(self._job_url(job))
+        response = super().import_action(request, **kwargs)
+        if getattr(response, "context_data", None) and "fields_list" in response.context_data:
+            # The columns an import reads (export-only columns are ignored on import).
+            resource = self.get_import_resource_classes(request)[0]
+            response.context_data["fields_list"] = [
+                (resource.get_display_name(), resource.template_headers())
+            ]
+        return response
+
+
+class SpreadsheetExportAdmin(BackgroundSheets, _Export):
+    """Export on the changelist and as an action on selected rows; big exports run as jobs."""
+
+
+class SpreadsheetAdmin(_BackgroundImport, BackgroundSheets, _Import):
+    """Export, plus Import: upload, dry-run preview with counts and errors, then Confirm."""

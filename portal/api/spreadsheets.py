@@ -1,0 +1,262 @@
+"""The API's spreadsheet door: export the task list as CSV or XLSX, and import a task sheet.
+
+`GET /api/tasks/export/?file_format=xlsx&status=todo` takes the task list's filters (the one
+task filter set); DRF reserves `format`, hence `file_format`. `POST /api/tasks/import/`
+(multipart: `file`, `dry_run`) answers the counts and every error with its row and cell, as the
+admin's preview shows them; a file with any error imports nothing.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import FileResponse, HttpResponse
+from django.urls import reverse
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import serializers, status
+from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from portal.core.resources import template_bytes
+from portal.core.spreadsheets import (
+    CONTENT_TYPES,
+    FORMATS,
+    SpreadsheetError,
+    as_bytes,
+    background_rows,
+    check_size,
+    file_format_of,
+    read_table,
+    upload_limits,
+)
+from portal.jobs.sheets import sheet_export_start, sheet_file, sheet_import_start, sheet_job_for
+from portal.tasks.filters import TaskFilter
+from portal.tasks.resources import TaskResource
+from portal.tasks.selectors import task_list
+from portal.teams.permissions import can_write_somewhere
+
+FILE_FORMAT_INVALID = "Choose csv or xlsx."
+FILTER_PARAMETERS = [
+    OpenApiParameter(name, str, description=str(f.extra.get("help_text") or ""))
+    for name, f in TaskFilter.base_filters.items()
+]
+FILE_FORMAT_PARAMETER = OpenApiParameter(
+    "file_format", str, enum=list(FORMATS), default="csv", description="csv or xlsx."
+)
+
+
+def _file_format(value: str | None) -> str:
+    fmt = (value or "csv").strip().lower()
+    if fmt not in FORMATS:
+        raise ValidationError({"file_format": [FILE_FORMAT_INVALID]})
+    return fmt
+
+
+def attachment(content: bytes, fmt: str, stem: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=CONTENT_TYPES[fmt])
+    day = timezone.localdate().isoformat()
+    response["Content-Disposition"] = f'attachment; filename="{stem}-{day}.{fmt}"'
+    return response
+
+
+IMPORT_DENIED = "Only leads and members of a team can import tasks."
+BACKGROUND = (
+    "More rows than SPREADSHEET_BACKGROUND_ROWS: the work runs as a background job; follow "
+    "`url` for its progress and result (an export's `download`)."
+)
+
+
+class JobSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    kind = serializers.CharField()
+    status = serializers.CharField()
+    progress = serializers.IntegerField()
+    step = serializers.CharField()
+    error = serializers.CharField()
+    result = serializers.DictField(help_text="An import's counts and problems; an export's rows.")
+    url = serializers.CharField()
+    download = serializers.CharField(allow_null=True)
+
+
+def job_body(request, job) -> dict:
+    download = (
+        request.build_absolute_uri(reverse("api:spreadsheet-job-download", args=[job.pk]))
+        if sheet_file(job)
+        else None
+    )
+    return {
+        "id": job.pk,
+        "kind": job.kind,
+        "status": job.status,
+        "progress": job.progress,
+        "step": job.message,
+        "error": job.error,
+        "result": job.result or {},
+        "url": request.build_absolute_uri(reverse("api:spreadsheet-job", args=[job.pk])),
+        "download": download,
+    }
+
+
+def job_accepted(request, job) -> Response:
+    return Response(job_body(request, job), status=status.HTTP_202_ACCEPTED)
+
+
+class TaskExportView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        summary="Export the task list as CSV or XLSX",
+        description="The list's filters apply; only tasks of your teams are exported. Text "
+        "that a spreadsheet would run as a formula is prefixed with a single quote.",
+        parameters=[FILE_FORMAT_PARAMETER, *FILTER_PARAMETERS],
+        responses={
+            (200, CONTENT_TYPES["csv"].split(";")[0]): OpenApiResponse(OpenApiTypes.BINARY),
+            (200, CONTENT_TYPES["xlsx"]): OpenApiResponse(OpenApiTypes.BINARY),
+            202: OpenApiResponse(JobSerializer, description=BACKGROUND),
+        },
+    )
+    def get(self, request):
+        fmt = _file_format(request.query_params.get("file_format"))
+        filters = request.query_params.copy()
+        filters.pop("file_format", None)
+        try:
+            queryset = task_list(fetched_by=request.user, filters=filters)
+        except DjangoValidationError as exc:
+            raise ValidationError(exc.message_dict) from None
+        if queryset.count() > background_rows():
+            filters = {k: ",".join(filters.getlist(k)) for k in filters if filters.get(k) != ""}
+            job = sheet_export_start(user=request.user, sheet="tasks", fmt=fmt, filters=filters)
+            return job_accepted(request, job)
+        resource = TaskResource()
+        return attachment(as_bytes(fmt, resource.headers(), resource.rows(queryset)), fmt, "tasks")
+
+
+class ImportRequestSerializer(serializers.Serializer):
+    file = serializers.FileField(help_text="A CSV (UTF-8) or XLSX file with the task sheet.")
+    dry_run = serializers.BooleanField(
+        default=True,
+        help_text="true (the default): check and count only; false: import, all or nothing.",
+    )
+
+
+class ImportProblemSerializer(serializers.Serializer):
+    row = serializers.IntegerField(help_text="Row of the sheet; 1 is the header row.")
+    column = serializers.CharField()
+    cell = serializers.CharField(help_text="Such as G5; empty when the column is missing.")
+    message = serializers.CharField()
+
+
+class ImportResultSerializer(serializers.Serializer):
+    rows = serializers.IntegerField()
+    new = serializers.IntegerField()
+    updated = serializers.IntegerField()
+    unchanged = serializers.IntegerField()
+    errors = serializers.IntegerField()
+    problems = ImportProblemSerializer(many=True)
+    imported = serializers.BooleanField(help_text="Whether anything was written.")
+
+
+class TaskImportView(APIView):
+    permission_classes = [IsAuthenticated]
+    parser_classes = [MultiPartParser, FormParser]
+
+    @extend_schema(
+        summary="Import a task sheet (CSV or XLSX)",
+        description="Rows with a key change that task; rows without one add a task to their "
+        "team. Answers the counts and every error with its row and cell. With any error nothing "
+        "is imported and the answer is 400 with the same body (`imported: false`); a file that "
+        'cannot be read answers 400 `{"file": ["message"]}`.',
+        request={"multipart/form-data": ImportRequestSerializer},
+        responses={
+            200: ImportResultSerializer,
+            202: OpenApiResponse(JobSerializer, description=BACKGROUND),
+        },
+    )
+    def post(self, request):
+        if not can_write_somewhere(request.user):
+            raise PermissionDenied(IMPORT_DENIED)
+        payload = ImportRequestSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        upload = payload.validated_data["file"]
+        dry_run = payload.validated_data["dry_run"]
+        try:
+            check_size(upload.size, upload_limits()["max_bytes"])
+            table = read_table(upload.read(), file_format_of(upload.name), **upload_limits())
+        except SpreadsheetError as exc:
+            raise ValidationError({"file": [str(exc)]}) from None
+        if len(table) > background_rows():
+            upload.seek(0)
+            job = sheet_import_start(
+                user=request.user,
+                sheet="tasks",
+                data=upload.read(),
+                fmt=file_format_of(upload.name),
+                name=upload.name,
+                dry_run=dry_run,
+            )
+            return job_accepted(request, job)
+        result = TaskResource().import_data(table, dry_run=dry_run, user=request.user)
+        body = {**result.summary(), "imported": not dry_run and not result.problems}
+        return Response(body, status=status.HTTP_400_BAD_REQUEST if result.problems else 200)
+
+
+class TaskImportTemplateView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        summary="The task sheet's import template",
+        description="The header row and one example row; the XLSX has a second sheet that "
+        "explains each column and its values (statuses, priorities, your teams).",
+        parameters=[
+            OpenApiParameter(
+                "file_format", str, enum=list(FORMATS), default="xlsx", description="csv or xlsx."
+            )
+        ],
+        responses={
+            (200, CONTENT_TYPES["csv"].split(";")[0]): OpenApiResponse(OpenApiTypes.BINARY),
+            (200, CONTENT_TYPES["xlsx"]): OpenApiResponse(OpenApiTypes.BINARY),
+        },
+    )
+    def get(self, request):
+        fmt = _file_format(request.query_params.get("file_format") or "xlsx")
+        content = template_bytes(TaskResource(), request.user, fmt)
+        return attachment(content, fmt, "tasks-template")
+
+
+class SheetJobView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        summary="A background spreadsheet job: progress and result", responses=JobSerializer
+    )
+    def get(self, request, pk):
+        job = sheet_job_for(request.user, pk)
+        if job is None:
+            raise NotFound
+        return Response(job_body(request, job))
+
+
+class SheetJobDownloadView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        summary="Download a background export (kept SPREADSHEET_EXPORT_RETENTION_DAYS days)",
+        responses={
+            (200, CONTENT_TYPES["csv"].split(";")[0]): OpenApiResponse(OpenApiTypes.BINARY),
+            (200, CONTENT_TYPES["xlsx"]): OpenApiResponse(OpenApiTypes.BINARY),
+        },
+    )
+    def get(self, request, pk):
+        job = sheet_job_for(request.user, pk)
+        path = sheet_file(job) if job else None
+        if path is None:
+            raise NotFound
+        name = job.result.get("name", path.name)
+        fmt = "xlsx" if name.endswith(".xlsx") else "csv"
+        response = FileResponse(path.open("rb"), as_attachment=True, filename=name)
+        response["Content-Type"] = CONTENT_TYPES[fmt]
+        return response

@@ -1,0 +1,423 @@
+"""What the portal's spreadsheet resources share (tasks, tags, comments, teams, people).
+
+- `SheetResource`: named columns, rows as Python values for the streaming writers, and an
+  `export()` for import-export's own commands with formulas neutralised.
+- `SheetResult`: an import's outcome as import-export's admin shows it (new, update, skip and
+  invalid rows), plus every problem with its row, column and cell (`G5`), and the counts the
+  admin preview, the API and the background jobs report (`summary()`).
+- Cell helpers: text with formulas restored, yes/no, comma-separated lists, headers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from typing import Any
+
+import tablib
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.utils import timezone
+from import_export import resources
+from import_export.results import InvalidRow, Result, RowResult
+from openpyxl.utils import get_column_letter
+
+from portal.core.spreadsheets import Table, neutralise_formula, restore_formula
+
+EXPORT_CHUNK = 2000
+LIST_SEPARATOR = ", "
+YES, NO = "yes", "no"
+TRUE_WORDS = frozenset({"yes", "y", "true", "1", "x"})
+FALSE_WORDS = frozenset({"no", "n", "false", "0", ""})
+HEADER_ROW = 1
+
+# Messages about the sheet as a whole and about cells any resource has; reused by tests.
+COLUMN_UNKNOWN = "Unknown column “{name}”: the columns are {columns}."
+COLUMN_NO_HEADER = "This column has values but no header."
+COLUMN_TWICE = "The column “{name}” appears more than once (also {other})."
+COLUMN_MISSING = "The sheet needs the column “{name}”."
+YES_NO_INVALID = "Enter yes or no."
+ROW = "row"  # the "column" of a problem about a whole row
+
+
+class CellError(ValueError):
+    """A cell that cannot be read: its message says why."""
+
+
+def local_minute(moment: datetime | None) -> datetime | None:
+    """A stored moment as the portal's local time, to the minute, without a time zone.
+
+    Spreadsheets have no time zones: sheets show local times to the minute, and importing the
+    same minute back leaves the stored moment as it is.
+    """
+    if moment is None:
+        return None
+    return timezone.localtime(moment).replace(second=0, microsecond=0, tzinfo=None)
+
+
+def dataset_cell(value: Any) -> Any:
+    """A cell for a tablib Dataset: text neutralised, dates as text to the minute."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M")
+    return neutralise_formula(value) if isinstance(value, str) else value
+
+
+def names(items: Iterable[str]) -> str:
+    """A comma-separated list, sorted as people sort (ignoring case)."""
+    return LIST_SEPARATOR.join(sorted(items, key=str.lower))
+
+
+def text(value: Any) -> str:
+    """A cell as text, with a neutralised formula restored (`'=A1` -> `=A1`)."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, bool):
+        return YES if value else NO
+    return restore_formula(str(value))
+
+
+def split_list(value: Any) -> list[str]:
+    """`a, b,,c ` -> ["a", "b", "c"] (spaces ignored, each item once, order kept)."""
+    seen: dict[str, str] = {}
+    for part in text(value).split(","):
+        item = part.strip()
+        if item and item.lower() not in seen:
+            seen[item.lower()] = item
+    return list(seen.values())
+
+
+def yes_no(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    word = text(value).strip().lower()
+    if word in TRUE_WORDS:
+        return True
+    if word in FALSE_WORDS:
+        return False
+    raise CellError(YES_NO_INVALID)
+
+
+def same_text(a: str, b: str) -> bool:
+    """Equal but for line endings (XLSX keeps \\n where a browser sent \\r\\n)."""
+    return a.replace("\r\n", "\n").replace("\r", "\n") == b.replace("\r\n", "\n").replace(
+        "\r", "\n"
+    )
+
+
+@dataclass
+class Problem:
+    """One reason an import cannot go ahead: sheet row (1 = header), column and cell."""
+
+    row: int
+    column: str
+    cell: str
+    message: str
+
+    @property
+    def label(self) -> str:
+        return f"{self.column} ({self.cell})" if self.cell else self.column
+
+
+class SheetResult(Result):
+    """import-export's Result, with the cell of every problem and the counts people see."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.problems: list[Problem] = []
+
+    def add_row(self, import_type: str, values: Sequence[Any], instance=None) -> None:
+        row = RowResult()
+        row.import_type = import_type
+        row.diff = [text(v) if not isinstance(v, datetime) else dataset_cell(v) for v in values]
+        if instance is not None and instance.pk:
+            row.instance = instance
+            row.add_instance_info(instance)
+        self.increment_row_result_total(row)
+        # Unchanged rows are counted, not listed: the preview shows what will change.
+        if import_type != RowResult.IMPORT_TYPE_SKIP:
+            self.append_row_result(row)
+
+    def add_invalid(self, number: int, problems: list[Problem], values: Sequence[Any]) -> None:
+        self.problems.extend(problems)
+        messages: dict[str, list[str]] = {}
+        for problem in problems:
+            messages.setdefault(problem.label, []).append(problem.message)
+        self.invalid_rows.append(
+            InvalidRow(
+                number=number,
+                validation_error=ValidationError(messages),
+                values=tuple(text(v) for v in values),
+            )
+        )
+        self.totals[RowResult.IMPORT_TYPE_INVALID] += 1
+
+    def counts(self) -> dict[str, int]:
+        return {
+            "rows": self.total_rows,
+            "new": self.totals[RowResult.IMPORT_TYPE_NEW],
+            "updated": self.totals[RowResult.IMPORT_TYPE_UPDATE],
+            "unchanged": self.totals[RowResult.IMPORT_TYPE_SKIP],
+            "errors": len(self.problems),
+        }
+
+    def summary(self) -> dict[str, Any]:
+        """Counts and every problem, as JSON values (the API's answer, a job's result)."""
+        return {**self.counts(), "problems": [asdict(p) for p in self.problems]}
+
+
+class Columns:
+    """The header row of an uploaded sheet, matched against a resource's columns."""
+
+    def __init__(self, headers: Sequence[Any], known: Sequence[str], ignored: Sequence[str] = ()):
+        self.index: dict[str, int] = {}
+        self.problems: list[Problem] = []
+        self.ignored = set(ignored)
+        for position, raw in enumerate(headers):
+            name = text(raw).strip().lower().replace(" ", "_")
+            cell = f"{get_column_letter(position + 1)}{HEADER_ROW}"
+            if not name:
+                continue  # columns without a header are checked row by row
+            if name in self.index:
+                other = f"{get_column_letter(self.index[name] + 1)}{HEADER_ROW}"
+                self.problems.append(
+                    Problem(HEADER_ROW, name, cell, COLUMN_TWICE.format(name=name, other=other))
+                )
+            elif name in known or name in self.ignored:
+                self.index[name] = position
+            else:
+                listed = ", ".join(list(known) + list(ignored))
+                self.problems.append(
+                    Problem(
+                        HEADER_ROW, name, cell, COLUMN_UNKNOWN.format(name=name, columns=listed)
+                    )
+                )
+        self.unnamed = [position for position, raw in enumerate(headers) if not text(raw).strip()]
+        self.width = len(headers)
+
+    def __contains__(self, name: str) -> bool:
+        return name in self.index and name not in self.ignored
+
+    def cell(self, name: str, row: int) -> str:
+        if name not in self.index:
+            return ""
+        return f"{get_column_letter(self.index[name] + 1)}{row}"
+
+    def value(self, cells: Sequence[Any], name: str) -> Any:
+        position = self.index.get(name)
+        if position is None or position >= len(cells):
+            return None
+        return cells[position]
+
+    def stray_cells(self, cells: Sequence[Any], row: int) -> list[Problem]:
+        """Values in columns without a header (or beyond the header row)."""
+        positions = [p for p in self.unnamed if p < len(cells)]
+        positions += list(range(self.width, len(cells)))
+        return [
+            Problem(
+                row, get_column_letter(p + 1), f"{get_column_letter(p + 1)}{row}", COLUMN_NO_HEADER
+            )
+            for p in positions
+            if cells[p] not in (None, "")
+        ]
+
+
+class SheetResource(resources.ModelResource):
+    """Named columns, rows as values for the streaming writers, a neutralised `export()`."""
+
+    columns: tuple[str, ...] = ()
+
+    @classmethod
+    def headers(cls) -> list[str]:
+        return list(cls.columns)
+
+    def row(self, obj) -> list[Any]:
+        raise NotImplementedError
+
+    def rows(self, queryset: QuerySet) -> Iterator[list[Any]]:
+        """The rows of `queryset`, in chunks: memory and queries stay flat as rows grow."""
+        for obj in queryset.iterator(chunk_size=EXPORT_CHUNK):
+            yield self.row(obj)
+
+    def export(self, queryset: QuerySet | None = None, **kwargs: Any) -> tablib.Dataset:
+        if queryset is None:
+            raise TypeError("Pass the rows to export: a queryset from the selectors.")
+        dataset = tablib.Dataset(headers=self.headers())
+        for values in self.rows(queryset):
+            dataset.append([dataset_cell(v) for v in values])
+        return dataset
+
+    def get_result_class(self):
+        return SheetResult
+
+    # -- the downloadable template: header, one example row, a sheet explaining each column --
+    import_columns: tuple[str, ...] = ()  # default: all columns
+
+    @classmethod
+    def template_headers(cls) -> list[str]:
+        return list(cls.import_columns or cls.columns)
+
+    def example(self, user) -> list[Any]:
+        return ["" for _ in self.template_headers()]
+
+    def column_help(self, user) -> list[list[str]]:
+        """[column, what it holds, the values it takes] for each template column."""
+        return [[name, "", ""] for name in self.template_headers()]
+
+    def template(self, user) -> tuple[list[str], list[list[Any]], list[list[str]]]:
+        """Headers, rows (one example) and the explanation sheet of the import template."""
+        explanation = [["column", "what it holds", "values"], *self.column_help(user)]
+        return self.template_headers(), [self.example(user)], explanation
+
+
+def template_bytes(resource: SheetResource, user, fmt: str) -> bytes:
+    """The import template as a file: XLSX with a second sheet explaining each column (CSV has
+    one sheet, so it holds the header and the example row only)."""
+    from portal.core.spreadsheets import as_bytes
+
+    headers, rows, explanation = resource.template(user)
+    if fmt != "xlsx":
+        return as_bytes(fmt, headers, rows)
+    name = str(resource.get_display_name())
+    return as_bytes(fmt, headers, rows, title=name, extra_sheets=[("Columns", explanation)])
+
+
+def dataset_rows(dataset: tablib.Dataset | Table) -> tuple[list[Any], list[list[Any]]]:
+    """Headers and rows of a tablib Dataset (or of a Table from `read_table`)."""
+    if isinstance(dataset, Table):
+        return list(dataset.headers), [list(row) for row in dataset.rows]
+    return list(dataset.headers or []), [list(row) for row in dataset]
+
+
+# --- small sheets written row by row through the services --------------------------------------
+SHEET_EXPORT_ONLY = "This sheet can only be exported."
+KEY_DUPLICATE_ROWS = "“{key}” appears more than once in the file (rows {rows})."
+
+
+class RowSheet:
+    """An import of a small sheet (tags, teams, people): each row through its service.
+
+    Subclasses name their columns, find the stored object of a row (`existing`), say what the
+    row would change (`changes`, empty when nothing) and apply it with the services (`apply`).
+    All rows run in one transaction, each in a savepoint so that every row's errors are found;
+    with any error, or for a dry run, the whole transaction is rolled back.
+    """
+
+    columns: tuple[str, ...] = ()
+    ignored: tuple[str, ...] = ()
+    key: str = ""
+    # Model field names in the services' errors -> the sheet's columns.
+    error_columns: dict[str, str] = {}
+
+    def __init__(self, user, headers: list[Any], cells: list[list[Any]], progress=None):
+        self.user = user
+        self.progress = progress or (lambda percent, step: None)
+        self.sheet = Columns(headers, self.columns, ignored=self.ignored)
+        self.cells = cells
+        self.result = SheetResult()
+        self.result.diff_headers = list(self.columns)
+        self.result.total_rows = len(cells)
+
+    # -- to implement --
+    def prepare(self) -> None:
+        """Load what the rows refer to, in a few queries."""
+
+    def existing(self, values: dict[str, Any]):
+        raise NotImplementedError
+
+    def changes(self, obj, values: dict[str, Any]) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def apply(self, obj, values: dict[str, Any], changes: dict[str, Any]):
+        raise NotImplementedError
+
+    # -- the whole import --
+    def values(self, cells: list[Any]) -> dict[str, Any]:
+        return {name: self.sheet.value(cells, name) for name in self.columns if name in self.sheet}
+
+    def run(self, *, dry_run: bool, on_written=None) -> SheetResult:
+        from django.core.exceptions import PermissionDenied
+        from django.db import transaction
+
+        if self.sheet.problems:
+            self.result.add_invalid(HEADER_ROW, list(self.sheet.problems), [])
+        if self.key not in self.sheet:
+            self.result.add_invalid(
+                HEADER_ROW,
+                [Problem(HEADER_ROW, self.key, "", COLUMN_MISSING.format(name=self.key))],
+                [],
+            )
+            return self.result
+        self.prepare()
+        seen: dict[str, list[int]] = {}
+        for number, cells in enumerate(self.cells, start=2):
+            key = text(self.sheet.value(cells, self.key)).strip().lower()
+            if key:
+                seen.setdefault(key, []).append(number)
+        with transaction.atomic():
+            for number, cells in enumerate(self.cells, start=2):
+                shown = [self.sheet.value(cells, name) for name in self.columns]
+                problems = self.sheet.stray_cells(cells, number)
+                key = text(self.sheet.value(cells, self.key)).strip().lower()
+                if len(seen.get(key, [])) > 1:
+                    rows = ", ".join(map(str, seen[key]))
+                    problems.append(
+                        self._problem(
+                            number, self.key, KEY_DUPLICATE_ROWS.format(key=key, rows=rows)
+                        )
+                    )
+                kind, obj = RowResult.IMPORT_TYPE_SKIP, None
+                try:
+                    values = self.values(cells)
+                    obj = self.existing(values)
+                    changes = self.changes(obj, values)
+                    if changes:
+                        kind = RowResult.IMPORT_TYPE_UPDATE if obj else RowResult.IMPORT_TYPE_NEW
+                    if changes and not problems:
+                        with transaction.atomic():
+                            obj = self.apply(obj, values, changes)
+                except CellProblem as exc:
+                    problems.append(self._problem(number, exc.column, exc.message))
+                except (ValidationError, PermissionDenied) as exc:
+                    problems.extend(self._service_problems(number, exc))
+                if problems:
+                    self.result.add_invalid(number, problems, shown)
+                else:
+                    self.result.add_row(kind, shown, None if dry_run else obj)
+                if (number - 1) % 100 == 0:
+                    total = len(self.cells)
+                    self.progress(95 * (number - 1) / total, f"{number - 1} of {total} rows")
+            if dry_run or self.result.problems:
+                transaction.set_rollback(True)
+            elif on_written is not None:
+                on_written()
+        return self.result
+
+    def _problem(self, number: int, column: str, message: str) -> Problem:
+        return Problem(number, column, self.sheet.cell(column, number), message)
+
+    def _service_problems(self, number: int, exc) -> list[Problem]:
+        if isinstance(exc, ValidationError) and hasattr(exc, "error_dict"):
+            return [
+                self._problem(
+                    number,
+                    self.error_columns.get(name, name if name in self.columns else self.key),
+                    message,
+                )
+                for name, messages in exc.message_dict.items()
+                for message in messages
+            ]
+        messages = exc.messages if isinstance(exc, ValidationError) else [str(exc)]
+        return [self._problem(number, self.key, message) for message in messages]
+
+
+class CellProblem(Exception):
+    """A cell of a small sheet that cannot be used: its column and why."""
+
+    def __init__(self, column: str, message: str):
+        super().__init__(message)
+        self.column, self.message = column, message

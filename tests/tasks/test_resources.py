@@ -1,0 +1,59 @@
+"""The task sheet (portal.tasks.resources): columns, human values, export through selectors."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from portal.tasks.resources import TASK_COLUMNS, TaskResource
+from portal.tasks.selectors import task_list, tasks_visible_to
+from portal.teams.permissions import roles_for
+from tests.factories import TaskFactory
+
+
+def test_columns_are_in_the_issues_order():
+    assert TaskResource.headers() == [
+        "key", "team", "title", "description", "status", "priority", "due_date",
+        "estimated_hours", "actual_hours", "assignees", "tags", "parent", "is_archived",
+        "created_by", "created_at", "updated_at", "completed_at",
+    ]  # fmt: skip
+    assert list(TASK_COLUMNS) == TaskResource.headers()
+
+
+def test_rows_hold_human_values(sheet_world, lead):
+    rows = {
+        r[0]: dict(zip(TASK_COLUMNS, r, strict=True))
+        for r in TaskResource().rows(tasks_visible_to(lead).order_by("number"))
+    }
+    parent = rows["OPS-1"]
+    assert parent["team"] == "OPS"
+    assert parent["assignees"] == "member, member2"
+    assert parent["tags"] == "billing, infra"
+    assert parent["due_date"].strftime("%Y-%m-%d %H:%M") == "2026-12-01 17:30"
+    assert parent["is_archived"] == "no"
+    assert parent["created_by"] == "lead"
+    assert rows["OPS-2"]["parent"] == "OPS-1"
+    assert "DES-1" not in rows
+
+
+def test_dataset_export_neutralises_text(sheet_world, lead):
+    dataset = TaskResource().export(queryset=task_list(fetched_by=lead, filters={}))
+    titles = dataset["title"]
+    assert '\'=HYPERLINK("x")' in titles
+    assert "'-1" in dataset["description"]
+
+
+def test_export_needs_a_queryset():
+    with pytest.raises(TypeError):
+        TaskResource().export()
+
+
+def test_export_queries_stay_constant(team, lead):
+    roles_for(lead)  # loaded once per request elsewhere
+
+    def count(n):
+        TaskFactory.create_batch(n, team=team)
+        with CaptureQueriesContext(connection) as ctx:
+            list(TaskResource().rows(tasks_visible_to(lead)))
+        return len(ctx.captured_queries)
+
+    assert count(3) == count(60)
