@@ -20,8 +20,6 @@ from portal.core.resources import (
     CellProblem,
     RowSheet,
     SheetResource,
-    SheetResult,
-    dataset_rows,
     text,
     yes_no,
 )
@@ -76,14 +74,8 @@ class UserResource(SheetResource):
             ["receive_daily_summary", "Empty means no.", "yes or no"],
         ]
 
-    def import_data(
-        self, dataset, dry_run=False, *args, user=None, progress=None, on_written=None, **kwargs
-    ) -> SheetResult:
-        if user is None:
-            raise TypeError("Pass the person importing: import_data(dataset, user=...).")
-        headers, cells = dataset_rows(dataset)
-        sheet = _UserSheet(user, headers, cells, progress)
-        return sheet.run(dry_run=dry_run, on_written=on_written)
+    def sheet_for(self, user, headers, cells, progress):
+        return _UserSheet(user, headers, cells, progress)
 
 
 class _UserSheet(RowSheet):

@@ -254,6 +254,20 @@ class SheetResource(resources.ModelResource):
     def get_result_class(self):
         return SheetResult
 
+    # -- import: the rows read as a whole by the resource's sheet (see RowSheet) --
+    def sheet_for(self, user, headers, cells, progress):
+        """The sheet that checks and writes these rows; resources that import define it."""
+        raise NotImplementedError
+
+    def import_data(
+        self, dataset, dry_run=False, *args, user=None, progress=None, on_written=None, **kwargs
+    ) -> SheetResult:
+        if user is None:
+            raise TypeError("Pass the person importing: import_data(dataset, user=...).")
+        headers, cells = dataset_rows(dataset)
+        sheet = self.sheet_for(user, headers, cells, progress)
+        return sheet.run(dry_run=dry_run, on_written=on_written)
+
     # -- the downloadable template: header, one example row, a sheet explaining each column --
     import_columns: tuple[str, ...] = ()  # default: all columns
 

@@ -547,14 +547,8 @@ class TagResource(SheetResource):
             ["color", "Empty for a new tag: grey. Changing a tag: administrators.", "#RRGGBB"],
         ]
 
-    def import_data(
-        self, dataset, dry_run=False, *args, user=None, progress=None, on_written=None, **kwargs
-    ) -> SheetResult:
-        if user is None:
-            raise TypeError("Pass the person importing: import_data(dataset, user=...).")
-        headers, cells = dataset_rows(dataset)
-        sheet = _TagSheet(user, headers, cells, progress)
-        return sheet.run(dry_run=dry_run, on_written=on_written)
+    def sheet_for(self, user, headers, cells, progress):
+        return _TagSheet(user, headers, cells, progress)
 
 
 class _TagSheet(RowSheet):

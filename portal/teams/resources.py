@@ -18,8 +18,6 @@ from portal.core.resources import (
     CellProblem,
     RowSheet,
     SheetResource,
-    SheetResult,
-    dataset_rows,
     split_list,
     text,
 )
@@ -82,14 +80,8 @@ class TeamResource(SheetResource):
              f"username:role, comma-separated; roles: {roles}"],
         ]  # fmt: skip
 
-    def import_data(
-        self, dataset, dry_run=False, *args, user=None, progress=None, on_written=None, **kwargs
-    ) -> SheetResult:
-        if user is None:
-            raise TypeError("Pass the person importing: import_data(dataset, user=...).")
-        headers, cells = dataset_rows(dataset)
-        sheet = _TeamSheet(user, headers, cells, progress)
-        return sheet.run(dry_run=dry_run, on_written=on_written)
+    def sheet_for(self, user, headers, cells, progress):
+        return _TeamSheet(user, headers, cells, progress)
 
 
 def _pairs(value: Any) -> dict[str, str]:
