@@ -251,68 +251,30 @@ def task_delete(*, actor: User, task: Task) -> None:
     task.delete()
 
 
-@transaction.atomic
 def tasks_create_bulk(*, actor: User, team: Team, rows: Sequence[dict[str, Any]]) -> list[Task]:
     """Create many tasks in one team with a constant number of queries (imports, jobs).
 
-    Each row holds task fields (title required; assignees and tags as lists). All rows are
-    validated first; any error raises ValidationError naming the row (1-based) and nothing is
-    written. History records are written in bulk with the acting user.
+    Each row holds task fields (title required; assignees and tags as lists). The rows go
+    through `tasks_write_bulk`, so they meet every rule of `task_create`; any error raises
+    ValidationError naming the row (1-based) and nothing is written.
     """
-    from simple_history.utils import bulk_create_with_history
-
     if not task_perms.can_create_task(actor, team):
         raise PermissionDenied(task_perms.DENIED_CREATE_TASK)
-    tasks: list[Task] = []
-    m2m: list[dict[str, list]] = []
-    roles = _team_roles(team)
-    errors: dict[str, list[str]] = {}
-    for index, raw in enumerate(rows, start=1):
-        values = dict(raw)
-        _check_fields(values)
-        _clean_title(values)
-        links = {name: list(values.pop(name, [])) for name in M2M_FIELDS}
-        archived = values.pop("is_archived", False)
-        task = Task(team=team, created_by=actor, number=index, **values)
-        _apply_status(task, None)
-        _apply_archive(task, bool(archived))
-        try:
-            task.full_clean(validate_unique=False, validate_constraints=False)
-            _check_assignees(team, links["assignees"], roles)
-        except ValidationError as exc:
-            for name, messages in exc.message_dict.items():
-                errors.setdefault(f"row {index}", []).extend(f"{name}: {m}" for m in messages)
-        tasks.append(task)
-        m2m.append(links)
-    if errors:
-        raise ValidationError(errors)
-
-    first = _reserve_numbers(team, len(tasks))
-    for offset, task in enumerate(tasks):
-        task.number = first + offset
-    created = bulk_create_with_history(tasks, Task, batch_size=500, default_user=actor)
-    # bulk_create returns pks on PostgreSQL and SQLite; fall back to a lookup elsewhere.
-    if any(t.pk is None for t in created):
-        by_number = dict(
-            Task.objects.filter(team=team, number__gte=first).values_list("number", "pk")
+    outcome = tasks_write_bulk(
+        actor=actor, rows=[TaskWrite(team=team, fields=dict(row)) for row in rows]
+    )
+    if outcome.errors:
+        raise ValidationError(
+            {
+                f"row {index + 1}": [
+                    m if name == ROW_RULE else f"{name}: {m}"
+                    for name, messages in problems.items()
+                    for m in messages
+                ]
+                for index, problems in outcome.errors.items()
+            }
         )
-        for task in created:
-            task.pk = by_number[task.number]
-    assignee_rows = [
-        Task.assignees.through(task_id=t.pk, user_id=u.pk)
-        for t, links in zip(created, m2m, strict=True)
-        for u in links["assignees"]
-    ]
-    tag_rows = [
-        Task.tags.through(task_id=t.pk, tag_id=tag.pk)
-        for t, links in zip(created, m2m, strict=True)
-        for tag in links["tags"]
-    ]
-    Task.assignees.through.objects.bulk_create(assignee_rows, batch_size=1000)
-    Task.tags.through.objects.bulk_create(tag_rows, batch_size=1000)
-    # The creation records were written before the links: give them their snapshot.
-    record_m2m_snapshots(TASK_HISTORY, list(Task.history.filter(id__in=[t.pk for t in created])))
-    return created
+    return outcome.tasks
 
 
 # --- bulk writes (spreadsheet imports) -------------------------------------------------------
