@@ -5,13 +5,27 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+    Window,
+    prefetch_related_objects,
+)
+from django.db.models.functions import RowNumber
 
 from portal.accounts.models import User
 from portal.jobs.models import DailySummary, Job, OverdueReminder
 from portal.jobs.summaries import LIST_LIMIT, Section, TeamSummary, day_bounds
 from portal.tasks.models import Task
-from portal.tasks.querysets import open_q, overdue_q
+from portal.tasks.querysets import done_since_q, open_q, overdue_q, unassigned_q
 from portal.teams.models import Team
 from portal.teams.permissions import is_superuser, team_ids_for
 
@@ -57,60 +71,138 @@ def summaries_emailed_to(*, day: date, team_ids: list[int]) -> int:
     return rows.aggregate(total=Sum("emailed_to"))["total"] or 0
 
 
-def _section(title: str, qs: QuerySet[Task]) -> Section:
-    rows = list(qs[: LIST_LIMIT + 1])
-    total = len(rows) if len(rows) <= LIST_LIMIT else qs.count()
-    return Section(title=title, tasks=rows[:LIST_LIMIT], total=total)
+# The summary's sections: title, which tasks (the query vocabulary's words), their order.
+def _sections(day: date) -> list[tuple[str, Q, tuple[str, ...]]]:
+    today, tomorrow = day_bounds(day)
+    yesterday = today - timedelta(days=1)
+    return [
+        ("Due today", open_q() & Q(due_date__gte=today, due_date__lt=tomorrow), ("due_date",)),
+        # Due before today: a task is never both due today and overdue.
+        ("Overdue", overdue_q(today), ("due_date",)),
+        ("Done yesterday", done_since_q(yesterday, today), ("completed_at",)),
+        ("Created yesterday", Q(created_at__gte=yesterday, created_at__lt=today), ()),
+    ]
+
+
+# What a summary line shows (summaries._line) and what the sections filter and sort on.
+SUMMARY_TASK_FIELDS = (
+    "id",
+    "team_id",
+    "number",
+    "title",
+    "priority",
+    "due_date",
+    "completed_at",
+    "created_at",
+)
+
+
+def _section_rows(team_ids: list[int], day: date) -> list[Task]:
+    """The first LIST_LIMIT tasks of every section of every team, in one query.
+
+    Each part numbers its rows per team (`position`) and counts them (`section_total`), so
+    the totals come with the rows and a section longer than the list costs no COUNT of its own.
+    """
+    parts = []
+    for index, (_, cond, order) in enumerate(_sections(day)):
+        terms = [F(name).asc() for name in (*order, "number")]
+        parts.append(
+            Task.objects.filter(cond, team_id__in=team_ids)
+            .only(*SUMMARY_TASK_FIELDS)
+            .annotate(
+                section=Value(index, output_field=IntegerField()),
+                position=Window(RowNumber(), partition_by=F("team_id"), order_by=terms),
+                section_total=Window(Count("pk"), partition_by=F("team_id")),
+            )
+            .filter(position__lte=LIST_LIMIT)
+            .order_by()  # compound parts may not be ordered (SQLite); sorted below
+        )
+    rows = list(parts[0].union(*parts[1:], all=True))
+    rows.sort(key=lambda task: (task.team_id, task.section, task.position))
+    return rows
+
+
+def _open_work_per_person(team_ids: list[int], today) -> dict[int, list[tuple[User, int, int]]]:
+    """Per team: each person with open tasks there, their open and overdue counts.
+
+    Counted over the assignee links (one per task and person), so the task's conditions are
+    plain column tests rather than a negated condition across a many-to-many relation, and
+    grouped by ids alone (grouping by the names too doubled the time); the names come next.
+    """
+    links = Task.assignees.through.objects.filter(open_q("task__"), task__team_id__in=team_ids)
+    rows = list(
+        links.values("task__team_id", "user_id")
+        .annotate(
+            open_count=Count("pk"),
+            overdue_count=Count("pk", filter=overdue_q(today, "task__")),
+        )
+        .order_by()
+    )
+    # In the database's order of names (its collation), as the list has always been sorted.
+    names = User.objects.only("id", "username", "first_name", "last_name").order_by("username")
+    people = list(names.filter(pk__in={row["user_id"] for row in rows}))
+    place = {person.pk: index for index, person in enumerate(people)}
+    by_id = {person.pk: person for person in people}
+    per_team: dict[int, list[tuple[User, int, int]]] = {}
+    for row in sorted(rows, key=lambda row: (-row["open_count"], place[row["user_id"]])):
+        per_team.setdefault(row["task__team_id"], []).append(
+            (by_id[row["user_id"]], row["open_count"], row["overdue_count"])
+        )
+    return per_team
+
+
+def teams_summaries(*, teams: list[Team], day: date) -> list[TeamSummary]:
+    """Collect the summaries of `teams` for `day`, in the teams' order.
+
+    Five queries whatever the number of teams and tasks: the sections' rows with their totals,
+    the assignees of the listed tasks, the open work per person and those people's names, the
+    open and unassigned totals.
+    """
+    if not teams:
+        return []
+    team_ids = [team.pk for team in teams]
+    today, _ = day_bounds(day)
+    sections = _sections(day)
+    rows = _section_rows(team_ids, day)
+    people = User.objects.only("id", "username", "first_name", "last_name")
+    prefetch_related_objects(rows, Prefetch("assignees", people))
+    totals = {
+        row["team_id"]: row
+        for row in Task.objects.filter(open_q(), team_id__in=team_ids)
+        .values("team_id")
+        .annotate(open_total=Count("pk"), unassigned_open=Count("pk", filter=unassigned_q()))
+        .order_by()
+    }
+    per_person = _open_work_per_person(team_ids, today)
+    teams_by_id = {team.pk: team for team in teams}
+    listed: dict[tuple[int, int], list[Task]] = {}
+    section_totals: dict[tuple[int, int], int] = {}
+    for task in rows:
+        task.team = teams_by_id[task.team_id]  # the key (OPS-42) needs it: no query per row
+        listed.setdefault((task.team_id, task.section), []).append(task)
+        section_totals[task.team_id, task.section] = task.section_total
+    summaries = []
+    for team in teams:
+        summary = TeamSummary(team=team, day=day)
+        summary.sections = [
+            Section(
+                title=title,
+                tasks=listed.get((team.pk, index), []),
+                total=section_totals.get((team.pk, index), 0),
+            )
+            for index, (title, _, _) in enumerate(sections)
+        ]
+        summary.people = per_person.get(team.pk, [])
+        team_totals = totals.get(team.pk, {})
+        summary.open_total = team_totals.get("open_total", 0)
+        summary.unassigned_open = team_totals.get("unassigned_open", 0)
+        summaries.append(summary)
+    return summaries
 
 
 def team_summary(*, team: Team, day: date) -> TeamSummary:
-    """Collect the summary of `team` for `day` (a constant number of queries per team)."""
-    today, tomorrow = day_bounds(day)
-    yesterday = today - timedelta(days=1)
-    people = User.objects.only("id", "username", "first_name", "last_name")
-    tasks = (
-        Task.objects.filter(team=team)
-        .select_related("team")
-        .prefetch_related(Prefetch("assignees", people))
-    )
-    summary = TeamSummary(team=team, day=day)
-    summary.sections = [
-        _section(
-            "Due today",
-            tasks.open()
-            .filter(due_date__gte=today, due_date__lt=tomorrow)
-            .order_by("due_date", "number"),
-        ),
-        _section("Overdue", tasks.overdue(today).order_by("due_date", "number")),
-        _section(
-            "Done yesterday",
-            tasks.done_since(yesterday, today).order_by("completed_at", "number"),
-        ),
-        _section(
-            "Created yesterday",
-            tasks.filter(created_at__gte=yesterday, created_at__lt=today).order_by("number"),
-        ),
-    ]
-    in_team = Q(assigned_tasks__team=team)
-    open_assigned = in_team & open_q("assigned_tasks__")
-    rows = (
-        User.objects.filter(open_assigned)
-        .annotate(
-            open_count=Count("assigned_tasks", filter=open_assigned, distinct=True),
-            overdue_count=Count(
-                "assigned_tasks",
-                filter=in_team & overdue_q(today, "assigned_tasks__"),
-                distinct=True,
-            ),
-        )
-        .order_by("-open_count", "username")
-        .only("id", "username", "first_name", "last_name")
-    )
-    summary.people = [(u, u.open_count, u.overdue_count) for u in rows]
-    still_open = tasks.open()
-    summary.open_total = still_open.count()
-    summary.unassigned_open = still_open.filter(assignees__isnull=True).count()
-    return summary
+    """Collect the summary of `team` for `day` (see `teams_summaries`)."""
+    return teams_summaries(teams=[team], day=day)[0]
 
 
 def overdue_reminder_candidates(*, now: datetime) -> QuerySet[Task]:

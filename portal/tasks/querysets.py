@@ -187,3 +187,16 @@ class TaskQuerySet(QuerySet):
         if any(term.lstrip("-") == "priority" for term in terms):
             qs = qs.with_priority_rank()
         return qs.order_by(*order_terms(terms))
+
+
+def unassigned_q(prefix: str = "") -> Q:
+    """Nobody assigned (the meaning of `TaskQuerySet.unassigned`), for aggregates.
+
+    Written as NOT EXISTS rather than a join to the assignees, so counting tasks with it next
+    to other counts repeats no task once per assignee.
+    """
+    from django.apps import apps  # the task model's module imports this one
+    from django.db.models import Exists, OuterRef
+
+    links = apps.get_model("tasks", "Task").assignees.through.objects
+    return Q(~Exists(links.filter(task_id=OuterRef(f"{prefix}pk"))))
