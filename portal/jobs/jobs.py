@@ -22,11 +22,12 @@ from portal.jobs.runner import JobContext
 from portal.jobs.selectors import (
     overdue_reminder_candidates,
     summaries_emailed_to,
+    summary_recipients_by_team,
     summary_teams,
 )
 from portal.jobs.services import (
+    daily_summaries_store,
     daily_summary_email,
-    daily_summary_store,
     jobs_purge_finished,
     overdue_reminder_send,
 )
@@ -50,16 +51,18 @@ def daily_summary(ctx: JobContext, date: str | None = None, team: str | None = N
     """Write each team's summary to SHARED_DIR, store it, email opted-in members once a day."""
     day = _parse_day(date)
     teams = list(summary_teams(slug=team))
+    records = daily_summaries_store(teams=teams, day=day)
+    ctx.progress(50, "summaries written")
+    recipients = summary_recipients_by_team(team_ids=[t.pk for t in teams])
     files, emailed, email_errors = [], 0, {}
-    for index, team_obj in enumerate(teams):
-        record = daily_summary_store(team=team_obj, day=day)
+    for index, (team_obj, record) in enumerate(zip(teams, records, strict=True)):
         try:
-            emailed += daily_summary_email(summary=record)
+            emailed += daily_summary_email(summary=record, recipients=recipients[team_obj.pk])
         except Exception as exc:  # one team's mail problem must not stop the other summaries
             logger.exception("daily summary %s: emailing team %s failed", day, team_obj.key)
             email_errors[team_obj.key] = f"{type(exc).__name__}: {exc}"
         files.append(record.path)
-        ctx.progress(100 * (index + 1) / len(teams), f"{team_obj.key} done")
+        ctx.progress(50 + 50 * (index + 1) / len(teams), f"{team_obj.key} done")
     logger.info("daily summary %s: %s team(s), %s email(s)", day, len(teams), emailed)
     if email_errors:
         raise RuntimeError(

@@ -54,15 +54,28 @@ def summary_teams(*, slug: str | None = None) -> QuerySet[Team]:
     return teams.filter(slug=slug) if slug else teams
 
 
+def _summary_readers() -> QuerySet[User]:
+    """Who reads daily summaries by email: active people who opted in and have an address."""
+    return User.objects.filter(receive_daily_summary=True, is_active=True).exclude(email="")
+
+
 def summary_recipients(*, team_id: int) -> QuerySet[User]:
     """Active members of the team who opted in to the daily summary and have an address."""
-    return (
-        User.objects.filter(
-            memberships__team_id=team_id, receive_daily_summary=True, is_active=True
-        )
-        .exclude(email="")
+    return _summary_readers().filter(memberships__team_id=team_id).order_by("username")
+
+
+def summary_recipients_by_team(*, team_ids: list[int]) -> dict[int, list[User]]:
+    """`summary_recipients` of several teams in one query: team id -> people, by username."""
+    rows = (
+        _summary_readers()
+        .filter(memberships__team_id__in=team_ids)
+        .annotate(summary_team_id=F("memberships__team_id"))
         .order_by("username")
     )
+    by_team: dict[int, list[User]] = {team_id: [] for team_id in team_ids}
+    for person in rows:
+        by_team[person.summary_team_id].append(person)
+    return by_team
 
 
 def summaries_emailed_to(*, day: date, team_ids: list[int]) -> int:

@@ -33,7 +33,7 @@ from portal.accounts.models import User
 from portal.jobs.models import FINISHED, DailySummary, Job, JobStatus, OverdueReminder
 from portal.jobs.registry import get_kind
 from portal.jobs.schedules import RUN_SCHEDULED
-from portal.jobs.selectors import summary_recipients, team_summary
+from portal.jobs.selectors import summary_recipients, teams_summaries
 from portal.jobs.summaries import render_markdown, summary_relpath, write_shared_file
 from portal.tasks.models import Task
 from portal.teams.models import Team
@@ -236,41 +236,59 @@ def single_line(text: str) -> str:
 # --- daily summaries ----------------------------------------------------------------------
 
 
-@transaction.atomic
-def daily_summary_store(*, team: Team, day: date) -> DailySummary:
-    """Collect, render and store the team's summary of `day`: the file and the record.
+def daily_summaries_store(*, teams: list[Team], day: date) -> list[DailySummary]:
+    """Collect, render and store the summaries of `teams` for `day`: the files and records.
 
-    Both are replaced when the day is summarised again (the file atomically), never duplicated.
+    Collected in a constant number of queries (`teams_summaries`) and recorded in one upsert,
+    so a run costs the same few queries for one team or a hundred. Files and records are
+    replaced when the day is summarised again (each file atomically), never duplicated.
+    The records returned carry their ids; read `emailed_at` from the database (the emailing
+    service locks and re-reads the row anyway).
     """
-    summary = team_summary(team=team, day=day)
-    body = render_markdown(summary)
-    relpath = summary_relpath(team, day)
-    write_shared_file(relpath, body)
-    record, _ = DailySummary.objects.update_or_create(
-        team=team, date=day, defaults={"body": body, "counts": summary.counts, "path": relpath}
+    records = []
+    for summary in teams_summaries(teams=teams, day=day):
+        body = render_markdown(summary)
+        relpath = summary_relpath(summary.team, day)
+        write_shared_file(relpath, body)
+        records.append(
+            DailySummary(
+                team=summary.team, date=day, body=body, counts=summary.counts, path=relpath
+            )
+        )
+    return DailySummary.objects.bulk_create(
+        records,
+        update_conflicts=True,
+        unique_fields=["team", "date"],
+        update_fields=["body", "counts", "path", "updated_at"],
     )
-    return record
+
+
+def daily_summary_store(*, team: Team, day: date) -> DailySummary:
+    """Collect, render and store one team's summary of `day` (see `daily_summaries_store`)."""
+    return daily_summaries_store(teams=[team], day=day)[0]
 
 
 @transaction.atomic
-def daily_summary_email(*, summary: DailySummary) -> int:
+def daily_summary_email(*, summary: DailySummary, recipients: list[User] | None = None) -> int:
     """Email the summary to the team's opted-in members once; returns how many were emailed.
 
     The record is locked while the emails go out, so two runs never both send; once it has
     `emailed_at`, re-runs update the file and the record but not inboxes. If sending fails,
-    nothing is marked and the next run tries again.
+    nothing is marked and the next run tries again. A run over many teams passes each team's
+    `recipients` (from `summary_recipients_by_team`, one query for all teams).
     """
     # Only the summary row is locked (not its team: task numbering locks teams).
     locked = DailySummary.objects.select_for_update().get(pk=summary.pk)
     if locked.emailed_at:
         return 0
-    people = list(summary_recipients(team_id=locked.team_id))
+    if recipients is None:
+        recipients = list(summary_recipients(team_id=locked.team_id))
     subject = single_line(
         SUMMARY_SUBJECT.format(
             site=settings.SITE_NAME, team=summary.team.name, day=locked.date.isoformat()
         )
     )
-    messages = [EmailMessage(subject, locked.body, to=[p.email]) for p in people]
+    messages = [EmailMessage(subject, locked.body, to=[p.email]) for p in recipients]
     if messages:
         get_connection().send_messages(messages)
     DailySummary.objects.filter(pk=locked.pk).update(

@@ -13,11 +13,12 @@ from portal.jobs.selectors import (
     summaries_emailed_to,
     summaries_visible_to,
     summary_recipients,
+    summary_recipients_by_team,
     summary_teams,
     team_summary,
 )
 from portal.tasks import services as ts
-from tests.factories import MembershipFactory, UserFactory
+from tests.factories import MembershipFactory, TeamFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -60,6 +61,14 @@ def test_summary_recipients_are_opted_in_active_members_with_an_address(
     gone.save()
     assert list(summary_recipients(team_id=team.pk)) == [member]
     assert list(summary_recipients(team_id=other_team.pk)) == [outsider]
+    # Someone in both teams is listed under each; a team nobody reads gets an empty list.
+    MembershipFactory(team=other_team, user=member)
+    lonely = TeamFactory()
+    assert summary_recipients_by_team(team_ids=[team.pk, other_team.pk, lonely.pk]) == {
+        team.pk: [member],
+        other_team.pk: [member, outsider],
+        lonely.pk: [],
+    }
 
 
 def test_team_summary_query_count_does_not_grow_with_tasks(

@@ -5,11 +5,16 @@ from datetime import date, datetime, time, timedelta
 
 import pytest
 import time_machine
+from django.db import connection
 from django.db.models import Count, Prefetch, Q, QuerySet
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from portal.accounts.models import User
+from portal.jobs.models import JobStatus
+from portal.jobs.runner import run_job
 from portal.jobs.selectors import team_summary, teams_summaries
+from portal.jobs.services import job_start
 from portal.jobs.summaries import LIST_LIMIT, Section, TeamSummary, day_bounds, render_markdown
 from portal.tasks import services as ts
 from portal.tasks.models import Priority, Status, Task
@@ -262,3 +267,38 @@ def test_collection_queries_do_not_grow_with_teams(crowd, team, django_assert_nu
         summaries = teams_summaries(teams=[team, *others], day=day)
     assert [s.team for s in summaries] == [team, *others]
     assert all(s.open_total == 16 for s in summaries)
+
+
+# Per team in a run: the progress beat, locking the record to email it, marking it emailed;
+# tests run inside a transaction, so the emailing's own transaction adds a savepoint and its
+# release (in production it is a plain BEGIN/COMMIT, which no query count sees).
+RUN_QUERIES_PER_TEAM = 5
+
+
+def run_summary(day: date) -> tuple[int, dict]:
+    job = job_start("daily_summary", requester=None, date=day.isoformat())
+    with CaptureQueriesContext(connection) as queries:
+        run_job(job.pk)
+    job.refresh_from_db()
+    assert job.status == JobStatus.SUCCEEDED, job.error
+    return len(queries.captured_queries), job.result
+
+
+def test_a_run_costs_a_constant_few_queries_per_team(crowd, team):
+    for person in crowd:
+        person.receive_daily_summary = True
+        person.save()
+    day = timezone.localdate()
+    add_tasks(team, crowd, 10, day)
+    few, result = run_summary(day - timedelta(days=1))
+    assert result["teams"] == 1 and result["emailed"] == 5
+    others = TeamFactory.create_batch(4)
+    for other in others:
+        for person in crowd:
+            MembershipFactory(user=person, team=other)
+        add_tasks(other, crowd, 100, day)
+    many, result = run_summary(day)
+    assert result["teams"] == 5 and result["emailed"] == 25
+    assert many - few == len(others) * RUN_QUERIES_PER_TEAM
+    # The job record, the teams, the five of the collection, the upsert, the readers, ...
+    assert few <= 13 + RUN_QUERIES_PER_TEAM
