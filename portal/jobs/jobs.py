@@ -29,7 +29,7 @@ from portal.jobs.services import (
     daily_summaries_store,
     daily_summary_email,
     jobs_purge_finished,
-    overdue_reminder_send,
+    overdue_reminders_send,
 )
 from portal.jobs.sheets import sheet_files_purge  # also registers the spreadsheet job kinds
 from portal.tasks.services import tasks_purge_archived
@@ -111,25 +111,20 @@ def archive_cleanup(ctx: JobContext, days: int | None = None, batch_size: int = 
 @register_job("overdue_reminders", label="Overdue reminders")
 def overdue_reminders(ctx: JobContext) -> dict:
     """Email the assignees of each task that became overdue, once per task and due date."""
-    sent, failed, last_error = 0, 0, ""
-    connection = get_connection()
-    for task in overdue_reminder_candidates(now=timezone.now()):
-        if not task.recipients:
-            continue
-        try:
-            if not overdue_reminder_send(
-                task=task, recipients=[u.email for u in task.recipients], connection=connection
-            ):
-                continue  # a concurrent run sent it
-        except Exception as exc:  # rolled back with its row: tried again on the next run
-            logger.exception("overdue reminder for %s could not be sent", task.key)
-            failed, last_error = failed + 1, f"{type(exc).__name__}: {exc}"
-            continue
-        sent += 1
-    logger.info("overdue reminders: %s sent, %s failed", sent, failed)
-    if failed:
-        raise RuntimeError(REMINDERS_FAILED.format(failed=failed, error=last_error))
-    return {"sent": sent}
+    reminders = [
+        (task, [person.email for person in task.recipients])
+        for task in overdue_reminder_candidates(now=timezone.now())
+        if task.recipients
+    ]
+    outcome = overdue_reminders_send(reminders=reminders, connection=get_connection())
+    for task, exc in outcome.failed:
+        logger.error("overdue reminder for %s could not be sent", task.key, exc_info=exc)
+    logger.info("overdue reminders: %s sent, %s failed", outcome.sent, len(outcome.failed))
+    if outcome.failed:
+        _, last = outcome.failed[-1]
+        error = f"{type(last).__name__}: {last}"
+        raise RuntimeError(REMINDERS_FAILED.format(failed=len(outcome.failed), error=error))
+    return {"sent": outcome.sent}
 
 
 @register_job("token_flush", label="Expired token flush")

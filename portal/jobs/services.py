@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import ast
 import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -300,26 +302,89 @@ def daily_summary_email(*, summary: DailySummary, recipients: list[User] | None 
 # --- overdue reminders --------------------------------------------------------------------
 
 
-def overdue_reminder_send(*, task: Task, recipients: list[str], connection=None) -> bool:
-    """Record and send the reminder for the task's current due date; False if one exists.
+REMINDER_BATCH = 100
 
-    The row and the email succeed or fail together (one transaction): a failed send leaves no
-    row, so the next run tries again; a concurrent run hits the unique constraint and skips it.
+
+@dataclass
+class RemindersSent:
+    """What `overdue_reminders_send` did: sent, left to a concurrent run, failed (with why)."""
+
+    sent: int = 0
+    skipped: int = 0
+    failed: list[tuple[Task, Exception]] = field(default_factory=list)
+
+
+def overdue_reminders_send(
+    *,
+    reminders: Sequence[tuple[Task, list[str]]],
+    connection=None,
+    batch_size: int = REMINDER_BATCH,
+) -> RemindersSent:
+    """Record and send the reminder of each (task, addresses) for the task's current due date.
+
+    A batch is one transaction with a constant number of queries, however many tasks it holds:
+    its rows are inserted together (a task a concurrent run already holds is skipped: the unique
+    row makes that insert wait for the other run, then do nothing), the emails go out, and the
+    rows of the emails that failed are deleted together, so those are tried again next hour.
+    A row and its email still succeed or fail together; if the process dies mid-batch, the
+    batch's rows roll back and its emails may go out once more on the next run.
     """
-    try:
-        with transaction.atomic():
-            OverdueReminder.objects.create(task=task, due_date=task.due_date, recipients=recipients)
-            due = timezone.localtime(task.due_date)
-            body = (
-                f"{task.key} {task.title} (team {task.team.name}) was due "
-                f"{due:%Y-%m-%d %H:%M %Z} and is not done yet.\n\n"
-                f"Status: {task.get_status_display()}; "
-                f"priority: {task.get_priority_display()}.\n"
-            )
-            subject = single_line(
-                REMINDER_SUBJECT.format(site=settings.SITE_NAME, key=task.key, title=task.title)
-            )
-            EmailMessage(subject, body, to=recipients, connection=connection).send()
-    except IntegrityError:
-        return False
-    return True
+    outcome = RemindersSent()
+    for start in range(0, len(reminders), batch_size):
+        _reminder_batch_send(reminders[start : start + batch_size], connection, outcome)
+    return outcome
+
+
+@transaction.atomic
+def _reminder_batch_send(batch, connection, outcome: RemindersSent) -> None:
+    # The batch's own rows carry this run's time, which tells them apart from rows a concurrent
+    # run inserted (an insert that ignores conflicts does not say which rows it wrote).
+    stamp = timezone.now()
+    OverdueReminder.objects.bulk_create(
+        [
+            OverdueReminder(task=task, due_date=task.due_date, recipients=to, sent_at=stamp)
+            for task, to in batch
+        ],
+        ignore_conflicts=True,
+    )
+    rows = OverdueReminder.objects.filter(task_id__in=[task.pk for task, _ in batch])
+    ours = set(rows.filter(sent_at=stamp).values_list("task_id", flat=True))
+    failed = []
+    for task, to in batch:
+        if task.pk not in ours:
+            outcome.skipped += 1
+            continue
+        try:
+            _reminder_message(task, to, connection).send()
+        except Exception as exc:  # its row goes below: tried again on the next run
+            failed.append(task.pk)
+            outcome.failed.append((task, exc))
+            continue
+        outcome.sent += 1
+    if failed:
+        rows.filter(task_id__in=failed, sent_at=stamp).delete()
+
+
+def _reminder_message(task: Task, recipients: list[str], connection) -> EmailMessage:
+    due = timezone.localtime(task.due_date)
+    body = (
+        f"{task.key} {task.title} (team {task.team.name}) was due "
+        f"{due:%Y-%m-%d %H:%M %Z} and is not done yet.\n\n"
+        f"Status: {task.get_status_display()}; "
+        f"priority: {task.get_priority_display()}.\n"
+    )
+    subject = single_line(
+        REMINDER_SUBJECT.format(site=settings.SITE_NAME, key=task.key, title=task.title)
+    )
+    return EmailMessage(subject, body, to=recipients, connection=connection)
+
+
+def overdue_reminder_send(*, task: Task, recipients: list[str], connection=None) -> bool:
+    """Record and send one task's reminder (see `overdue_reminders_send`); False if one exists.
+
+    A failed send leaves no row and raises its error.
+    """
+    outcome = overdue_reminders_send(reminders=[(task, recipients)], connection=connection)
+    if outcome.failed:
+        raise outcome.failed[0][1]
+    return bool(outcome.sent)
