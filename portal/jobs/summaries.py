@@ -53,8 +53,11 @@ class TeamSummary:
 
 
 def _who(task: Task) -> str:
-    names = ", ".join(f"@{u.username}" for u in task.assignees.all())
-    return names or "unassigned"
+    # Collected summaries carry the names (portal.jobs.selectors reads them in one query).
+    names = getattr(task, "assignee_names", None)
+    if names is None:
+        names = [person.username for person in task.assignees.all()]
+    return ", ".join(f"@{name}" for name in names) or "unassigned"
 
 
 def _line(task: Task) -> str:
