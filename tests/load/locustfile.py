@@ -28,6 +28,7 @@ import re
 import sys
 from pathlib import Path
 
+from gevent.lock import Semaphore
 from locust import HttpUser, between, task
 from locust.exception import StopUser
 
@@ -55,6 +56,11 @@ PROXY = os.environ.get("LOAD_PROXY", "1") == "1"
 _user_numbers = itertools.count()
 _filters = itertools.cycle(mix.FILTER_NAMES)
 _searches = itertools.cycle(mix.SEARCH_NAMES)
+# One browser per person: the users who are the same person share the page session (tabs of
+# one browser), so each person signs in through the form once. API tokens stay per user,
+# since every refresh rotates the refresh token.
+_page_cookies: dict[str, dict[str, str]] = {}
+_page_locks: dict[str, Semaphore] = {}
 
 
 class Person(HttpUser):
@@ -189,7 +195,7 @@ class Person(HttpUser):
                 return
             response.success()
         self._keep_cookies_on_loopback()
-        self.page_session = True
+        _page_cookies[self.username] = {c.name: c.value for c in self.client.cookies}
 
     # --- the mix ----------------------------------------------------------------------------
 
@@ -270,7 +276,12 @@ class Person(HttpUser):
         if self.team is None:
             return self.do_list()
         if not self.page_session:
-            self._sign_in_page()
+            with _page_locks.setdefault(self.username, Semaphore()):
+                if self.username not in _page_cookies:
+                    self._sign_in_page()
+                for name, value in _page_cookies.get(self.username, {}).items():
+                    self.client.cookies.set(name, value)
+                self.page_session = self.username in _page_cookies
         if not self.page_session:
             return
         with self.client.get(
