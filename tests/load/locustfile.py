@@ -4,8 +4,8 @@ Each user signs in through the API as one of the configured people (spread over 
 turn), reads once which teams, members and tags it may use, then keeps picking actions:
 list, filter, search, detail, create (with assignees and tags of its team), comment, the
 team board (signed in through the sign-in form, as a browser) and token refresh. Every user
-first does each action once, in a random order, then picks them by weight (tests/load/mix.py),
-so a short run exercises the whole mix.
+first does each action (and each filter and search variant) once, in a random order, then picks
+them by weight (tests/load/mix.py), so a short run exercises the whole mix.
 
 Run it through tests/load/run.py (or `make loadtest`), which starts the server. Settings come
 from the environment:
@@ -81,8 +81,14 @@ class Person(HttpUser):
         self.page_session = False
         self._sign_in()
         self._look_around()
-        self.first_round = list(mix.WEIGHTS)
-        random.shuffle(self.first_round)
+        # Each action (each filter and search variant too) once, in a random order after a
+        # first list that shows which tasks, keys and words there are.
+        rest = [(a, None) for a in mix.WEIGHTS if a not in ("list", "filter", "search")]
+        rest += [("filter", n) for n in mix.FILTER_NAMES] + [
+            ("search", n) for n in mix.SEARCH_NAMES
+        ]
+        random.shuffle(rest)
+        self.first_round = [("list", None), *rest]
 
     # --- helpers --------------------------------------------------------------------------
 
@@ -202,16 +208,20 @@ class Person(HttpUser):
     @task
     def act(self):
         if self.first_round:
-            action = self.first_round.pop()
+            action, variant = self.first_round.pop(0)
         else:
             action = random.choices(list(mix.WEIGHTS), weights=list(mix.WEIGHTS.values()))[0]
-        getattr(self, f"do_{action}")()
+            variants = {"filter": _filters, "search": _searches}.get(action)
+            variant = next(variants) if variants else None
+        if variant is None:
+            getattr(self, f"do_{action}")()
+        else:
+            getattr(self, f"do_{action}")(variant)
 
     def do_list(self):
         self._list("", mix.LIST)
 
-    def do_filter(self):
-        name = next(_filters)
+    def do_filter(self, name: str):
         query = {
             mix.FILTER_STATUS: f"&status={random.choice(['todo', 'in_progress', 'todo,blocked'])}",
             mix.FILTER_PRIORITY: f"&priority={random.choice(['high', 'urgent', 'high,urgent'])}",
@@ -220,8 +230,7 @@ class Person(HttpUser):
         }[name]
         self._list(query, name)
 
-    def do_search(self):
-        name = next(_searches)
+    def do_search(self, name: str):
         if name == mix.SEARCH_KEY and self.keys:
             term = random.choice(self.keys)
         elif self.words:

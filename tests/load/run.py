@@ -22,6 +22,7 @@ import contextlib
 import csv
 import json
 import os
+import resource
 import secrets
 import signal
 import socket
@@ -105,6 +106,23 @@ class Server:
             return ["web"]
         except (OSError, ValueError, KeyError):
             return ["web"]
+
+    def cpu_seconds(self) -> float:
+        """CPU time of gunicorn and its workers so far (on a shared machine, how much of it
+        the server really got is what turns its figures into a cost per request)."""
+        import psutil
+
+        try:
+            master = psutil.Process(self.process.pid)
+            processes = [master, *master.children(recursive=True)]
+        except psutil.NoSuchProcess:
+            return 0.0
+        total = 0.0
+        for process in processes:
+            with contextlib.suppress(psutil.NoSuchProcess):
+                times = process.cpu_times()
+                total += times.user + times.system + times.children_user + times.children_system
+        return total
 
     def tail(self, lines: int = 30) -> str:
         return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
@@ -232,6 +250,11 @@ def report(stats: dict) -> str:
             f"{r['name']:<38} {r['requests']:>6} {r['failures']:>5} {r['rps']:>7.1f} "
             f"{ms(r['p50']):>7} {ms(r['p95']):>7}"
         )
+    lines.append(
+        f"{stats['seconds']:.0f} s; server CPU {stats['server_cpu_s']} s "
+        f"({stats['server_cpu_s'] / max(stats['seconds'], 1):.2f} cores, "
+        f"{stats['server_cpu_ms_per_request']} ms per request); locust CPU {stats['locust_cpu_s']} s"
+    )
     missing = stats["missing"]
     lines.append(f"not exercised: {', '.join(missing)}" if missing else "every request ran")
     for failure in stats["failures"]:
@@ -239,6 +262,11 @@ def report(stats: dict) -> str:
     for exception in stats["exceptions"]:
         lines.append(f"exception {exception['count']}x: {exception['message']}")
     return "\n".join(lines)
+
+
+def _children_cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -260,7 +288,11 @@ def main(argv: list[str] | None = None) -> int:
             server.wait_ready()
             check_sign_in(server.url)
             started = time.time()
+            server_cpu = server.cpu_seconds()
+            locust_cpu = _children_cpu_seconds()
             code = run_locust(server.url, args.users, args.spawn_rate, args.duration, prefix)
+            server_cpu = server.cpu_seconds() - server_cpu
+            locust_cpu = _children_cpu_seconds() - locust_cpu
             stats = read_stats(prefix)
         except (RuntimeError, OSError, ValueError) as error:
             output = Path(f"{prefix}.out")
@@ -283,6 +315,9 @@ def main(argv: list[str] | None = None) -> int:
         workers=args.workers,
         started=time.strftime("%Y-%m-%dT%H:%M:%S%z", time.localtime(started)),
         locust_exit_code=code,
+        server_cpu_s=round(server_cpu, 1),
+        locust_cpu_s=round(locust_cpu, 1),
+        server_cpu_ms_per_request=round(1000 * server_cpu / max(stats["total"]["requests"], 1), 1),
     )
     print(report(stats))
     for line in errors[:5]:
