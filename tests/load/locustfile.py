@@ -4,8 +4,9 @@ Each user signs in through the API as one of the configured people (spread over 
 turn), reads once which teams, members and tags it may use, then keeps picking actions:
 list, filter, search, detail, create (with assignees and tags of its team), comment, the
 team board (signed in through the sign-in form, as a browser) and token refresh. Every user
-first does each action (and each filter and search variant) once, in a random order, then picks
-them by weight (tests/load/mix.py), so a short run exercises the whole mix.
+first does each action (and each filter and search variant) once, starting at a place of its
+own in that round, then picks them by weight (tests/load/mix.py), so a short run exercises the
+whole mix.
 
 Run it through tests/load/run.py (or `make loadtest`), which starts the server. Settings come
 from the environment:
@@ -81,14 +82,15 @@ class Person(HttpUser):
         self.page_session = False
         self._sign_in()
         self._look_around()
-        # Each action (each filter and search variant too) once, in a random order after a
-        # first list that shows which tasks, keys and words there are.
+        # Each action (each filter and search variant too) once, after a first list that shows
+        # which tasks, keys and words there are. Users start the round at evenly spread places,
+        # so that together they cover it early even when each has time for a few actions only.
         rest = [(a, None) for a in mix.WEIGHTS if a not in ("list", "filter", "search")]
-        rest += [("filter", n) for n in mix.FILTER_NAMES] + [
-            ("search", n) for n in mix.SEARCH_NAMES
-        ]
-        random.shuffle(rest)
-        self.first_round = [("list", None), *rest]
+        rest += [("filter", n) for n in mix.FILTER_NAMES]
+        rest += [("search", n) for n in mix.SEARCH_NAMES]
+        users = max(getattr(self.environment.parsed_options, "num_users", None) or 1, 1)
+        start = (number % users) * len(rest) // min(users, len(rest)) % len(rest)
+        self.first_round = [("list", None), *rest[start:], *rest[:start]]
 
     # --- helpers --------------------------------------------------------------------------
 

@@ -62,7 +62,7 @@ def environment(database, tmp_path):
         VAR_DIR=str(tmp_path / "var"),
         # Throttle counters and cached rows of this server apart from any other run's.
         CACHE_KEY_PREFIX=f"loadtest-{uuid.uuid4().hex[:8]}",
-        LOAD_WAIT="0.1,0.5",
+        LOAD_WAIT="0.05,0.2",
     )
     for command in (["migrate", "--noinput", "-v0"], ["demo"]):
         result = subprocess.run(
