@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format venv setup demo worker clean screenshots
+.PHONY: run test lint format venv setup demo worker clean screenshots loadtest
 
 venv: $(VENV)/.installed
 
@@ -51,6 +51,18 @@ lint: venv
 format: venv
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
+
+# Load test (docs/load-test.md): gunicorn (WORKERS, DEBUG off) on 127.0.0.1 and headless locust
+# with USERS for DURATION seconds, on the database DATABASE_URL names (it must hold the data:
+# `make setup` loads the demo). Prints req/s, p50 and p95 per request and every error; fails on
+# any error. `make loadtest LOAD_JSON=figures.json` also writes the figures as data.
+USERS ?= 50
+DURATION ?= 60
+SPAWN_RATE ?= 10
+WORKERS ?= 2
+loadtest: venv
+	$(PY) tests/load/run.py --users $(USERS) --duration $(DURATION) --spawn-rate $(SPAWN_RATE) \
+	  --workers $(WORKERS) $(if $(LOAD_JSON),--json $(LOAD_JSON))
 
 # Screenshots of the admin and the team pages as people see them, kept in docs/screenshots/
 screenshots: venv
