@@ -30,8 +30,12 @@ DATABASES = {
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DB_CONN_MAX_AGE", default=60))
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # Several processes (web + qcluster) share the file: wait for locks instead of failing.
-    DATABASES["default"].setdefault("OPTIONS", {}).update({"timeout": 20})
+    # Several processes (web workers, qcluster) share the file: wait for locks instead of
+    # failing, and take the write lock when a transaction starts (a transaction that read
+    # first and then writes cannot wait for the lock: SQLite answers "database is locked").
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"timeout": 20, "transaction_mode": "IMMEDIATE"}
+    )
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     _sqlite_folder(str(DATABASES["default"].get("NAME") or ""))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

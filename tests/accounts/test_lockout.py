@@ -175,3 +175,24 @@ def test_signing_in_to_an_own_account_does_not_clear_the_address_count(olivia, m
     fail(OFFICE, "guess94", 6)
     # ...so the other 100 still count.
     assert refused(sign_in("api", OFFICE, "olivia"), LOCKED_ADDRESS, ("15 minutes", 900))
+
+
+def test_the_sign_in_page_counts_each_client_behind_the_proxy_on_its_own(olivia, settings):
+    """allauth's per-address limit (30 sign-ins a minute) reads the same address as the lockout.
+
+    Behind a proxy every request comes from the proxy's address; counted by that, the 31st
+    person signing in within a minute would be refused (the positive control below).
+    """
+    settings.TRUSTED_PROXY_COUNT = 1
+    proxy = "10.0.0.1"
+    run = uuid.uuid4().int
+    clients = [f"100.{(run >> 8) % 250}.{n // 250}.{n % 250}" for n in range(31)]
+
+    def through_proxy(forwarded):
+        return Client(REMOTE_ADDR=proxy, HTTP_X_FORWARDED_FOR=forwarded).post(
+            DOORS["accounts"][0], {"login": "olivia", "password": PASSWORD}
+        )
+
+    assert [through_proxy(address).status_code for address in clients] == [302] * 31
+    one_client = [through_proxy(clients[0]).status_code for _ in range(31)]
+    assert 429 in one_client

@@ -48,10 +48,9 @@ def database(tmp_path):
         finally:
             _postgres(base, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     else:
-        # IMMEDIATE: a write transaction takes SQLite's write lock when it begins. With the
-        # default (deferred) mode, two gunicorn processes writing at once fail at once with
-        # "database is locked" instead of waiting (see docs/load-test.md).
-        yield f"sqlite:///{tmp_path / 'portal.sqlite3'}?transaction_mode=IMMEDIATE"
+        # A file both gunicorn workers share (the settings make SQLite transactions take the
+        # write lock when they begin, so concurrent writers wait instead of failing).
+        yield f"sqlite:///{tmp_path / 'portal.sqlite3'}"
 
 
 @pytest.fixture
