@@ -21,6 +21,8 @@ from portal.adminsite.bases import (
     report_bulk,
 )
 from portal.adminsite.fields import BoundedInlineFormSet
+from portal.adminsite.rows import LeanRowsAdmin, label_html, tags_html
+from portal.adminsite.searchable import SearchableFiltersAdmin
 from portal.adminsite.spreadsheets import SpreadsheetAdmin
 from portal.core.dates import moment_html
 from portal.tasks import permissions as task_perms
@@ -29,6 +31,7 @@ from portal.tasks.admin.filters import (
     ArchivedFilter,
     AssigneeFilter,
     CompletedRangeFilter,
+    CreatedByFilter,
     DueRangeFilter,
     OverdueFilter,
     PriorityFilter,
@@ -75,6 +78,17 @@ class TaskChangeList(ChangeList):
             for term in super().get_ordering(request, queryset)
         ]
 
+    def get_results(self, request):
+        # The rows show the team's key, not the creator, the parent or the long text fields:
+        # leave their joins and columns out of the page's query. Actions read the tasks anew
+        # (cl.get_queryset), with every field the services need.
+        self.queryset = (
+            self.queryset.select_related(None)
+            .select_related("team")
+            .defer("description", "metadata")
+        )
+        super().get_results(request)
+
 
 class CommentsInline(StackedInline):
     """The task page's one comments area: the comments, then a box to add one.
@@ -118,7 +132,9 @@ class CommentsInline(StackedInline):
 
 
 @admin.register(Task)
-class TaskAdmin(SpreadsheetAdmin, ScopedHistoryAdmin, PortalModelAdmin):
+class TaskAdmin(
+    LeanRowsAdmin, SearchableFiltersAdmin, SpreadsheetAdmin, ScopedHistoryAdmin, PortalModelAdmin
+):
     form = TaskAdminForm
     resource_classes = [TaskResource]
     list_display = [
@@ -138,6 +154,7 @@ class TaskAdmin(SpreadsheetAdmin, ScopedHistoryAdmin, PortalModelAdmin):
         StatusFilter,
         PriorityFilter,
         AssigneeFilter,
+        CreatedByFilter,
         TagFilter,
         ("due_date", DueRangeFilter),
         ("completed_at", CompletedRangeFilter),
@@ -200,7 +217,7 @@ class TaskAdmin(SpreadsheetAdmin, ScopedHistoryAdmin, PortalModelAdmin):
     # -- list columns --
     @display(description="key", ordering="number")
     def key_display(self, obj):
-        return format_html('<span class="whitespace-nowrap font-medium">{}</span>', obj.key)
+        return obj.key  # no wrapping, medium weight: .portal-rows .field-key_display
 
     updated_display = moment_column("updated_at", "updated")
     created_at_display = moment_column("created_at", "created")
@@ -212,13 +229,13 @@ class TaskAdmin(SpreadsheetAdmin, ScopedHistoryAdmin, PortalModelAdmin):
     def team_display(self, obj):
         return obj.team.key
 
-    @display(description="status", ordering="status", label=STATUS_COLOURS)
+    @display(description="status", ordering="status")
     def status_display(self, obj):
-        return obj.status, obj.get_status_display()
+        return label_html(STATUS_COLOURS.get(obj.status), obj.get_status_display())
 
-    @display(description="priority", ordering="priority_rank", label=PRIORITY_COLOURS)
+    @display(description="priority", ordering="priority_rank")
     def priority_display(self, obj):
-        return obj.priority, obj.get_priority_display()
+        return label_html(PRIORITY_COLOURS.get(obj.priority), obj.get_priority_display())
 
     @display(description="assignees")
     def assignees_display(self, obj):
@@ -238,12 +255,7 @@ class TaskAdmin(SpreadsheetAdmin, ScopedHistoryAdmin, PortalModelAdmin):
 
     @display(description="tags")
     def tags_display(self, obj):
-        return format_html_join(
-            " ",
-            '<span class="inline-block px-2 rounded-default text-xs font-semibold" '
-            'style="background:{}22;color:{};border:1px solid {}55">{}</span>',
-            ((t.color, t.color, t.color, t.name) for t in obj.tags.all()),
-        )
+        return tags_html(obj.tags.all())
 
     @display(description="subtasks")
     def subtasks_display(self, obj):
