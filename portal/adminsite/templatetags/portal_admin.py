@@ -111,7 +111,7 @@ def page_header(context) -> str:
 
 @register.inclusion_tag("admin/lean_change_list_results.html")
 def lean_result_list(cl):
-    """unfold's header above rows built by Django's own cell builder (see adminsite/rows.py)."""
+    """unfold's header above rows built by Django's own cell builder (see adminsite/lean.py)."""
     headers = list(unfold_list.result_headers(cl))
     return {
         "cl": cl,

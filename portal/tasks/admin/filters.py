@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from unfold.contrib.filters.admin import CheckboxFilter, RadioFilter, RangeDateTimeFilter
 from unfold.utils import parse_datetime_str
 
+from portal.adminsite.lean import LeanCheckboxForm, LeanRadioForm, LeanRangeDateTimeForm
 from portal.adminsite.searchable import SearchableFilter
 from portal.tasks.filters import TaskFilter, filter_tasks
 from portal.tasks.models import Tag
@@ -68,6 +69,7 @@ class TeamFilter(TaskFilterMixin, SearchableFilter):
 
 
 class StatusFilter(TaskFilterMixin, CheckboxFilter):
+    form_class = LeanCheckboxForm
     title = "status"
     parameter_name = "status"
 
@@ -76,6 +78,7 @@ class StatusFilter(TaskFilterMixin, CheckboxFilter):
 
 
 class PriorityFilter(TaskFilterMixin, CheckboxFilter):
+    form_class = LeanCheckboxForm
     title = "priority"
     parameter_name = "priority"
 
@@ -128,6 +131,7 @@ class TagFilter(TaskFilterMixin, SearchableFilter):
 
 
 class OverdueFilter(TaskFilterMixin, RadioFilter):
+    form_class = LeanRadioForm
     title = "overdue"
     parameter_name = "overdue"
 
@@ -138,6 +142,7 @@ class OverdueFilter(TaskFilterMixin, RadioFilter):
 class ArchivedFilter(TaskFilterMixin, RadioFilter):
     """Archived tasks are hidden unless asked for."""
 
+    form_class = LeanRadioForm
     title = "archived"
     parameter_name = "is_archived"
     all_option = None
@@ -152,6 +157,7 @@ class ArchivedFilter(TaskFilterMixin, RadioFilter):
 class _MomentRangeFilter(RangeDateTimeFilter):
     """unfold's date-and-time range, matched by the task filter set's `<after>`/`<before>`."""
 
+    form_class = LeanRangeDateTimeForm
     after = before = ""
 
     def queryset(self, request, queryset):

@@ -21,7 +21,7 @@ from portal.adminsite.bases import (
     report_bulk,
 )
 from portal.adminsite.fields import BoundedInlineFormSet
-from portal.adminsite.rows import LeanRowsAdmin, label_html, tags_html
+from portal.adminsite.lean import LeanRowsAdmin, label_html, tags_html
 from portal.adminsite.searchable import SearchableFiltersAdmin
 from portal.adminsite.spreadsheets import SpreadsheetAdmin
 from portal.core.dates import moment_html
