@@ -232,3 +232,9 @@ def test_hostile_chosen_values_get_no_server_error(client, member, value, status
     for name in ("assignee", "created_by", "team", "tag"):
         response = client.get(CHANGELIST, {name: value})
         assert response.status_code == status, (name, value)
+
+
+def test_show_counts_works_with_searched_filters(client, team, member, member2, filter_world):
+    client.force_login(member)
+    query = f"?_facets=True&assignee={member2.pk}&team={team.key}&tag=billing&status=todo"
+    assert client.get(f"{CHANGELIST}{query}").status_code == 200

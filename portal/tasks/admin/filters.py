@@ -104,7 +104,7 @@ class AssigneeFilter(TaskFilterMixin, SearchableFilter):
 
 
 class CreatedByFilter(TaskFilterMixin, SearchableFilter):
-    title = "created by"
+    title = "creator"
     parameter_name = "created_by"
     search_model = get_user_model()
 

@@ -253,7 +253,7 @@ class TaskAdmin(
             )
         return moment_html(obj.due_date)
 
-    @display(description="tags")
+    @display(description="tags", empty_value="")  # no "-" after the assignees on a phone
     def tags_display(self, obj):
         return tags_html(obj.tags.all())
 
