@@ -72,6 +72,10 @@ PRIORITY_COLOURS = {
 class TaskChangeList(ChangeList):
     """Sorts as the task filter set does: tasks without a due date last in both directions."""
 
+    def __init__(self, *args, **kwargs):
+        self._urls = {}
+        super().__init__(*args, **kwargs)
+
     def get_ordering(self, request, queryset):
         return [
             order_by_term(term) if isinstance(term, str) else term
@@ -88,6 +92,12 @@ class TaskChangeList(ChangeList):
             .defer("description", "metadata")
         )
         super().get_results(request)
+
+    def url_for_result(self, result):
+        # The key and the title both link to the task: reverse its address once per row.
+        if result.pk not in self._urls:
+            self._urls[result.pk] = super().url_for_result(result)
+        return self._urls[result.pk]
 
 
 class CommentsInline(StackedInline):
