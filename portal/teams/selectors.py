@@ -92,6 +92,19 @@ def assignable_people(user, team_ids=None) -> QuerySet:
     return users_visible_to(user).filter(pk__in=members, is_active=True)
 
 
+def assignee_choices(user) -> QuerySet:
+    """People a task list can be filtered by as assignee: leads and members of `user`'s teams
+    (every team for superusers), whom `user` can see.
+
+    Unlike `assignable_people` this keeps deactivated people: deactivating someone does not
+    unassign them, and their open tasks are what someone looks for to hand them over.
+    """
+    members = Membership.objects.filter(role__in=WRITE_ROLES)
+    if not is_superuser(user):
+        members = members.filter(team_id__in=team_ids_for(user))
+    return users_visible_to(user).filter(pk__in=members.values("user_id"))
+
+
 def people_addable_by(user) -> QuerySet:
     """People `user` may pick when adding someone to a team: anyone active for leads (a
     newcomer has no team yet), fellow members otherwise."""

@@ -169,3 +169,40 @@ def test_administrator_dashboard_shows_operations(browser, live_server, shots):
     assert charts[2]["labels"] > 8 and all(c["named"] == c["labels"] for c in charts[1:])
     page.screenshot(path=shots / "dashboard-admin.png", full_page=True)
     assert errors == []
+
+
+def test_task_filters_search_people_as_you_type(browser, live_server, shots):
+    """The people filter is a search box: typing offers matching people of my teams only."""
+    call_command("demo", verbosity=0)
+    page, errors = signed_in_page(browser, live_server, "marcus")
+    page.goto(f"{live_server.url}/admin/tasks/task/")
+    page.click("a.filter-open-button")
+    assignee = page.locator("#changelist-filter select[name=assignee] + .select2")
+    assignee.click()
+    search = page.locator(".select2-container--open .select2-search__field")
+    # before typing: "me" and "none" first, then people
+    page.wait_for_selector(".select2-results__option:not(.loading-results)")
+    offered = page.locator(".select2-results__option").all_inner_texts()
+    assert offered[:2] == ["Assigned to me", "Unassigned"] and len(offered) > 2
+    search.fill("pri")
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('.select2-results__option')]"
+        ".map(o => o.textContent.trim()).join() === 'priya'"
+    )
+    page.screenshot(path=shots / "admin-task-filters.png", full_page=False)
+    # ines leads a team marcus is not in: she is not offered to him
+    search.fill("ines")
+    page.wait_for_selector(".select2-results__message")
+    search.fill("pri")
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('.select2-results__option')]"
+        ".map(o => o.textContent.trim()).join() === 'priya'"
+    )
+    page.keyboard.press("Enter")
+    page.click("#filter-form button[type=submit]")
+    page.wait_for_load_state("networkidle")
+    priya = page.evaluate("() => new URL(location.href).searchParams.get('assignee')")
+    assert priya and priya.isdigit()
+    assignees = page.locator("#result_list .field-assignees_display").all_inner_texts()
+    assert assignees and all("priya" in a for a in assignees)
+    assert errors == []

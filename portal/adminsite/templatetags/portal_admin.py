@@ -2,10 +2,12 @@
 
 from django import template
 from django.contrib import admin
+from django.contrib.admin.templatetags import admin_list
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html_join
 from unfold.settings import get_config
+from unfold.templatetags import unfold_list
 from unfold.utils import convert_color
 
 from portal.adminsite.errors import PAGES
@@ -105,3 +107,15 @@ def page_header(context) -> str:
     return render_to_string(
         "admin/page_header.html", {"parts": parts}, request=context.get("request")
     )
+
+
+@register.inclusion_tag("admin/lean_change_list_results.html")
+def lean_result_list(cl):
+    """unfold's header above rows built by Django's own cell builder (see adminsite/lean.py)."""
+    headers = list(unfold_list.result_headers(cl))
+    return {
+        "cl": cl,
+        "result_headers": headers,
+        "num_sorted_fields": sum(1 for h in headers if h["sortable"] and h["sorted"]),
+        "results": list(admin_list.results(cl)),
+    }

@@ -7,14 +7,19 @@ value gets the same message everywhere (shown above the list, which is then empt
 
 from __future__ import annotations
 
-from django.contrib import admin, messages
+from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from unfold.contrib.filters.admin import CheckboxFilter, RadioFilter, RangeDateTimeFilter
 from unfold.utils import parse_datetime_str
 
+from portal.adminsite.lean import LeanCheckboxForm, LeanRadioForm, LeanRangeDateTimeForm
+from portal.adminsite.searchable import SearchableFilter
 from portal.tasks.filters import TaskFilter, filter_tasks
+from portal.tasks.models import Tag
 from portal.tasks.selectors import tags_visible_to
-from portal.teams.selectors import teams_visible_to, users_visible_to
+from portal.teams.models import Team
+from portal.teams.selectors import assignee_choices, teams_visible_to, users_visible_to
 
 
 def apply_task_filters(request, queryset, filters: dict):
@@ -42,15 +47,29 @@ class TaskFilterMixin:
         return apply_task_filters(request, queryset, {self.parameter_name: value})
 
 
-class TeamFilter(TaskFilterMixin, RadioFilter):
+class TeamFilter(TaskFilterMixin, SearchableFilter):
+    """Searched like people: an administrator's list would otherwise grow with every team.
+
+    Links may name the team by id or by key (`team=OPS`), as the task filter set takes both.
+    """
+
     title = "team"
     parameter_name = "team"
+    search_model = Team
 
-    def lookups(self, request, model_admin):
-        return [(str(t.pk), t.name) for t in teams_visible_to(request.user)]
+    @classmethod
+    def choice_queryset(cls, request):
+        return teams_visible_to(request.user)
+
+    @classmethod
+    def chosen(cls, request, value: str):
+        if value.isascii() and value.isalpha():
+            return cls.choice_queryset(request).filter(key__iexact=value).first()
+        return super().chosen(request, value)
 
 
 class StatusFilter(TaskFilterMixin, CheckboxFilter):
+    form_class = LeanCheckboxForm
     title = "status"
     parameter_name = "status"
 
@@ -59,6 +78,7 @@ class StatusFilter(TaskFilterMixin, CheckboxFilter):
 
 
 class PriorityFilter(TaskFilterMixin, CheckboxFilter):
+    form_class = LeanCheckboxForm
     title = "priority"
     parameter_name = "priority"
 
@@ -66,24 +86,52 @@ class PriorityFilter(TaskFilterMixin, CheckboxFilter):
         return _choices("priority")
 
 
-class AssigneeFilter(TaskFilterMixin, admin.SimpleListFilter):
+class AssigneeFilter(TaskFilterMixin, SearchableFilter):
+    """Searched, not listed: one link per person made the list page grow with the team."""
+
     title = "assignee"
     parameter_name = "assignee"
+    fixed_choices = (("me", "Assigned to me"), ("none", "Unassigned"))
+    search_model = get_user_model()
 
-    def lookups(self, request, model_admin):
-        people = [(str(u.pk), u.get_username()) for u in users_visible_to(request.user)]
-        return [("me", "Assigned to me"), ("none", "Unassigned"), *people]
+    @classmethod
+    def choice_queryset(cls, request):
+        return assignee_choices(request.user)
+
+    @classmethod
+    def choice_label(cls, obj) -> str:
+        return obj.get_username()
 
 
-class TagFilter(TaskFilterMixin, admin.SimpleListFilter):
+class CreatedByFilter(TaskFilterMixin, SearchableFilter):
+    title = "creator"
+    parameter_name = "created_by"
+    search_model = get_user_model()
+
+    @classmethod
+    def choice_queryset(cls, request):
+        return users_visible_to(request.user)
+
+    @classmethod
+    def choice_label(cls, obj) -> str:
+        return obj.get_username()
+
+
+class TagFilter(TaskFilterMixin, SearchableFilter):
+    """Tags are shared by all teams and only grow; the filter's value is the tag's name."""
+
     title = "tag"
     parameter_name = "tag"
+    search_model = Tag
+    to_field = "name"
 
-    def lookups(self, request, model_admin):
-        return [(t.name, t.name) for t in tags_visible_to(request.user)]
+    @classmethod
+    def choice_queryset(cls, request):
+        return tags_visible_to(request.user).order_by("name")
 
 
 class OverdueFilter(TaskFilterMixin, RadioFilter):
+    form_class = LeanRadioForm
     title = "overdue"
     parameter_name = "overdue"
 
@@ -94,6 +142,7 @@ class OverdueFilter(TaskFilterMixin, RadioFilter):
 class ArchivedFilter(TaskFilterMixin, RadioFilter):
     """Archived tasks are hidden unless asked for."""
 
+    form_class = LeanRadioForm
     title = "archived"
     parameter_name = "is_archived"
     all_option = None
@@ -108,6 +157,7 @@ class ArchivedFilter(TaskFilterMixin, RadioFilter):
 class _MomentRangeFilter(RangeDateTimeFilter):
     """unfold's date-and-time range, matched by the task filter set's `<after>`/`<before>`."""
 
+    form_class = LeanRangeDateTimeForm
     after = before = ""
 
     def queryset(self, request, queryset):

@@ -21,6 +21,8 @@ from portal.adminsite.bases import (
     report_bulk,
 )
 from portal.adminsite.fields import BoundedInlineFormSet
+from portal.adminsite.lean import LeanRowsAdmin, label_html, tags_html
+from portal.adminsite.searchable import SearchableFiltersAdmin
 from portal.adminsite.spreadsheets import SpreadsheetAdmin
 from portal.core.dates import moment_html
 from portal.tasks import permissions as task_perms
@@ -29,6 +31,7 @@ from portal.tasks.admin.filters import (
     ArchivedFilter,
     AssigneeFilter,
     CompletedRangeFilter,
+    CreatedByFilter,
     DueRangeFilter,
     OverdueFilter,
     PriorityFilter,
@@ -69,11 +72,32 @@ PRIORITY_COLOURS = {
 class TaskChangeList(ChangeList):
     """Sorts as the task filter set does: tasks without a due date last in both directions."""
 
+    def __init__(self, *args, **kwargs):
+        self._urls = {}
+        super().__init__(*args, **kwargs)
+
     def get_ordering(self, request, queryset):
         return [
             order_by_term(term) if isinstance(term, str) else term
             for term in super().get_ordering(request, queryset)
         ]
+
+    def get_results(self, request):
+        # The rows show the team's key, not the creator, the parent or the long text fields:
+        # leave their joins and columns out of the page's query. Actions read the tasks anew
+        # (cl.get_queryset), with every field the services need.
+        self.queryset = (
+            self.queryset.select_related(None)
+            .select_related("team")
+            .defer("description", "metadata")
+        )
+        super().get_results(request)
+
+    def url_for_result(self, result):
+        # The key and the title both link to the task: reverse its address once per row.
+        if result.pk not in self._urls:
+            self._urls[result.pk] = super().url_for_result(result)
+        return self._urls[result.pk]
 
 
 class CommentsInline(StackedInline):
@@ -118,7 +142,9 @@ class CommentsInline(StackedInline):
 
 
 @admin.register(Task)
-class TaskAdmin(SpreadsheetAdmin, ScopedHistoryAdmin, PortalModelAdmin):
+class TaskAdmin(
+    LeanRowsAdmin, SearchableFiltersAdmin, SpreadsheetAdmin, ScopedHistoryAdmin, PortalModelAdmin
+):
     form = TaskAdminForm
     resource_classes = [TaskResource]
     list_display = [
@@ -138,6 +164,7 @@ class TaskAdmin(SpreadsheetAdmin, ScopedHistoryAdmin, PortalModelAdmin):
         StatusFilter,
         PriorityFilter,
         AssigneeFilter,
+        CreatedByFilter,
         TagFilter,
         ("due_date", DueRangeFilter),
         ("completed_at", CompletedRangeFilter),
@@ -200,7 +227,7 @@ class TaskAdmin(SpreadsheetAdmin, ScopedHistoryAdmin, PortalModelAdmin):
     # -- list columns --
     @display(description="key", ordering="number")
     def key_display(self, obj):
-        return format_html('<span class="whitespace-nowrap font-medium">{}</span>', obj.key)
+        return obj.key  # no wrapping, medium weight: .portal-rows .field-key_display
 
     updated_display = moment_column("updated_at", "updated")
     created_at_display = moment_column("created_at", "created")
@@ -212,13 +239,13 @@ class TaskAdmin(SpreadsheetAdmin, ScopedHistoryAdmin, PortalModelAdmin):
     def team_display(self, obj):
         return obj.team.key
 
-    @display(description="status", ordering="status", label=STATUS_COLOURS)
+    @display(description="status", ordering="status")
     def status_display(self, obj):
-        return obj.status, obj.get_status_display()
+        return label_html(STATUS_COLOURS.get(obj.status), obj.get_status_display())
 
-    @display(description="priority", ordering="priority_rank", label=PRIORITY_COLOURS)
+    @display(description="priority", ordering="priority_rank")
     def priority_display(self, obj):
-        return obj.priority, obj.get_priority_display()
+        return label_html(PRIORITY_COLOURS.get(obj.priority), obj.get_priority_display())
 
     @display(description="assignees")
     def assignees_display(self, obj):
@@ -236,14 +263,9 @@ class TaskAdmin(SpreadsheetAdmin, ScopedHistoryAdmin, PortalModelAdmin):
             )
         return moment_html(obj.due_date)
 
-    @display(description="tags")
+    @display(description="tags", empty_value="")  # no "-" after the assignees on a phone
     def tags_display(self, obj):
-        return format_html_join(
-            " ",
-            '<span class="inline-block px-2 rounded-default text-xs font-semibold" '
-            'style="background:{}22;color:{};border:1px solid {}55">{}</span>',
-            ((t.color, t.color, t.color, t.name) for t in obj.tags.all()),
-        )
+        return tags_html(obj.tags.all())
 
     @display(description="subtasks")
     def subtasks_display(self, obj):
