@@ -231,8 +231,12 @@ class TaskViewSet(PathIds, viewsets.ModelViewSet):
     # Reads build no model instances: plain rows of the same selector's queryset and one
     # query for the page's assignees and tags (docs/api.md, "Lean reads").
     def list(self, request, *args, **kwargs):
-        rows = task_rows(self.filter_queryset(self.get_queryset()))
-        return self.get_paginated_response(s.tasks_json(self.paginate_queryset(rows)))
+        tasks = self.filter_queryset(self.get_queryset())
+        return self.get_paginated_response(s.tasks_json(self.paginate_queryset(tasks)))
+
+    def page_rows(self, tasks):
+        """What a page of the list reads (the pagination counts `tasks` themselves)."""
+        return task_rows(tasks) if self.action == "list" else tasks
 
     def retrieve(self, request, *args, **kwargs):
         row = get_object_or_404(task_rows(self.get_queryset()), pk=kwargs["pk"])
