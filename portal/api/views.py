@@ -246,7 +246,10 @@ class TaskViewSet(PathIds, viewsets.ModelViewSet):
     # Writes answer from what they hold: the task as saved, the links they were given or
     # that were preloaded with it (nothing is read back).
     def _written(self, task: Task, given: dict) -> dict:
-        links = {name: given.get(name, getattr(task, name).all()) for name in ("assignees", "tags")}
+        links = {
+            name: given[name] if name in given else getattr(task, name).all()
+            for name in ("assignees", "tags")
+        }
         return s.task_json(task, **links)
 
     def create(self, request, *args, **kwargs):
