@@ -8,6 +8,7 @@ more") and pages are still reachable by number: whether there is a next one is l
 reading one row more than the page holds.
 """
 
+from collections.abc import Callable
 from functools import cached_property
 
 from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
@@ -34,11 +35,26 @@ class _OpenEndedPage(Page):
 
 
 class CappedPaginator(Paginator):
+    """Counts `object_list` up to the cap; a page holds `read(object_list)` rows.
+
+    `read` turns the queryset into what a page shows (the task list reads plain rows with
+    their joins); the count stays on the queryset itself, so it never pays for those joins.
+    """
+
     cap = COUNT_CAP
+
+    def __init__(self, object_list, per_page, *args, read: Callable | None = None, **kwargs):
+        super().__init__(object_list, per_page, *args, **kwargs)
+        self.read = read
 
     @cached_property
     def count(self) -> int:
-        return self.object_list[: self.cap + 1].count()
+        # Which rows are counted does not matter, only how many: no ORDER BY, which would
+        # sort every match before the LIMIT.
+        return self.object_list.order_by()[: self.cap + 1].count()
+
+    def _rows(self):
+        return self.read(self.object_list) if self.read else self.object_list
 
     @property
     def exact(self) -> bool:
@@ -59,10 +75,14 @@ class CappedPaginator(Paginator):
 
     def page(self, number):
         number = self.validate_number(number)
-        if self.exact:
-            return super().page(number)
         bottom = (number - 1) * self.per_page
-        rows = list(self.object_list[bottom : bottom + self.per_page + 1])
+        if self.exact:
+            # Django's Paginator.page, on the rows the page shows.
+            top = bottom + self.per_page
+            if top + self.orphans >= self.count:
+                top = self.count
+            return self._get_page(self._rows()[bottom:top], number, self)
+        rows = list(self._rows()[bottom : bottom + self.per_page + 1])
         if not rows and number > 1:
             raise EmptyPage("That page contains no results")
         return _OpenEndedPage(rows[: self.per_page], number, self, len(rows) > self.per_page)
@@ -78,9 +98,15 @@ class PagePagination(PageNumberPagination):
     page_size_query_param = "page_size"
     max_page_size = 100
     invalid_page_message = "{message}"
-    django_paginator_class = CappedPaginator
+
+    def django_paginator_class(self, queryset, page_size) -> CappedPaginator:
+        # A view may read its page differently from what it counts (`page_rows`).
+        return CappedPaginator(
+            queryset, page_size, read=getattr(getattr(self, "_view", None), "page_rows", None)
+        )
 
     def paginate_queryset(self, queryset, request, view=None):
+        self._view = view
         try:
             return super().paginate_queryset(queryset, request, view)
         except NotFound as exc:

@@ -1,5 +1,8 @@
 """JSON shapes of the API. Serializers check the shape of input; rules live in the services."""
 
+from collections.abc import Iterable, Mapping, Sequence
+from functools import cache
+
 from dj_rest_auth.registration.serializers import RegisterSerializer as BaseRegisterSerializer
 from dj_rest_auth.serializers import PasswordResetSerializer as BasePasswordResetSerializer
 from django.contrib.auth import password_validation
@@ -15,7 +18,7 @@ from portal.accounts.models import EMAIL_TAKEN, User
 from portal.core.validators import as_id
 from portal.tasks import permissions as task_perms
 from portal.tasks.models import Comment, Tag, Task
-from portal.tasks.selectors import tags_visible_to, tasks_visible_to
+from portal.tasks.selectors import TASK_ROW_FIELDS, tags_visible_to, task_links, tasks_visible_to
 from portal.teams import permissions as perms
 from portal.teams.models import Membership, Role, Team
 from portal.teams.selectors import teams_visible_to, users_visible_to
@@ -83,7 +86,9 @@ class IdField(serializers.PrimaryKeyRelatedField):
         for item, pk in zip(data, ids, strict=True):
             if pk not in found:
                 self.fail("does_not_exist", pk_value=item)
-        return [found[pk] for pk in wanted]
+        # In the queryset's order (people by username, tags by name): the order a task shows
+        # them in, so a write's answer can list them without reading them back.
+        return list(found.values())
 
 
 # --- people ----------------------------------------------------------------------------------
@@ -359,3 +364,78 @@ class AssignSerializer(serializers.Serializer):
         user = _user(self)
         if user is not None:
             self.fields["assignee_ids"].child_relation.queryset = users_visible_to(user)
+
+
+# --- tasks, read lean ------------------------------------------------------------------------
+# What TaskSerializer shows, built from plain rows (`task_rows`) and a page's links
+# (`task_links`) instead of model instances and a serializer per row: the same JSON, key for
+# key (tests/api/test_task_json.py compares them), at a fraction of the cost per row.
+_TASK_SCALARS = (
+    "title",
+    "description",
+    "status",
+    "priority",
+    "due_date",
+    "estimated_hours",
+    "actual_hours",
+)
+_TASK_TAIL = ("metadata", "is_archived", "completed_at", "created_at", "updated_at")
+
+
+@cache
+def _task_formats() -> dict:
+    """TaskSerializer's own fields' to_representation, so dates and decimals come out alike."""
+    fields = TaskSerializer().fields
+    return {name: fields[name].to_representation for name in (*_TASK_SCALARS, *_TASK_TAIL)}
+
+
+def _task_json(row: Mapping, links: Mapping[str, list[dict]], formats: dict) -> dict:
+    out = {
+        "id": row["id"],
+        "key": f"{row['team__key']}-{row['number']}" if row["team_id"] and row["number"] else "",
+        "team": row["team_id"],
+    }
+    for name in _TASK_SCALARS:
+        value = row[name]
+        out[name] = None if value is None else formats[name](value)
+    created_by = row["created_by_id"]
+    out["created_by"] = (
+        None if created_by is None else {"id": created_by, "username": row["created_by__username"]}
+    )
+    out["assignees"] = links["assignees"]
+    out["tags"] = links["tags"]
+    out["parent"] = row["parent_id"]
+    for name in _TASK_TAIL:
+        value = row[name]
+        out[name] = None if value is None else formats[name](value)
+    return out
+
+
+def tasks_json(rows: Iterable[Mapping]) -> list[dict]:
+    """Rows of `task_rows` as TaskSerializer(many=True).data, their links in one query."""
+    rows = list(rows)
+    links = task_links(row["id"] for row in rows)
+    formats = _task_formats()
+    return [_task_json(row, links[row["id"]], formats) for row in rows]
+
+
+def _attribute(task: Task, path: str):
+    value = task
+    for name in path.split("__"):
+        if value is None:
+            return None
+        value = getattr(value, name)
+    return value
+
+
+def task_json(task: Task, *, assignees: Sequence[User], tags: Sequence[Tag]) -> dict:
+    """A task just written, as TaskSerializer shows it, from what the write already holds.
+
+    `assignees` and `tags` in the models' order (as IdField and the preloads give them).
+    """
+    row = {name: _attribute(task, name) for name in TASK_ROW_FIELDS}
+    links = {
+        "assignees": [{"id": u.pk, "username": u.username} for u in assignees],
+        "tags": [{"id": t.pk, "name": t.name, "color": t.color} for t in tags],
+    }
+    return _task_json(row, links, _task_formats())

@@ -24,6 +24,7 @@ from portal.tasks.selectors import (
     tags_visible_to,
     task_history,
     task_history_entries,
+    task_rows,
     tasks_visible_to,
 )
 from portal.teams import services as team_services
@@ -215,7 +216,11 @@ class TaskViewSet(PathIds, viewsets.ModelViewSet):
     error_field_aliases = TASK_ERROR_FIELDS
 
     def get_queryset(self):
-        return tasks_visible_to(self.request.user)
+        tasks = tasks_visible_to(self.request.user)
+        # Comments and history need the task's id and team, not its assignees and tags.
+        if self.action in ("comments", "history"):
+            return tasks.prefetch_related(None)
+        return tasks
 
     def filter_queryset(self, queryset):
         # Filters (and hiding archived tasks) apply to the list, not to one task by id.
@@ -223,27 +228,54 @@ class TaskViewSet(PathIds, viewsets.ModelViewSet):
             return queryset
         return super().filter_queryset(queryset)
 
-    def _fresh(self, task: Task) -> Task:
-        return self.get_queryset().get(pk=task.pk)
+    # Reads build no model instances: plain rows of the same selector's queryset and one
+    # query for the page's assignees and tags (docs/api.md, "Lean reads").
+    def list(self, request, *args, **kwargs):
+        tasks = self.filter_queryset(self.get_queryset())
+        return self.get_paginated_response(s.tasks_json(self.paginate_queryset(tasks)))
 
-    def perform_create(self, serializer):
+    def page_rows(self, tasks):
+        """What a page of the list reads (the pagination counts `tasks` themselves)."""
+        return task_rows(tasks) if self.action == "list" else tasks
+
+    def retrieve(self, request, *args, **kwargs):
+        row = get_object_or_404(task_rows(self.get_queryset()), pk=kwargs["pk"])
+        self.check_object_permissions(request, row)
+        return Response(s.tasks_json([row])[0])
+
+    # Writes answer from what they hold: the task as saved, the links they were given or
+    # that were preloaded with it (nothing is read back).
+    def _written(self, task: Task, given: dict) -> dict:
+        links = {
+            name: given[name] if name in given else getattr(task, name).all()
+            for name in ("assignees", "tags")
+        }
+        return s.task_json(task, **links)
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         task = task_services.task_create(
-            actor=self.request.user, team=data.pop("team"), title=data.pop("title"), **data
+            actor=request.user, team=data.pop("team"), title=data.pop("title"), **data
         )
-        serializer.instance = self._fresh(task)
+        given = {"assignees": [], "tags": [], **serializer.validated_data}
+        return Response(self._written(task, given), status=status.HTTP_201_CREATED)
 
-    def perform_update(self, serializer):
+    def update(self, request, *args, **kwargs):
+        partial = kwargs.pop("partial", False)
+        serializer = self.get_serializer(self.get_object(), data=request.data, partial=partial)
+        serializer.is_valid(raise_exception=True)
         task = task_services.task_update(
-            actor=self.request.user, task=serializer.instance, **serializer.validated_data
+            actor=request.user, task=serializer.instance, **serializer.validated_data
         )
-        serializer.instance = self._fresh(task)
+        return Response(self._written(task, serializer.validated_data))
 
     def perform_destroy(self, instance):
         task_services.task_delete(actor=self.request.user, task=instance)
 
-    def _task_response(self, task: Task) -> Response:
-        return Response(self.get_serializer(self._fresh(task)).data)
+    def _task_response(self, task: Task, given: dict | None = None) -> Response:
+        return Response(self._written(task, given or {}))
 
     @extend_schema(
         summary="Replace the assignees",
@@ -255,10 +287,9 @@ class TaskViewSet(PathIds, viewsets.ModelViewSet):
         task = self.get_object()
         payload = s.AssignSerializer(data=request.data, context={"request": request})
         payload.is_valid(raise_exception=True)
-        task_services.task_assign(
-            actor=request.user, task=task, assignees=payload.validated_data["assignee_ids"]
-        )
-        return self._task_response(task)
+        assignees = payload.validated_data["assignee_ids"]
+        task_services.task_assign(actor=request.user, task=task, assignees=assignees)
+        return self._task_response(task, {"assignees": assignees})
 
     @extend_schema(summary="Archive (team lead, or the member who created it)", request=None)
     @action(detail=True, methods=["post"])

@@ -17,6 +17,7 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
+    Value,
     Window,
 )
 from django.db.models.functions import Lower, RowNumber
@@ -47,6 +48,82 @@ def tasks_visible_to(user) -> QuerySet[Task]:
         "team", "created_by", "parent", "parent__team"
     ).prefetch_related(Prefetch("assignees", queryset=people), "tags")
     return _scope(qs, user)
+
+
+# Columns of a task as lists show it, read without building model instances.
+TASK_ROW_FIELDS = (
+    "id",
+    "team_id",
+    "team__key",
+    "number",
+    "title",
+    "description",
+    "status",
+    "priority",
+    "due_date",
+    "estimated_hours",
+    "actual_hours",
+    "created_by_id",
+    "created_by__username",
+    "parent_id",
+    "metadata",
+    "is_archived",
+    "completed_at",
+    "created_at",
+    "updated_at",
+)
+
+
+def task_rows(tasks: QuerySet[Task]) -> QuerySet:
+    """`tasks` (scoped, filtered, ordered as given) as plain rows of TASK_ROW_FIELDS.
+
+    For reads that show many tasks: no model instances and none of the preloads; take the
+    links of a page with `task_links`.
+    """
+    return tasks.prefetch_related(None).values(*TASK_ROW_FIELDS)
+
+
+ASSIGNEE, TAG = 0, 1
+
+
+def task_links(task_ids: Iterable[int]) -> dict[int, dict[str, list[dict]]]:
+    """Assignees `{id, username}` and tags `{id, name, color}` of these tasks, in one query.
+
+    Each list comes in the models' order (people by username, tags by name), as the
+    preloaded relations of `tasks_visible_to` give them. Every id gets both lists.
+    """
+    ids = list(task_ids)
+    links: dict[int, dict[str, list[dict]]] = {pk: {"assignees": [], "tags": []} for pk in ids}
+    if not ids:
+        return links
+    people = (
+        Task.assignees.through.objects.filter(task_id__in=ids)
+        .annotate(
+            owner=F("task_id"),
+            kind=Value(ASSIGNEE),
+            ref=F("user_id"),
+            label=F("user__username"),
+            color=Value(""),
+        )
+        .values_list("owner", "kind", "ref", "label", "color")
+    )
+    tags = (
+        Task.tags.through.objects.filter(task_id__in=ids)
+        .annotate(
+            owner=F("task_id"),
+            kind=Value(TAG),
+            ref=F("tag_id"),
+            label=F("tag__name"),
+            color=F("tag__color"),
+        )
+        .values_list("owner", "kind", "ref", "label", "color")
+    )
+    for owner, kind, ref, label, color in people.union(tags, all=True).order_by("kind", "label"):
+        if kind == ASSIGNEE:
+            links[owner]["assignees"].append({"id": ref, "username": label})
+        else:
+            links[owner]["tags"].append({"id": ref, "name": label, "color": color})
+    return links
 
 
 def open_tasks_assigned(*, fetched_by, per_team: int = 5) -> QuerySet[Task]:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -50,6 +50,8 @@ EDITABLE_FIELDS = frozenset(
     }
 )
 M2M_FIELDS = ("assignees", "tags")
+# The column of each many-to-many field's link table that names the other side.
+M2M_COLUMNS = {"assignees": "user_id", "tags": "tag_id"}
 
 
 # --- helpers ---------------------------------------------------------------------------------
@@ -107,6 +109,57 @@ def _m2m_ids(task: Task, name: str) -> set[int]:
     return {obj.pk for obj in getattr(task, name).all()}
 
 
+def _unique(values: Iterable) -> list:
+    """Each object once, first occurrence first (the link tables hold a pair once)."""
+    return list({v.pk: v for v in values}.values())
+
+
+def _validate(task: Task) -> None:
+    """full_clean() without the look-ups that only repeat what the caller already did.
+
+    Team, creator and parent are objects the caller loaded (Task.clean() still checks the
+    parent's team and cycles), the number is reserved under the team's lock and guarded by
+    the unique constraint, and the check constraints on hours repeat the fields' validators.
+    Checking them again cost seven queries per write.
+    """
+    task.full_clean(
+        exclude=["team", "parent", "created_by", "number"],
+        validate_unique=False,
+        validate_constraints=False,
+    )
+
+
+def _replace_links(task: Task, name: str, values: Sequence) -> bool:
+    """Make `values` the task's `name` links with one DELETE and one INSERT at most.
+
+    The current links come from the task's prefetched rows when it has them; returns whether
+    anything changed. (The related manager's set() reads the links twice more.)
+    """
+    wanted = {v.pk for v in values}
+    current = _m2m_ids(task, name)
+    if wanted == current:
+        return False
+    through = getattr(Task, name).through
+    column = M2M_COLUMNS[name]
+    if current - wanted:
+        through.objects.filter(task_id=task.pk, **{f"{column}__in": current - wanted}).delete()
+    through.objects.bulk_create(
+        [through(task_id=task.pk, **{column: pk}) for pk in wanted - current]
+    )
+    return True
+
+
+def _known_empty(task: Task, m2m: dict[str, list]) -> list[str]:
+    """Many-to-many fields known to have no links (given empty, or prefetched empty)."""
+    cache = getattr(task, "_prefetched_objects_cache", {})
+    empty = []
+    for name in M2M_FIELDS:
+        values = m2m[name] if name in m2m else cache.get(name)
+        if values is not None and not list(values):
+            empty.append(name)
+    return empty
+
+
 def _clean_title(fields: dict[str, Any]) -> None:
     if "title" in fields and isinstance(fields["title"], str):
         fields["title"] = fields["title"].strip()
@@ -115,14 +168,30 @@ def _clean_title(fields: dict[str, Any]) -> None:
 def _reserve_numbers(team: Team, count: int) -> int:
     """Reserve `count` task numbers for `team`; returns the first.
 
-    The row lock serialises concurrent creators on PostgreSQL (SQLite serialises all writes);
-    the unique (team, number) constraint is the last line of defence.
+    The UPDATE's row lock serialises concurrent creators on PostgreSQL (SQLite serialises all
+    writes); the unique (team, number) constraint is the last line of defence. Where the
+    database can return the updated row (PostgreSQL, SQLite >= 3.35) that is one statement;
+    the ORM has no UPDATE ... RETURNING, hence the SQL.
     """
-    locked = Team.objects.select_for_update().only("id", "last_task_number").get(pk=team.pk)
-    first = locked.last_task_number + 1
-    Team.objects.filter(pk=team.pk).update(last_task_number=F("last_task_number") + count)
-    team.last_task_number = locked.last_task_number + count
-    return first
+    if connection.features.can_return_rows_from_bulk_insert:
+        quote = connection.ops.quote_name
+        column = quote(Team._meta.get_field("last_task_number").column)
+        sql = (
+            f"UPDATE {quote(Team._meta.db_table)} SET {column} = {column} + %s "
+            f"WHERE {quote(Team._meta.pk.column)} = %s RETURNING {column}"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [count, team.pk])
+            row = cursor.fetchone()
+        if row is None:
+            raise Team.DoesNotExist("The team no longer exists.")
+        last = row[0]
+    else:
+        locked = Team.objects.select_for_update().only("id", "last_task_number").get(pk=team.pk)
+        Team.objects.filter(pk=team.pk).update(last_task_number=F("last_task_number") + count)
+        last = locked.last_task_number + count
+    team.last_task_number = last
+    return last - count + 1
 
 
 # --- tasks -----------------------------------------------------------------------------------
@@ -134,7 +203,7 @@ def task_create(*, actor: User, team: Team, title: str, **fields: Any) -> Task:
         raise PermissionDenied(task_perms.DENIED_CREATE_TASK)
     fields["title"] = title
     _clean_title(fields)
-    m2m = {name: list(fields.pop(name)) for name in M2M_FIELDS if name in fields}
+    m2m = {name: _unique(fields.pop(name)) for name in M2M_FIELDS if name in fields}
     archived = fields.pop("is_archived", False)
 
     task = Task(team=team, created_by=actor, **fields)
@@ -143,12 +212,13 @@ def task_create(*, actor: User, team: Team, title: str, **fields: Any) -> Task:
     validate_assignees(team, m2m.get("assignees", []))
     # A failed validation below rolls the reservation back with the transaction.
     task.number = _reserve_numbers(team, 1)
-    task.full_clean()
+    _validate(task)
     with history_paused(task):
         task.save()
-        for name, values in m2m.items():
-            getattr(task, name).set(values)
-    record_change(TASK_HISTORY, task, actor=actor, history_type="+")
+    # A new task has no links yet: insert them, one statement per field.
+    _link([task], [m2m], replace=False)
+    empty = [name for name in M2M_FIELDS if not m2m.get(name)]
+    record_change(TASK_HISTORY, task, actor=actor, history_type="+", empty=empty)
     return task
 
 
@@ -161,7 +231,7 @@ def task_update(*, actor: User, task: Task, **changes: Any) -> Task:
     if not task_perms.can_edit_task(actor, task):
         raise PermissionDenied(task_perms.DENIED_EDIT_TASK)
     _clean_title(changes)
-    m2m = {name: list(changes.pop(name)) for name in M2M_FIELDS if name in changes}
+    m2m = {name: _unique(changes.pop(name)) for name in M2M_FIELDS if name in changes}
 
     changed = False
     if "is_archived" in changes:
@@ -178,32 +248,30 @@ def task_update(*, actor: User, task: Task, **changes: Any) -> Task:
             setattr(task, name, value)
             changed = True
     _apply_status(task, old_status)
-    task.full_clean()
+    _validate(task)
     if "assignees" in m2m:
         validate_assignees(task.team, m2m["assignees"])
 
-    m2m_changed = False
+    empty = _known_empty(task, m2m)
     with history_paused(task):
         if changed:
             task.save()
-        for name, values in m2m.items():
-            if {v.pk for v in values} != _m2m_ids(task, name):
-                getattr(task, name).set(values)
-                m2m_changed = True
-    if m2m_changed and not changed:
+    relinked = [name for name, values in m2m.items() if _replace_links(task, name, values)]
+    if relinked and not changed:
         task.updated_at = timezone.now()
         Task.objects.filter(pk=task.pk).update(updated_at=task.updated_at)
-    if changed or m2m_changed:
-        record_change(TASK_HISTORY, task, actor=actor, history_type="~")
-    _drop_prefetch(task)
+    if changed or relinked:
+        record_change(TASK_HISTORY, task, actor=actor, history_type="~", empty=empty)
+    _drop_prefetch(task, relinked)
     return task
 
 
-def _drop_prefetch(task: Task) -> None:
-    # A prefetched assignees/tags cache would now be stale.
+def _drop_prefetch(task: Task, names: Iterable[str] = M2M_FIELDS) -> None:
+    # A prefetched assignees/tags cache of a relation just rewritten would be stale; the
+    # others still hold, so a caller showing the task need not read them again.
     cache = getattr(task, "_prefetched_objects_cache", None)
     if cache:
-        for name in M2M_FIELDS:
+        for name in names:
             cache.pop(name, None)
 
 
@@ -598,7 +666,8 @@ def comment_add(*, actor: User, task: Task, body: str) -> Comment:
     if not task_perms.can_comment(actor, task):
         raise PermissionDenied(task_perms.DENIED_COMMENT)
     comment = Comment(task=task, author=actor, body=(body or "").strip())
-    comment.full_clean()
+    # Task and author are loaded objects: checking that they exist would cost two queries.
+    comment.full_clean(exclude=["task", "author"])
     comment._history_user = actor
     comment.save()
     Task.objects.filter(pk=task.pk).update(updated_at=timezone.now())
