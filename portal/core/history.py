@@ -15,6 +15,29 @@ from simple_history.models import HistoricalRecords
 from simple_history.signals import post_create_historical_record, pre_create_historical_record
 
 
+class Records(HistoricalRecords):
+    """simple-history's records, with the pause honoured by deletes too.
+
+    simple-history skips the record of a save made with `history_paused`, but always writes one
+    (and reads the many-to-many fields for it) when an instance is deleted: a bulk delete would
+    cost five queries per row. Services that delete in bulk write the deletion records first
+    (`record_deletions`) and delete instances marked with `skip_history_when_saving`.
+    """
+
+    def post_delete(self, instance, using=None, **kwargs):
+        if hasattr(instance, "skip_history_when_saving"):
+            return
+        super().post_delete(instance, using=using, **kwargs)
+
+
+def _m2m_models(records: HistoricalRecords):
+    """(field, its history model) of `records`' own model.
+
+    simple-history keeps `m2m_models` in one dict shared by every model's records.
+    """
+    return [(f, m) for f, m in records.m2m_models.items() if f.model is records.cls]
+
+
 @contextmanager
 def history_paused(instance):
     instance.skip_history_when_saving = True
@@ -65,7 +88,7 @@ def record_change(
     }
     pre_create_historical_record.send(history_instance=record, **signal)
     record.save()
-    for field, m2m_history_model in records.m2m_models.items():
+    for field, m2m_history_model in _m2m_models(records):
         if field.name not in empty:
             _copy_links(type(instance), field.name, m2m_history_model, record)
     post_create_historical_record.send(history_instance=record, **signal)
@@ -96,6 +119,33 @@ def _m2m_ids(record, relation: str, column: str) -> list[int]:
     return sorted(getattr(row, column) for row in getattr(record, relation).all())
 
 
+def record_deletions(records: HistoricalRecords, instances: Sequence) -> None:
+    """Write a deletion record ("-", no user) for each of `instances`, which are about to go.
+
+    The same record simple-history writes when an instance is deleted, many-to-many snapshot
+    included, in one insert plus one read and one write per many-to-many field. The instances
+    are marked so that deleting them writes nothing more (`Records.post_delete`).
+    """
+    if not instances:
+        return
+    history_model = getattr(records.cls, records.manager_name).model
+    now = timezone.now()
+    rows = []
+    for instance in instances:
+        instance.skip_history_when_saving = True
+        fields = records.fields_included(instance)
+        rows.append(
+            history_model(
+                history_date=now,
+                history_type="-",
+                history_user=None,
+                history_change_reason=records.get_change_reason_for_object(instance, "-", None),
+                **{f.attname: getattr(instance, f.attname) for f in fields},
+            )
+        )
+    record_m2m_snapshots(records, history_model.objects.bulk_create(rows, batch_size=1000))
+
+
 def record_m2m_snapshots(records: HistoricalRecords, history_rows: Sequence) -> None:
     """Write the many-to-many part of history records created in bulk.
 
@@ -107,7 +157,7 @@ def record_m2m_snapshots(records: HistoricalRecords, history_rows: Sequence) -> 
         return
     model = records.cls
     ids = [row.id for row in history_rows]
-    for field, m2m_history_model in records.m2m_models.items():
+    for field, m2m_history_model in _m2m_models(records):
         through = getattr(model, field.name).through
         source = next(f for f in through._meta.fields if f.related_model is model)
         attnames = [f.attname for f in through._meta.fields]

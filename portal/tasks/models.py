@@ -10,8 +10,8 @@ from django.core.validators import (
 )
 from django.db import models
 from django.db.models.functions import Lower
-from simple_history.models import HistoricalRecords
 
+from portal.core.history import Records
 from portal.core.models import TimeStampedModel
 from portal.tasks.choices import Priority, Status
 from portal.tasks.querysets import TaskQuerySet
@@ -64,8 +64,8 @@ def _hours_field(label: str) -> models.DecimalField:
 
 
 # Kept at module level so services can write one record per change (portal.core.history).
-TASK_HISTORY = HistoricalRecords(m2m_fields=["assignees", "tags"], excluded_fields=["updated_at"])
-COMMENT_HISTORY = HistoricalRecords(excluded_fields=["updated_at"])
+TASK_HISTORY = Records(m2m_fields=["assignees", "tags"], excluded_fields=["updated_at"])
+COMMENT_HISTORY = Records(excluded_fields=["updated_at"])
 
 
 class Task(TimeStampedModel):

@@ -12,15 +12,21 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection, transaction
+from django.db import connection, router, transaction
 from django.db.models import F
+from django.db.models.deletion import Collector
 from django.utils import timezone
 
 from portal.accounts.models import User
-from portal.core.history import history_paused, record_change, record_m2m_snapshots
+from portal.core.history import (
+    history_paused,
+    record_change,
+    record_deletions,
+    record_m2m_snapshots,
+)
 from portal.core.models import save_checked
 from portal.tasks import permissions as task_perms
-from portal.tasks.models import TASK_HISTORY, Comment, Status, Tag, Task
+from portal.tasks.models import COMMENT_HISTORY, TASK_HISTORY, Comment, Status, Tag, Task
 from portal.teams import permissions as perms
 from portal.teams import services as team_services
 from portal.teams.models import Membership, Team
@@ -772,11 +778,19 @@ def tasks_purge_archived(*, before, batch_size: int = 500) -> dict[str, int]:
         with transaction.atomic():
             batch = list(
                 Task.objects.filter(is_archived=True, archived_at__lt=before)
-                .order_by("pk")
-                .values_list("pk", "team__key")[:batch_size]
+                .select_related("team")
+                .order_by("pk")[:batch_size]
             )
             if not batch:
                 return counts
-            Task.objects.filter(pk__in=[pk for pk, _ in batch]).delete()
-        for _, key in batch:
+            # The deletion records of the batch and of its comments in a few inserts, then the
+            # rows; a constant number of queries per batch, not five per task.
+            comments = list(Comment.objects.filter(task__in=batch))
+            record_deletions(COMMENT_HISTORY, comments)
+            record_deletions(TASK_HISTORY, batch)
+            for doomed in (comments, batch):
+                collector = Collector(using=router.db_for_write(Task))
+                collector.collect(doomed)
+                collector.delete()
+        for key in (task.team.key for task in batch):
             counts[key] = counts.get(key, 0) + 1

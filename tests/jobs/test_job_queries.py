@@ -98,14 +98,6 @@ def test_finished_job_records_are_purged_in_one_query(settings):
     assert JobStatus.RUNNING not in FINISHED
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "portal.tasks.services.tasks_purge_archived deletes through the ORM collector, so "
-        "simple-history writes a record (and reads the many-to-many fields) per task and per "
-        "comment: about five queries per task. Batching it belongs to the tasks' services."
-    ),
-)
 def test_archive_cleanup_costs_the_same_for_3_or_30_tasks(team, lead):
     def purge(count):
         rows = [{"title": f"old {n}", "assignees": [lead]} for n in range(count)]
