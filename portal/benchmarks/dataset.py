@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import random
 import secrets
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -204,6 +205,8 @@ class DataSet:
     # Writers (leads and members) per team id, for assignees in the create measurement.
     writers: dict[int, list[int]] = field(default_factory=dict)
     tag_ids: list[int] = field(default_factory=list)
+    # Seconds spent in each step of the build (where set-up time goes).
+    phases: dict[str, float] = field(default_factory=dict)
 
 
 def holds_data() -> dict[str, int]:
@@ -230,6 +233,38 @@ def _own_timestamps(*models: type[Model]) -> Iterator[None]:
     finally:
         for f, auto_now, auto_now_add in saved:
             f.auto_now, f.auto_now_add = auto_now, auto_now_add
+
+
+def _insert(objs: list[Model]) -> list[Model]:
+    """Insert model instances in bulk: COPY on PostgreSQL (ids drawn from the sequence first,
+    so concurrent writers never collide), bulk_create elsewhere. Returns them with their ids.
+
+    Every concrete field is written with the value Django would save, so a field added to a
+    model later is written too.
+    """
+    if not objs:
+        return objs
+    model = type(objs[0])
+    if connection.vendor != "postgresql":
+        return model.objects.bulk_create(objs, batch_size=BATCH)
+    opts = model._meta
+    fields = [f for f in opts.concrete_fields if not f.generated]
+    table = connection.ops.quote_name(opts.db_table)
+    with connection.cursor() as cursor:
+        if opts.pk.attname and getattr(objs[0], opts.pk.attname) is None:
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                [opts.db_table, opts.pk.column, len(objs)],
+            )
+            for obj, (pk,) in zip(objs, cursor.fetchall(), strict=True):
+                setattr(obj, opts.pk.attname, pk)
+        columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+        with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+            for obj in objs:
+                copy.write_row(
+                    [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields]
+                )
+    return objs
 
 
 def _weighted(rng: random.Random, choices: tuple[tuple[str, int], ...]) -> str:
@@ -262,6 +297,14 @@ def _text(rng: random.Random, deploy: bool) -> tuple[str, str]:
 def build(tasks: int, *, password: str | None = None, seed: int = 13) -> DataSet:
     """Build the data set of `tasks` tasks in bulk; one transaction, committed at the end."""
     rng = random.Random(seed)
+    phases: dict[str, float] = {}
+    clock = [time.perf_counter()]
+
+    def lap(name: str) -> None:
+        now_ = time.perf_counter()
+        phases[name] = round(now_ - clock[0], 2)
+        clock[0] = now_
+
     shape = Shape(tasks)
     now = timezone.now()
     today = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
@@ -365,29 +408,30 @@ def build(tasks: int, *, password: str | None = None, seed: int = 13) -> DataSet
             assignees = rng.sample(pool, min(rng.choice((0, 1, 2, 2, 3, 4)), len(pool)))
             task_tags = rng.sample(tags, rng.choice((0, 1, 1, 2, 2, 3)))
             links.append((assignees, task_tags))
-        rows = Task.objects.bulk_create(rows, batch_size=BATCH)
+        lap("people, teams and task rows in Python")
+        rows = _insert(rows)
+        lap("tasks inserted")
         for team in teams:
             team.last_task_number = numbers[team.pk]
         # The per-team counter task_create reserves from: the next task gets the next number.
         Team.objects.bulk_update(teams, ["last_task_number"])
 
         Assignee, Tagged = Task.assignees.through, Task.tags.through
-        Assignee.objects.bulk_create(
-            (
+        _insert(
+            [
                 Assignee(task_id=task.pk, user_id=user_id)
                 for task, (assignees, _) in zip(rows, links, strict=True)
                 for user_id in assignees
-            ),
-            batch_size=BATCH,
+            ]
         )
-        Tagged.objects.bulk_create(
-            (
+        _insert(
+            [
                 Tagged(task_id=task.pk, tag_id=tag.pk)
                 for task, (_, task_tags) in zip(rows, links, strict=True)
                 for tag in task_tags
-            ),
-            batch_size=BATCH,
+            ]
         )
+        lap("assignee and tag links inserted")
         comments = []
         for _ in range(shape.tasks // 2):
             task = rows[rng.randrange(len(rows))]
@@ -402,13 +446,17 @@ def build(tasks: int, *, password: str | None = None, seed: int = 13) -> DataSet
                     updated_at=at,
                 )
             )
-        Comment.objects.bulk_create(comments, batch_size=BATCH)
+        _insert(comments)
+        lap("comments inserted")
+    lap("committed")
     analyze()
+    lap("analyzed")
     return DataSet(
         runner=runner,
         password=password,
         teams=teams,
         counts=counts(),
+        phases=phases,
         writers=writers,
         tag_ids=[t.pk for t in tags],
     )

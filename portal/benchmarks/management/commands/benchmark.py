@@ -144,7 +144,12 @@ class Command(BaseCommand):
             "iterations": bench.iterations,
             "warmup": bench.warmup,
             "machine": machine(),
-            "dataset": {"counts": data.counts, "seconds": data.seconds, "kept": options["keep"]},
+            "dataset": {
+                "counts": data.counts,
+                "seconds": data.seconds,
+                "phases": data.phases,
+                "kept": options["keep"],
+            },
             "measures": [row.as_dict() for row in bench.rows.values()],
         }
         if explain is not None:
