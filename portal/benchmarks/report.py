@@ -72,7 +72,8 @@ def text(doc: dict[str, Any]) -> str:
 
 
 def markdown(doc: dict[str, Any]) -> str:
-    out = [_facts(doc), "", "| " + " | ".join(HEADERS) + " | note |"]
+    facts = [f"- {line}" for line in _facts(doc).splitlines()]
+    out = [*facts, "", "| " + " | ".join(HEADERS) + " | note |"]
     out.append("|" + "---|" * (len(HEADERS) + 1))
     for row in doc["measures"]:
         out.append("| " + " | ".join([*cells(row), row["note"] or ""]) + " |")

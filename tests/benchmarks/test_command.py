@@ -56,8 +56,9 @@ def test_prints_every_row_and_removes_its_data():
 
 
 @pytest.mark.django_db
-def test_json_has_every_measure_with_numbers():
-    doc = json.loads(run(json=True))
+def test_json_has_every_measure_with_numbers(tmp_path):
+    printed = run(json=True)
+    doc = json.loads(printed)
     measures = {m["name"]: m for m in doc["measures"]}
     assert sorted(measures) == sorted(ROWS)
     for name, m in measures.items():
@@ -87,6 +88,19 @@ def test_json_has_every_measure_with_numbers():
     else:
         assert "PostgreSQL-only" in doc["explain"]["note"]
     assert "sign_in" not in doc
+    assert bench_rows() == EMPTY
+
+    # A saved run prints again as the Markdown table of docs/benchmarks.md, measuring nothing.
+    saved = tmp_path / "run.json"
+    saved.write_text(printed)
+    out = StringIO()
+    call_command("benchmark", from_json=str(saved), markdown=True, stdout=out)
+    lines = out.getvalue().splitlines()
+    assert (
+        "| measure | p50 ms | p95 ms | queries | floor ms | ratio | target | met | note |" in lines
+    )
+    for name in ROWS:
+        assert any(line.startswith(f"| {name} |") for line in lines), name
     assert bench_rows() == EMPTY
 
 

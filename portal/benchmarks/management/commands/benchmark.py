@@ -5,6 +5,7 @@ See docs/benchmarks.md for what each row measures, its floor and its target.
 
 from __future__ import annotations
 
+import json
 import logging
 import tempfile
 import time
@@ -66,10 +67,19 @@ class Command(BaseCommand):
             "--sheet-rows", type=int, default=2000, help="Rows in the import measure (2,000)."
         )
         parser.add_argument(
+            "--from-json",
+            metavar="FILE",
+            help="Print a run saved with --json again (as a table or --markdown); measures nothing.",
+        )
+        parser.add_argument(
             "--export-rows", type=int, default=20_000, help="Rows in the export measure (20,000)."
         )
 
     def handle(self, *args, **options):
+        if options["from_json"]:
+            with open(options["from_json"], encoding="utf-8") as saved:
+                self._print(json.load(saved), options)
+            return
         if options["tasks"] < 1:
             raise CommandError("--tasks must be at least 1.")
         only = self._only(options["only"])
