@@ -66,7 +66,7 @@ SEQ_SCAN_TABLES = (
     Task.tags.through._meta.db_table,
 )
 FLOOR_NUMBER = 10_000_000
-UNEXPECTED_STATUS = "{name}: {method} {path} answered {status}, expected {expected}: {body}"
+UNEXPECTED_STATUS = "{method} {path} answered {status}, expected {expected}: {body}"
 
 
 class BenchmarkError(Exception):
@@ -158,7 +158,6 @@ class Bench:
             body = response.content[:300].decode(errors="replace")
             raise BenchmarkError(
                 UNEXPECTED_STATUS.format(
-                    name="benchmark",
                     method=method.upper(),
                     path=path,
                     status=response.status_code,

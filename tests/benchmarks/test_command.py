@@ -13,7 +13,7 @@ from django.test import Client
 
 from portal.accounts.models import User
 from portal.benchmarks.dataset import PREFIX, RUNNER, TAG_NAMES, TEAMS
-from portal.benchmarks.management.commands.benchmark import REFUSED, UNKNOWN
+from portal.benchmarks.management.commands.benchmark import NOT_A_RUN, REFUSED, UNKNOWN
 from portal.benchmarks.measures import NAMES
 from portal.tasks.models import Comment, Tag, Task
 from portal.teams.models import Team
@@ -159,3 +159,11 @@ def test_keep_leaves_a_data_set_to_sign_in_to_and_force_replaces_it():
     doc = json.loads(run(json=True, only=["api_list_10"], force=True))
     assert doc["dataset"]["counts"]["tasks"] == SMALL["tasks"]
     assert bench_rows() == EMPTY
+
+
+def test_a_file_that_is_not_a_saved_run_is_refused(tmp_path):
+    broken = tmp_path / "run.json"
+    broken.write_text("measured nothing")
+    with pytest.raises(CommandError) as caught:
+        call_command("benchmark", from_json=str(broken), stdout=StringIO())
+    assert str(caught.value).startswith(NOT_A_RUN.split("{")[0])

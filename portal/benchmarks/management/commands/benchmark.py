@@ -17,7 +17,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.test.utils import override_settings
 
 from portal.benchmarks import dataset, report
-from portal.benchmarks.measures import NAMES, Bench, machine
+from portal.benchmarks.measures import NAMES, Bench, BenchmarkError, machine
 
 REFUSED = (
     "The database already holds {what}. The benchmark builds its own data set of teams, people "
@@ -25,6 +25,8 @@ REFUSED = (
     "beside them (an earlier kept benchmark data set is replaced)."
 )
 UNKNOWN = "Unknown measure(s) for --only: {names}. Choose from: {choices}."
+NOT_A_RUN = "Cannot read a saved run from {path}: {error}"
+FAILED = "The benchmark stopped (the data set was {what}): {error}"
 KEPT = "The data set was kept. Sign in as {username} with the password {password}"
 
 
@@ -77,8 +79,12 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         if options["from_json"]:
-            with open(options["from_json"], encoding="utf-8") as saved:
-                self._print(json.load(saved), options)
+            try:
+                with open(options["from_json"], encoding="utf-8") as saved:
+                    doc = json.load(saved)
+            except (OSError, ValueError) as exc:
+                raise CommandError(NOT_A_RUN.format(path=options["from_json"], error=exc)) from exc
+            self._print(doc, options)
             return
         if options["tasks"] < 1:
             raise CommandError("--tasks must be at least 1.")
@@ -101,7 +107,12 @@ class Command(BaseCommand):
             built = time.perf_counter()
             data = dataset.build(options["tasks"], password=options["password"])
             data.seconds = time.perf_counter() - built
-            doc = self._run(data, only, options)
+            try:
+                doc = self._run(data, only, options)
+            except BenchmarkError as exc:
+                # A door answering an error is a finding, said plainly (not a traceback).
+                what = "kept" if options["keep"] else "removed"
+                raise CommandError(FAILED.format(what=what, error=exc)) from exc
         doc["seconds"] = time.perf_counter() - started
         if options["keep"]:
             doc["sign_in"] = {"username": data.runner.username, "password": data.password}
