@@ -129,7 +129,7 @@ def test_refuses_a_database_with_data_unless_forced():
     TeamFactory(name="Operations", slug="operations", key="OPS")
     with pytest.raises(CommandError) as caught:
         run(only=["api_list_10"])
-    assert str(caught.value) == REFUSED.format(what="1 teams")
+    assert str(caught.value) == REFUSED.format(what="teams: 1")
     assert Team.objects.count() == 1
 
     doc = json.loads(run(json=True, only=["api_list_10"], force=True))

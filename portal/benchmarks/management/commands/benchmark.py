@@ -14,16 +14,18 @@ from datetime import UTC, datetime
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.db import DatabaseError
 from django.test.utils import override_settings
 
 from portal.benchmarks import dataset, report
 from portal.benchmarks.measures import NAMES, Bench, BenchmarkError, machine
 
 REFUSED = (
-    "The database already holds {what}. The benchmark builds its own data set of teams, people "
-    "and tasks and would mix with them: run it on an empty database, or pass --force to build "
-    "beside them (an earlier kept benchmark data set is replaced)."
+    "The database already holds data ({what}). The benchmark builds its own data set of teams, "
+    "people and tasks and would mix with them: run it on an empty database, or pass --force to "
+    "build beside them (an earlier kept benchmark data set is replaced)."
 )
+NOT_MIGRATED = "The database has no portal tables yet ({error}): run `manage.py migrate` first."
 UNKNOWN = "Unknown measure(s) for --only: {names}. Choose from: {choices}."
 NOT_A_RUN = "Cannot read a saved run from {path}: {error}"
 FAILED = "The benchmark stopped (the data set was {what}): {error}"
@@ -89,9 +91,12 @@ class Command(BaseCommand):
         if options["tasks"] < 1:
             raise CommandError("--tasks must be at least 1.")
         only = self._only(options["only"])
-        found = dataset.holds_data()
+        try:
+            found = dataset.holds_data()
+        except DatabaseError as exc:
+            raise CommandError(NOT_MIGRATED.format(error=exc)) from exc
         if found and not options["force"]:
-            what = ", ".join(f"{count} {name}" for name, count in found.items())
+            what = ", ".join(f"{name}: {count}" for name, count in found.items())
             raise CommandError(REFUSED.format(what=what))
         started = time.perf_counter()
         if dataset.exists():
