@@ -21,6 +21,7 @@ from django.contrib.auth.hashers import get_hashers
 from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
 
@@ -177,7 +178,7 @@ class Bench:
         response = self._call(
             self.api,
             "post",
-            "/api/auth/login/",
+            reverse("api:login"),
             data={"username": RUNNER, "password": self.data.password},
             content_type="application/json",
         )
@@ -198,13 +199,14 @@ class Bench:
 
     def _wire_requests(self) -> None:
         self._jobs: list[int] = []
+        tasks = reverse("api:task-list")
         self.requests = {
-            "api_list_10": lambda: self.api_get("/api/tasks/?page_size=10"),
-            "api_list_50": lambda: self.api_get("/api/tasks/?page_size=50"),
-            "api_search": lambda: self.api_get("/api/tasks/?search=deploy&page_size=50"),
-            "admin_changelist": lambda: self.page("/admin/tasks/task/"),
-            "team_board": lambda: self.page(f"/teams/{self.team.slug}/"),
-            "team_list": lambda: self.page("/teams/"),
+            "api_list_10": lambda: self.api_get(f"{tasks}?page_size=10"),
+            "api_list_50": lambda: self.api_get(f"{tasks}?page_size=50"),
+            "api_search": lambda: self.api_get(f"{tasks}?search=deploy&page_size=50"),
+            "admin_changelist": lambda: self.page(reverse("admin:tasks_task_changelist")),
+            "team_board": lambda: self.page(reverse("pages:board", args=[self.team.slug])),
+            "team_list": lambda: self.page(reverse("pages:teams")),
             "daily_summary": self.run_summary,
         }
 
@@ -291,7 +293,7 @@ class Bench:
         return self.judge(row, "p50 <= 2x list_50", row.ratio <= 2)
 
     def _sample_task(self) -> int:
-        results = self.api_get("/api/tasks/?page_size=50").json()["results"]
+        results = self.requests["api_list_50"]().json()["results"]
         best = max(results, key=lambda r: (len(r["assignees"]), len(r["tags"])))
         return best["id"]
 
@@ -299,7 +301,7 @@ class Bench:
         task_id = self._sample_task()
         row = self.measure(
             "api_detail",
-            lambda: self.api_get(f"/api/tasks/{task_id}/"),
+            lambda: self.api_get(reverse("api:task-detail", args=[task_id])),
             floor=lambda: floors.detail(task_id, self.data.runner.pk),
         )
         return self.judge(row, "<= 4 queries, <= 5 ms", row.queries <= 4, row.p50_ms <= 5)
@@ -323,7 +325,7 @@ class Bench:
             response = self._call(
                 self.api,
                 "post",
-                "/api/tasks/",
+                reverse("api:task-list"),
                 201,
                 data=json.dumps(payload),
                 content_type="application/json",
