@@ -73,6 +73,8 @@ INSTALLED_APPS = [
     # the team pages (docs/team-pages.md); htmx requests are told apart by django-htmx
     "django_htmx",
     "portal.pages",
+    # `manage.py benchmark` (docs/benchmarks.md): a command only, no models or URLs.
+    "portal.benchmarks",
     # After the portal's apps, so the portal's own `import` and `export` commands (which act as
     # a person, through the selectors and services) replace import-export's.
     "import_export",
