@@ -3,6 +3,7 @@
 import pytest
 from rest_framework.test import APIRequestFactory
 
+from portal.api import pagination
 from portal.api.pagination import CappedPaginator, PagePagination
 from portal.tasks.models import Task
 from tests.factories import TaskFactory
@@ -50,3 +51,27 @@ def test_a_page_past_the_end_is_still_a_400(client_for, member, team, small_cap)
     response = client_for(member).get("/api/tasks/", {"page": 9, "page_size": 5})
     assert response.status_code == 400
     assert "page" in response.json()
+
+
+def test_a_searched_list_counts_to_its_own_smaller_cap(
+    client_for, member, team, small_cap, monkeypatch
+):
+    monkeypatch.setattr(pagination, "SEARCH_COUNT_CAP", 3)
+    deploys = [TaskFactory(team=team, title=f"deploy {n}") for n in range(8)]
+    TaskFactory.create_batch(2, team=team, title="other")
+    api = client_for(member)
+
+    def body(**query):
+        response = api.get("/api/tasks/", {"page_size": 2, **query})
+        assert response.status_code == 200
+        return response.json()
+
+    searched = body(search="deploy")
+    assert (searched["count"], searched["count_exact"]) == (3, False)
+    assert (body()["count"], body()["count_exact"]) == (5, False)
+    assert (body(search="  ")["count"], body(search="  ")["count_exact"]) == (5, False)
+    few = body(search="other")
+    assert (few["count"], few["count_exact"]) == (2, True)
+    last = body(search="deploy", page=4)
+    assert sorted(r["title"] for r in last["results"]) == [t.title for t in deploys[:2]]
+    assert last["next"] is None

@@ -44,3 +44,16 @@ def test_key_search_stays_on_indexes(team):
     )
     assert "Seq Scan on tasks_task" not in plan
     assert list(Task.objects.search("ops-2").values_list("number", flat=True)) == [2]
+
+
+def test_the_capped_count_of_active_tasks_can_read_the_partial_index_alone(team, other_team):
+    TaskFactory.create_batch(3, team=team)
+    TaskFactory(team=other_team, is_archived=True)
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_bitmapscan = off")
+        qs = Task.objects.filter(team__in=[team, other_team]).active().order_by()[:10001]
+        sql, params = qs.values("id").query.sql_with_params()
+        cursor.execute(f"EXPLAIN SELECT COUNT(*) FROM ({sql}) s", params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "Index Only Scan using tasks_task_team_active on tasks_task" in plan
