@@ -574,6 +574,13 @@ def _nodes(plan: dict[str, Any]):
         yield from _nodes(child)
 
 
+def _table_rows(table: str) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reltuples::bigint FROM pg_class WHERE relname = %s", [table])
+        found = cursor.fetchone()
+    return int(found[0]) if found else 0
+
+
 def explain_queries(statements: list[str]) -> dict[str, Any]:
     """EXPLAIN (ANALYZE) each read of the tasks tables: sequential scans, the slowest plan."""
     explained, scans, slowest = 0, [], None
@@ -594,11 +601,17 @@ def explain_queries(statements: list[str]) -> dict[str, Any]:
             table = node.get("Relation Name")
             seen = any(s["query"] == index and s["table"] == table for s in scans)
             if node["Node Type"] == "Seq Scan" and table in SEQ_SCAN_TABLES and not seen:
+                loops = node.get("Actual Loops", 1)
+                # Rows the scan looked at: a scan under a LIMIT stops early, and how much of
+                # the table it read tells a bounded scan from a whole-table one.
+                read = (node.get("Actual Rows", 0) + node.get("Rows Removed by Filter", 0)) * loops
                 scans.append(
                     {
                         "query": index,
                         "table": table,
                         "rows": node.get("Actual Rows"),
+                        "read": read,
+                        "table_rows": _table_rows(table),
                         "sql": sql[:300],
                     }
                 )

@@ -29,6 +29,16 @@ def cells(row: dict[str, Any]) -> list[str]:
     ]
 
 
+def _share(scans: list[dict]) -> str:
+    """How much of the table the scans read: '5,512 of 100,000 rows' per query."""
+    parts = []
+    for scan in scans:
+        if "read" not in scan:  # a run saved before the command reported it
+            return "rows not recorded"
+        parts.append(f"{scan['read']:,} of {scan.get('table_rows', 0):,} rows")
+    return "; ".join(parts)
+
+
 def _explain_lines(explain: dict[str, Any]) -> list[str]:
     if "requests" not in explain:
         return [explain.get("note", "")]
@@ -36,12 +46,13 @@ def _explain_lines(explain: dict[str, Any]) -> list[str]:
     for name, found in explain["requests"].items():
         slowest = found["slowest"]
         top = f"slowest plan {slowest['node']} {slowest['ms']:.1f} ms" if slowest else "no plan"
-        tables: dict[str, set[int]] = {}
+        tables: dict[str, list[dict]] = {}
         for scan in found["seq_scans"]:
-            tables.setdefault(scan["table"], set()).add(scan["query"])
+            tables.setdefault(scan["table"], []).append(scan)
         scans = ", ".join(
-            f"Seq Scan on {table} in {len(queries)} quer{'y' if len(queries) == 1 else 'ies'}"
-            for table, queries in tables.items()
+            f"Seq Scan on {table} in {len(seen)} quer{'y' if len(seen) == 1 else 'ies'}"
+            f" (read {_share(seen)})"
+            for table, seen in tables.items()
         )
         lines.append(
             f"  {name}: {found['explained']} of {found['queries']} queries explained; "

@@ -161,6 +161,13 @@ def test_keep_leaves_a_data_set_to_sign_in_to_and_force_replaces_it():
         content_type="application/json",
     )
     assert response.status_code == 200 and response.json()["access"]
+    # Others who may write share the password, for a load test signing in as many people.
+    line = next(x for x in out.splitlines() if x.startswith("LOAD_PEOPLE="))
+    people = line.removeprefix("LOAD_PEOPLE=").split(",")
+    assert people[0] == RUNNER and len(people) == len(set(people)) > 1
+    other = User.objects.get(username=people[-1])
+    assert other.check_password("kept-for-the-load-test")
+    assert other.memberships.exclude(role="viewer").exists()
 
     with pytest.raises(CommandError):
         run(only=["api_list_10"])

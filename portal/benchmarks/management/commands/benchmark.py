@@ -30,6 +30,12 @@ UNKNOWN = "Unknown measure(s) for --only: {names}. Choose from: {choices}."
 NOT_A_RUN = "Cannot read a saved run from {path}: {error}"
 FAILED = "The benchmark stopped (the data set was {what}): {error}"
 KEPT = "The data set was kept. Sign in as {username} with the password {password}"
+KEPT_PEOPLE = (
+    "These people have the same password (leads and members, for the load test):\n"
+    "LOAD_PEOPLE={people}"
+)
+# People given the runner's password by --keep, so that a load test signs in as many persons.
+LOAD_PEOPLE = 50
 
 
 class Command(BaseCommand):
@@ -120,7 +126,12 @@ class Command(BaseCommand):
                 raise CommandError(FAILED.format(what=what, error=exc)) from exc
         doc["seconds"] = time.perf_counter() - started
         if options["keep"]:
-            doc["sign_in"] = {"username": data.runner.username, "password": data.password}
+            people = dataset.share_password(data, count=LOAD_PEOPLE)
+            doc["sign_in"] = {
+                "username": data.runner.username,
+                "password": data.password,
+                "people": people,
+            }
         self._print(doc, options)
 
     def _only(self, values: list[str]) -> list[str]:
@@ -190,3 +201,4 @@ class Command(BaseCommand):
         if "sign_in" in doc:
             self.stdout.write("")
             self.stdout.write(KEPT.format(**doc["sign_in"]))
+            self.stdout.write(KEPT_PEOPLE.format(people=",".join(doc["sign_in"]["people"])))
