@@ -525,3 +525,18 @@ def history_readable(entries: list[dict]) -> list[list[dict]]:
             )
         readable.append(rows)
     return readable
+
+
+def open_tasks_assigned_brief(*, fetched_by, per_team: int = 5) -> QuerySet[Task]:
+    """`open_tasks_assigned` for pages that show only each task's key, title and due date.
+
+    One query: no preloads, and only those columns (and the team's key), so the window runs
+    over narrow rows however many tasks are assigned.
+    """
+    return (
+        open_tasks_assigned(fetched_by=fetched_by, per_team=per_team)
+        .prefetch_related(None)
+        .select_related(None)
+        .select_related("team")
+        .only("id", "team_id", "number", "title", "due_date", "team__key", "team__name")
+    )

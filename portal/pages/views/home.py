@@ -8,7 +8,7 @@ from django.shortcuts import redirect
 from django.utils import timezone
 
 from portal.reports.selectors import team_counts
-from portal.tasks.selectors import open_tasks_assigned
+from portal.tasks.selectors import open_tasks_assigned_brief
 from portal.teams.permissions import is_superuser, team_ids_for
 from portal.teams.selectors import teams_visible_to
 
@@ -36,7 +36,7 @@ def team_index(request):
     teams = list(teams_visible_to(user))
     counts = team_counts(user)
     mine: dict[int, list] = {}
-    for task in open_tasks_assigned(fetched_by=user, per_team=MY_TASKS_PER_TEAM):
+    for task in open_tasks_assigned_brief(fetched_by=user, per_team=MY_TASKS_PER_TEAM):
         mine.setdefault(task.team_id, []).append(task)
     empty = {"open": 0, "overdue": 0, "due_soon": 0, "mine": 0}
     rows = [
