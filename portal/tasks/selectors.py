@@ -540,3 +540,76 @@ def open_tasks_assigned_brief(*, fetched_by, per_team: int = 5) -> QuerySet[Task
         .select_related("team")
         .only("id", "team_id", "number", "title", "due_date", "team__key", "team__name")
     )
+
+
+# What a board card shows, read as plain rows (no model instances, no preloads).
+BOARD_CARD_FIELDS = (
+    "id",
+    "team__key",
+    "number",
+    "title",
+    "status",
+    "priority",
+    "due_date",
+    "is_overdue",
+)
+
+
+def board_cards(
+    *, fetched_by, team, status: str, now=None, offset: int = 0, limit: int = BOARD_PAGE
+) -> tuple[list[dict], bool]:
+    """`board_column` as rows of BOARD_CARD_FIELDS, and whether more follow (one query).
+
+    A board shows 200 cards: building and preloading model instances for them cost more than
+    the queries. Take the cards' people and tags with `board_card_links`.
+    """
+    now = now or timezone.now()
+    order = BOARD_DONE_ORDER if status == Status.DONE else BOARD_ORDER
+    qs = task_list(fetched_by=fetched_by, filters=board_filters(team, status, now))
+    rows = list(
+        qs.prefetch_related(None)
+        .select_related(None)
+        .with_overdue(now)
+        .ordered(order)
+        .values(*BOARD_CARD_FIELDS)[offset : offset + limit + 1]
+    )
+    return rows[:limit], len(rows) > limit
+
+
+def board_card(*, fetched_by, team, number: int, now=None) -> dict:
+    """One card's row (BOARD_CARD_FIELDS) as the board shows it; DoesNotExist if not visible."""
+    return (
+        tasks_visible_to(fetched_by)
+        .prefetch_related(None)
+        .select_related(None)
+        .with_overdue(now)
+        .values(*BOARD_CARD_FIELDS)
+        .get(team=team, number=number)
+    )
+
+
+def board_card_links(task_ids: Iterable[int]) -> dict[int, dict[str, list[dict]]]:
+    """Assignees `{id, username, first_name, last_name}` (by username) and tags `{name, color}`
+    (by name) of these tasks, in two queries whatever their number. Every id gets both lists.
+    """
+    ids = list(task_ids)
+    links: dict[int, dict[str, list[dict]]] = {pk: {"assignees": [], "tags": []} for pk in ids}
+    if not ids:
+        return links
+    people = (
+        Task.assignees.through.objects.filter(task_id__in=ids)
+        .order_by("user__username")
+        .values_list("task_id", "user_id", "user__username", "user__first_name", "user__last_name")
+    )
+    for task_id, user_id, username, first_name, last_name in people:
+        links[task_id]["assignees"].append(
+            {"id": user_id, "username": username, "first_name": first_name, "last_name": last_name}
+        )
+    tags = (
+        Task.tags.through.objects.filter(task_id__in=ids)
+        .order_by("tag__name")
+        .values_list("task_id", "tag__name", "tag__color")
+    )
+    for task_id, name, color in tags:
+        links[task_id]["tags"].append({"name": name, "color": color})
+    return links

@@ -46,7 +46,7 @@ def cards(team, other_team, member, member2, outsider):
 
 def column_titles(response, status):
     (column,) = [c for c in response.context["columns"] if c["status"] == status]
-    return [t.title for t in column["cards"]]
+    return [card["title"] for card in column["cards"]]
 
 
 def test_anonymous_people_are_sent_to_sign_in(client, team):
