@@ -58,7 +58,7 @@ TEAM_COUNTS = ("open", "overdue", "due_soon", "mine")
 def team_counts(user, now=None) -> dict[int, dict[str, int]]:
     """Per visible team: open, overdue, due in the next 7 days, and open assigned to `user`.
 
-    One query for all teams; teams without tasks are missing from the result. Only open tasks
+    One query for all teams; teams without open tasks are missing from the result. Only open tasks
     are read (an index-only scan of the unarchived tasks by team on PostgreSQL); the ones of
     `user` are counted in a second branch of the same query, joined to `user`'s assignee links,
     rather than asked one task at a time.
