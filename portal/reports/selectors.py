@@ -17,7 +17,6 @@ from django.db.models import (
     Func,
     Q,
     QuerySet,
-    Value,
 )
 from django.db.models.functions import TruncDate, TruncWeek
 from django.utils import timezone
@@ -52,35 +51,26 @@ def kpis(user, now=None) -> dict[str, int]:
     )
 
 
-TEAM_COUNTS = ("open", "overdue", "due_soon", "mine")
-
-
 def team_counts(user, now=None) -> dict[int, dict[str, int]]:
-    """Per visible team: open, overdue, due in the next 7 days, and open assigned to `user`.
+    """Per visible team: open, overdue, and due in the next 7 days.
 
-    One query for all teams; teams without open tasks are missing from the result. Only open tasks
-    are read (an index-only scan of the unarchived tasks by team on PostgreSQL); the ones of
-    `user` are counted in a second branch of the same query, joined to `user`'s assignee links,
-    rather than asked one task at a time.
+    One query for all teams; teams without open tasks are missing from the result. Only open
+    tasks are read: an index-only scan of the unarchived tasks by team on PostgreSQL. (How many
+    of them are assigned to `user`: `open_tasks_assigned_by_team`.)
     """
     now = now or timezone.now()
-    open_tasks = _base(user).open().values("team_id").order_by()
-    zero = Value(0)
-    counts = open_tasks.annotate(
-        open=Count("id"),
-        overdue=Count("id", filter=overdue_q(now)),
-        due_soon=Count("id", filter=due_within_q(7, now)),
-        mine=zero,
+    rows = (
+        _base(user)
+        .open()
+        .values("team_id")
+        .annotate(
+            open=Count("id"),
+            overdue=Count("id", filter=overdue_q(now)),
+            due_soon=Count("id", filter=due_within_q(7, now)),
+        )
+        .order_by()
     )
-    mine = open_tasks.assigned_to(user).annotate(
-        open=zero, overdue=zero, due_soon=zero, mine=Count("id")
-    )
-    result: dict[int, dict[str, int]] = {}
-    for row in counts.union(mine, all=True):
-        team = result.setdefault(row["team_id"], dict.fromkeys(TEAM_COUNTS, 0))
-        for name in TEAM_COUNTS:
-            team[name] += row[name]
-    return result
+    return {row.pop("team_id"): row for row in rows}
 
 
 def created_vs_done(user, days: int = 30, now=None) -> dict[str, list]:
