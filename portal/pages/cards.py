@@ -7,6 +7,7 @@ filters, no relation look-ups per card).
 from __future__ import annotations
 
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html_join
 
 from portal.core.dates import show_date
@@ -42,7 +43,8 @@ def cards(rows: list[dict], user, team) -> list[dict]:
         key: reverse(name, args=[team.slug, NUMBER]).rsplit(str(NUMBER), 1)
         for key, name in CARD_URLS.items()
     }
-    return [_card(row, links[row["id"]], user.pk, urls) for row in rows]
+    days: dict = {}  # a due day is written once, however many cards share it
+    return [_card(row, links[row["id"]], user.pk, urls, days) for row in rows]
 
 
 def _status_options(selected: str) -> str:
@@ -60,7 +62,16 @@ def _status_options(selected: str) -> str:
 STATUS_OPTIONS = {value: _status_options(value) for value in Status.values}
 
 
-def _card(row: dict, links: dict, user_id: int, urls: dict) -> dict:
+def _due(value, days: dict) -> str:
+    if value is None:
+        return ""
+    local = timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
+    if local not in days:
+        days[local] = show_date(local)
+    return days[local]
+
+
+def _card(row: dict, links: dict, user_id: int, urls: dict, days: dict) -> dict:
     people = links["assignees"]
     number = str(row["number"])
     return {
@@ -73,7 +84,7 @@ def _card(row: dict, links: dict, user_id: int, urls: dict) -> dict:
         "status": row["status"],
         "priority": row["priority"],
         "priority_label": PRIORITY_LABELS.get(row["priority"], row["priority"]),
-        "due": show_date(row["due_date"]) if row["due_date"] else "",
+        "due": _due(row["due_date"], days),
         "is_overdue": row["is_overdue"],
         "tags": links["tags"],
         "people": [
