@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import format_html_join
+from django.utils.html import escape, format_html_join
 
 from portal.core.dates import show_date
 from portal.tasks.models import Priority, Status
@@ -74,14 +74,16 @@ def _due(value, days: dict) -> str:
 def _card(row: dict, links: dict, user_id: int, urls: dict, days: dict) -> dict:
     people = links["assignees"]
     number = str(row["number"])
+    # Values printed several times per card are escaped here, once (the template leaves safe
+    # text alone); the id is text already, or the template would localise it five times.
     return {
-        **{key: f"{start}{number}{end}" for key, (start, end) in urls.items()},
+        **{key: escape(f"{start}{number}{end}") for key, (start, end) in urls.items()},
         "options": STATUS_OPTIONS.get(row["status"], ""),
-        "pk": row["id"],
-        "key": f"{row['team__key']}-{row['number']}",
+        "pk": escape(row["id"]),
+        "key": escape(f"{row['team__key']}-{number}"),
         "number": row["number"],
         "title": row["title"],
-        "status": row["status"],
+        "status": escape(row["status"]),
         "priority": row["priority"],
         "priority_label": PRIORITY_LABELS.get(row["priority"], row["priority"]),
         "due": _due(row["due_date"], days),
