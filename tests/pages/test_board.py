@@ -217,3 +217,23 @@ def test_moving_costs_the_same_with_many_tasks(
     small = moves("done")
     make_tasks(team, member, 2_000)
     assert moves("todo") == small
+
+
+def test_cards_escape_what_people_typed_on_the_board_and_when_moved(
+    client, team, member, member2, htmx
+):
+    member2.first_name, member2.last_name = "<Ann>", "O'Neil"
+    member2.save()
+    tag = TagFactory(name="<i>tag</i>")
+    task = task_create(
+        actor=member, team=team, title="<b>bold</b>", assignees=[member2], tags=[tag]
+    )
+    client.force_login(member)
+    for html in (
+        client.get(BOARD).content.decode(),
+        client.post(move_url(task), {"status": "done"}, **htmx).content.decode(),
+    ):
+        assert "<b>bold</b>" not in html and "&lt;b&gt;bold&lt;/b&gt;" in html
+        assert "<i>tag</i>" not in html and "&lt;i&gt;tag&lt;/i&gt;" in html
+        assert 'title="&lt;Ann&gt; O&#x27;Neil"' in html and ">&lt;O</abbr>" in html
+        assert "data-take-form" in html  # not mine: member may take it
