@@ -55,7 +55,7 @@ def team_counts(user, now=None) -> dict[int, dict[str, int]]:
     """Per visible team: open, overdue, and due in the next 7 days.
 
     One query for all teams; teams without open tasks are missing from the result. Only open
-    tasks are read: an index-only scan of the unarchived tasks by team on PostgreSQL. (How many
+    tasks are read: an index-only scan of the open tasks by team on PostgreSQL. (How many
     of them are assigned to `user`: `open_tasks_assigned_by_team`.)
     """
     now = now or timezone.now()

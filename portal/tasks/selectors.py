@@ -533,7 +533,7 @@ def open_tasks_assigned_by_team(*, fetched_by, per_team: int = 5) -> dict[int, d
     each task's key, title and due date only. Teams with none are left out.
 
     Two queries, no preloads. The window numbers and counts the tasks from columns the index of
-    unarchived tasks holds (no table rows read for the thousands it numbers); then only the
+    open tasks by team holds (no table rows read for the thousands it numbers); then only the
     chosen few are read, with just the columns shown and the team's key. Two steps rather than
     a subquery: the planner cannot tell that the window keeps few rows, and would scan the table
     to join them.
