@@ -43,8 +43,9 @@ def cards(rows: list[dict], user, team) -> list[dict]:
         key: reverse(name, args=[team.slug, NUMBER]).rsplit(str(NUMBER), 1)
         for key, name in CARD_URLS.items()
     }
-    days: dict = {}  # a due day is written once, however many cards share it
-    return [_card(row, links[row["id"]], user.pk, urls, days) for row in rows]
+    # Written once per board, however many cards share them: due days and people.
+    seen = {"days": {}, "people": {}, "zone": timezone.get_current_timezone()}
+    return [_card(row, links[row["id"]], user.pk, urls, seen) for row in rows]
 
 
 def _status_options(selected: str) -> str:
@@ -62,16 +63,25 @@ def _status_options(selected: str) -> str:
 STATUS_OPTIONS = {value: _status_options(value) for value in Status.values}
 
 
-def _due(value, days: dict) -> str:
+def _due(value, seen: dict) -> str:
     if value is None:
         return ""
-    local = timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
+    local = value.astimezone(seen["zone"]).date() if timezone.is_aware(value) else value.date()
+    days = seen["days"]
     if local not in days:
         days[local] = show_date(local)
     return days[local]
 
 
-def _card(row: dict, links: dict, user_id: int, urls: dict, days: dict) -> dict:
+def _person(someone: dict, seen: dict) -> dict:
+    people = seen["people"]
+    if someone["id"] not in people:
+        names = someone["first_name"], someone["last_name"], someone["username"]
+        people[someone["id"]] = {"name": full_name(*names), "initials": initials(*names)}
+    return people[someone["id"]]
+
+
+def _card(row: dict, links: dict, user_id: int, urls: dict, seen: dict) -> dict:
     people = links["assignees"]
     number = str(row["number"])
     # Values printed several times per card are escaped here, once (the template leaves safe
@@ -86,15 +96,9 @@ def _card(row: dict, links: dict, user_id: int, urls: dict, days: dict) -> dict:
         "status": escape(row["status"]),
         "priority": row["priority"],
         "priority_label": PRIORITY_LABELS.get(row["priority"], row["priority"]),
-        "due": _due(row["due_date"], days),
+        "due": _due(row["due_date"], seen),
         "is_overdue": row["is_overdue"],
         "tags": links["tags"],
-        "people": [
-            {
-                "name": full_name(p["first_name"], p["last_name"], p["username"]),
-                "initials": initials(p["first_name"], p["last_name"], p["username"]),
-            }
-            for p in people
-        ],
+        "people": [_person(someone, seen) for someone in people],
         "mine": any(p["id"] == user_id for p in people),
     }
