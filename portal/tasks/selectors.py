@@ -525,3 +525,111 @@ def history_readable(entries: list[dict]) -> list[list[dict]]:
             )
         readable.append(rows)
     return readable
+
+
+def open_tasks_assigned_by_team(*, fetched_by, per_team: int = 5) -> dict[int, dict]:
+    """Per team: how many open tasks are assigned to `fetched_by` (`count`) and the first
+    `per_team` of them as `open_tasks_assigned` orders them (`tasks`), for pages that show
+    each task's key, title and due date only. Teams with none are left out.
+
+    Two queries, no preloads. The window numbers and counts the tasks from columns the index of
+    open tasks by team holds (no table rows read for the thousands it numbers); then only the
+    chosen few are read, with just the columns shown and the team's key. Two steps rather than
+    a subquery: the planner cannot tell that the window keeps few rows, and would scan the table
+    to join them.
+    """
+    chosen = list(
+        open_tasks_assigned(fetched_by=fetched_by, per_team=per_team)
+        .order_by()  # the ids only: no join to the teams for their names
+        .annotate(total=Window(Count("id"), partition_by=F("team_id")))
+        .values_list("pk", "team_id", "total")
+    )
+    teams: dict[int, dict] = {}
+    for _, team_id, total in chosen:
+        teams[team_id] = {"count": total, "tasks": []}
+    if not teams:
+        return teams
+    tasks = (
+        Task.objects.filter(pk__in=[pk for pk, _, _ in chosen])
+        .with_overdue()
+        .with_priority_rank()
+        .select_related("team")
+        .only("id", "team_id", "number", "title", "due_date", "team__key", "team__name")
+        .order_by("team__name", *order_terms(["due_date", "-priority"]))
+    )
+    for task in tasks:
+        teams[task.team_id]["tasks"].append(task)
+    return teams
+
+
+# What a board card shows, read as plain rows (no model instances, no preloads).
+BOARD_CARD_FIELDS = (
+    "id",
+    "team__key",
+    "number",
+    "title",
+    "status",
+    "priority",
+    "due_date",
+    "is_overdue",
+)
+
+
+def board_cards(
+    *, fetched_by, team, status: str, now=None, offset: int = 0, limit: int = BOARD_PAGE
+) -> tuple[list[dict], bool]:
+    """`board_column` as rows of BOARD_CARD_FIELDS, and whether more follow (one query).
+
+    A board shows 200 cards: building and preloading model instances for them cost more than
+    the queries. Take the cards' people and tags with `board_card_links`.
+    """
+    now = now or timezone.now()
+    order = BOARD_DONE_ORDER if status == Status.DONE else BOARD_ORDER
+    qs = task_list(fetched_by=fetched_by, filters=board_filters(team, status, now))
+    rows = list(
+        qs.prefetch_related(None)
+        .select_related(None)
+        .with_overdue(now)
+        .ordered(order)
+        .values(*BOARD_CARD_FIELDS)[offset : offset + limit + 1]
+    )
+    return rows[:limit], len(rows) > limit
+
+
+def board_card(*, fetched_by, team, number: int, now=None) -> dict:
+    """One card's row (BOARD_CARD_FIELDS) as the board shows it; DoesNotExist if not visible."""
+    return (
+        tasks_visible_to(fetched_by)
+        .prefetch_related(None)
+        .select_related(None)
+        .with_overdue(now)
+        .values(*BOARD_CARD_FIELDS)
+        .get(team=team, number=number)
+    )
+
+
+def board_card_links(task_ids: Iterable[int]) -> dict[int, dict[str, list[dict]]]:
+    """Assignees `{id, username, first_name, last_name}` (by username) and tags `{name, color}`
+    (by name) of these tasks, in two queries whatever their number. Every id gets both lists.
+    """
+    ids = list(task_ids)
+    links: dict[int, dict[str, list[dict]]] = {pk: {"assignees": [], "tags": []} for pk in ids}
+    if not ids:
+        return links
+    people = (
+        Task.assignees.through.objects.filter(task_id__in=ids)
+        .order_by("user__username")
+        .values_list("task_id", "user_id", "user__username", "user__first_name", "user__last_name")
+    )
+    for task_id, user_id, username, first_name, last_name in people:
+        links[task_id]["assignees"].append(
+            {"id": user_id, "username": username, "first_name": first_name, "last_name": last_name}
+        )
+    tags = (
+        Task.tags.through.objects.filter(task_id__in=ids)
+        .order_by("tag__name")
+        .values_list("task_id", "tag__name", "tag__color")
+    )
+    for task_id, name, color in tags:
+        links[task_id]["tags"].append({"name": name, "color": color})
+    return links

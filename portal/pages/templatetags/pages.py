@@ -4,6 +4,8 @@ import json
 
 from django import template
 
+from portal.pages import cards
+
 register = template.Library()
 
 
@@ -12,15 +14,12 @@ def person(user) -> str:
     """A person's name as people read it: full name, else username; "someone" when deleted."""
     if user is None:
         return "someone"
-    return user.get_full_name() or user.get_username()
+    return cards.full_name(user.first_name, user.last_name, user.get_username())
 
 
 @register.filter
 def initials(user) -> str:
-    first, last = (user.first_name or "").strip(), (user.last_name or "").strip()
-    if first and last:
-        return (first[0] + last[0]).upper()
-    return (first or last or user.get_username())[:2].upper()
+    return cards.initials(user.first_name, user.last_name, user.get_username())
 
 
 @register.simple_tag(takes_context=True)

@@ -86,11 +86,20 @@ def team_context(user, team: Team) -> dict:
 
 
 def render_page(
-    request: HttpRequest, template: str, context: dict | None = None, *, status: int = 200
+    request: HttpRequest,
+    template: str,
+    context: dict | None = None,
+    *,
+    status: int = 200,
+    teams: list[Team] | None = None,
 ) -> HttpResponse:
-    """A whole page: the admin site's context (title, colours, theme) plus the header."""
+    """A whole page: the admin site's context (title, colours, theme) plus the header.
+
+    `teams`: the person's visible teams when the page has already read them all (no query).
+    """
     user = request.user
-    teams = list(teams_visible_to(user)[: HEADER_TEAMS + 1])
+    if teams is None:
+        teams = list(teams_visible_to(user)[: HEADER_TEAMS + 1])
     page = admin.site.each_context(request)
     page.update(
         {

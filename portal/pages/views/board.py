@@ -14,13 +14,14 @@ from portal.tasks.models import Status
 from portal.tasks.selectors import (
     BOARD_COLUMNS,
     BOARD_PAGE,
-    board_column,
+    board_card,
+    board_cards,
     board_counts,
-    tasks_visible_to,
 )
 from portal.tasks.services import error_text, task_add_assignees, task_update
 from portal.teams.models import Role
 
+from ..cards import cards as card_views
 from .base import (
     bad_request,
     page_view,
@@ -70,17 +71,21 @@ def board(request, slug: str):
         current = Status.TODO
     columns = []
     for status in BOARD_COLUMNS:
-        cards, more = board_column(fetched_by=user, team=team, status=status, now=now)
+        rows, more = board_cards(fetched_by=user, team=team, status=status, now=now)
         columns.append(
             {
                 "status": status,
                 "label": _column_label(status),
-                "cards": cards,
+                "rows": rows,
                 "more": more,
                 "next_offset": BOARD_PAGE,
                 "count": counts[status],
             }
         )
+    # The people and tags of all columns' cards at once (two queries for the whole board).
+    shown = iter(card_views([row for column in columns for row in column["rows"]], user, team))
+    for column in columns:
+        column["cards"] = [next(shown) for _ in column.pop("rows")]
     context = _board_context(request, team)
     context.update(
         {"columns": columns, "current": current, "section": "board", "title": f"{team.name} board"}
@@ -100,11 +105,11 @@ def board_more(request, slug: str, status: str):
     if not (raw.isascii() and raw.isdigit()) or int(raw) > MAX_OFFSET:
         return bad_request(OFFSET_INVALID)
     offset = int(raw)
-    cards, more = board_column(fetched_by=user, team=team, status=status, offset=offset)
+    rows, more = board_cards(fetched_by=user, team=team, status=status, offset=offset)
     context = _board_context(request, team)
     context["column"] = {
         "status": status,
-        "cards": cards,
+        "cards": card_views(rows, user, team),
         "more": more,
         "next_offset": offset + BOARD_PAGE,
     }
@@ -164,6 +169,7 @@ def take(request, slug: str, number: int):
     return render(request, "teams/_taken.html", context)
 
 
-def _reload(user, team, number: int, now):
-    """The task as the board shows it (assignees, tags, overdue flag)."""
-    return tasks_visible_to(user).with_overdue(now).get(team=team, number=number)
+def _reload(user, team, number: int, now) -> dict:
+    """The task's card as the board shows it (assignees, tags, overdue flag)."""
+    card = board_card(fetched_by=user, team=team, number=number, now=now)
+    return card_views([card], user, team)[0]

@@ -8,7 +8,7 @@ from django.shortcuts import redirect
 from django.utils import timezone
 
 from portal.reports.selectors import team_counts
-from portal.tasks.selectors import open_tasks_assigned
+from portal.tasks.selectors import open_tasks_assigned_by_team
 from portal.teams.permissions import is_superuser, team_ids_for
 from portal.teams.selectors import teams_visible_to
 
@@ -35,14 +35,19 @@ def team_index(request):
     user = request.user
     teams = list(teams_visible_to(user))
     counts = team_counts(user)
-    mine: dict[int, list] = {}
-    for task in open_tasks_assigned(fetched_by=user, per_team=MY_TASKS_PER_TEAM):
-        mine.setdefault(task.team_id, []).append(task)
-    empty = {"open": 0, "overdue": 0, "due_soon": 0, "mine": 0}
-    rows = [
-        {"team": team, "counts": counts.get(team.pk, empty), "my_tasks": mine.get(team.pk, [])}
-        for team in teams
-    ]
+    mine = open_tasks_assigned_by_team(fetched_by=user, per_team=MY_TASKS_PER_TEAM)
+    empty = {"open": 0, "overdue": 0, "due_soon": 0}
+    nothing = {"count": 0, "tasks": []}
+    rows = []
+    for team in teams:
+        my_tasks = mine.get(team.pk, nothing)
+        rows.append(
+            {
+                "team": team,
+                "counts": {**counts.get(team.pk, empty), "mine": my_tasks["count"]},
+                "my_tasks": my_tasks["tasks"],
+            }
+        )
     # "Due this week" links to the list with the same window the count used (next 7 days).
     now = timezone.now()
     due_soon = urlencode(
@@ -58,4 +63,4 @@ def team_index(request):
         "due_soon_query": due_soon,
         "open_statuses": OPEN_STATUSES,
     }
-    return render_page(request, "teams/index.html", context)
+    return render_page(request, "teams/index.html", context, teams=teams)
