@@ -14,7 +14,7 @@ from django.db.models.functions import Lower
 from portal.core.history import Records
 from portal.core.models import TimeStampedModel
 from portal.tasks.choices import Priority, Status
-from portal.tasks.querysets import TaskQuerySet
+from portal.tasks.querysets import TaskQuerySet, active_q, open_q
 from portal.teams.models import Team
 
 COLOR_INVALID = "Enter a colour as #RRGGBB, for example #1E88E5."
@@ -126,10 +126,13 @@ class Task(TimeStampedModel):
             models.Index(fields=["-updated_at"], name="tasks_task_updated_desc"),
             # Lists hide archived tasks: their capped count reads this index alone (an
             # index-only scan) instead of the table (docs/benchmarks.md).
+            models.Index(fields=["team"], condition=active_q(), name="tasks_task_team_active"),
+            # The team pages count and pick each team's open tasks: with every column those
+            # queries name, they are index-only scans of the open tasks (about three in four).
             models.Index(
-                fields=["team"],
-                condition=models.Q(is_archived=False),
-                name="tasks_task_team_active",
+                fields=["team", "status", "due_date", "priority", "is_archived", "id"],
+                condition=open_q(),
+                name="tasks_task_open_by_team",
             ),
         ]
 
