@@ -51,6 +51,7 @@ PEOPLE = mix.people(os.environ.get("LOAD_PEOPLE", mix.DEMO_PEOPLE))
 PASSWORD = os.environ.get("LOAD_PASSWORD", mix.DEMO_PASSWORD)
 PAGE_SIZE = int(os.environ.get("LOAD_PAGE_SIZE", "50"))
 WAIT = wait_range(os.environ.get("LOAD_WAIT", "0.5,2"))
+MIX = mix.weights(os.environ.get("LOAD_MIX"))
 PROXY = os.environ.get("LOAD_PROXY", "1") == "1"
 
 # Shared by all users of this process: who signs in next, and which variant comes next.
@@ -85,11 +86,12 @@ class Person(HttpUser):
         # Each action (each filter and search variant too) once, after a first list that shows
         # which tasks, keys and words there are. Users start the round at evenly spread places,
         # so that together they cover it early even when each has time for a few actions only.
-        rest = [(a, None) for a in mix.WEIGHTS if a not in ("list", "filter", "search")]
-        rest += [("filter", n) for n in mix.FILTER_NAMES]
-        rest += [("search", n) for n in mix.SEARCH_NAMES]
+        rest = [(a, None) for a in MIX if a not in ("list", "filter", "search")]
+        rest += [("filter", n) for n in mix.FILTER_NAMES if "filter" in MIX]
+        rest += [("search", n) for n in mix.SEARCH_NAMES if "search" in MIX]
         users = max(getattr(self.environment.parsed_options, "num_users", None) or 1, 1)
-        start = (number % users) * len(rest) // min(users, len(rest)) % len(rest)
+        start = (number % users) * len(rest) // min(users, len(rest)) % len(rest) if rest else 0
+        # The first list shows which tasks there are, whatever the mix.
         self.first_round = [("list", None), *rest[start:], *rest[:start]]
 
     # --- helpers --------------------------------------------------------------------------
@@ -212,7 +214,7 @@ class Person(HttpUser):
         if self.first_round:
             action, variant = self.first_round.pop(0)
         else:
-            action = random.choices(list(mix.WEIGHTS), weights=list(mix.WEIGHTS.values()))[0]
+            action = random.choices(list(MIX), weights=list(MIX.values()))[0]
             variants = {"filter": _filters, "search": _searches}.get(action)
             variant = next(variants) if variants else None
         if variant is None:

@@ -81,3 +81,43 @@ ALL_NAMES = (
     BOARD,
     REFRESH,
 )
+
+# The request names each action sends (besides the set-up ones every user sends).
+ACTION_NAMES = {
+    "list": (LIST,),
+    "filter": FILTER_NAMES,
+    "search": SEARCH_NAMES,
+    "detail": (DETAIL,),
+    "create": (CREATE,),
+    "comment": (COMMENT,),
+    "board": (PAGE_LOGIN_FORM, PAGE_LOGIN, BOARD),
+    "refresh": (REFRESH,),
+}
+API_SETUP_NAMES = (LOGIN, TEAMS, MEMBERS, TAGS)
+
+
+def weights(spec: str | None) -> dict[str, int]:
+    """`LOAD_MIX`: "list=1" runs lists only; "list=8,detail=8" two actions; empty: all.
+
+    Raises ValueError on an unknown action or a weight that is not a whole number above 0.
+    """
+    if not spec or not spec.strip():
+        return dict(WEIGHTS)
+    chosen = {}
+    for part in filter(None, (p.strip() for p in spec.split(","))):
+        action, _, weight = part.partition("=")
+        action = action.strip()
+        if action not in WEIGHTS:
+            raise ValueError(f"unknown action {action!r} in LOAD_MIX (one of {', '.join(WEIGHTS)})")
+        if not weight.strip().isdigit() or int(weight) < 1:
+            raise ValueError(f"LOAD_MIX wants action=weight with a weight of 1 or more: {part!r}")
+        chosen[action] = int(weight)
+    return chosen
+
+
+def expected_names(chosen: dict[str, int]) -> list[str]:
+    """The request names a run of these actions sends, in the printing order."""
+    names = set(API_SETUP_NAMES)
+    for action in chosen:
+        names.update(ACTION_NAMES[action])
+    return [name for name in ALL_NAMES if name in names]

@@ -279,6 +279,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
     parser.add_argument("--log", type=Path, help="gunicorn's log (default: a temporary file)")
     args = parser.parse_args(argv)
+    try:
+        mix.weights(os.environ.get("LOAD_MIX"))
+    except ValueError as error:
+        parser.error(str(error))
 
     with tempfile.TemporaryDirectory(prefix="loadtest-") as tmp:
         log = args.log or Path(tmp) / "gunicorn.log"
@@ -308,7 +312,8 @@ def main(argv: list[str] | None = None) -> int:
             if "ERROR" in line and "/readyz" not in line
         ]
     exercised = {r["name"] for r in stats["endpoints"] if r["requests"]}
-    stats["missing"] = [name for name in mix.ALL_NAMES if name not in exercised]
+    expected = mix.expected_names(mix.weights(os.environ.get("LOAD_MIX")))
+    stats["missing"] = [name for name in expected if name not in exercised]
     stats.update(
         users=args.users,
         duration_s=args.duration,
