@@ -17,6 +17,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from django.conf import settings
+from django.contrib import admin
 from django.contrib.auth.hashers import get_hashers
 from django.db import connection, transaction
 from django.test import Client
@@ -36,6 +37,9 @@ from portal.jobs.models import Job, JobStatus
 from portal.jobs.runner import JobContext
 from portal.tasks.models import Task
 from portal.tasks.resources import TaskResource, tasks_for_sheet
+
+# Rows of the admin's task list in its measure: the targets are written for 100 rows.
+ADMIN_ROWS = 100
 
 # Every measure, in the order they run and print.
 NAMES = (
@@ -191,6 +195,16 @@ class Bench:
     def page(self, path: str):
         return self._call(self.browser, "get", path)
 
+    def admin_rows(self):
+        """The admin's task list showing ADMIN_ROWS rows (a person may page by 25 or 100)."""
+        model_admin = admin.site._registry[Task]
+        shown = model_admin.list_per_page
+        model_admin.list_per_page = ADMIN_ROWS
+        try:
+            return self.page(reverse("admin:tasks_task_changelist"))
+        finally:
+            model_admin.list_per_page = shown
+
     def run_summary(self) -> dict:
         # The job function as the runner calls it, with its own job record for the progress.
         job = Job.objects.create(kind="daily_summary", status=JobStatus.RUNNING, attempts=1)
@@ -204,7 +218,7 @@ class Bench:
             "api_list_10": lambda: self.api_get(f"{tasks}?page_size=10"),
             "api_list_50": lambda: self.api_get(f"{tasks}?page_size=50"),
             "api_search": lambda: self.api_get(f"{tasks}?search=deploy&page_size=50"),
-            "admin_changelist": lambda: self.page(reverse("admin:tasks_task_changelist")),
+            "admin_changelist": self.admin_rows,
             "team_board": lambda: self.page(reverse("pages:board", args=[self.team.slug])),
             "team_list": lambda: self.page(reverse("pages:teams")),
             "daily_summary": self.run_summary,
@@ -359,11 +373,14 @@ class Bench:
         row = self.measure(
             "admin_changelist",
             self.requests["admin_changelist"],
-            floor=lambda: floors.list_page(self.data.runner.pk, 100),
+            floor=lambda: floors.list_page(self.data.runner.pk, ADMIN_ROWS),
         )
         size = len(self.requests["admin_changelist"]().content) / 1024
         row.extra["html_kb"] = round(size, 1)
-        row.note = f"{size:.0f} KB of HTML; floor: the 100-row list query as JSON"
+        row.note = (
+            f"{ADMIN_ROWS} rows, {size:.0f} KB of HTML; floor: the {ADMIN_ROWS}-row list query "
+            "as JSON"
+        )
         return self.judge(row, "<= 150 KB, p50 <= 60 ms", size <= 150, row.p50_ms <= 60)
 
     def daily_summary(self) -> Row:
