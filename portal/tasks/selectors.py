@@ -195,20 +195,6 @@ def board_filters(team, status: str, now=None) -> dict[str, str]:
     return filters
 
 
-def board_column(
-    *, fetched_by, team, status: str, now=None, offset: int = 0, limit: int = BOARD_PAGE
-) -> tuple[list[Task], bool]:
-    """A page of one column's cards and whether more follow (three queries, any team size).
-
-    Open columns put urgent and soon-due tasks first; the done column the latest finished.
-    """
-    now = now or timezone.now()
-    order = BOARD_DONE_ORDER if status == Status.DONE else BOARD_ORDER
-    qs = task_list(fetched_by=fetched_by, filters=board_filters(team, status, now))
-    rows = list(qs.with_overdue(now).ordered(order)[offset : offset + limit + 1])
-    return rows[:limit], len(rows) > limit
-
-
 def board_counts(*, fetched_by, team, now=None) -> dict[str, int]:
     """How many cards each column holds in all (one query)."""
     now = now or timezone.now()
@@ -578,9 +564,10 @@ BOARD_CARD_FIELDS = (
 def board_cards(
     *, fetched_by, team, status: str, now=None, offset: int = 0, limit: int = BOARD_PAGE
 ) -> tuple[list[dict], bool]:
-    """`board_column` as rows of BOARD_CARD_FIELDS, and whether more follow (one query).
+    """A page of one column's cards as rows of BOARD_CARD_FIELDS, and whether more follow.
 
-    A board shows 200 cards: building and preloading model instances for them cost more than
+    One query, any team size. Open columns put urgent and soon-due tasks first; the done column
+    the latest finished. A board shows 200 cards: building and preloading model instances for them cost more than
     the queries. Take the cards' people and tags with `board_card_links`.
     """
     now = now or timezone.now()
