@@ -198,12 +198,16 @@ class Bench:
     def admin_rows(self):
         """The admin's task list showing ADMIN_ROWS rows (a person may page by 25 or 100)."""
         model_admin = admin.site._registry[Task]
-        shown = model_admin.list_per_page
+        own = vars(model_admin).get("list_per_page")
         model_admin.list_per_page = ADMIN_ROWS
         try:
             return self.page(reverse("admin:tasks_task_changelist"))
         finally:
-            model_admin.list_per_page = shown
+            # Leave the admin as it was: its class's setting, unless it had one of its own.
+            if own is None:
+                del model_admin.list_per_page
+            else:
+                model_admin.list_per_page = own
 
     def run_summary(self) -> dict:
         # The job function as the runner calls it, with its own job record for the progress.

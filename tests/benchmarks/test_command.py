@@ -7,6 +7,7 @@ import json
 from io import StringIO
 
 import pytest
+from django.contrib import admin
 from django.core.cache import cache
 from django.core.management import CommandError, call_command
 from django.db import connection
@@ -182,3 +183,12 @@ def test_a_file_that_is_not_a_saved_run_is_refused(tmp_path):
     with pytest.raises(CommandError) as caught:
         call_command("benchmark", from_json=str(broken), stdout=StringIO())
     assert str(caught.value).startswith(NOT_A_RUN.split("{")[0])
+
+
+@pytest.mark.django_db
+def test_measuring_the_admin_list_at_100_rows_leaves_the_admin_as_it_was():
+    model_admin = admin.site._registry[Task]
+    assert "list_per_page" not in vars(model_admin)
+    run(only=["admin_changelist"])
+    assert "list_per_page" not in vars(model_admin)
+    assert model_admin.list_per_page == type(model_admin).list_per_page
