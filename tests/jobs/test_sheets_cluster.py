@@ -13,16 +13,15 @@ from django.urls import reverse
 from portal.jobs.models import Job, JobStatus
 from portal.jobs.sheets import SHEET_IMPORT
 from portal.tasks.models import Task
-from tests.jobs.test_cluster import REDIS_SERVER, wait_for
 from tests.jobs.test_cluster import clusters as clusters
 from tests.jobs.test_cluster import needs_postgresql as needs_postgresql
 from tests.jobs.test_cluster import redis_server as redis_server
+from tests.jobs.test_cluster import wait_for
 from tests.sheets import make_csv
 
 pytestmark = [
     pytest.mark.cluster,
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(REDIS_SERVER is None, reason="redis-server is not installed"),
 ]
 ROWS = 6000
 
