@@ -6,6 +6,8 @@ from datetime import timedelta
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -238,3 +240,23 @@ def test_show_counts_works_with_searched_filters(client, team, member, member2, 
     client.force_login(member)
     query = f"?_facets=True&assignee={member2.pk}&team={team.key}&tag=billing&status=todo"
     assert client.get(f"{CHANGELIST}{query}").status_code == 200
+
+
+@pytest.mark.parametrize("parameter", ["assignee", "created_by", "team", "tag"])
+def test_a_page_of_choices_costs_the_same_with_few_or_many_people_and_tasks(
+    client, team, member, parameter
+):
+    def cost():
+        with CaptureQueriesContext(connection) as ctx:
+            data = _choices(client, parameter)
+        return len(ctx.captured_queries), len(data["results"])
+
+    tags = [TagFactory(name=f"tag{i}") for i in range(3)]
+    _add_tasks(team, member, 5, _add_people(team, 3, "few"), tags)
+    client.force_login(member)
+    few, shown_few = cost()
+    tags += [TagFactory(name=f"more{i}") for i in range(30)]
+    _add_tasks(team, member, 200, _add_people(team, 120, "many"), tags)
+    many, shown_many = cost()
+    assert shown_many >= shown_few  # the bigger set really offers more (or a full page)
+    assert few == many
