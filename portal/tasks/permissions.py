@@ -34,6 +34,14 @@ def can_create_task(user, team: Team) -> bool:
     return is_superuser(user) or role_in(user, team.pk) in WRITE_ROLES
 
 
+def can_take_tasks(user, team: Team) -> bool:
+    """Whether the person may be assigned the team's tasks ("take" one): leads and members.
+
+    Administrators who are not in the team cannot be assignees (`validate_assignees`).
+    """
+    return role_in(user, team.pk) in WRITE_ROLES
+
+
 def can_edit_task(user, task: Task) -> bool:
     return is_superuser(user) or role_in(user, task.team_id) in WRITE_ROLES
 

@@ -147,15 +147,10 @@ def open_tasks_assigned(*, fetched_by, per_team: int = 5) -> QuerySet[Task]:
 
 def tasks_by_key(user, keys: Iterable[tuple[str, int]]) -> dict[tuple[str, int], Task]:
     """Tasks the user may see, by (team key, number), in one query (plus the preloads)."""
-    numbers: dict[str, set[int]] = {}
-    for team_key, number in keys:
-        numbers.setdefault(team_key.upper(), set()).add(number)
-    if not numbers:
+    wanted = [f"{team_key}-{number}" for team_key, number in keys]
+    if not wanted:
         return {}
-    match = Q()
-    for team_key, wanted in numbers.items():
-        match |= Q(team__key=team_key, number__in=sorted(wanted))
-    return {(t.team.key, t.number): t for t in tasks_visible_to(user).filter(match)}
+    return {(t.team.key, t.number): t for t in tasks_visible_to(user).with_keys(wanted)}
 
 
 def tags_by_name(names: Iterable[str]) -> dict[str, Tag]:

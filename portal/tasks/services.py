@@ -400,14 +400,9 @@ def _collect(errors: dict[str, list[str]], exc: ValidationError | PermissionDeni
 
 
 def _clean(task: Task, errors: dict[str, list[str]]) -> None:
-    # Team, parent and creator are objects the caller loaded: checking that they exist would
-    # cost a query per row. Task.clean() still checks the parent's team and cycles.
+    """`_validate` of one row of a bulk write, its errors collected for the row."""
     try:
-        task.full_clean(
-            exclude=["team", "parent", "created_by", "number"],
-            validate_unique=False,
-            validate_constraints=False,
-        )
+        _validate(task)
     except ValidationError as exc:
         _collect(errors, exc)
 
@@ -599,7 +594,7 @@ def _link(tasks: list[Task], links: list[dict[str, list]], *, replace: bool) -> 
     """Write the assignee and tag rows of `tasks` (replacing theirs when `replace`)."""
     for name in M2M_FIELDS:
         through = getattr(Task, name).through
-        column = "user_id" if name == "assignees" else "tag_id"
+        column = M2M_COLUMNS[name]
         touched = [(t, lk[name]) for t, lk in zip(tasks, links, strict=True) if name in lk]
         if replace and touched:
             through.objects.filter(task_id__in=[t.pk for t, _ in touched]).delete()

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
+from portal.tasks import permissions as task_perms
 from portal.tasks.models import Status
 from portal.tasks.selectors import (
     BOARD_COLUMNS,
@@ -19,7 +20,6 @@ from portal.tasks.selectors import (
     board_counts,
 )
 from portal.tasks.services import error_text, task_add_assignees, task_update
-from portal.teams.models import Role
 
 from ..cards import cards as card_views
 from .base import (
@@ -50,7 +50,7 @@ class MoveForm(forms.Form):
 def _board_context(request, team) -> dict:
     user = request.user
     context = team_context(user, team)
-    context["can_take"] = context["role"] in (Role.LEAD, Role.MEMBER)
+    context["can_take"] = task_perms.can_take_tasks(user, team)
     context["statuses"] = Status.choices
     return context
 

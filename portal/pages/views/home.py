@@ -8,13 +8,15 @@ from django.shortcuts import redirect
 from django.utils import timezone
 
 from portal.reports.selectors import team_counts
+from portal.tasks.models import Status
 from portal.tasks.selectors import open_tasks_assigned_by_team
 from portal.teams.permissions import is_superuser, team_ids_for
 from portal.teams.selectors import teams_visible_to
 
 from .base import page_view, render_page
 
-OPEN_STATUSES = "todo,in_progress,blocked"
+# The list's status filter for "open" (not done; the list hides archived tasks by default).
+OPEN_STATUSES = ",".join(s for s in Status.values if s != Status.DONE)
 # Open tasks of mine listed per team on /teams/ (the team's list shows them all).
 MY_TASKS_PER_TEAM = 5
 
