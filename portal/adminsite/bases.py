@@ -12,6 +12,7 @@ from unfold.paginator import InfinitePage
 from unfold.paginator import InfinitePaginator as UnfoldInfinitePaginator
 
 from portal.adminsite.fields import SafeRelatedFieldsMixin
+from portal.core.concurrency import RowGone
 from portal.core.dates import moment_html
 from portal.core.text import count
 from portal.tasks.services import BulkResult
@@ -99,7 +100,9 @@ class PortalModelAdmin(SafeRelatedFieldsMixin, ModelAdmin):
     def save_model(self, request, obj, form, change):
         data = form.cleaned_data
         if change:
-            stored = self.model._default_manager.get(pk=obj.pk)
+            stored = self.model._default_manager.filter(pk=obj.pk).first()
+            if stored is None:  # deleted while the form was open
+                raise RowGone(self.model)
             changes = {name: data[name] for name in form.changed_data if name in data}
             saved = self.service_update(request, stored, changes)
         else:

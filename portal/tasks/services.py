@@ -7,7 +7,7 @@ the acting user. They raise `PermissionDenied` or `ValidationError` with clear m
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,6 +18,7 @@ from django.db.models.deletion import Collector
 from django.utils import timezone
 
 from portal.accounts.models import User
+from portal.core.concurrency import ROW_GONE, RowGone, lock_row
 from portal.core.history import (
     history_paused,
     record_change,
@@ -67,11 +68,20 @@ def _check_fields(names: Iterable[str]) -> None:
         raise TypeError(UNKNOWN_FIELDS.format(names=", ".join(unknown)))
 
 
-def _team_roles(team: Team, users: Sequence[User] | None = None) -> dict[int, str]:
-    """Role in `team` of each member (among `users`, when given): one query."""
+def _team_roles(
+    team: Team, users: Sequence[User] | None = None, *, lock: bool = False
+) -> dict[int, str]:
+    """Role in `team` of each member (among `users`, when given): one query.
+
+    With `lock`, the memberships read stay locked until the transaction ends, so a person
+    removed from the team (or made a viewer) at the same moment is either refused here or
+    taken off the task by the removal afterwards, never left assigned.
+    """
     members = Membership.objects.filter(team=team)
     if users is not None:
         members = members.filter(user_id__in=[u.pk for u in users])
+    if lock:
+        members = members.select_for_update().order_by("pk")
     return dict(members.values_list("user_id", "role"))
 
 
@@ -92,10 +102,13 @@ def _check_assignees(team: Team, users: Sequence[User], roles: dict[int, str]) -
         )
 
 
-def validate_assignees(team: Team, users: Sequence[User]) -> None:
-    """Assignees must be active members of the task's team (one query)."""
+def validate_assignees(team: Team, users: Sequence[User], *, lock: bool = False) -> None:
+    """Assignees must be active members of the task's team (one query).
+
+    Services pass `lock=True` (inside their transaction): see `_team_roles`.
+    """
     if users:
-        _check_assignees(team, users, _team_roles(team, users))
+        _check_assignees(team, users, _team_roles(team, users, lock=lock))
 
 
 def _apply_status(task: Task, old_status: str | None) -> None:
@@ -215,9 +228,10 @@ def task_create(*, actor: User, team: Team, title: str, **fields: Any) -> Task:
     task = Task(team=team, created_by=actor, **fields)
     _apply_status(task, None)
     _apply_archive(task, bool(archived))
-    validate_assignees(team, m2m.get("assignees", []))
-    # A failed validation below rolls the reservation back with the transaction.
+    # A failed validation below rolls the reservation back with the transaction. The team's
+    # row is locked before the assignees' memberships (the order every service keeps).
     task.number = _reserve_numbers(team, 1)
+    validate_assignees(team, m2m.get("assignees", []), lock=True)
     _validate(task)
     with history_paused(task):
         task.save()
@@ -231,6 +245,27 @@ def task_create(*, actor: User, team: Team, title: str, **fields: Any) -> Task:
 @transaction.atomic
 def task_update(*, actor: User, task: Task, **changes: Any) -> Task:
     """Change fields, assignees and tags of a task; one history record for the whole change."""
+    return _change_task(actor, task, changes)
+
+
+def _lock_task(task: Task) -> None:
+    """Lock the task's row and load it as stored (RowGone when it was deleted meanwhile).
+
+    Concurrent changes of one task take turns, so each is judged and recorded against what the
+    previous one stored. Every change of a task's links also moves its `updated_at`: when that
+    is unchanged since the door read the task, its prefetched assignees and tags still hold.
+    """
+    read_at = task.updated_at
+    lock_row(task)
+    if task.updated_at != read_at:
+        _drop_prefetch(task)
+
+
+def _change_task(
+    actor: User, task: Task, changes: dict[str, Any], *, add: Collection[str] = ()
+) -> Task:
+    """task_update's body; the links named in `add` are added to the current ones (read under
+    the task's lock), the others given are replaced."""
     if "team" in changes and changes.pop("team") != task.team:
         raise ValidationError({"team": TASK_MOVE_TEAM})
     _check_fields(changes)
@@ -238,6 +273,12 @@ def task_update(*, actor: User, task: Task, **changes: Any) -> Task:
         raise PermissionDenied(task_perms.DENIED_EDIT_TASK)
     _clean_title(changes)
     m2m = {name: _unique(changes.pop(name)) for name in M2M_FIELDS if name in changes}
+    # Locks are taken in one order everywhere (team, memberships, task), so that a change of
+    # a task and a change of its team's memberships never wait for each other in a circle.
+    roles = _team_roles(task.team, m2m["assignees"], lock=True) if "assignees" in m2m else {}
+    _lock_task(task)
+    for name in add:
+        m2m[name] = _unique([*getattr(task, name).all(), *m2m[name]])
 
     changed = False
     if "is_archived" in changes:
@@ -255,13 +296,16 @@ def task_update(*, actor: User, task: Task, **changes: Any) -> Task:
             changed = True
     _apply_status(task, old_status)
     _validate(task)
-    if "assignees" in m2m:
-        validate_assignees(task.team, m2m["assignees"])
+    if m2m.get("assignees"):
+        # Assignees kept from before (when adding) were not locked: their removal from the
+        # team waits for this task's lock and then takes them off it.
+        missing = [u for u in m2m["assignees"] if u.pk not in roles]
+        _check_assignees(task.team, m2m["assignees"], roles | _team_roles(task.team, missing))
 
     empty = _known_empty(task, m2m)
     with history_paused(task):
         if changed:
-            task.save()
+            task.save(force_update=True)
     relinked = [name for name, values in m2m.items() if _replace_links(task, name, values)]
     if relinked and not changed:
         task.updated_at = timezone.now()
@@ -286,22 +330,16 @@ def task_assign(*, actor: User, task: Task, assignees: Sequence[User]) -> Task:
     return task_update(actor=actor, task=task, assignees=assignees)
 
 
+@transaction.atomic
 def task_add_tags(*, actor: User, task: Task, tags: Sequence[Tag]) -> Task:
-    """Add tags, keeping the ones the task already has."""
-    current = list(task.tags.all())
-    known = {t.pk for t in current}
-    return task_update(
-        actor=actor, task=task, tags=current + [t for t in tags if t.pk not in known]
-    )
+    """Add tags, keeping the ones the task has (also those added at the same moment)."""
+    return _change_task(actor, task, {"tags": list(tags)}, add=["tags"])
 
 
+@transaction.atomic
 def task_add_assignees(*, actor: User, task: Task, assignees: Sequence[User]) -> Task:
     """Add people to the assignees, keeping the current ones (each must be a team member)."""
-    current = list(task.assignees.all())
-    known = {u.pk for u in current}
-    return task_update(
-        actor=actor, task=task, assignees=current + [u for u in assignees if u.pk not in known]
-    )
+    return _change_task(actor, task, {"assignees": list(assignees)}, add=["assignees"])
 
 
 def task_archive(*, actor: User, task: Task) -> Task:
@@ -321,6 +359,7 @@ def task_delete(*, actor: User, task: Task) -> None:
     """Delete a task (leads and superusers); the history keeps a deletion record."""
     if not task_perms.can_delete_task(actor, task):
         raise PermissionDenied(task_perms.DENIED_DELETE_TASK)
+    lock_row(task, refresh=False)
     task._history_user = actor
     task.delete()
 
@@ -516,11 +555,35 @@ def tasks_write_bulk(
         prepared.append((task, kind, links, changed))
     if result.errors or dry_run:
         return result
-    with transaction.atomic():
-        _write_prepared(actor, rows, prepared)
-        if then is not None:
-            then()
+    try:
+        with transaction.atomic():
+            _lock_updated(prepared)
+            _write_prepared(actor, rows, prepared)
+            if then is not None:
+                then()
+    except _RowsGone as gone:
+        for index in gone.indexes:
+            result.kinds[index] = ROW_INVALID
+            result.errors[index] = {ROW_RULE: [ROW_GONE.format(thing=Task._meta.verbose_name)]}
     return result
+
+
+class _RowsGone(Exception):
+    def __init__(self, indexes: list[int]) -> None:
+        self.indexes = indexes
+
+
+def _lock_updated(prepared: list) -> None:
+    """Lock the rows a bulk write changes; rows deleted since they were read end the write
+    (nothing is written) with the rows named, rather than links to tasks that are gone."""
+    ids = {task.pk: i for i, (task, kind, _, _) in enumerate(prepared) if kind == ROW_UPDATE}
+    if not ids:
+        return
+    found = set(
+        Task.objects.select_for_update().filter(pk__in=list(ids)).values_list("pk", flat=True)
+    )
+    if len(found) < len(ids):
+        raise _RowsGone(sorted(i for pk, i in ids.items() if pk not in found))
 
 
 def _tags_named(names: Iterable[str]) -> dict[str, Tag]:
@@ -654,7 +717,7 @@ def tasks_bulk_apply(
         try:
             with transaction.atomic():
                 operation(actor=actor, task=task, **kwargs)
-        except (PermissionDenied, ValidationError) as exc:
+        except (PermissionDenied, ValidationError, RowGone) as exc:
             result.refused.append((task, error_text(exc)))
         else:
             result.changed.append(task)
@@ -669,9 +732,12 @@ def comment_add(*, actor: User, task: Task, body: str) -> Comment:
     comment = Comment(task=task, author=actor, body=(body or "").strip())
     # Task and author are loaded objects: checking that they exist would cost two queries.
     comment.full_clean(exclude=["task", "author"])
+    # Moving the task's `updated_at` first also locks its row: a task deleted meanwhile is
+    # RowGone here, not a broken reference when the transaction commits.
+    if not Task.objects.filter(pk=task.pk).update(updated_at=timezone.now()):
+        raise RowGone(task)
     comment._history_user = actor
     comment.save()
-    Task.objects.filter(pk=task.pk).update(updated_at=timezone.now())
     return comment
 
 
@@ -679,10 +745,11 @@ def comment_add(*, actor: User, task: Task, body: str) -> Comment:
 def comment_update(*, actor: User, comment: Comment, body: str) -> Comment:
     if not task_perms.can_edit_comment(actor, comment, comment.task.team_id):
         raise PermissionDenied(task_perms.DENIED_EDIT_COMMENT)
+    lock_row(comment)
     comment.body = (body or "").strip()
     comment.full_clean()
     comment._history_user = actor
-    comment.save()
+    comment.save(force_update=True)
     return comment
 
 
@@ -690,6 +757,7 @@ def comment_update(*, actor: User, comment: Comment, body: str) -> Comment:
 def comment_delete(*, actor: User, comment: Comment) -> None:
     if not task_perms.can_edit_comment(actor, comment, comment.task.team_id):
         raise PermissionDenied(task_perms.DENIED_EDIT_COMMENT)
+    lock_row(comment, refresh=False)
     comment._history_user = actor
     comment.delete()
 
@@ -711,6 +779,7 @@ def tag_create(*, actor: User, name: str, color: str | None = None) -> Tag:
 def tag_update(*, actor: User, tag: Tag, **changes: Any) -> Tag:
     if not task_perms.can_change_tag(actor):
         raise PermissionDenied(perms.DENIED_SUPERUSER)
+    lock_row(tag)
     for name in ("name", "color"):
         if name in changes:
             setattr(tag, name, changes[name])
@@ -750,14 +819,27 @@ def membership_change_role(*, actor: User, membership: Membership, role: str) ->
 
 
 def unassign_from_team(*, actor: User, team: Team, user: User) -> int:
-    """Remove `user` from the assignees of every task of `team`; returns how many changed."""
-    count = 0
-    for task in Task.objects.filter(team=team, assignees=user).select_related("team"):
-        with history_paused(task):
-            task.assignees.remove(user)
+    """Remove `user` from the assignees of every task of `team`; returns how many changed.
+
+    The tasks' rows are locked first (as every change of a task's links does), and their
+    `updated_at` moves, so a change of the same task at the same moment waits and then sees
+    the assignees as they are after this one.
+    """
+    tasks = list(
+        Task.objects.filter(team=team, assignees=user)
+        .select_for_update(of=("self",))
+        .select_related("team")
+        .order_by("pk")
+    )
+    if not tasks:
+        return 0
+    now = timezone.now()
+    Task.assignees.through.objects.filter(task__in=tasks, user=user).delete()
+    Task.objects.filter(pk__in=[t.pk for t in tasks]).update(updated_at=now)
+    for task in tasks:
+        task.updated_at = now
         record_change(TASK_HISTORY, task, actor=actor, history_type="~")
-        count += 1
-    return count
+    return len(tasks)
 
 
 # --- system clean-up (background jobs) -------------------------------------------------------

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils.text import slugify
 
 from portal.accounts.models import User
+from portal.core.concurrency import lock_row
 from portal.core.models import save_checked
 from portal.teams import permissions as perms
 from portal.teams.models import Membership, Role, Team
@@ -22,8 +23,9 @@ def _save(instance, actor: User) -> None:
     instance.full_clean()
     instance._history_user = actor
     # Two people adding the same member (or naming two teams alike) at once: the loser gets
-    # the unique rule's message, not a database error.
-    save_checked(instance)
+    # the unique rule's message, not a database error. An existing row (locked by the caller)
+    # is only ever UPDATEd: a row deleted meanwhile must not come back.
+    save_checked(instance, force_update=not instance._state.adding)
 
 
 @transaction.atomic
@@ -47,6 +49,7 @@ def team_update(*, actor: User, team: Team, **changes: Any) -> Team:
     unknown = set(changes) - TEAM_FIELDS
     if unknown:
         raise TypeError(f"Unknown team fields: {', '.join(sorted(unknown))}.")
+    lock_row(team)
     if changes.get("key"):
         changes["key"] = changes["key"].strip().upper()
     for name, value in changes.items():
@@ -59,6 +62,7 @@ def team_update(*, actor: User, team: Team, **changes: Any) -> Team:
 def team_delete(*, actor: User, team: Team) -> None:
     if not perms.can_delete_team(actor, team):
         raise PermissionDenied(perms.DENIED_SUPERUSER)
+    lock_row(team, refresh=False)
     if team.tasks.exists():
         raise ValidationError(TEAM_NOT_EMPTY)
     team._history_user = actor
@@ -73,6 +77,17 @@ def ensure_a_lead(*, actor: User, roles) -> None:
     """
     if not perms.is_superuser(actor) and Role.LEAD not in set(roles):
         raise ValidationError({"role": LAST_LEAD})
+
+
+def _lock_membership(membership: Membership) -> None:
+    """Serialise the changes of one team's memberships, then re-read `membership` as stored.
+
+    Two leads demoting each other at the same moment each see the other still lead unless the
+    second waits for the first: the team's row lock makes them take turns, so "a team keeps a
+    lead" is judged on committed roles. A membership deleted meanwhile raises RowGone (404).
+    """
+    lock_row(membership.team, refresh=False)
+    lock_row(membership)
 
 
 def _other_leads(membership: Membership) -> bool:
@@ -97,6 +112,7 @@ def membership_add(*, actor: User, team: Team, user: User, role: str = Role.MEMB
 def membership_change_role(*, actor: User, membership: Membership, role: str) -> Membership:
     if not perms.can_manage_team(actor, membership.team):
         raise PermissionDenied(perms.DENIED_MANAGE_TEAM)
+    _lock_membership(membership)
     if membership.role == role:
         return membership
     _keep_a_lead(actor, membership)
@@ -125,6 +141,7 @@ def membership_delete(*, actor: User, membership: Membership) -> None:
     """
     if not perms.can_manage_team(actor, membership.team):
         raise PermissionDenied(perms.DENIED_MANAGE_TEAM)
+    _lock_membership(membership)
     _keep_a_lead(actor, membership)
     membership._history_user = actor
     membership.delete()

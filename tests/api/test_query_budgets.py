@@ -160,17 +160,18 @@ WRITES = {
     # RELEASE. The answer is built from what the write holds: nothing is read back.
     "create, 2 assignees and 2 tags": (15, 201, "lead", _create),
     "create, every assignee and tag": (15, 201, "lead", _create_all_links),
-    # user, roles, task, its assignees, its tags, tags named | SAVEPOINT, task, old tag links
-    # out, new ones in, history record, two snapshots | RELEASE
-    "update title and tags": (14, 200, "lead", _update),
-    # user, roles, task, its assignees, its tags, people named | SAVEPOINT, assignees' roles,
-    # old links out, new ones in, updated_at, history record, two snapshots | RELEASE
-    "assign": (15, 200, "lead", _assign),
-    # user, roles, task, its assignees, its tags | SAVEPOINT, task, history record, two
-    # snapshots | RELEASE
-    "archive": (11, 200, "lead", _archive),
-    # user, roles, the task | SAVEPOINT, comment, its history record, the task's updated_at |
-    # RELEASE
+    # user, roles, task, its assignees, its tags, tags named | SAVEPOINT, the task's row locked
+    # and re-read, task, old tag links out, new ones in, history record, two snapshots | RELEASE
+    "update title and tags": (15, 200, "lead", _update),
+    # user, roles, task, its assignees, its tags, people named | SAVEPOINT, assignees' roles
+    # (locked), the task's row locked and re-read, old links out, new ones in, updated_at,
+    # history record, two snapshots | RELEASE
+    "assign": (16, 200, "lead", _assign),
+    # user, roles, task, its assignees, its tags | SAVEPOINT, the task's row locked and re-read,
+    # task, history record, two snapshots | RELEASE
+    "archive": (12, 200, "lead", _archive),
+    # user, roles, the task | SAVEPOINT, the task's updated_at (which locks it), comment, its
+    # history record | RELEASE
     "comment": (8, 201, "member", _comment),
 }
 

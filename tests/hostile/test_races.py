@@ -4,14 +4,13 @@ SQLite serialises every write, so these races exist only on PostgreSQL; the same
 (a unique rule lost on save) is tested on both databases in tests/core/test_models.py.
 """
 
-import threading
-
 import pytest
-from django.db import close_old_connections, connection
+from django.db import connection
 
 from portal.tasks.models import TAG_TAKEN, Tag
 from portal.teams.models import ALREADY_MEMBER, Membership
 from tests.factories import UserFactory
+from tests.hostile.racing import race as run_together
 
 pytestmark = [
     pytest.mark.skipif(
@@ -25,24 +24,7 @@ RACERS = 10
 
 def race(send) -> list:
     """Call `send(i)` from RACERS threads at once; returns the responses (or exceptions)."""
-    results, barrier = [None] * RACERS, threading.Barrier(RACERS)
-
-    def run(i):
-        try:
-            barrier.wait()
-            results[i] = send(i)
-        except Exception as exc:  # a 500 raises in the test client: keep it as the result
-            results[i] = exc
-        finally:
-            close_old_connections()
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(RACERS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results
+    return run_together([lambda i=i: send(i) for i in range(RACERS)])
 
 
 def outcome(results) -> list:

@@ -157,6 +157,35 @@ def test_viewer_reads_without_write_controls_and_forged_writes_are_403(client, t
     assert Comment.objects.count() == 1
 
 
+@pytest.mark.parametrize(
+    "path, data",
+    [
+        ("quick/status/", {"status": "bogus"}),
+        ("quick/due_date/", {"due_date": "2026-02-30"}),
+        ("quick/assignees/", {"assignees": "9223372036854775808"}),
+        ("move/", {"status": "bogus"}),
+        ("comments/", {"body": ""}),
+        ("take/", {}),
+    ],
+)
+def test_a_viewers_write_is_403_before_its_input_is_read(client, task, viewer, htmx, path, data):
+    """A viewer learns nothing from the form (no "Enter a valid value"): the answer is 403."""
+    client.force_login(viewer)
+    for extra in ({}, htmx):
+        response = client.post(f"{PAGE}{path}", data, **extra)
+        assert response.status_code == 403, (path, extra, response.content[:200])
+    assert Task.objects.get(pk=task.pk).status == Status.IN_PROGRESS
+
+
+def test_editing_someone_elses_comment_is_403_before_the_form(client, task, member, member2):
+    """A member may edit only their own comments: an empty body still answers 403."""
+    client.force_login(member)
+    comment = Comment.objects.get(author=member2)
+    response = client.post(f"{PAGE}comments/{comment.pk}/edit/", {"body": ""})
+    assert response.status_code == 403
+    assert Comment.objects.get(pk=comment.pk).body == "On it"
+
+
 def test_comment_add_edit_delete(client, task, member, htmx):
     client.force_login(member)
     response = client.post(f"{PAGE}comments/", {"body": "  Shipped to staging  "}, **htmx)

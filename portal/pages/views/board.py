@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django import forms
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -127,6 +127,8 @@ def move(request, slug: str, number: int):
     user = request.user
     team = team_or_404(user, slug)
     task = task_or_404(user, team, number)
+    if not task_perms.can_edit_task(user, task):
+        raise PermissionDenied(task_perms.DENIED_EDIT_TASK)
     form = MoveForm(request.POST)
     if not form.is_valid():
         return bad_request(STATUS_INVALID)

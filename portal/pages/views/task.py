@@ -173,6 +173,9 @@ def quick_edit(request, slug: str, number: int, field: str):
     user = request.user
     team = team_or_404(user, slug)
     task = task_or_404(user, team, number)
+    # A write that is not allowed is refused before its input is read.
+    if not task_perms.can_edit_task(user, task):
+        raise PermissionDenied(task_perms.DENIED_EDIT_TASK)
     form = TaskFieldForm(request.POST, field=field, people=_people(user, team))
     saved = False
     if form.is_valid():
@@ -221,6 +224,8 @@ def comment_create(request, slug: str, number: int):
     user = request.user
     team = team_or_404(user, slug)
     task = task_or_404(user, team, number)
+    if not task_perms.can_comment(user, task):
+        raise PermissionDenied(task_perms.DENIED_COMMENT)
     form = CommentForm(request.POST)
     if form.is_valid():
         try:
@@ -251,6 +256,8 @@ def comment_edit(request, slug: str, number: int, comment_id: int):
     team = team_or_404(user, slug)
     task = task_or_404(user, team, number)
     comment = _comment_or_404(user, task, comment_id)
+    if not task_perms.can_edit_comment(user, comment, team.pk):
+        raise PermissionDenied(task_perms.DENIED_EDIT_COMMENT)
     form = CommentForm(request.POST, auto_id=f"comment-{comment.pk}-%s")
     form.comment_id = comment.pk
     if form.is_valid():
