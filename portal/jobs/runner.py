@@ -90,7 +90,7 @@ class JobContext:
         work or not at all, so an attempt that is killed later still counts what it did, and
         the next attempt adds to it. Work of a superseded attempt happened too: it counts.
         """
-        with transaction.atomic():
+        with transaction.atomic(savepoint=False):  # joins the caller's transaction
             result = (
                 Job.objects.select_for_update().values_list("result", flat=True).get(pk=self.job.pk)
             ) or {}
