@@ -14,6 +14,7 @@ from datetime import date, timedelta
 
 from django.conf import settings
 from django.core.mail import get_connection
+from django.db import transaction
 from django.utils import timezone
 
 from portal.accounts.services import tokens_purge_expired
@@ -24,6 +25,7 @@ from portal.jobs.selectors import (
     summaries_emailed_to,
     summary_recipients_by_team,
     summary_teams,
+    tasks_purged_since,
 )
 from portal.jobs.services import (
     daily_summaries_store,
@@ -87,36 +89,53 @@ def _parse_day(value: str | None) -> date:
 
 @register_job("archive_cleanup", label="Archive clean-up")
 def archive_cleanup(ctx: JobContext, days: int | None = None, batch_size: int = 500) -> dict:
-    """Delete tasks archived more than ARCHIVE_RETENTION_DAYS ago and old job records."""
+    """Delete tasks archived more than ARCHIVE_RETENTION_DAYS ago and old job records.
+
+    The figures add up across attempts: a run killed half-way and resumed by the watchdog
+    reports everything it deleted, not only what its last attempt did.
+    """
     days = settings.ARCHIVE_RETENTION_DAYS if days is None else int(days)
     before = timezone.now() - timedelta(days=days)
-    per_team = tasks_purge_archived(before=before, batch_size=batch_size)
+    deleted_now = tasks_purge_archived(before=before, batch_size=batch_size)
+    # Each batch commits on its own inside the service: the records it leaves count them all.
+    per_team = tasks_purged_since(since=ctx.job.created_at)
     for key, count in sorted(per_team.items()):
         logger.info("archive clean-up: deleted %s task(s) of team %s", count, key)
     ctx.progress(80, "tasks deleted")
     keep = timezone.now() - timedelta(days=settings.JOBS_RECORD_RETENTION_DAYS)
-    old_jobs = jobs_purge_finished(before=keep)
+    with transaction.atomic():
+        ctx.add(job_records_deleted=jobs_purge_finished(before=keep))
+    # Spreadsheet uploads and exports past SPREADSHEET_EXPORT_RETENTION_DAYS.
+    totals = ctx.add(sheet_files_deleted=sheet_files_purge())
     total = sum(per_team.values())
     logger.info("archive clean-up: %s task(s) archived before %s deleted", total, before)
     return {
         "before": before.isoformat(),
         "deleted": total,
         "per_team": per_team,
-        "job_records_deleted": old_jobs,
-        # Spreadsheet uploads and exports past SPREADSHEET_EXPORT_RETENTION_DAYS.
-        "sheet_files_deleted": sheet_files_purge(),
+        "deleted_now": sum(deleted_now.values()),
+        "job_records_deleted": totals["job_records_deleted"],
+        "sheet_files_deleted": totals["sheet_files_deleted"],
     }
 
 
 @register_job("overdue_reminders", label="Overdue reminders")
 def overdue_reminders(ctx: JobContext) -> dict:
-    """Email the assignees of each task that became overdue, once per task and due date."""
+    """Email the assignees of each task that became overdue, once per task and due date.
+
+    "sent" counts every attempt's reminders (each batch adds its count as it commits);
+    "sent_now" is this attempt's.
+    """
     reminders = [
         (task, [person.email for person in task.recipients])
         for task in overdue_reminder_candidates(now=timezone.now())
         if task.recipients
     ]
-    outcome = overdue_reminders_send(reminders=reminders, connection=get_connection())
+    outcome = overdue_reminders_send(
+        reminders=reminders,
+        connection=get_connection(),
+        on_batch=lambda sent: ctx.add(reminders_sent=sent),
+    )
     for task, exc in outcome.failed:
         logger.error("overdue reminder for %s could not be sent", task.key, exc_info=exc)
     logger.info("overdue reminders: %s sent, %s failed", outcome.sent, len(outcome.failed))
@@ -124,7 +143,7 @@ def overdue_reminders(ctx: JobContext) -> dict:
         _, last = outcome.failed[-1]
         error = f"{type(last).__name__}: {last}"
         raise RuntimeError(REMINDERS_FAILED.format(failed=len(outcome.failed), error=error))
-    return {"sent": outcome.sent}
+    return {"sent": ctx.totals().get("reminders_sent", 0), "sent_now": outcome.sent}
 
 
 @register_job("token_flush", label="Expired token flush")

@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from portal.core.logging import job_context
 from portal.jobs.models import Job, JobStatus
+from portal.jobs.queue import queue_view
 from portal.jobs.registry import get_kind
 from portal.jobs.schedules import RUN_SCHEDULED
 from portal.jobs.services import job_fail, job_record_for_slot, job_requeue
@@ -34,11 +35,12 @@ JOB_LOST = (
     "out after Q_TIMEOUT seconds, or lost the database); giving up after {attempts} attempts."
 )
 JOB_NEVER_STARTED = (
-    "No worker picked this job up after it was queued {enqueues} time(s); check that a "
-    "qcluster is running and can reach the broker, then run it again."
+    "No worker picked this job up: its queue message was lost {enqueues} time(s); check that a "
+    "qcluster is running and that the broker keeps its messages, then run it again."
 )
 REQUEUED_STALE = "Re-queued by the watchdog: the previous run stopped sending heartbeats."
-REQUEUED_WAITING = "Re-queued by the watchdog: the queue seems to have lost it."
+REQUEUED_WAITING = "Re-queued by the watchdog: the queue had lost it."
+WAITING = "Waiting for a free worker: the job is still in the queue."
 SUPERSEDED = "This run was replaced by a newer attempt."
 
 
@@ -46,8 +48,23 @@ class JobSuperseded(Exception):
     """The watchdog gave up on this run and queued another one: stop quietly."""
 
 
+TOTALS = "totals"  # the key of Job.result holding figures that add up across attempts
+
+
+def add_figures(totals: dict, figures: dict) -> dict:
+    """`totals` plus `figures`: numbers are added, dicts of numbers added key by key."""
+    merged = dict(totals)
+    for key, value in figures.items():
+        if isinstance(value, dict):
+            merged[key] = add_figures(merged.get(key) or {}, value)
+        else:
+            merged[key] = (merged.get(key) or 0) + value
+    return merged
+
+
 class JobContext:
-    """Handed to job functions: report progress (which also proves the run is alive)."""
+    """Handed to job functions: report progress (which also proves the run is alive) and add
+    up figures across attempts."""
 
     def __init__(self, job: Job):
         self.job = job
@@ -65,6 +82,26 @@ class JobContext:
         if not updated:
             raise JobSuperseded(SUPERSEDED)
         self.job.progress = percent
+
+    def add(self, **figures: int | dict[str, int]) -> dict:
+        """Add figures to the job's totals; returns the totals of every attempt so far.
+
+        Call it in the transaction that does the counted work: the figures are kept with the
+        work or not at all, so an attempt that is killed later still counts what it did, and
+        the next attempt adds to it. Work of a superseded attempt happened too: it counts.
+        """
+        with transaction.atomic(savepoint=False):  # joins the caller's transaction
+            result = (
+                Job.objects.select_for_update().values_list("result", flat=True).get(pk=self.job.pk)
+            ) or {}
+            totals = add_figures(result.get(TOTALS) or {}, figures)
+            Job.objects.filter(pk=self.job.pk).update(result={**result, TOTALS: totals})
+        return totals
+
+    def totals(self) -> dict:
+        """The figures every attempt added so far (see `add`)."""
+        result = Job.objects.values_list("result", flat=True).get(pk=self.job.pk) or {}
+        return result.get(TOTALS) or {}
 
 
 def _worker_name() -> str:
@@ -192,12 +229,14 @@ def watchdog() -> dict[str, int]:
     """Re-queue jobs whose run went silent or whose queue message was lost; fail hopeless ones.
 
     Rows are locked with SKIP LOCKED, so two clusters running the watchdog at once never
-    re-queue the same job twice.
+    re-queue the same job twice. A job queued for long is sent again only when its message is
+    lost (portal.jobs.queue): one still in the broker's queue, or possibly held by a live
+    cluster for its next free worker, is waiting, never re-sent nor failed.
     """
     now = timezone.now()
     stale_run = now - timedelta(seconds=settings.JOBS_STALE_SECONDS)
     stale_wait = now - timedelta(seconds=settings.JOBS_QUEUED_STALE_SECONDS)
-    counts = {"requeued": 0, "failed": 0}
+    counts = {"requeued": 0, "failed": 0, "waiting": 0}
     with transaction.atomic():
         silent = Job.objects.select_for_update(skip_locked=True).filter(
             status=JobStatus.RUNNING, heartbeat_at__lt=stale_run
@@ -211,18 +250,35 @@ def watchdog() -> dict[str, int]:
                 job_requeue(job=job, reason=REQUEUED_STALE)
                 counts["requeued"] += 1
                 logger.warning("job %s (%s): heartbeat stale, re-queued", job.pk, job.kind)
-        waiting = Job.objects.select_for_update(skip_locked=True).filter(
-            status=JobStatus.QUEUED, queued_at__lt=stale_wait
+        waiting = list(
+            Job.objects.select_for_update(skip_locked=True).filter(
+                status=JobStatus.QUEUED, queued_at__lt=stale_wait
+            )
         )
+        # Looked at once the rows are locked: a worker's claim of one of them waits meanwhile.
+        try:
+            view = queue_view() if waiting else None
+        except Exception:  # the broker is unreachable: nothing can be sent now either
+            logger.warning("watchdog: could not look into the queue", exc_info=True)
+            waiting = []
+        still_waiting = []
         for job in waiting:
-            if job.enqueues >= settings.JOBS_MAX_ENQUEUES:
+            if view is not None and (view.in_queue(job) or view.clusters_holding):
+                still_waiting.append(job.pk)
+            elif job.enqueues >= settings.JOBS_MAX_ENQUEUES:
                 job_fail(job=job, error=JOB_NEVER_STARTED.format(enqueues=job.enqueues))
                 counts["failed"] += 1
                 logger.error("job %s (%s): never started, failed", job.pk, job.kind)
             else:
                 job_requeue(job=job, reason=REQUEUED_WAITING)
                 counts["requeued"] += 1
-                logger.warning("job %s (%s): still queued, handed over again", job.pk, job.kind)
+                logger.warning("job %s (%s): message lost, handed over again", job.pk, job.kind)
+        if still_waiting:
+            Job.objects.filter(pk__in=still_waiting).exclude(message=WAITING).update(
+                message=WAITING
+            )
+            counts["waiting"] = len(still_waiting)
+            logger.info("%s job(s) still waiting for a free worker", len(still_waiting))
     return counts
 
 

@@ -83,6 +83,25 @@ def summaries_emailed_to(*, day: date, team_ids: list[int]) -> int:
     return rows.aggregate(total=Sum("emailed_to"))["total"] or 0
 
 
+def tasks_purged_since(*, since: datetime) -> dict[str, int]:
+    """Tasks the archive clean-up deleted since `since`, per team key, by any run.
+
+    Read from the deletion records the clean-up writes (no person, unlike a deletion by
+    someone), so the figure adds up across attempts of a run that was killed half-way.
+    """
+    rows = (
+        Task.history.model.objects.filter(
+            history_type="-", history_user__isnull=True, history_date__gte=since
+        )
+        .values("team_id")
+        .annotate(count=Count("pk"))
+        .order_by()
+    )
+    per_team = {row["team_id"]: row["count"] for row in rows}
+    keys = dict(Team.objects.filter(pk__in=per_team).values_list("pk", "key"))
+    return {keys.get(pk, f"#{pk}"): count for pk, count in per_team.items()}
+
+
 # The summary's sections: title, which tasks (the query vocabulary's words), their order.
 def _sections(day: date) -> list[tuple[str, Q, tuple[str, ...]]]:
     today, tomorrow = day_bounds(day)

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import ast
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -116,6 +116,11 @@ def scheduled_params(kind: str, slot: datetime | None) -> dict[str, Any]:
     return {}
 
 
+def slot_dedupe_key(kind: str, slot: datetime) -> str:
+    """The dedupe key of a schedule slot's job record: `<kind>@<slot time>`."""
+    return f"{kind}@{slot.isoformat()}"
+
+
 @transaction.atomic
 def job_record_for_slot(*, kind: str, slot: datetime | None) -> tuple[Job, bool]:
     """The job record of one schedule slot, written the first time it is asked for.
@@ -127,7 +132,7 @@ def job_record_for_slot(*, kind: str, slot: datetime | None) -> tuple[Job, bool]
     Returns the record and whether this call created it.
     """
     spec = get_kind(kind)
-    key = f"{kind}@{slot.isoformat()}" if slot else None
+    key = slot_dedupe_key(kind, slot) if slot else None
     if key:
         existing = Job.objects.filter(dedupe_key=key).first()
         if existing:
@@ -319,6 +324,7 @@ def overdue_reminders_send(
     reminders: Sequence[tuple[Task, list[str]]],
     connection=None,
     batch_size: int = REMINDER_BATCH,
+    on_batch: Callable[[int], object] | None = None,
 ) -> RemindersSent:
     """Record and send the reminder of each (task, addresses) for the task's current due date.
 
@@ -328,18 +334,21 @@ def overdue_reminders_send(
     rows of the emails that failed are deleted together, so those are tried again next hour.
     A row and its email still succeed or fail together; if the process dies mid-batch, the
     batch's rows roll back and its emails may go out once more on the next run.
+    `on_batch(sent)` is called in each batch's transaction with what the batch sent (a job
+    counts it there, so its figure survives the process dying after the batch).
     """
     outcome = RemindersSent()
     for start in range(0, len(reminders), batch_size):
-        _reminder_batch_send(reminders[start : start + batch_size], connection, outcome)
+        _reminder_batch_send(reminders[start : start + batch_size], connection, outcome, on_batch)
     return outcome
 
 
 @transaction.atomic
-def _reminder_batch_send(batch, connection, outcome: RemindersSent) -> None:
+def _reminder_batch_send(batch, connection, outcome: RemindersSent, on_batch=None) -> None:
     # The batch's own rows carry this run's time, which tells them apart from rows a concurrent
     # run inserted (an insert that ignores conflicts does not say which rows it wrote).
     stamp = timezone.now()
+    sent_before = outcome.sent
     OverdueReminder.objects.bulk_create(
         [
             OverdueReminder(task=task, due_date=task.due_date, recipients=to, sent_at=stamp)
@@ -363,6 +372,8 @@ def _reminder_batch_send(batch, connection, outcome: RemindersSent) -> None:
         outcome.sent += 1
     if failed:
         rows.filter(task_id__in=failed, sent_at=stamp).delete()
+    if on_batch:
+        on_batch(outcome.sent - sent_before)
 
 
 def _reminder_message(task: Task, recipients: list[str], connection) -> EmailMessage:

@@ -14,6 +14,8 @@ def own_queue(monkeypatch, settings, tmp_path):
     name = f"portal-test-{uuid.uuid4().hex[:8]}"
     monkeypatch.setattr(Conf, "CLUSTER_NAME", name)
     monkeypatch.setattr(Conf, "PREFIX", name)
+    # Where clusters of this queue publish their stats (read by the watchdog).
+    monkeypatch.setattr(Conf, "Q_STAT", f"django_q:{name}:cluster")
     settings.SHARED_DIR = tmp_path / "shared"
     yield name
     # The ORM queue lives in the test transaction and is rolled back anyway.

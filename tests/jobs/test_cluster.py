@@ -26,10 +26,12 @@ from django.conf import settings as django_settings
 from django.db import connection
 from django.utils import timezone
 from django_q.brokers import get_broker
+from django_q.brokers.orm import ORM as ORMBroker
 from django_q.conf import Conf
-from django_q.models import Schedule
+from django_q.models import OrmQ, Schedule
 from django_q.models import Task as QTask
 from django_q.scheduler import scheduler
+from django_q.signing import SignedPackage
 
 from portal.jobs import runner
 from portal.jobs.jobs import PROBE_FAILED
@@ -157,6 +159,20 @@ def clusters(redis_server, own_queue, monkeypatch, settings, tmp_path):
     """Start clusters on the throwaway Redis; this process enqueues to the same queue."""
     monkeypatch.setattr(Conf, "ORM", None)
     monkeypatch.setattr(Conf, "REDIS", {"host": "127.0.0.1", "port": redis_server.port, "db": 0})
+    yield from _clusters(
+        {"REDIS_URL": f"redis://127.0.0.1:{redis_server.port}/0"}, own_queue, settings, tmp_path
+    )
+
+
+@pytest.fixture
+def orm_clusters(own_queue, monkeypatch, settings, tmp_path):
+    """Start clusters on the ORM broker (the embedded default), in the test database."""
+    monkeypatch.setattr(Conf, "ORM", "default")
+    monkeypatch.setattr(Conf, "REDIS", None)
+    yield from _clusters({"REDIS_URL": ""}, own_queue, settings, tmp_path)
+
+
+def _clusters(broker_env: dict, own_queue: str, settings, tmp_path):
     timings = {
         "JOBS_HEARTBEAT_SECONDS": "0.5",
         "JOBS_STALE_SECONDS": "3",
@@ -173,7 +189,7 @@ def clusters(redis_server, own_queue, monkeypatch, settings, tmp_path):
         "DJANGO_SETTINGS_MODULE": "portal.settings.test",
         "DATABASE_URL": f"postgres://{user}{password}@{db['HOST'] or '127.0.0.1'}:"
         f"{db['PORT'] or 5432}/{db['NAME']}",
-        "REDIS_URL": f"redis://127.0.0.1:{redis_server.port}/0",
+        **broker_env,
         "Q_CLUSTER_NAME": own_queue,
         "Q_WORKERS": "2",
         "Q_TIMEOUT": "30",
@@ -209,7 +225,7 @@ def test_kill_9_while_a_job_runs_then_the_watchdog_requeues_and_it_succeeds_once
     # Longer than JOBS_STALE_SECONDS: a live run is never taken for a dead one.
     deadline = time.monotonic() + 3.5
     while time.monotonic() < deadline:
-        assert runner.watchdog() == {"requeued": 0, "failed": 0}
+        assert runner.watchdog() == {"requeued": 0, "failed": 0, "waiting": 0}
         time.sleep(0.5)
     before = job_state(job.pk)
     assert before.status == JobStatus.RUNNING and before.heartbeat_at > started
@@ -401,4 +417,53 @@ def test_the_watchdog_recovers_while_every_worker_is_busy_and_jobs_are_queued(cl
     # ...while the only worker was still busy and the other jobs still waited.
     assert job_state(busy.pk).status == JobStatus.RUNNING
     assert all(job_state(j.pk).status == JobStatus.QUEUED for j in waiting)
-    assert QTask.objects.get(group="job-watchdog").result == {"requeued": 1, "failed": 0}
+    outcome = QTask.objects.get(group="job-watchdog").result
+    assert outcome == {"requeued": 1, "failed": 0, "waiting": 0}
+
+
+def jobs_in_queue(broker) -> list[int]:
+    """The job ids of the messages waiting in the broker's queue (one entry per message)."""
+    if isinstance(broker, ORMBroker):
+        payloads = OrmQ.objects.filter(key=broker.list_key).values_list("payload", flat=True)
+    else:
+        payloads = broker.connection.lrange(broker.list_key, 0, -1)
+    return [SignedPackage.loads(p)["args"][0] for p in payloads]
+
+
+@pytest.mark.parametrize("broker_name", ["redis", "orm"])
+def test_jobs_waiting_behind_busy_workers_are_neither_sent_again_nor_failed(
+    request, broker_name, settings
+):
+    start = request.getfixturevalue("clusters" if broker_name == "redis" else "orm_clusters")
+    settings.JOBS_QUEUED_STALE_SECONDS = 0.5
+    settings.JOBS_MAX_ENQUEUES = 2
+    start("a")  # two workers
+    busy = [job_start("probe", requester=None, seconds=5, quiet=True) for _ in range(2)]
+    for job in busy:
+        wait_for(lambda j=job: job_state(j.pk).status == JobStatus.RUNNING, 30, "busy workers")
+    # More than the cluster takes into its own queue (workers ** 2, and one in the pusher's
+    # hand): some messages wait in the cluster, the rest in the broker.
+    waiting = [job_start("probe", requester=None) for _ in range(8)]
+    broker = get_broker()
+    time.sleep(1)  # the cluster takes its share
+    turns = 0
+    while any(job_state(j.pk).status == JobStatus.RUNNING for j in busy):
+        outcome = runner.watchdog()
+        assert (outcome["requeued"], outcome["failed"]) == (0, 0), outcome
+        turns += outcome["waiting"] > 0
+        in_queue = jobs_in_queue(broker)
+        assert len(in_queue) == len(set(in_queue)), "a message was put in the queue twice"
+        time.sleep(0.5)
+    assert turns >= 3  # the watchdog did look at them, long after they counted as stale
+    for job in waiting:
+        done = wait_for(lambda j=job: (s := job_state(j.pk)).is_finished and s, 30, "the jobs")
+        assert done.status == JobStatus.SUCCEEDED, done.error
+        assert (done.attempts, done.enqueues) == (1, 1)
+    # Each job's message ran once: nothing was left over to be skipped as a duplicate.
+    runs = wait_for(
+        lambda: (r := list(QTask.objects.filter(group="jobs"))) and len(r) >= 10 and r,
+        10,
+        "the cluster to record the runs",
+    )
+    assert sorted(r.result for r in runs) == ["succeeded"] * 10
+    assert jobs_in_queue(broker) == []

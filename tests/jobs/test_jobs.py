@@ -9,7 +9,7 @@ from django.core import mail
 from django.utils import timezone
 
 from portal.jobs import runner
-from portal.jobs.jobs import REMINDERS_FAILED, SUMMARY_EMAIL_FAILED
+from portal.jobs.jobs import REMINDERS_FAILED, SUMMARY_EMAIL_FAILED, overdue_reminders
 from portal.jobs.models import DailySummary, Job, JobStatus, OverdueReminder
 from portal.jobs.runner import run_job, run_scheduled
 from portal.jobs.services import (
@@ -356,3 +356,70 @@ class TestResumedSummaryCountsEveryEmail:
         job.refresh_from_db()
         assert job.attempts == 2 and len(mail.outbox) == 2
         assert (job.result["emailed"], job.result["emailed_now"]) == (2, 1)
+
+
+class TestFiguresAddUpAcrossAttempts:
+    """A run whose worker died and that the watchdog resumed reports what every attempt did."""
+
+    @pytest.fixture(autouse=True)
+    def limits(self, settings):
+        settings.JOBS_STALE_SECONDS = 60
+        settings.ARCHIVE_RETENTION_DAYS = 30
+
+    def died_running(self, job):
+        """Attempt 1 started, did its part below, then its worker died."""
+        Job.objects.filter(pk=job.pk).update(status=JobStatus.RUNNING, attempts=1, heartbeat_at=NOW)
+        return runner.JobContext(Job.objects.get(pk=job.pk))
+
+    def resume(self, job):
+        with time_machine.travel(NOW + timedelta(minutes=2), tick=False):
+            assert runner.watchdog()["requeued"] == 1
+            assert run_job(job.pk) == "succeeded"
+        job.refresh_from_db()
+        assert job.attempts == 2
+        return job.result
+
+    def test_a_cleanup_counts_the_batches_of_the_attempt_that_died(
+        self, team, other_team, lead, outsider
+    ):
+        def archived(actor, t, days_ago):
+            with time_machine.travel(NOW - timedelta(days=days_ago), tick=False):
+                task = ts.task_create(actor=actor, team=t, title=f"archived {days_ago}d ago")
+                return ts.task_archive(actor=actor, task=task)
+
+        for _ in range(3):
+            archived(lead, team, 50)
+        archived(outsider, other_team, 50)
+        archived(lead, team, 40)
+        archived(outsider, other_team, 40)
+        with time_machine.travel(NOW, tick=False):
+            job = job_start("archive_cleanup", requester=None, batch_size=2)
+            self.died_running(job)
+            # Its first batches (the oldest tasks) were committed before it died.
+            assert ts.tasks_purge_archived(before=NOW - timedelta(days=45), batch_size=2) == {
+                "OPS": 3,
+                "DES": 1,
+            }
+        result = self.resume(job)
+        assert result["deleted"] == 6 and result["per_team"] == {"OPS": 4, "DES": 2}
+        assert result["deleted_now"] == 2
+        assert not Task.objects.exists()
+
+    def test_reminders_count_what_the_attempt_that_died_sent(self, team, lead, member):
+        def due(title, when):
+            task = ts.task_create(actor=lead, team=team, title=title, due_date=when)
+            return ts.task_assign(actor=lead, task=task, assignees=[member])
+
+        with time_machine.travel(NOW - timedelta(days=1), tick=False):
+            due("Late already", NOW - timedelta(hours=1))
+            due("Late a minute later", NOW + timedelta(minutes=1))
+        with time_machine.travel(NOW, tick=False):
+            job = job_start("overdue_reminders", requester=None)
+            ctx = self.died_running(job)
+            # It sent the reminder of the task then overdue; the worker died before finishing.
+            overdue_reminders(ctx)
+        assert len(mail.outbox) == 1
+        result = self.resume(job)
+        assert len(mail.outbox) == 2
+        assert result["sent"] == 2
+        assert result["sent_now"] == 1

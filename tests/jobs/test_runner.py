@@ -105,14 +105,14 @@ class TestWatchdog:
     def test_fresh_heartbeat_is_left_alone(self, django_capture_on_commit_callbacks):
         job = self.running(1, beat_ago=30)
         with django_capture_on_commit_callbacks(execute=False) as callbacks:
-            assert runner.watchdog() == {"requeued": 0, "failed": 0}
+            assert runner.watchdog() == {"requeued": 0, "failed": 0, "waiting": 0}
         assert callbacks == []
         assert Job.objects.get(pk=job.pk).status == JobStatus.RUNNING
 
     def test_stale_job_is_requeued_then_runs_again(self, django_capture_on_commit_callbacks):
         job = self.running(1, beat_ago=61)
         with django_capture_on_commit_callbacks(execute=True) as callbacks:
-            assert runner.watchdog() == {"requeued": 1, "failed": 0}
+            assert runner.watchdog() == {"requeued": 1, "failed": 0, "waiting": 0}
         assert len(callbacks) == 1
         job.refresh_from_db()
         assert job.status == JobStatus.QUEUED and job.message == runner.REQUEUED_STALE
@@ -123,17 +123,17 @@ class TestWatchdog:
 
     def test_stale_job_out_of_attempts_fails_with_reason(self):
         job = self.running(3, beat_ago=61)
-        assert runner.watchdog() == {"requeued": 0, "failed": 1}
+        assert runner.watchdog() == {"requeued": 0, "failed": 1, "waiting": 0}
         job.refresh_from_db()
         assert job.status == JobStatus.FAILED
         assert job.error == runner.JOB_LOST.format(attempts=3)
         assert job.finished_at is not None
 
     def test_lost_queue_message_is_handed_over_again_then_given_up(
-        self, django_capture_on_commit_callbacks
+        self, queue, django_capture_on_commit_callbacks
     ):
         with time_machine.travel("2026-11-26 09:00Z", tick=False):
-            job = make_job(enqueues=1)
+            job = make_job(enqueues=1)  # its message was lost: the queue holds nothing
         with time_machine.travel("2026-11-26 09:05Z", tick=False):
             assert runner.watchdog()["requeued"] == 0  # still within the patience window
         for minute, enqueues in ((11, 2), (22, 3)):
@@ -144,17 +144,57 @@ class TestWatchdog:
                 assert runner.watchdog()["requeued"] == 1
             job.refresh_from_db()
             assert job.enqueues == enqueues and job.status == JobStatus.QUEUED
+            assert job.message == runner.REQUEUED_WAITING
+            assert queue.queue_size() == 1
+            queue.purge_queue()  # lost again (Redis restarted empty)
         with time_machine.travel("2026-11-26 09:33Z", tick=False):
-            assert runner.watchdog() == {"requeued": 0, "failed": 1}
+            assert runner.watchdog() == {"requeued": 0, "failed": 1, "waiting": 0}
         job.refresh_from_db()
         assert job.status == JobStatus.FAILED
         assert job.error == runner.JOB_NEVER_STARTED.format(enqueues=3)
+
+    def test_a_job_still_in_the_queue_is_waiting_not_lost(
+        self, queue, django_capture_on_commit_callbacks
+    ):
+        """Workers busy for an hour: the job's message waits its turn and is never sent twice."""
+        with (
+            time_machine.travel("2026-11-26 09:00Z", tick=False),
+            django_capture_on_commit_callbacks(execute=True),
+        ):
+            job = services.job_start("probe", requester=None)
+        for minute in range(11, 60, 11):  # more turns than JOBS_MAX_ENQUEUES
+            with (
+                time_machine.travel(f"2026-11-26 09:{minute}Z", tick=False),
+                django_capture_on_commit_callbacks(execute=True) as callbacks,
+            ):
+                assert runner.watchdog() == {"requeued": 0, "failed": 0, "waiting": 1}
+            assert callbacks == [] and queue.queue_size() == 1
+        job.refresh_from_db()
+        assert (job.status, job.enqueues, job.message) == (JobStatus.QUEUED, 1, runner.WAITING)
+        assert deliver(queue) == ["succeeded"]
+        job.refresh_from_db()
+        assert job.status == JobStatus.SUCCEEDED and job.attempts == 1
+
+    def test_a_waiting_schedule_slot_is_recognised_by_its_message(self, queue, settings):
+        """The scheduler's own message names the slot, not the job record."""
+        settings.JOBS_QUEUED_STALE_SECONDS = 0
+        slot = "2026-11-26T07:00:00+00:00"
+        job, _ = services.job_record_for_slot(
+            kind="token_flush", slot=timezone.datetime.fromisoformat(slot)
+        )
+        queue.enqueue(
+            SignedPackage.dumps(
+                {"func": runner.RUN_SCHEDULED, "args": ("token_flush",), "kwargs": {"slot": slot}}
+            )
+        )
+        assert runner.watchdog() == {"requeued": 0, "failed": 0, "waiting": 1}
+        assert Job.objects.get(pk=job.pk).enqueues == 1
 
     def test_finished_jobs_are_never_touched(self):
         old = timezone.now() - timedelta(days=1)
         make_job(status=JobStatus.SUCCEEDED, heartbeat_at=old, queued_at=old)
         make_job(status=JobStatus.FAILED, heartbeat_at=old, queued_at=old)
-        assert runner.watchdog() == {"requeued": 0, "failed": 0}
+        assert runner.watchdog() == {"requeued": 0, "failed": 0, "waiting": 0}
 
 
 def deliver(queue) -> list:
@@ -201,7 +241,7 @@ class TestScheduledSlots:
             time_machine.travel(later, tick=False),
             django_capture_on_commit_callbacks(execute=True),
         ):
-            assert runner.watchdog() == {"requeued": 1, "failed": 0}
+            assert runner.watchdog() == {"requeued": 1, "failed": 0, "waiting": 0}
         job = Job.objects.get()
         assert job.message == runner.REQUEUED_WAITING and job.enqueues == 2
         with time_machine.travel(later + timedelta(seconds=1), tick=False):
@@ -238,7 +278,11 @@ def test_the_scheduler_runs_the_watchdog_itself_without_the_queue(queue, setting
     scheduler(broker=queue)
     lost.refresh_from_db()
     assert lost.status == JobStatus.QUEUED and lost.message == runner.REQUEUED_STALE
-    assert QTask.objects.get(group="job-watchdog").result == {"requeued": 1, "failed": 0}
+    assert QTask.objects.get(group="job-watchdog").result == {
+        "requeued": 1,
+        "failed": 0,
+        "waiting": 0,
+    }
     # Only the lost job's new message joined the queue: the watchdog itself never queued.
     payloads = [SignedPackage.loads(p) for _, p in queue.dequeue() or []]
     while len(payloads) < 4 and queue.queue_size():
@@ -271,7 +315,7 @@ class TestFailedJobsShowWhereTheyStopped:
             message="step 4 of 4",
             heartbeat_at=timezone.now() - timedelta(seconds=61),
         )
-        assert runner.watchdog() == {"requeued": 0, "failed": 1}
+        assert runner.watchdog() == {"requeued": 0, "failed": 1, "waiting": 0}
         job.refresh_from_db()
         assert job.status == JobStatus.FAILED and job.error == runner.JOB_LOST.format(attempts=3)
         assert job.progress == 99 and job.message == services.FAILED_AFTER + "step 4 of 4"
@@ -287,7 +331,7 @@ class TestFailedJobsShowWhereTheyStopped:
         settings.JOBS_MAX_ENQUEUES = 1
         job = make_job(enqueues=1, message=runner.REQUEUED_WAITING)
         with time_machine.travel(timezone.now() + timedelta(seconds=601)):
-            assert runner.watchdog() == {"requeued": 0, "failed": 1}
+            assert runner.watchdog() == {"requeued": 0, "failed": 1, "waiting": 0}
         job.refresh_from_db()
         assert job.status == JobStatus.FAILED and (job.progress, job.message) == (0, "")
 

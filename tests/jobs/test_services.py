@@ -179,7 +179,7 @@ class TestScheduleRunNow:
         assert services.schedule_run_now(actor=superuser, schedule=watchdog) is None
         assert queue.queue_size() == 0 and not Job.objects.exists()
         run = Success.objects.get(group="job-watchdog")
-        assert run.result == {"requeued": 0, "failed": 0}
+        assert run.result == {"requeued": 0, "failed": 0, "waiting": 0}
 
     def test_another_plain_function_goes_to_the_queue_with_its_arguments(self, superuser, queue):
         schedule = Schedule.objects.create(name="power", func="math.pow", args="(2, 3)")
