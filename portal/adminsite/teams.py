@@ -11,7 +11,6 @@ from unfold.decorators import display
 from portal.adminsite.bases import PortalModelAdmin, moment_column
 from portal.adminsite.fields import BoundedInlineFormSet, SafeRelatedFieldsMixin
 from portal.adminsite.spreadsheets import SpreadsheetAdmin
-from portal.tasks import services as task_services
 from portal.tasks.models import Task
 from portal.teams import permissions as perms
 from portal.teams import services
@@ -216,13 +215,12 @@ class TeamAdmin(SpreadsheetAdmin, PortalModelAdmin):
                 )
             elif step == "remove":
                 formset.deleted_objects.append(inline_form.instance)
-                task_services.membership_remove(actor=request.user, membership=inline_form.instance)
+                services.membership_delete(actor=request.user, membership=inline_form.instance)
             else:
-                fresh = Membership.objects.select_related("team", "user").get(
-                    pk=inline_form.instance.pk
+                # The service re-reads the membership as stored before changing it.
+                membership = inline_form.instance
+                services.membership_change_role(
+                    actor=request.user, membership=membership, role=data["role"]
                 )
-                task_services.membership_change_role(
-                    actor=request.user, membership=fresh, role=data["role"]
-                )
-                formset.changed_objects.append((fresh, inline_form.changed_data))
+                formset.changed_objects.append((membership, inline_form.changed_data))
         return None

@@ -131,11 +131,11 @@ class TeamViewSet(PathIds, viewsets.ModelViewSet):
         team = self.get_object()
         membership = get_object_or_404(self._memberships(team), user_id=user_id)
         if request.method == "DELETE":
-            task_services.membership_remove(actor=request.user, membership=membership)
+            team_services.membership_delete(actor=request.user, membership=membership)
             return Response(status=status.HTTP_204_NO_CONTENT)
         payload = s.MembershipRoleSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        membership = task_services.membership_change_role(
+        membership = team_services.membership_change_role(
             actor=request.user, membership=membership, role=payload.validated_data["role"]
         )
         return Response(s.MembershipSerializer(membership).data)

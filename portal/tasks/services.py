@@ -796,26 +796,15 @@ def tag_delete(*, actor: User, tag: Tag) -> None:
 
 
 # --- people leaving a team or becoming viewers -----------------------------------------------
-@transaction.atomic
-def membership_remove(*, actor: User, membership: Membership) -> int:
-    """Remove someone from a team and from the assignees of its tasks (a history record each).
-
-    Returns how many tasks they were taken off.
-    """
-    team_services.membership_delete(actor=actor, membership=membership)
-    return unassign_from_team(actor=actor, team=membership.team, user=membership.user)
-
-
-@transaction.atomic
-def membership_change_role(*, actor: User, membership: Membership, role: str) -> Membership:
-    """Change someone's role; a person made a viewer is taken off the team's tasks.
+@team_services.on_membership_change
+def _take_off_tasks(*, actor: User, membership: Membership, removed: bool) -> None:
+    """A person removed from a team, or made a viewer, is taken off the team's tasks.
 
     Viewers cannot change or comment on tasks, so they are not left as assignees of any.
+    Registered with the teams' services: every door that changes a membership gets this.
     """
-    membership = team_services.membership_change_role(actor=actor, membership=membership, role=role)
-    if role not in WRITE_ROLES:
+    if removed or membership.role not in WRITE_ROLES:
         unassign_from_team(actor=actor, team=membership.team, user=membership.user)
-    return membership
 
 
 def unassign_from_team(*, actor: User, team: Team, user: User) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -17,6 +18,28 @@ from portal.teams.models import Membership, Role, Team
 LAST_LEAD = "A team needs at least one lead: make someone else lead first."
 TEAM_NOT_EMPTY = "This team still has tasks; archive or move them before deleting the team."
 TEAM_FIELDS = frozenset({"name", "slug", "description", "key"})
+
+
+# --- what other apps do when a membership changes --------------------------------------------
+# Memberships change only here; an app whose data depends on them (the tasks app takes a person
+# made viewer, or removed, off the team's tasks) registers a listener once, at start-up, and
+# every door that changes a membership gets its rule. Listeners run inside the change's
+# transaction, after the change, with the membership's row and its team's row locked: what they
+# do commits or rolls back with it.
+MembershipListener = Callable[..., None]
+_membership_listeners: list[MembershipListener] = []
+
+
+def on_membership_change(listener: MembershipListener) -> MembershipListener:
+    """Register `listener(actor=, membership=, removed=)`; usable as a decorator."""
+    if listener not in _membership_listeners:
+        _membership_listeners.append(listener)
+    return listener
+
+
+def _membership_changed(actor: User, membership: Membership, *, removed: bool) -> None:
+    for listener in _membership_listeners:
+        listener(actor=actor, membership=membership, removed=removed)
 
 
 def _save(instance, actor: User) -> None:
@@ -119,6 +142,7 @@ def membership_change_role(*, actor: User, membership: Membership, role: str) ->
     membership.role = role
     _save(membership, actor)
     perms.forget_roles(membership.user)
+    _membership_changed(actor, membership, removed=False)
     return membership
 
 
@@ -134,10 +158,9 @@ def _keep_a_lead(actor: User, membership: Membership) -> None:
 
 @transaction.atomic
 def membership_delete(*, actor: User, membership: Membership) -> None:
-    """Delete a membership (team lead; a team keeps a lead).
+    """Remove someone from a team (team lead; a team keeps a lead).
 
-    Doors remove people with `portal.tasks.services.membership_remove`, which also takes them off
-    the team's tasks: tasks sit above teams, so that rule lives with them.
+    The listeners take them off what they held in the team (the tasks app: its tasks).
     """
     if not perms.can_manage_team(actor, membership.team):
         raise PermissionDenied(perms.DENIED_MANAGE_TEAM)
@@ -146,3 +169,4 @@ def membership_delete(*, actor: User, membership: Membership) -> None:
     membership._history_user = actor
     membership.delete()
     perms.forget_roles(membership.user)
+    _membership_changed(actor, membership, removed=True)

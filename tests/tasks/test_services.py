@@ -187,17 +187,18 @@ def test_viewers_cannot_be_assigned_at_any_write(team, member, viewer):
 
 
 def test_a_member_made_viewer_is_taken_off_the_teams_tasks(team, lead, member):
+    from portal.teams import services as team_services
     from portal.teams.models import Membership
 
     task = s.task_create(actor=lead, team=team, title="t", assignees=[member])
     membership = Membership.objects.get(team=team, user=member)
-    s.membership_change_role(actor=lead, membership=membership, role="viewer")
+    team_services.membership_change_role(actor=lead, membership=membership, role="viewer")
     assert list(task.assignees.all()) == []
     assert task.history.first().history_user == lead
     # A change between leads and members keeps the assignments.
     other = s.task_create(actor=lead, team=team, title="u", assignees=[lead])
-    s.membership_change_role(actor=lead, membership=membership, role="member")
+    team_services.membership_change_role(actor=lead, membership=membership, role="member")
     lead_row = Membership.objects.get(team=team, user=lead)
-    s.membership_change_role(actor=lead, membership=membership, role="lead")
-    s.membership_change_role(actor=member, membership=lead_row, role="member")
+    team_services.membership_change_role(actor=lead, membership=membership, role="lead")
+    team_services.membership_change_role(actor=member, membership=lead_row, role="member")
     assert list(other.assignees.all()) == [lead]

@@ -1,7 +1,7 @@
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from portal.tasks.services import membership_remove, task_create
+from portal.tasks.services import task_create
 from portal.teams import services as s
 from portal.teams.models import Membership, Role
 from tests.factories import UserFactory
@@ -62,7 +62,7 @@ def test_last_lead_stays(team, lead):
 def test_removed_member_is_unassigned(team, lead, member):
     task = task_create(actor=lead, team=team, title="t", assignees=[member])
     membership = Membership.objects.get(user=member, team=team)
-    assert membership_remove(actor=lead, membership=membership) == 1
+    s.membership_delete(actor=lead, membership=membership)
     assert not Membership.objects.filter(pk=membership.pk).exists()
     assert list(task.assignees.all()) == []
     assert task.history.first().history_user == lead
@@ -71,7 +71,7 @@ def test_removed_member_is_unassigned(team, lead, member):
 def test_removing_someone_the_actor_may_not_remove_changes_nothing(team, member, member2):
     task = task_create(actor=member, team=team, title="t", assignees=[member2])
     with pytest.raises(PermissionDenied):
-        membership_remove(actor=member, membership=Membership.objects.get(user=member2))
+        s.membership_delete(actor=member, membership=Membership.objects.get(user=member2))
     assert list(task.assignees.all()) == [member2]
 
 
