@@ -11,6 +11,7 @@ from pathlib import Path
 # gunicorn loads this file before the application; make the project importable from it.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from portal.core.capacity import GUNICORN_THREADS, GUNICORN_WORKERS
 from portal.core.logging import gunicorn_logger_class
 
 
@@ -24,8 +25,10 @@ def _bool(name: str, default: bool) -> bool:
 
 wsgi_app = "portal.wsgi:application"
 bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
-workers = _int("GUNICORN_WORKERS", 3)
-threads = _int("GUNICORN_THREADS", 2)
+# The settings read the same two (`manage.py migrate` warns when they could hold more database
+# connections than PostgreSQL allows: portal/core/capacity.py).
+workers = _int("GUNICORN_WORKERS", GUNICORN_WORKERS)
+threads = _int("GUNICORN_THREADS", GUNICORN_THREADS)
 worker_class = "gthread" if threads > 1 else "sync"
 # A request running longer than this is killed and its worker replaced.
 timeout = _int("GUNICORN_TIMEOUT", 30)

@@ -9,7 +9,9 @@ load balancer stops sending traffic without anyone restarting a healthy process.
 Both are answered by :class:`HealthCheckMiddleware` at the top of the middleware stack: a
 container probe calls ``http://127.0.0.1:8000/healthz`` with a Host header that is not in
 ALLOWED_HOSTS and without the proxy's ``X-Forwarded-Proto``, and must get an answer instead
-of a 400 or an HTTPS redirect.
+of a 400 or an HTTPS redirect. Their answers still get the headers every response gets
+(nosniff, referrer and opener policies, X-Frame-Options, the Content-Security-Policy and, over
+HTTPS, HSTS): the response side of those middlewares runs on them.
 """
 
 from __future__ import annotations
@@ -20,10 +22,14 @@ import socket
 import time
 from collections.abc import Callable
 
+from csp.middleware import CSPMiddleware
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connections
 from django.http import HttpRequest, HttpResponseNotAllowed, JsonResponse
+from django.middleware.security import SecurityMiddleware
+
+from portal.core.middleware import FrameOptionsMiddleware
 
 logger = logging.getLogger(__name__)
 
@@ -160,11 +166,20 @@ class HealthCheckMiddleware:
 
     def __init__(self, get_response: Callable):
         self.get_response = get_response
+        # Only their process_response runs here: no HTTPS redirect, no host check.
+        self.headers = [
+            middleware(get_response)
+            for middleware in (SecurityMiddleware, CSPMiddleware, FrameOptionsMiddleware)
+        ]
 
     def __call__(self, request: HttpRequest):
         path = request.path_info
         if path in HEALTH_PATHS or path in READY_PATHS:
             if request.method not in ("GET", "HEAD"):
-                return HttpResponseNotAllowed(["GET", "HEAD"])
-            return healthz(request) if path in HEALTH_PATHS else readyz(request)
+                response = HttpResponseNotAllowed(["GET", "HEAD"])
+            else:
+                response = healthz(request) if path in HEALTH_PATHS else readyz(request)
+            for middleware in self.headers:
+                response = middleware.process_response(request, response)
+            return response
         return self.get_response(request)

@@ -3,6 +3,7 @@
 Days are the portal's local days (settings.TIME_ZONE). "Overdue" means due before today and
 not done, so a task is never listed both as due today and overdue. The summary is collected by
 `portal.jobs.selectors.team_summary` and stored by `portal.jobs.services.daily_summary_store`.
+Titles and names are people's text, not Markdown: they are escaped, so they show as written.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from portal.accounts.models import User
+from portal.core.markdown import escape_text
 from portal.tasks.models import Task
 from portal.teams.models import Team
 
@@ -57,7 +59,7 @@ def _who(task: Task) -> str:
     names = getattr(task, "assignee_names", None)
     if names is None:
         names = [person.username for person in task.assignees.all()]
-    return ", ".join(f"@{name}" for name in names) or "unassigned"
+    return ", ".join(f"@{escape_text(name)}" for name in names) or "unassigned"
 
 
 def _line(task: Task) -> str:
@@ -65,7 +67,8 @@ def _line(task: Task) -> str:
     if task.due_date:
         due = f", due {timezone.localtime(task.due_date):%Y-%m-%d %H:%M}"
     return (
-        f"- **{task.key}** {task.title} ({task.get_priority_display().lower()}{due}; {_who(task)})"
+        f"- **{task.key}** {escape_text(task.title)} "
+        f"({task.get_priority_display().lower()}{due}; {_who(task)})"
     )
 
 
@@ -73,7 +76,7 @@ def render_markdown(summary: TeamSummary) -> str:
     team, day = summary.team, summary.day
     counts = summary.counts
     out = [
-        f"# {team.name} ({team.key}): daily summary for {day:%A %d %B %Y}",
+        f"# {escape_text(team.name)} ({team.key}): daily summary for {day:%A %d %B %Y}",
         "",
         "| | |",
         "| --- | ---: |",
@@ -90,7 +93,8 @@ def render_markdown(summary: TeamSummary) -> str:
         out.append("")
     out += ["## Open work per assignee", "", "| Person | Open | Overdue |", "| --- | ---: | ---: |"]
     out += [
-        f"| {u.get_full_name() or u.username} (@{u.username}) | {n} | {o} |"
+        f"| {escape_text(u.get_full_name() or u.username)} (@{escape_text(u.username)}) "
+        f"| {n} | {o} |"
         for u, n, o in summary.people
     ]
     out += [f"| Unassigned | {summary.unassigned_open} | |", ""]

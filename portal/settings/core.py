@@ -87,12 +87,17 @@ MIDDLEWARE = [
     "portal.core.logging.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Exports and other downloads are never cached (portal/core/middleware.py).
+    "portal.core.middleware.PrivateDownloadMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # The portal's also replaces the SAMEORIGIN that unfold's admin views set (see
+    # portal/core/middleware.py); Django's stays listed for `check --deploy` (security.W002).
+    "portal.core.middleware.FrameOptionsMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",

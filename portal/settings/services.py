@@ -5,9 +5,11 @@ local-memory cache, console email) and switches to the real service when its var
 set (DATABASE_URL, REDIS_URL, EMAIL_URL).
 """
 
+import sys
 from contextlib import suppress
 from pathlib import Path
 
+from portal.core import capacity
 from portal.env import env
 from portal.settings.core import VAR_DIR
 
@@ -29,6 +31,15 @@ DATABASES = {
 }
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DB_CONN_MAX_AGE", default=60))
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if sys.argv[1:2] == ["runserver"]:
+    # The development server answers each request in a new thread, so a kept connection is
+    # never used again, only left open: PostgreSQL ran out of clients that way.
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+# gunicorn's concurrency as portal/gunicorn.conf.py reads it, and the connections that must
+# stay free of it and the job workers (portal/core/capacity.py checks that they fit).
+GUNICORN_WORKERS = env.int("GUNICORN_WORKERS", default=capacity.GUNICORN_WORKERS)
+GUNICORN_THREADS = env.int("GUNICORN_THREADS", default=capacity.GUNICORN_THREADS)
+DB_CONNECTIONS_HEADROOM = env.int("DB_CONNECTIONS_HEADROOM", default=10)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Several processes (web workers, qcluster) share the file: wait for locks instead of
     # failing, and take the write lock when a transaction starts (a transaction that read

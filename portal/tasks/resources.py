@@ -43,7 +43,7 @@ from portal.core.resources import (
 )
 from portal.tasks import services
 from portal.tasks.choices import Priority, Status
-from portal.tasks.models import Comment, Tag, Task
+from portal.tasks.models import TAG_TAKEN, Comment, Tag, Task
 from portal.tasks.querysets import KEY_RE
 from portal.tasks.selectors import (
     comments_visible_to,
@@ -375,7 +375,7 @@ class _TaskSheet:
         self.teams = teams_by_name(self.user)
         self.tasks = tasks_by_key(self.user, keys)
         self.people = users_by_login(self.user, logins)
-        self.tags = tags_by_name(tag_names)
+        self.tags, self.tags_taken = tags_seen_by(self.user, tag_names)
 
     # -- one row --
     def _parse(self, row: _Row) -> None:
@@ -462,7 +462,11 @@ class _TaskSheet:
             people = {self.people[login.lower()].pk: self.people[login.lower()] for login in logins}
             fields[name] = list(people.values())
         elif name == "tags":
-            fields[name] = [self.tags.get(tag.lower(), tag) for tag in split_list(value)]
+            names = split_list(value)
+            taken = [tag for tag in names if tag.lower() in self.tags_taken]
+            if taken:
+                raise CellError(TAG_NAME_TAKEN.format(names=", ".join(taken)[:200]))
+            fields[name] = [self.tags.get(tag.lower(), tag) for tag in names]
         elif name == "parent":
             fields[name] = self._parent(value)
         elif name == "is_archived":
@@ -516,6 +520,21 @@ def tasks_for_sheet(user, filters=None):
 TAG_COLUMNS = ("name", "color")
 COLOR_REQUIRED = "Enter a colour as #RRGGBB."
 TAG_NAME_REQUIRED = "Enter the tag's name."
+# What creating a tag of a taken name answers at every door (the API, the tag sheet).
+TAG_NAME_TAKEN = TAG_TAKEN.removesuffix(".") + ": {names}."
+
+
+def tags_seen_by(user, names) -> tuple[dict[str, Tag], set[str]]:
+    """The named tags `user` may see (by lower-cased name), and the names other tags take.
+
+    Imports see tags as the API does: a tag only other teams use cannot be attached by its
+    name, and its name cannot be given to a new tag either (docs/decisions.md).
+    """
+    found = tags_by_name(names)
+    ids = [tag.pk for tag in found.values()]
+    visible = set(tags_visible_to(user).filter(pk__in=ids).values_list("pk", flat=True))
+    seen = {key: tag for key, tag in found.items() if tag.pk in visible}
+    return seen, set(found) - set(seen)
 
 
 def tags_for_sheet(user, filters=None):
@@ -557,7 +576,7 @@ class _TagSheet(RowSheet):
 
     def prepare(self) -> None:
         names = [text(self.sheet.value(cells, "name")).strip() for cells in self.cells]
-        self.tags = tags_by_name(n for n in names if n)
+        self.tags, _ = tags_seen_by(self.user, (n for n in names if n))
 
     def existing(self, values):
         name = text(values.get("name")).strip()

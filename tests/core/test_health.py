@@ -87,6 +87,24 @@ def test_healthz_answers_any_host_without_https_redirect(client, settings, path)
     assert response["Cache-Control"] == "no-store"
 
 
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", ["/healthz", "/readyz", "/healthz/"])
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_probes_carry_the_security_headers(client, settings, path, method):
+    # Answered before the security middlewares run, but with their headers all the same.
+    settings.ALLOWED_HOSTS = ["tasks.example.com"]
+    settings.SECURE_SSL_REDIRECT = True
+    settings.SECURE_HSTS_SECONDS = 3600
+    response = getattr(client, method)(path, HTTP_HOST="172.18.0.5:8000", secure=True)
+    assert response.status_code in (200, 405, 503)
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["Referrer-Policy"] == "same-origin"
+    assert response["Cross-Origin-Opener-Policy"] == "same-origin"
+    assert "frame-ancestors 'none'" in response["Content-Security-Policy"]
+    assert response["Strict-Transport-Security"].startswith("max-age=3600")
+
+
 def test_health_endpoints_refuse_writes(client):
     assert client.post("/healthz").status_code == 405
     assert client.post("/readyz").status_code == 405

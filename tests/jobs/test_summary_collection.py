@@ -191,7 +191,8 @@ def test_the_markdown_is_the_same_as_before(settings, zone, day):
     assert "Starts the day" in ops and "Done at yesterday's midnight" in ops
     assert "Tomorrow" not in ops and "today's midnight" not in ops
     assert "| Unassigned | 20 | |" in ops and "| anna (@anna) | 22 | 18 |" in ops
-    assert "| ada (@ada) | 1 | 0 |" in ops and "| _ian (@_ian) | 1 | 0 |" in ops
+    # Names are text: Markdown's own characters in them are escaped.
+    assert "| ada (@ada) | 1 | 0 |" in ops and r"| \_ian (@\_ian) | 1 | 0 |" in ops
 
 
 def test_a_team_without_tasks_gets_an_empty_summary(team, lead):

@@ -1,5 +1,8 @@
 """A daily summary's page: its Markdown rendered safely, task keys linked, counts in words."""
 
+import re
+from html import unescape
+
 import pytest
 from django.urls import reverse
 from django.utils import timezone
@@ -56,3 +59,35 @@ def test_counts_are_words_not_json(client, member, summary):
         assert all(words in html for _, words in SUMMARY_COUNTS)
         assert '"open":' not in html and "&quot;open&quot;" not in html
     assert "Relative to SHARED_DIR" not in page.decode()
+
+
+HOSTILE_TITLES = [
+    "[x](https://evil.example/login)",
+    "[x](//evil.example/x)",
+    '<a href="https://evil.example/a">raw</a>',
+    "<https://evil.example/auto>",
+    "**bold** _and_ `code` | pipe",
+]
+
+
+def test_titles_are_text_and_nothing_links_elsewhere(client, member, team):
+    now = timezone.now()
+    for title in HOSTILE_TITLES:
+        task_create(actor=member, team=team, title=title, due_date=now)
+    built = team_summary(team=team, day=timezone.localdate(now))
+    summary = DailySummary.objects.create(
+        team=team,
+        date=timezone.localdate(now),
+        body=render_markdown(built),
+        counts=built.counts,
+        path="summaries/x/ops.md",
+    )
+    client.force_login(member)
+    html = client.get(reverse("admin:jobs_dailysummary_change", args=[summary.pk])).content
+    body = html.decode()
+    body = body[body.index('class="portal-markdown"') :]
+    hrefs = re.findall(r'<a [^>]*href="([^"]*)"', body)
+    assert hrefs and all(h.startswith("/") and not h.startswith("//") for h in hrefs)
+    items = [unescape(re.sub(r"<[^>]+>", "", li)) for li in re.findall(r"<li>(.*?)</li>", body)]
+    for title in HOSTILE_TITLES:
+        assert any(f" {title} (" in item for item in items), title

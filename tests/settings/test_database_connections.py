@@ -1,0 +1,120 @@
+"""Database connections: none kept under the development server, and a check that gunicorn's
+workers x threads (with the job workers) fit in what PostgreSQL accepts."""
+
+import json
+import runpy
+import subprocess
+import sys
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import SystemCheckError
+from django.db import connection
+
+from portal.core.capacity import (
+    CONNECTIONS_EXCEEDED,
+    check_database_connections,
+    connections_warning,
+    max_connections,
+)
+from tests.settings.conftest import ROOT, clean_env, load_settings
+
+POSTGRES = "postgres://portal:secret@db.invalid:5432/portal"
+
+
+def _conn_max_age(argv: list[str], **env: str) -> int:
+    """CONN_MAX_AGE as settings loaded by `manage.py <argv>` (nothing connects) set it."""
+    code = (
+        f"import sys; sys.argv = {['manage.py', *argv]!r}; import json; "
+        "import portal.settings as s; print(json.dumps(s.DATABASES['default']['CONN_MAX_AGE']))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env=clean_env(**env),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+@pytest.mark.parametrize(
+    "url", [POSTGRES, f"{POSTGRES}?conn_max_age=120"], ids=["variable", "in-the-url"]
+)
+def test_the_development_server_keeps_no_connection(url):
+    assert _conn_max_age(["runserver"], DATABASE_URL=url, DB_CONN_MAX_AGE="60") == 0
+    assert _conn_max_age(["runserver", "0:8000"], DATABASE_URL=url, DB_CONN_MAX_AGE="60") == 0
+
+
+def test_other_processes_keep_their_connections():
+    for argv in (["migrate"], ["qcluster"], ["shell"]):
+        assert _conn_max_age(argv, DATABASE_URL=POSTGRES, DB_CONN_MAX_AGE="60") == 60
+
+
+@pytest.mark.parametrize(
+    ("workers", "threads", "jobs", "warns"),
+    [(3, 2, 2, False), (44, 2, 2, False), (44, 2, 3, True), (91, 1, 0, True), (1, 90, 0, False)],
+)
+def test_workers_times_threads_plus_jobs_must_leave_the_headroom(workers, threads, jobs, warns):
+    found = connections_warning(
+        workers=workers, threads=threads, jobs=jobs, max_connections=100, headroom=10
+    )
+    assert (found is not None) is warns
+    if warns:
+        assert found.id == "core.W001"
+        assert found.msg == CONNECTIONS_EXCEEDED.format(
+            workers=workers,
+            threads=threads,
+            jobs=jobs,
+            need=workers * threads + jobs,
+            limit=90,
+            max_connections=100,
+            headroom=10,
+        )
+
+
+@pytest.mark.parametrize("given", [{}, {"GUNICORN_WORKERS": "7", "GUNICORN_THREADS": "1"}])
+def test_gunicorn_runs_what_the_check_counts(monkeypatch, given):
+    for name in ("GUNICORN_WORKERS", "GUNICORN_THREADS"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in given.items():
+        monkeypatch.setenv(name, value)
+    config = runpy.run_path(str(ROOT / "portal/gunicorn.conf.py"))
+    counted = load_settings("GUNICORN_WORKERS", "GUNICORN_THREADS", env=clean_env(**given))
+    assert (config["workers"], config["threads"]) == (
+        counted["GUNICORN_WORKERS"],
+        counted["GUNICORN_THREADS"],
+    )
+
+
+def _too_many(settings, limit: int) -> None:
+    """gunicorn configured for exactly one connection more than `limit` leaves."""
+    settings.DB_CONNECTIONS_HEADROOM = 10
+    settings.Q_CLUSTER = {**settings.Q_CLUSTER, "workers": 1}
+    settings.GUNICORN_WORKERS, settings.GUNICORN_THREADS = limit - 10, 1
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's max_connections")
+def test_the_check_reads_postgresqls_limit(settings):
+    limit = max_connections()
+    assert limit and limit > 10
+    settings.GUNICORN_WORKERS, settings.GUNICORN_THREADS = 3, 2
+    assert check_database_connections(databases=["default"]) == []
+    _too_many(settings, limit)
+    [warning] = check_database_connections(databases=["default"])
+    assert warning.id == "core.W001" and f"max_connections {limit}" in warning.msg
+    # Only where Django runs the database's checks, and there it can stop a deploy.
+    assert check_database_connections(databases=None) == []
+    with pytest.raises(SystemCheckError, match=r"core\.W001"):
+        call_command("check", "--database", "default", "--fail-level", "WARNING")
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif(connection.vendor == "postgresql", reason="SQLite has no client limit")
+def test_sqlite_has_no_client_limit(settings):
+    _too_many(settings, 100)
+    assert max_connections() is None
+    assert check_database_connections(databases=["default"]) == []
