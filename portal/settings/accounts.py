@@ -16,8 +16,9 @@ PASSWORD_HASHERS = [
 AUTHENTICATION_BACKENDS = [
     # django-axes first: refuses logins while a client or account is cooling off.
     "portal.accounts.backends.LockoutBackend",
-    # allauth's backend logs in by username or email (admin and API too).
-    "allauth.account.auth_backends.AuthenticationBackend",
+    # allauth's backend logs in by username or email (admin and API too); the portal's
+    # subclass lets one login string name one account (portal/accounts/usernames.py).
+    "portal.accounts.backends.AuthenticationBackend",
 ]
 # One set of password rules for every door (admin, allauth, API).
 AUTH_PASSWORD_VALIDATORS = [
