@@ -43,6 +43,8 @@ ACCOUNT_SIGNUP_FIELDS = ["email*", "username*", "password1*", "password2*"]
 ACCOUNT_EMAIL_VERIFICATION = env.str("ACCOUNT_EMAIL_VERIFICATION", default="none")
 ACCOUNT_ALLOW_SIGNUP = env.bool("ACCOUNT_ALLOW_SIGNUP", default=True)
 ACCOUNT_ADAPTER = "portal.accounts.adapter.AccountAdapter"
+# A sign-up that loses a race for its name gets the form back (portal/accounts/forms.py).
+ACCOUNT_FORMS = {"signup": "portal.accounts.forms.SignupForm"}
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 # Failed logins are limited by django-axes for every door (below); allauth keeps its other limits.
 ACCOUNT_RATE_LIMITS = {"login_failed": False}

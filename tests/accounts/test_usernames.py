@@ -6,6 +6,8 @@ import os
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test import Client
 
 from portal.accounts import services
 from portal.accounts.checks import check_usernames
@@ -164,3 +166,23 @@ def test_lookalike_logins_count_against_one_lockout_key(rf):
     request = rf.post("/")
     assert username_for_lockout(request, {"username": wide("Olivia")}) == "olivia"
     assert username_for_lockout(request, {"username": f"OL{DOTTED_I}V{DOTTED_I}A"}) == "olivia"
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite serialises every write")
+@pytest.mark.django_db(transaction=True)
+def test_lookalike_sign_ups_on_the_page_at_the_same_moment_make_one_account():
+    from tests.hostile.test_races import RACERS, race
+
+    names = ["irina", "IRINA", "Irina", wide("irina"), wide("IRINA"), "iRiNa", "IRIna"]
+    names += [f"{DOTTED_I}RINA", f"{DOTTED_I}R{DOTTED_I}NA", f"ir{DOTTED_I}na"]
+    clients = [Client() for _ in range(RACERS)]
+    results = race(lambda i: _signup_page(clients[i], names[i], f"irina{i}@example.com"))
+
+    statuses = sorted(r.status_code for r in results if hasattr(r, "status_code"))
+    assert statuses == [200] * (RACERS - 1) + [302], [
+        r if not hasattr(r, "status_code") else r.status_code for r in results
+    ]
+    for response in results:
+        if response.status_code == 200:
+            assert response.context["form"].errors["username"] == [USERNAME_TAKEN]
+    assert len([u for u in User.objects.all() if username_key(u.username) == "irina"]) == 1
