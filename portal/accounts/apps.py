@@ -8,6 +8,7 @@ class AccountsConfig(AppConfig):
     def ready(self) -> None:
         from allauth.account.signals import password_changed, password_reset
 
+        from portal.accounts import checks  # noqa: F401 (registers the username check)
         from portal.accounts.receivers import revoke_api_sessions
 
         # A new password set on the account pages signs the person's API clients out too

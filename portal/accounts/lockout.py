@@ -43,6 +43,8 @@ from django.db.models import Max, Sum
 from django.shortcuts import render
 from django.utils import timezone
 
+from portal.accounts.usernames import username_key
+
 # Field names the login doors post: allauth ("login"), admin and API ("username", "email").
 LOGIN_FIELDS = ("username", "email", "login")
 LOCKOUT_KEY_LENGTH = 255  # axes' AccessAttempt.username
@@ -59,7 +61,8 @@ SLOWED_ACCOUNT = (
 
 
 def username_for_lockout(request, credentials: dict | None) -> str | None:
-    """One lower-case key per account, whether the person typed the username or the email.
+    """One key per account (the username rule's key), whether the person typed the username
+    or the email.
 
     Without this, alternating "Olivia", "olivia" and "olivia@example.com" would spread the
     failures over three counters.
@@ -75,7 +78,7 @@ def username_for_lockout(request, credentials: dict | None) -> str | None:
     if not isinstance(value, str) or not value.strip():
         return None
     # axes stores the key in a 255-character column; PostgreSQL refuses longer text and NUL.
-    value = value.replace("\x00", "").strip().lower()[:LOCKOUT_KEY_LENGTH]
+    value = value.replace("\x00", "").strip()[:LOCKOUT_KEY_LENGTH]
     if "@" in value:
         username = (
             get_user_model()
@@ -84,8 +87,9 @@ def username_for_lockout(request, credentials: dict | None) -> str | None:
             .first()
         )
         if username:
-            return username.lower()
-    return value
+            value = username
+    # One name under the username rule is one account, so one counter ("Olivia", full-width "olivia").
+    return username_key(value)[:LOCKOUT_KEY_LENGTH]
 
 
 def client_ip(request) -> str | None:

@@ -1,7 +1,15 @@
 from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Lower
 
+from portal.accounts.usernames import (
+    USERNAME_HELP,
+    USERNAME_TAKEN,
+    user_by_username,
+    username_ensure_free,
+    validate_username,
+)
 from portal.core.models import CheckedInputMixin
 
 EMAIL_TAKEN = "A user with this email address already exists."
@@ -14,12 +22,26 @@ class PortalUserManager(UserManager):
         return (email or "").strip().lower()
 
     def get_by_natural_key(self, username):
-        # Usernames are matched case-insensitively so "Alice" and "alice" are one person.
-        return self.get(**{f"{self.model.USERNAME_FIELD}__iexact": username})
+        # One name under the username rule is one person ("Alice", "alice", full-width "alice");
+        # `createsuperuser` refuses a taken name through this.
+        user = user_by_username(username)
+        if user is None:
+            raise self.model.DoesNotExist(f"No user named {username!r}.")
+        return user
 
 
 class User(CheckedInputMixin, AbstractUser):
-    """A person using the portal. Email is unique regardless of case (when given)."""
+    """A person using the portal. Email is unique regardless of case (when given); the
+    username follows the one username rule (portal/accounts/usernames.py)."""
+
+    username = models.CharField(
+        "username",
+        max_length=150,
+        unique=True,
+        help_text=USERNAME_HELP,
+        validators=[validate_username],
+        error_messages={"unique": USERNAME_TAKEN},
+    )
 
     receive_daily_summary = models.BooleanField(
         "email me the daily summary",
@@ -50,7 +72,7 @@ class User(CheckedInputMixin, AbstractUser):
             models.UniqueConstraint(
                 Lower("username"),
                 name="accounts_user_username_ci_unique",
-                violation_error_message="A user with that username already exists.",
+                violation_error_message=USERNAME_TAKEN,
             ),
         ]
 
@@ -58,6 +80,23 @@ class User(CheckedInputMixin, AbstractUser):
         super().clean()
         # Lower-case: allauth's login and password reset look emails up that way.
         self.email = (self.email or "").strip().lower()
+
+    def validate_constraints(self, exclude=None) -> None:
+        # The case-insensitive constraint on the username is a weaker form of the username
+        # rule (the database's lower()), so the rule is checked instead of it.
+        exclude = set(exclude or ())
+        errors: dict[str, list] = {}
+        try:
+            super().validate_constraints(exclude=exclude | {"username"})
+        except ValidationError as exc:
+            errors = exc.update_error_dict(errors)
+        if "username" not in exclude and "username" not in errors:
+            try:
+                username_ensure_free(self.username, exclude_pk=self.pk)
+            except ValidationError as exc:
+                errors["username"] = exc.error_list
+        if errors:
+            raise ValidationError(errors)
 
     def __str__(self) -> str:
         full = self.get_full_name()

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models.functions import Lower
 from import_export import fields
 
 from portal.accounts import services
 from portal.accounts.models import User
+from portal.accounts.usernames import username_key, users_by_usernames
 from portal.core.resources import (
     NO,
     YES,
@@ -66,7 +66,11 @@ class UserResource(SheetResource):
 
     def column_help(self, user) -> list[list[str]]:
         return [
-            ["username", "Unique ignoring case; a new username adds a person.", "Text"],
+            [
+                "username",
+                "Unique ignoring case and look-alike letters; no @; a new username adds a person.",
+                "Text",
+            ],
             ["email", "Unique ignoring case; optional.", "name@example.com"],
             ["first_name", "Optional.", "Text"],
             ["last_name", "Optional.", "Text"],
@@ -83,15 +87,15 @@ class _UserSheet(RowSheet):
     key = "username"
 
     def prepare(self) -> None:
-        names = {text(self.sheet.value(c, "username")).strip().lower() for c in self.cells}
-        found = User.objects.annotate(lower_name=Lower("username")).filter(lower_name__in=names)
-        self.people = {u.username.lower(): u for u in found}
+        names = {text(self.sheet.value(c, "username")) for c in self.cells}
+        self.people = users_by_usernames(names)
 
     def existing(self, values):
+        # A row names an existing person by any form of their name ("MEMBER", full-width "member").
         name = text(values.get("username")).strip()
         if not name:
             raise CellProblem("username", USERNAME_REQUIRED)
-        return self.people.get(name.lower())
+        return self.people.get(username_key(name))
 
     def changes(self, person, values):
         wanted: dict[str, Any] = {}

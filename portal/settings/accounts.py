@@ -16,8 +16,9 @@ PASSWORD_HASHERS = [
 AUTHENTICATION_BACKENDS = [
     # django-axes first: refuses logins while a client or account is cooling off.
     "portal.accounts.backends.LockoutBackend",
-    # allauth's backend logs in by username or email (admin and API too).
-    "allauth.account.auth_backends.AuthenticationBackend",
+    # allauth's backend logs in by username or email (admin and API too); the portal's
+    # subclass lets one login string name one account (portal/accounts/usernames.py).
+    "portal.accounts.backends.AuthenticationBackend",
 ]
 # One set of password rules for every door (admin, allauth, API).
 AUTH_PASSWORD_VALIDATORS = [
@@ -42,6 +43,8 @@ ACCOUNT_SIGNUP_FIELDS = ["email*", "username*", "password1*", "password2*"]
 ACCOUNT_EMAIL_VERIFICATION = env.str("ACCOUNT_EMAIL_VERIFICATION", default="none")
 ACCOUNT_ALLOW_SIGNUP = env.bool("ACCOUNT_ALLOW_SIGNUP", default=True)
 ACCOUNT_ADAPTER = "portal.accounts.adapter.AccountAdapter"
+# A sign-up that loses a race for its name gets the form back (portal/accounts/forms.py).
+ACCOUNT_FORMS = {"signup": "portal.accounts.forms.SignupForm"}
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 # Failed logins are limited by django-axes for every door (below); allauth keeps its other limits.
 ACCOUNT_RATE_LIMITS = {"login_failed": False}

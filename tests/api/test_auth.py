@@ -6,6 +6,7 @@ import re
 import pytest
 import time_machine
 from django.core import mail
+from django.db import connection
 from django.test import override_settings
 from django.utils import timezone
 from rest_framework.settings import api_settings
@@ -13,7 +14,8 @@ from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, Ou
 
 from portal.accounts import validators
 from portal.accounts.lockout import LOCKED_ACCOUNT_AT_ADDRESS
-from portal.accounts.models import EMAIL_TAKEN
+from portal.accounts.models import EMAIL_TAKEN, User
+from portal.accounts.usernames import USERNAME_HAS_AT, USERNAME_TAKEN, username_key
 from portal.api.auth import (
     LOGGED_OUT,
     LOGOUT_BODY,
@@ -21,6 +23,7 @@ from portal.api.auth import (
     SIGNUP_CLOSED,
     TOKEN_REVOKED,
 )
+from tests.accounts.username_cases import DOTTED_I, LOOKALIKES, wide
 from tests.factories import PASSWORD, UserFactory
 
 LOGIN = "/api/auth/login/"
@@ -262,6 +265,52 @@ def test_registration_refuses_an_email_taken_in_another_case(anon, olivia):
     response = _signup(anon, email="OLIVIA@example.com")
     assert response.status_code == 400
     assert EMAIL_TAKEN in response.json()["email"]
+
+
+@pytest.mark.parametrize(("taken", "lookalike"), LOOKALIKES)
+def test_registration_refuses_a_lookalike_of_a_taken_username(anon, db, taken, lookalike):
+    UserFactory(username=taken)
+    response = _signup(anon, username=lookalike)
+    assert response.status_code == 400, response.content
+    assert response.json() == {"username": [USERNAME_TAKEN]}
+    assert User.objects.count() == 1
+
+
+def test_registration_refuses_an_at_and_stores_the_normal_form(anon, olivia):
+    response = _signup(anon, username="olivia@example.com", email="squatter@example.com")
+    assert response.status_code == 400
+    assert response.json() == {"username": [USERNAME_HAS_AT]}
+    assert _signup(anon, username=wide("Nina")).status_code == 201
+    assert User.objects.filter(username="Nina").exists()
+
+
+def test_a_login_with_an_at_names_one_account_by_its_email(anon, olivia):
+    # An account from before the rule whose username is olivia's email address.
+    squatter = UserFactory(username="olivia@example.com", email="squatter@example.com")
+    squatter.set_password(NEW_PASSWORD)
+    squatter.save()
+    assert login(anon, username="olivia@example.com", password=NEW_PASSWORD).status_code == 400
+    response = login(anon, username="olivia@example.com")
+    assert response.status_code == 200
+    assert response.json()["user"]["username"] == "olivia"
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite serialises every write")
+@pytest.mark.django_db(transaction=True)
+def test_lookalike_registrations_at_the_same_moment_make_one_account(anon):
+    from tests.hostile.test_races import RACERS, outcome, race
+
+    names = ["irina", "IRINA", "Irina", wide("irina"), wide("IRINA")]
+    names += [f"{DOTTED_I}RINA", f"{DOTTED_I}R{DOTTED_I}NA", f"ir{DOTTED_I}na", "iRiNa", "IRIna"]
+    clients = [type(anon)() for _ in range(RACERS)]
+    results = race(lambda i: _signup(clients[i], names[i], f"irina{i}@example.com"))
+
+    statuses = sorted(r.status_code for r in results if hasattr(r, "status_code"))
+    assert statuses == [201] + [400] * (RACERS - 1), outcome(results)
+    for response in results:
+        if response.status_code == 400:
+            assert response.json() == {"username": [USERNAME_TAKEN]}
+    assert len([u for u in User.objects.all() if username_key(u.username) == "irina"]) == 1
 
 
 @override_settings(ACCOUNT_ALLOW_SIGNUP=False)
