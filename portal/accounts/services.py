@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from portal.accounts.models import User
 from portal.accounts.permissions import is_superuser
+from portal.core.models import save_checked
 
 PROFILE_OTHERS = "People can only change their own profile."
 DENIED_USER_ADMIN = "Only administrators can change other people's accounts."
@@ -69,7 +70,7 @@ def user_create(*, actor: User, username: str, **fields: Any) -> User:
     user = User(username=(username or "").strip(), **fields)
     user.set_unusable_password()
     user.full_clean()
-    user.save()
+    save_checked(user)  # a name taken at the same moment is the rule's ValidationError
     return user
 
 

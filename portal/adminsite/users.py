@@ -16,6 +16,7 @@ from portal.accounts.services import user_update
 from portal.adminsite.autocomplete import is_autocomplete, task_team_for_autocomplete
 from portal.adminsite.bases import PortalModelAdmin, SuperuserOnly, moment_column
 from portal.adminsite.spreadsheets import SpreadsheetAdmin
+from portal.core.models import save_checked
 from portal.teams import permissions as perms
 from portal.teams.selectors import (
     assignable_people,
@@ -66,8 +67,10 @@ class UserAdmin(SpreadsheetAdmin, DjangoUserAdmin, PortalModelAdmin):
 
     def save_model(self, request, obj, form, change):
         if not change:
-            # Superusers only; the creation form sets the password itself.
-            return super(PortalModelAdmin, self).save_model(request, obj, form, change)
+            # Superusers only; the creation form sets the password itself. Two administrators
+            # adding one name at once: the second gets the username rule's message.
+            save_checked(obj)
+            return None
         return super().save_model(request, obj, form, change)
 
     def service_update(self, request, obj, changes):
