@@ -12,6 +12,10 @@ from tests.sheets import make_xlsx
 
 SHEET_PART = "xl/worksheets/sheet1.xml"
 MEMORY_LIMIT_MB = 100
+SHARED_STRINGS_OVERRIDE = (
+    b'<Override PartName="/xl/sharedStrings.xml" ContentType="application/'
+    b'vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/>'
+)
 
 
 def sheet_xml(cells: Iterable[tuple[str, str]], dimension: str | None = None) -> bytes:
@@ -61,3 +65,25 @@ def peak_mb(call: Callable[[], object]) -> tuple[float, object]:
     finally:
         tracemalloc.stop()
     return peak / (1024 * 1024), value
+
+
+def shared_strings_xlsx(count: int) -> bytes:
+    """A small sheet whose shared strings table holds `count` short strings that differ."""
+    import random
+
+    strings = "".join(f"<si><t>{random.getrandbits(24):x}</t></si>" for _ in range(count))
+    table = (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        f"{strings}</sst>"
+    ).encode()
+    source = zipfile.ZipFile(io.BytesIO(make_xlsx([["key"], ["OPS-1"]])))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            content = source.read(info.filename)
+            if info.filename == "[Content_Types].xml":
+                content = content.replace(b"</Types>", SHARED_STRINGS_OVERRIDE + b"</Types>")
+            target.writestr(info.filename, content)
+        target.writestr("xl/sharedStrings.xml", table)
+    return out.getvalue()

@@ -41,6 +41,9 @@ XLSX_ENCRYPTED = "The workbook is password-protected; save a copy without a pass
 XLSX_BOMB = (
     "The XLSX file expands to far more data than a spreadsheet of its size holds; it was refused."
 )
+XLSX_TOO_MUCH_TEXT = (
+    "The XLSX file holds {size} MB of text; the limit is {limit} MB: split it into smaller files."
+)
 XLSX_UNSAFE = (
     "The XLSX file contains XML the portal does not read (entities or external references)."
 )
@@ -50,6 +53,13 @@ XLSX_UNSAFE = (
 MAX_COLUMNS = 32
 # Separators on one CSV line before it is split into cells (a split line costs 8 bytes a cell).
 MAX_CSV_SEPARATORS = 10_000
+# openpyxl loads a workbook's shared strings whole (a string object for each, the tiniest
+# costing about three times their XML): their part may expand to this many times the upload
+# limit. The sheet itself is read row by row and is bounded by the row and column limits.
+SHARED_TEXT_RATIO = 2
+SHARED_STRINGS_TYPE = (
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"
+)
 # A real workbook's XML compresses about 5-20 times; 100 is far beyond any honest file.
 MAX_COMPRESSION_RATIO = 100
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # encrypted workbooks (and old .xls)
@@ -220,12 +230,34 @@ def _check_zip(data: bytes, max_bytes: int) -> None:
             if "[Content_Types].xml" not in names:
                 raise SpreadsheetError(XLSX_CORRUPT)
             expanded = sum(info.file_size for info in infos)
+            # The sizes in the directory are what the archive claims; openpyxl reads at most
+            # that much (zipfile stops at the declared size), so checking them bounds the rest.
+            too_big = max(len(data) * MAX_COMPRESSION_RATIO, 1024 * 1024)
+            if expanded > too_big or expanded > 20 * max_bytes:
+                raise SpreadsheetError(XLSX_BOMB)
+            text = _shared_strings_size(archive)
     except zipfile.BadZipFile:
         raise SpreadsheetError(XLSX_CORRUPT) from None
-    # The sizes in the directory are what the archive claims; openpyxl reads at most that much
-    # (zipfile stops at the declared size), so checking the claim bounds the real expansion.
-    if expanded > max(len(data) * MAX_COMPRESSION_RATIO, 1024 * 1024) or expanded > 20 * max_bytes:
-        raise SpreadsheetError(XLSX_BOMB)
+    if text > SHARED_TEXT_RATIO * max_bytes:
+        limit = _mb(SHARED_TEXT_RATIO * max_bytes, ceil=False)
+        raise SpreadsheetError(XLSX_TOO_MUCH_TEXT.format(size=_mb(text), limit=limit))
+
+
+def _shared_strings_size(archive: zipfile.ZipFile) -> int:
+    """How big the shared strings part(s) say they are, found as openpyxl finds them."""
+    from defusedxml.ElementTree import fromstring
+
+    try:
+        types = fromstring(archive.read("[Content_Types].xml"))
+    except Exception as exc:
+        raise _xlsx_refused(exc) from None
+    parts = {
+        element.get("PartName", "").lstrip("/")
+        for element in types.iter()
+        if element.tag.endswith("Override") and element.get("ContentType") == SHARED_STRINGS_TYPE
+    }
+    sizes = {info.filename: info.file_size for info in archive.infolist()}
+    return sum(sizes.get(part, 0) for part in parts)
 
 
 def _xlsx_refused(exc: BaseException) -> SpreadsheetError:

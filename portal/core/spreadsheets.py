@@ -44,6 +44,7 @@ from portal.core.sheet_reading import (  # noqa: F401 (the reader's names, for e
     XLSX_BOMB,
     XLSX_CORRUPT,
     XLSX_ENCRYPTED,
+    XLSX_TOO_MUCH_TEXT,
     XLSX_UNSAFE,
     Cells,
     SpreadsheetError,

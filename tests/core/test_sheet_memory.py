@@ -1,6 +1,8 @@
 """The reader's cost is bounded by what a sheet holds, not by what it declares or leaves empty."""
 
+import io
 import time
+import zipfile
 
 import pytest
 
@@ -10,10 +12,17 @@ from portal.core.spreadsheets import (
     MAX_COLUMNS,
     TOO_MANY_COLUMNS,
     TOO_MANY_ROWS,
+    XLSX_TOO_MUCH_TEXT,
     SpreadsheetError,
     read_table,
 )
-from tests.hostile_sheets import MEMORY_LIMIT_MB, declared_huge_xlsx, peak_mb, sparse_xlsx
+from tests.hostile_sheets import (
+    MEMORY_LIMIT_MB,
+    declared_huge_xlsx,
+    peak_mb,
+    shared_strings_xlsx,
+    sparse_xlsx,
+)
 from tests.sheets import make_csv
 
 LIMITS = {"max_rows": 50_000, "max_bytes": 10 * 1024 * 1024}
@@ -75,3 +84,16 @@ def test_csv_rows_wider_than_the_header_are_cut_at_the_header():
     assert table.rows == [["OPS-1", "a"]]
     columns = Columns(table.headers, ["key", "title"])
     assert [p.cell for p in columns.stray_cells(table.rows[0], 2)] == ["E2"]
+
+
+def test_a_shared_strings_table_bigger_than_twice_the_upload_limit_is_refused_unread():
+    content = shared_strings_xlsx(150_000)  # about 3 MB of strings in a file under 1 MB
+    limits = {"max_rows": 50_000, "max_bytes": 1024 * 1024}
+    started = time.monotonic()
+    peak, refused = peak_mb(lambda: read_table(content, "xlsx", **limits))
+    text = zipfile.ZipFile(io.BytesIO(content)).getinfo("xl/sharedStrings.xml").file_size
+    assert str(refused) == XLSX_TOO_MUCH_TEXT.format(size=f"{text / 2**20:.1f}", limit="2")
+    assert peak < 10, f"{peak:.0f} MB"
+    assert time.monotonic() - started < 5
+    smaller = shared_strings_xlsx(1_000)
+    assert read_table(smaller, "xlsx", **limits).rows == [["OPS-1"]]
