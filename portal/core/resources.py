@@ -23,7 +23,12 @@ from import_export import resources
 from import_export.results import InvalidRow, Result, RowResult
 from openpyxl.utils import get_column_letter
 
-from portal.core.spreadsheets import Table, neutralise_formula, restore_formula
+from portal.core.spreadsheets import (
+    Table,
+    neutralise_formula,
+    restore_formula,
+    xml_safe,
+)
 
 EXPORT_CHUNK = 2000
 LIST_SEPARATOR = ", "
@@ -57,12 +62,13 @@ def local_minute(moment: datetime | None) -> datetime | None:
 
 
 def dataset_cell(value: Any) -> Any:
-    """A cell for a tablib Dataset: text neutralised, dates as text to the minute."""
+    """A cell for a tablib Dataset: text neutralised and without what XML cannot hold (any
+    writer may make XLSX of it: tablib's, import-export's), dates as text to the minute."""
     if value is None:
         return ""
     if isinstance(value, datetime):
         return value.strftime("%Y-%m-%d %H:%M")
-    return neutralise_formula(value) if isinstance(value, str) else value
+    return neutralise_formula(xml_safe(value)) if isinstance(value, str) else value
 
 
 def names(items: Iterable[str]) -> str:
@@ -214,15 +220,21 @@ class Columns:
         return cells[position]
 
     def stray_cells(self, cells: Sequence[Any], row: int) -> list[Problem]:
-        """Values in columns without a header (or beyond the header row)."""
-        positions = [p for p in self.unnamed if p < len(cells)]
-        positions += list(range(self.width, len(cells)))
+        """Values in columns without a header, and the first value right of the header row
+        (one is enough to say where; a row may hold thousands)."""
+        positions = [p for p in self.unnamed if p < len(cells) and cells[p] not in (None, "")]
+        beyond = getattr(cells, "beyond", None)  # what the reader cut off (`Cells`)
+        if beyond is None:
+            beyond = next(
+                (p for p in range(self.width, len(cells)) if cells[p] not in (None, "")), None
+            )
+        if beyond is not None:
+            positions.append(beyond)
         return [
             Problem(
                 row, get_column_letter(p + 1), f"{get_column_letter(p + 1)}{row}", COLUMN_NO_HEADER
             )
             for p in positions
-            if cells[p] not in (None, "")
         ]
 
 
@@ -301,9 +313,9 @@ def template_bytes(resource: SheetResource, user, fmt: str) -> bytes:
 
 
 def dataset_rows(dataset: tablib.Dataset | Table) -> tuple[list[Any], list[list[Any]]]:
-    """Headers and rows of a tablib Dataset (or of a Table from `read_table`)."""
+    """Headers and rows of a tablib Dataset (or of a Table from `read_table`, not copied)."""
     if isinstance(dataset, Table):
-        return list(dataset.headers), [list(row) for row in dataset.rows]
+        return list(dataset.headers), dataset.rows
     return list(dataset.headers or []), [list(row) for row in dataset]
 
 

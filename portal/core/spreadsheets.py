@@ -4,57 +4,63 @@
   formula (it starts with = + - @ TAB or CR; OWASP "CSV injection", ASVS 1.2.10) gets a leading
   single quote on export; the quote comes off again on import, so a round trip gives back the
   original text. Every export path and every import path of the portal calls these.
-- `read_table`: a CSV or XLSX upload as a header and rows of cells, refusing what is not a
-  spreadsheet (wrong type, corrupt, password-protected, a decompression or XML bomb, too big,
-  too many rows) with a message people can act on, never an exception they would see as a 500.
-- `write_csv` / `write_xlsx`: rows from an iterator straight into a file; XLSX is written in
-  openpyxl's write-only mode, so memory stays flat however many rows there are.
+- `read_table` (in `portal.core.sheet_reading`, re-exported here): a CSV or XLSX upload as a
+  header and rows of cells, with bounded memory, refusing what is not a spreadsheet with a
+  message people can act on, never an exception they would see as a 500.
+- `write_csv` / `write_xlsx` / `xlsx_bytes`: rows straight into a file; XLSX is written in
+  openpyxl's write-only mode, so memory stays flat however many rows there are, and every text
+  cell leaves out the characters XML cannot hold (`xml_safe`), whatever is stored.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import os
 import re
-import zipfile
+import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
+from pathlib import Path
 from typing import Any, BinaryIO
 
 from django.utils import timezone
 
+from portal.core.sheet_reading import (  # noqa: F401 (the reader's names, for every door)
+    CONTENT_TYPES,
+    CSV_BROKEN,
+    CSV_NOT_UTF8,
+    CSV_TOO_WIDE,
+    FILE_EMPTY,
+    FILE_TOO_BIG,
+    FORMAT_UNKNOWN,
+    FORMATS,
+    MAX_COLUMNS,
+    OLE_MAGIC,
+    TOO_MANY_COLUMNS,
+    TOO_MANY_ROWS,
+    XLSX_BOMB,
+    XLSX_CORRUPT,
+    XLSX_ENCRYPTED,
+    XLSX_TOO_MUCH_TEXT,
+    XLSX_UNSAFE,
+    Cells,
+    SpreadsheetError,
+    Table,
+    check_size,
+    file_format_of,
+    read_table,
+    upload_limits,
+)
+
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 QUOTE = "'"
-FORMATS = ("csv", "xlsx")
-CONTENT_TYPES = {
-    "csv": "text/csv; charset=utf-8",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
-
-# Messages for SpreadsheetError, reused by doors and tests.
-FORMAT_UNKNOWN = "Choose a CSV or XLSX file (this one is {found})."
-FILE_TOO_BIG = "The file is {size} MB; the limit is {limit} MB."
-TOO_MANY_ROWS = "The file has more than {limit} rows; split it into smaller files."
-FILE_EMPTY = "The file is empty: it needs a header row and at least one row of data."
-CSV_NOT_UTF8 = "The CSV file is not UTF-8 text; save it as “CSV UTF-8” and try again."
-CSV_BROKEN = "The CSV file could not be read: {error}."
-XLSX_CORRUPT = "The XLSX file is damaged or not really an XLSX file."
-XLSX_ENCRYPTED = "The workbook is password-protected; save a copy without a password and try again."
-XLSX_BOMB = (
-    "The XLSX file expands to far more data than a spreadsheet of its size holds; it was refused."
-)
-XLSX_UNSAFE = (
-    "The XLSX file contains XML the portal does not read (entities or external references)."
-)
-
-# A real workbook's XML compresses about 5-20 times; 100 is far beyond any honest file.
-MAX_COMPRESSION_RATIO = 100
-OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # encrypted workbooks (and old .xls)
-ZIP_MAGIC = b"PK\x03\x04"
-
-
+# What XML 1.0 cannot hold: control characters but tab, line feed and carriage return, lone
+# surrogates, U+FFFE and U+FFFF. openpyxl refuses the first (IllegalCharacterError) and writes
+# the others into files spreadsheet programs refuse to open.
+XML_FORBIDDEN_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 # Every sheet the portal reads and writes, by the name commands and jobs use: its resource and
 # the function giving the rows a person may export (`rows_for(user, filters)`). Dotted paths,
 # so this base floor names the floors above without importing them.
@@ -109,10 +115,6 @@ def sheet_rows_for(name: str, user, filters: dict | None = None):
     return import_string(rows_for)(user, filters)
 
 
-class SpreadsheetError(ValueError):
-    """A file that cannot be read as a spreadsheet; the message says why, for people."""
-
-
 # --- cells ------------------------------------------------------------------------------------
 def _needs_quote(text: str) -> bool:
     # A text that already starts with a quote before a formula character is quoted again, so
@@ -132,175 +134,17 @@ def neutralise_formula(text: Any) -> Any:
     return text
 
 
+def xml_safe(value: Any) -> Any:
+    """Text without the characters XML cannot hold (they are left out); other values as they
+    are. Every XLSX cell, header and sheet title goes through it."""
+    return XML_FORBIDDEN_RE.sub("", value) if isinstance(value, str) else value
+
+
 def restore_formula(text: Any) -> Any:
     """The inverse of `neutralise_formula`: `restore_formula(neutralise_formula(t)) == t`."""
     if isinstance(text, str) and text[:1] == QUOTE and _needs_quote(text[1:]):
         return text[1:]
     return text
-
-
-# --- reading ----------------------------------------------------------------------------------
-@dataclass
-class Table:
-    """A sheet as read: the header cells and the rows of cells (without the header)."""
-
-    headers: list[str]
-    rows: list[list[Any]] = field(default_factory=list)
-
-    def __len__(self) -> int:
-        return len(self.rows)
-
-
-def file_format_of(name: str, content_type: str | None = None) -> str:
-    """csv or xlsx from a file's name (or its content type); SpreadsheetError otherwise."""
-    lowered = (name or "").lower()
-    for fmt in FORMATS:
-        if lowered.endswith("." + fmt):
-            return fmt
-    if content_type and content_type.split(";")[0].strip() in {
-        c.split(";")[0] for c in CONTENT_TYPES.values()
-    }:
-        return "csv" if content_type.startswith("text/csv") else "xlsx"
-    found = lowered.rsplit(".", 1)[-1] if "." in lowered else "a file without an extension"
-    raise SpreadsheetError(FORMAT_UNKNOWN.format(found=f".{found}" if "." in lowered else found))
-
-
-def check_size(size: int, max_bytes: int) -> None:
-    if size > max_bytes:
-        raise SpreadsheetError(
-            FILE_TOO_BIG.format(size=_mb(size), limit=_mb(max_bytes, ceil=False))
-        )
-
-
-def _mb(size: int, ceil: bool = True) -> str:
-    value = size / (1024 * 1024)
-    return f"{value:.1f}" if ceil else f"{value:g}"
-
-
-def upload_limits() -> dict[str, int]:
-    """The limits of an upload from the settings: rows of data and bytes."""
-    from django.conf import settings
-
-    return {
-        "max_rows": settings.SPREADSHEET_MAX_ROWS,
-        "max_bytes": int(settings.SPREADSHEET_MAX_UPLOAD_MB * 1024 * 1024),
-    }
-
-
-def read_table(data: bytes, fmt: str, *, max_rows: int, max_bytes: int) -> Table:
-    """The first sheet of a CSV or XLSX file; SpreadsheetError with a message when refused."""
-    check_size(len(data), max_bytes)
-    if fmt == "csv":
-        table = _read_csv(data, max_rows)
-    elif fmt == "xlsx":
-        table = _read_xlsx(data, max_rows, max_bytes)
-    else:
-        raise SpreadsheetError(FORMAT_UNKNOWN.format(found=fmt))
-    if not table.headers:
-        raise SpreadsheetError(FILE_EMPTY)
-    return table
-
-
-def _trim(rows: list[list[Any]]) -> list[list[Any]]:
-    """Drop rows with no value at all (spreadsheet programs leave them behind)."""
-    return [row for row in rows if any(cell not in (None, "") for cell in row)]
-
-
-def _read_csv(data: bytes, max_rows: int) -> Table:
-    if data.startswith(OLE_MAGIC) or data.startswith(ZIP_MAGIC):
-        raise SpreadsheetError(CSV_NOT_UTF8)
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise SpreadsheetError(CSV_NOT_UTF8) from None
-    if "\x00" in text:
-        raise SpreadsheetError(CSV_NOT_UTF8)
-    reader = csv.reader(io.StringIO(text, newline=""))
-    rows: list[list[Any]] = []
-    try:
-        for row in reader:
-            if any(cell != "" for cell in row):
-                rows.append(row)
-                if len(rows) > max_rows + 1:  # the header and max_rows rows of data
-                    raise SpreadsheetError(TOO_MANY_ROWS.format(limit=max_rows))
-    except csv.Error as exc:
-        raise SpreadsheetError(CSV_BROKEN.format(error=exc)) from None
-    if not rows:
-        raise SpreadsheetError(FILE_EMPTY)
-    return Table(headers=[str(h) for h in rows[0]], rows=rows[1:])
-
-
-def _check_zip(data: bytes, max_bytes: int) -> None:
-    if data.startswith(OLE_MAGIC):
-        raise SpreadsheetError(XLSX_ENCRYPTED)
-    if not data.startswith(ZIP_MAGIC):
-        raise SpreadsheetError(XLSX_CORRUPT)
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            infos = archive.infolist()
-            names = {info.filename for info in infos}
-            if "EncryptionInfo" in names or "EncryptedPackage" in names:
-                raise SpreadsheetError(XLSX_ENCRYPTED)
-            if "[Content_Types].xml" not in names:
-                raise SpreadsheetError(XLSX_CORRUPT)
-            expanded = sum(info.file_size for info in infos)
-    except zipfile.BadZipFile:
-        raise SpreadsheetError(XLSX_CORRUPT) from None
-    # The sizes in the directory are what the archive claims; openpyxl reads at most that much
-    # (zipfile stops at the declared size), so checking the claim bounds the real expansion.
-    if expanded > max(len(data) * MAX_COMPRESSION_RATIO, 1024 * 1024) or expanded > 20 * max_bytes:
-        raise SpreadsheetError(XLSX_BOMB)
-
-
-def _xlsx_refused(exc: BaseException) -> SpreadsheetError:
-    """Why openpyxl could not read a file: unsafe XML (defusedxml said no) or damage.
-
-    openpyxl wraps the parser's error in its own ValueError, so the chain is searched.
-    """
-    from defusedxml import DefusedXmlException
-
-    seen: BaseException | None = exc
-    while seen is not None:
-        if isinstance(seen, DefusedXmlException):
-            return SpreadsheetError(XLSX_UNSAFE)
-        seen = seen.__cause__ or seen.__context__
-    return SpreadsheetError(XLSX_CORRUPT)
-
-
-def _read_xlsx(data: bytes, max_rows: int, max_bytes: int) -> Table:
-    _check_zip(data, max_bytes)
-    from openpyxl import load_workbook
-
-    try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds (KeyError, ValueError, XML errors)
-        raise _xlsx_refused(exc) from None
-    try:
-        sheet = workbook.worksheets[0] if workbook.worksheets else None
-        if sheet is None:
-            raise SpreadsheetError(FILE_EMPTY)
-        rows: list[list[Any]] = []
-        kept = 0
-        for values in sheet.iter_rows(values_only=True):
-            row = list(values)
-            if any(cell not in (None, "") for cell in row):
-                kept += 1
-                if kept > max_rows + 1:
-                    raise SpreadsheetError(TOO_MANY_ROWS.format(limit=max_rows))
-            rows.append(row)
-    except SpreadsheetError:
-        raise
-    except Exception as exc:
-        raise _xlsx_refused(exc) from None
-    finally:
-        workbook.close()
-    rows = _trim(rows)
-    if not rows:
-        raise SpreadsheetError(FILE_EMPTY)
-    headers = ["" if h is None else str(h) for h in rows[0]]
-    while headers and headers[-1] == "":
-        headers.pop()
-    return Table(headers=headers, rows=rows[1:])
 
 
 # --- writing ----------------------------------------------------------------------------------
@@ -338,34 +182,50 @@ def write_xlsx(
     *,
     title: str = "Sheet1",
     extra_sheets: Iterable[tuple[str, list[list[Any]]]] = (),
+    work_dir: Path | None = None,
 ) -> int:
     """Write an XLSX workbook in write-only (streaming) mode; returns the data rows written.
 
     Text cells are neutralised; dates and times become date cells shown to the minute.
+    openpyxl keeps each sheet in a temporary file until the workbook is saved: in `work_dir`
+    when given (a job's own folder, emptied by its next attempt), else in the system's.
     """
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
 
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=title[:31])
+    sheet = _write_only_sheet(workbook, xml_safe(title)[:31], work_dir)
     sheet.append([_xlsx_text(h) for h in headers])
     count = 0
     for row in rows:
         sheet.append([_xlsx_cell(sheet, v, WriteOnlyCell) for v in row])
         count += 1
     for name, extra_rows in extra_sheets:
-        extra = workbook.create_sheet(title=name[:31])
+        extra = _write_only_sheet(workbook, xml_safe(name)[:31], work_dir)
         for extra_row in extra_rows:
             extra.append([_xlsx_cell(extra, v, WriteOnlyCell) for v in extra_row])
     workbook.save(out)
     return count
 
 
-def _xlsx_text(value: str) -> str:
-    # XML cannot hold most control characters; openpyxl refuses them, so they are left out.
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+def _write_only_sheet(workbook, title: str, work_dir: Path | None):
+    sheet = workbook.create_sheet(title=title)
+    if work_dir is None:
+        return sheet
+    # What openpyxl's own `_get_writer` does, with the temporary file in `work_dir` (its
+    # default, the system's temporary folder, is left behind when the process is killed).
+    from openpyxl.worksheet import _writer
 
-    return neutralise_formula(ILLEGAL_CHARACTERS_RE.sub("", value))
+    descriptor, path = tempfile.mkstemp(dir=work_dir, prefix="sheet-", suffix=".xml")
+    os.close(descriptor)
+    _writer.ALL_TEMP_FILES.append(path)  # openpyxl removes it from there once saved
+    sheet._writer = _writer.WorksheetWriter(sheet, out=path)
+    sheet._writer.write_top()
+    return sheet
+
+
+def _xlsx_text(value: str) -> str:
+    return neutralise_formula(xml_safe(value))
 
 
 def _xlsx_cell(sheet, value: Any, cell_class) -> Any:
@@ -453,10 +313,10 @@ def xlsx_bytes(sheets: Iterable[Sheet]) -> bytes:
     book = Workbook(write_only=True)
     used: set[str] = set()
     for sheet in sheets:
-        ws = book.create_sheet(title=_sheet_title(sheet.title, used))
-        ws.append([neutralise_formula(h) for h in sheet.header])
+        ws = book.create_sheet(title=_sheet_title(xml_safe(sheet.title), used))
+        ws.append([_xlsx_text(str(h)) for h in sheet.header])
         for row in sheet.rows:
-            ws.append([neutralise_formula(_plain(v)) for v in row])
+            ws.append([_xlsx_text(v) if isinstance(v, str) else _plain(v) for v in row])
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

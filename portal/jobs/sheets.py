@@ -6,12 +6,16 @@ doors may import from the job runner (tests/test_layers.py). Files live under SH
 uploads in `imports/`, exports in `exports/`, each named after a random token so a path
 cannot be guessed, and both are deleted `SPREADSHEET_EXPORT_RETENTION_DAYS` after they were
 written (`sheet_files_purge`, run by the weekly clean-up; downloads refuse older files).
+An export's temporary files (openpyxl's sheet, the file before its rename) are written in
+the job's own folder, `work/<job id>/`: its next attempt empties it, a finished attempt
+removes it, and the clean-up removes what a killed worker left of jobs no longer running.
 """
 
 from __future__ import annotations
 
 import os
 import secrets
+import shutil
 import tempfile
 import time
 from datetime import datetime, timedelta
@@ -30,7 +34,7 @@ from portal.core.spreadsheets import (
     upload_limits,
     write_table,
 )
-from portal.jobs.models import Job, JobStatus
+from portal.jobs.models import FINISHED, Job, JobStatus
 from portal.jobs.registry import register_job
 from portal.jobs.runner import JobContext
 from portal.jobs.selectors import jobs_visible_to
@@ -38,7 +42,7 @@ from portal.jobs.services import job_rerun, job_start
 
 SHEET_IMPORT, SHEET_EXPORT = "sheet_import", "sheet_export"
 SHEET_KINDS = (SHEET_IMPORT, SHEET_EXPORT)
-IMPORTS, EXPORTS = "imports", "exports"
+IMPORTS, EXPORTS, WORK = "imports", "exports", "work"
 FILE_EXPIRED = "This file has expired (files are kept {days} days); export again."
 FILE_MISSING = "The uploaded file is no longer there (files are kept {days} days); upload it again."
 PROGRESS_ROWS = 1000  # rows between progress reports of an export
@@ -54,10 +58,12 @@ def _token_name(folder: str, suffix: str) -> str:
     return f"{folder}/{timezone.localdate():%Y-%m-%d}/{secrets.token_urlsafe(16)}{suffix}"
 
 
-def _atomic_write(target: Path, write) -> None:
-    """Write through a temporary file and rename it, so nobody reads half a file."""
+def _atomic_write(target: Path, write, work_dir: Path | None = None) -> None:
+    """Write through a temporary file (in `work_dir`, or beside the target) and rename it, so
+    nobody reads half a file."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    folder = work_dir or target.parent
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{target.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as out:
             write(out)
@@ -89,10 +95,45 @@ def sheet_file(job: Job) -> Path | None:
     return path if path.is_file() else None
 
 
-def sheet_files_purge(*, now: datetime | None = None) -> int:
-    """Delete uploads and exports older than the retention; returns how many files."""
-    cutoff = (now or timezone.now()) - _retention()
+def work_folder(job: Job) -> Path:
+    """The job's own folder for temporary files."""
+    return _shared(f"{WORK}/{job.pk}")
+
+
+def _fresh_work_folder(job: Job) -> Path:
+    """The job's folder, emptied of what an earlier attempt left when its worker was killed."""
+    folder = work_folder(job)
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    return folder
+
+
+def _work_purge() -> int:
+    """Remove the folders of jobs that are finished or gone; returns how many files."""
+    root = _shared(WORK)
+    if not root.is_dir():
+        return 0
+    folders = {f.name: f for f in root.iterdir() if f.is_dir()}
+    ids = [int(name) for name in folders if name.isdigit()]
+    live = {
+        str(pk)
+        for pk in Job.objects.filter(pk__in=ids)
+        .exclude(status__in=FINISHED)
+        .values_list("pk", flat=True)
+    }
     deleted = 0
+    for name, folder in folders.items():
+        if name not in live:
+            deleted += sum(1 for path in folder.rglob("*") if path.is_file())
+            shutil.rmtree(folder, ignore_errors=True)
+    return deleted
+
+
+def sheet_files_purge(*, now: datetime | None = None) -> int:
+    """Delete uploads and exports older than the retention, and the temporary files of jobs
+    no longer running; returns how many files."""
+    cutoff = (now or timezone.now()) - _retention()
+    deleted = _work_purge()
     for folder in (IMPORTS, EXPORTS):
         root = _shared(folder)
         if not root.is_dir():
@@ -226,11 +267,16 @@ def sheet_export(
             yield row
 
     written = [0]
+    work = _fresh_work_folder(ctx.job)
 
     def write(out):
-        written[0] = write_table(out, fmt, resource.headers(), counted(resource.rows(queryset)))
+        rows = counted(resource.rows(queryset))
+        written[0] = write_table(out, fmt, resource.headers(), rows, work_dir=work)
 
     ctx.progress(0, f"writing {total} rows")
-    _atomic_write(_shared(relpath), write)
+    try:
+        _atomic_write(_shared(relpath), write, work_dir=work)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
     day = timezone.localdate().isoformat()
     return {"file": relpath, "rows": written[0], "name": f"{sheet}-{day}.{fmt}", "sheet": sheet}
