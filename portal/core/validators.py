@@ -20,6 +20,7 @@ ID_MAX = 2**63 - 1
 EARLIEST = datetime(1, 1, 2, tzinfo=UTC)
 LATEST = datetime(9999, 12, 30, 23, 59, 59, 999999, tzinfo=UTC)
 
+ID_INVALID = f"Enter a whole number from 1 to {ID_MAX}."
 NUL_CHARACTER = "This cannot contain the NUL character (\\u0000)."
 JSON_TOO_DEEP = f"JSON can be nested at most {MAX_JSON_DEPTH} levels deep."
 DATETIME_RANGE = "Enter a date and time between 0001-01-02 and 9999-12-30."
