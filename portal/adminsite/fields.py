@@ -3,47 +3,17 @@
 from django import forms
 from django.contrib.admin import widgets
 from django.core.exceptions import ValidationError
-from django.db import models
 from django.forms.fields import InvalidJSONInput
 from django.forms.formsets import TOTAL_FORM_COUNT
 
-from portal.core.validators import JSON_TOO_DEEP, as_id, json_too_deep
+from portal.core.forms import ModelMultipleChoiceField, could_be_key
+from portal.core.validators import JSON_TOO_DEEP, json_too_deep
 
 NEW_ROWS_PER_SAVE = 100
 TOO_MANY_ROWS = "Add at most {limit} new rows in one save."
 
 
 # --- relations: ids that no row can have -------------------------------------------------------
-def _could_be_key(target: models.Field, value) -> bool:
-    if isinstance(target, models.IntegerField):
-        return as_id(str(value)) is not None
-    try:
-        target.to_python(value)
-    except ValidationError:
-        return False
-    return True
-
-
-class ModelMultipleChoiceField(forms.ModelMultipleChoiceField):
-    """Refuses values that cannot be keys before asking the database about them.
-
-    Django's field looks the values up with `pk__in`, which SQLite cannot even send when a
-    number does not fit in 64 bits (`tags=9223372036854775808`).
-    """
-
-    def _check_values(self, value):
-        opts = self.queryset.model._meta
-        target = opts.get_field(self.to_field_name) if self.to_field_name else opts.pk
-        for item in value:
-            if item not in self.empty_values and not _could_be_key(target, item):
-                raise ValidationError(
-                    self.error_messages["invalid_pk_value"],
-                    code="invalid_pk_value",
-                    params={"pk": item},
-                )
-        return super()._check_values(value)
-
-
 class _SelectedKeysOnly:
     """Looks up only submitted values that could be keys when showing the selected options.
 
@@ -53,7 +23,7 @@ class _SelectedKeysOnly:
 
     def optgroups(self, name, value, attr=None):
         target = self.field.target_field
-        value = [v for v in value if _could_be_key(target, v)]
+        value = [v for v in value if could_be_key(target, v)]
         return super().optgroups(name, value, attr)
 
 

@@ -26,9 +26,10 @@ from django.db.models import Model, QuerySet
 from django.http import JsonResponse
 from django.urls import path, reverse
 
+from portal.core.validators import as_id
+
 # Longer search words than this match nothing a person could type; the rest is cut off.
 MAX_TERM = 100
-MAX_ID = 2**63 - 1
 
 
 class SearchableChoiceForm(forms.Form):
@@ -113,9 +114,7 @@ class SearchableFilter(admin.SimpleListFilter):
     @classmethod
     def chosen(cls, request, value: str):
         """The row `value` names among the person's choices, or None."""
-        if cls.to_field == "pk" and not (value.isascii() and value.isdigit()):
-            return None
-        if cls.to_field == "pk" and int(value) > MAX_ID:
+        if cls.to_field == "pk" and as_id(value) is None:
             return None
         return cls.choice_queryset(request).filter(**{cls.to_field: value}).first()
 

@@ -26,6 +26,7 @@ from import_export.formats.base_formats import CSV, XLSX
 from import_export.tmp_storages import TempFolderStorage
 from unfold.contrib.import_export.forms import ExportForm, ImportForm
 
+from portal.adminsite.exports import ExportFiltersGuard
 from portal.core.resources import template_bytes
 from portal.core.spreadsheets import (
     CONTENT_TYPES,
@@ -115,7 +116,7 @@ class SheetImportForm(ImportForm):
         return cleaned
 
 
-class _Export(ExportActionMixin):
+class _Export(ExportFiltersGuard, ExportActionMixin):
     """Export on the changelist and as an action on selected rows, for anyone who sees the list."""
 
     formats = [SheetXLSX, SheetCSV]

@@ -1,14 +1,16 @@
 """Input limits every door shares: values the database can store and pages can show, ids it holds.
 
-PostgreSQL refuses the NUL character in text and in jsonb; JSON nested thousands of levels
-deep exhausts the recursion of every encoder on its way to the database; a time on the first
-or last day Python knows (0001-01-01, 9999-12-31) cannot be shown in every time zone. The
-models check all three in `full_clean()` (`portal.core.models.CheckedInputMixin`), so the
-admin, the API, the commands and the jobs answer with the same message instead of a 500.
+PostgreSQL refuses the NUL character in text and in jsonb; other C0 control characters
+(\\u0001 to \\u001f) cannot be written to XML, so to XLSX, and break screens; JSON nested
+thousands of levels deep exhausts the recursion of every encoder on its way to the database;
+a time on the first or last day Python knows (0001-01-01, 9999-12-31) cannot be shown in every
+time zone. The models check them in `full_clean()` (`portal.core.models.CheckedInputMixin`),
+so the admin, the API, the commands and the jobs answer with the same message instead of a 500.
 """
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from typing import Any
 
@@ -16,11 +18,21 @@ MAX_JSON_DEPTH = 32
 # The largest id a 64-bit integer column holds (PostgreSQL bigint, SQLite INTEGER).
 ID_MAX = 2**63 - 1
 
+# C0 control characters: none in a single line of text (names, titles, keys), all but tab,
+# line feed and carriage return in longer text. XML (so XLSX) cannot carry most of them.
+SINGLE_LINE_CONTROL = re.compile(r"[\x01-\x1f]")
+MULTI_LINE_CONTROL = re.compile(r"[\x01-\x08\x0b\x0c\x0e-\x1f]")
+
 # A day inside Python's calendar, so converting to any time zone stays in range.
 EARLIEST = datetime(1, 1, 2, tzinfo=UTC)
 LATEST = datetime(9999, 12, 30, 23, 59, 59, 999999, tzinfo=UTC)
 
+ID_INVALID = f"Enter a whole number from 1 to {ID_MAX}."
 NUL_CHARACTER = "This cannot contain the NUL character (\\u0000)."
+CONTROL_CHARACTER = (
+    "This cannot contain control characters (\\u0001 to \\u001f); longer text may hold tabs "
+    "and line breaks."
+)
 JSON_TOO_DEEP = f"JSON can be nested at most {MAX_JSON_DEPTH} levels deep."
 DATETIME_RANGE = "Enter a date and time between 0001-01-02 and 9999-12-30."
 
@@ -74,6 +86,18 @@ def datetime_problem(value: datetime) -> str | None:
     return None if low <= value <= high else DATETIME_RANGE
 
 
+def text_problem(value: str, *, multi_line: bool = False) -> str | None:
+    """NUL_CHARACTER or CONTROL_CHARACTER when text holds what it may not, else None.
+
+    `multi_line` text (descriptions, comments) keeps tabs and line breaks; a single line
+    (names, titles, keys) has none.
+    """
+    if "\x00" in value:
+        return NUL_CHARACTER
+    pattern = MULTI_LINE_CONTROL if multi_line else SINGLE_LINE_CONTROL
+    return CONTROL_CHARACTER if pattern.search(value) else None
+
+
 def stored_value_problem(field, value: Any) -> str | None:
     """Why a model field's value cannot be stored or shown safely, or None."""
     from django.db import models
@@ -82,6 +106,8 @@ def stored_value_problem(field, value: Any) -> str | None:
         return json_problem(value)
     if isinstance(value, str) and "\x00" in value:
         return NUL_CHARACTER
+    if isinstance(value, str) and isinstance(field, models.CharField | models.TextField):
+        return text_problem(value, multi_line=isinstance(field, models.TextField))
     if isinstance(field, models.DateTimeField) and isinstance(value, datetime):
         return datetime_problem(value)
     return None

@@ -6,12 +6,12 @@ each message next to its field, or above the form when the form has no such fiel
 
 from __future__ import annotations
 
-from datetime import UTC
-
 from django import forms
 from django.core.exceptions import ValidationError
 from django.forms.models import fields_for_model
 
+from portal.core.forms import ModelMultipleChoiceField
+from portal.core.parsing import storable_moment
 from portal.tasks.models import Comment, Task
 
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
@@ -48,11 +48,8 @@ class PageForm(forms.Form):
     def clean_due_date(self):
         """A moment the database can store: year 9999 late in the day west of UTC is not."""
         value = self.cleaned_data.get("due_date")
-        if value is not None:
-            try:
-                value.astimezone(UTC)
-            except (OverflowError, ValueError):
-                raise ValidationError(DATE_OUT_OF_RANGE, code="invalid") from None
+        if value is not None and storable_moment(value) is None:
+            raise ValidationError(DATE_OUT_OF_RANGE, code="invalid")
         return value
 
 
@@ -71,7 +68,7 @@ class TaskFieldForm(PageForm):
         kwargs.setdefault("auto_id", "quick-%s")
         super().__init__(*args, **kwargs)
         if field == "assignees":
-            self.fields["assignees"] = forms.ModelMultipleChoiceField(
+            self.fields["assignees"] = ModelMultipleChoiceField(
                 queryset=people, required=False, widget=forms.CheckboxSelectMultiple
             )
         else:
@@ -95,10 +92,10 @@ class TaskCreateForm(PageForm):
                 "actual_hours",
             )
         )
-        self.fields["assignees"] = forms.ModelMultipleChoiceField(
+        self.fields["assignees"] = ModelMultipleChoiceField(
             queryset=people, required=False, widget=forms.CheckboxSelectMultiple
         )
-        self.fields["tags"] = forms.ModelMultipleChoiceField(
+        self.fields["tags"] = ModelMultipleChoiceField(
             queryset=tags, required=False, widget=forms.CheckboxSelectMultiple
         )
         self.fields["parent"] = forms.CharField(

@@ -8,15 +8,14 @@ Matching rules come from the query vocabulary (`portal.tasks.querysets`).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, datetime
 
 import django_filters as filters
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
-from django.utils import timezone
-from django.utils.dateparse import parse_date
 
+from portal.core.parsing import parse_moment
+from portal.core.validators import ID_INVALID, as_id
 from portal.tasks.choices import Priority, Status
 from portal.tasks.models import Task
 
@@ -25,13 +24,11 @@ ARCHIVED_INVALID = 'Enter "true", "false" or "all".'
 ASSIGNEE_INVALID = 'Enter a user id, "me" or "none".'
 PARENT_INVALID = 'Enter a task id or "none".'
 TEAM_INVALID = "Enter a team id or a team key such as OPS."
-ID_INVALID = "Enter a whole number from 1 to 9223372036854775807."
 DATETIME_INVALID = "Enter a date (2026-12-31) or a date and time (2026-12-31T17:00:00+01:00)."
 ORDERING_INVALID = "Order by one of {fields}, each optionally prefixed with - for descending."
 CHOICES_INVALID = "{value} is not one of {choices}."
 
 ORDERING_FIELDS = ("due_date", "priority", "created_at", "updated_at", "title", "number")
-MAX_ID = 2**63 - 1
 TRUE_WORDS = frozenset({"true", "1", "yes", "on"})
 FALSE_WORDS = frozenset({"false", "0", "no", "off"})
 ARCHIVED_ALL = "all"
@@ -48,10 +45,10 @@ def _parse_bool(value: str) -> bool:
 
 
 def _parse_id(value: str) -> int:
-    value = value.strip()
-    if not (value.isascii() and value.isdigit()) or not 1 <= int(value) <= MAX_ID:
+    found = as_id(value.strip())
+    if found is None:
         raise ValidationError(ID_INVALID, code="invalid")
-    return int(value)
+    return found
 
 
 class StrictBooleanField(forms.Field):
@@ -117,26 +114,14 @@ class TeamField(forms.Field):
 
 
 class MomentField(forms.Field):
-    """An ISO date (midnight in the portal's time zone) or date and time, within the calendar."""
+    """An ISO date (midnight in the portal's time zone) or date and time a database can store."""
 
     def to_python(self, value):
         if value in (None, ""):
             return None
-        text = str(value).strip()
-        try:
-            moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
-        except ValueError:
-            day = parse_date(text) if len(text) <= 10 else None
-            if day is None:
-                raise ValidationError(DATETIME_INVALID, code="invalid") from None
-            moment = datetime(day.year, day.month, day.day)
-        try:
-            if timezone.is_naive(moment):
-                moment = timezone.make_aware(moment)
-            # Databases store UTC: a moment that cannot be expressed in UTC is not a date.
-            moment.astimezone(UTC)
-        except (OverflowError, ValueError):
-            raise ValidationError(DATETIME_INVALID, code="invalid") from None
+        moment = parse_moment(str(value))
+        if moment is None:
+            raise ValidationError(DATETIME_INVALID, code="invalid")
         return moment
 
 

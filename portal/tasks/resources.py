@@ -15,7 +15,7 @@ text, for import-export's own commands and formats.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -23,6 +23,7 @@ from django.utils import timezone
 from import_export import fields
 from import_export.results import RowResult
 
+from portal.core.parsing import parse_moment
 from portal.core.resources import (
     ROW,
     SHEET_EXPORT_ONLY,
@@ -220,23 +221,14 @@ def _parse_moment(value: Any) -> datetime | None:
         return None
     if isinstance(value, datetime):
         # Excel stores times as fractions of a day: round away floating-point dust.
-        moment = (value + timedelta(microseconds=500_000)).replace(microsecond=0)
-    elif isinstance(value, date):
-        moment = datetime.combine(value, time())
-    else:
-        raw = text(value).strip()
-        if not raw:
+        value = (value + timedelta(microseconds=500_000)).replace(microsecond=0)
+    elif not isinstance(value, date):
+        value = text(value).strip()
+        if not value:
             return None
-        try:
-            moment = datetime.fromisoformat(raw.replace("Z", "+00:00"))
-        except ValueError:
-            raise CellError(DATE_INVALID) from None
-    try:
-        if timezone.is_naive(moment):
-            moment = timezone.make_aware(moment)
-        moment.astimezone(UTC)  # databases store UTC: a moment outside it is not a date
-    except (OverflowError, ValueError):
-        raise CellError(DATE_INVALID) from None
+    moment = parse_moment(value)
+    if moment is None:
+        raise CellError(DATE_INVALID)
     return moment
 
 

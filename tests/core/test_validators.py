@@ -85,3 +85,41 @@ def test_datetimes_stay_a_day_inside_the_calendar(value, ok):
     from portal.core.validators import DATETIME_RANGE, datetime_problem
 
     assert datetime_problem(datetime.fromisoformat(value)) == (None if ok else DATETIME_RANGE)
+
+
+@pytest.mark.parametrize(
+    ("value", "single_line", "multi_line"),
+    [
+        ("Marcus", None, None),
+        ("Ünïcödé ✓ 名前", None, None),
+        ("Mar\x01cus", "control", "control"),
+        ("a\x1fb", "control", "control"),
+        ("a\x0bb", "control", "control"),  # vertical tab
+        ("a\x0cb", "control", "control"),  # form feed
+        ("a\x1bb", "control", "control"),  # escape
+        ("a\tb", "control", None),
+        ("a\nb", "control", None),
+        ("a\r\nb", "control", None),
+        ("a\x00b", "nul", "nul"),
+        ("a\x7fb\x85c", None, None),  # not C0: left to the screens
+    ],
+)
+def test_text_problem(value, single_line, multi_line):
+    from portal.core.validators import CONTROL_CHARACTER, text_problem
+
+    messages = {None: None, "control": CONTROL_CHARACTER, "nul": NUL_CHARACTER}
+    assert text_problem(value) == messages[single_line]
+    assert text_problem(value, multi_line=True) == messages[multi_line]
+
+
+def test_models_refuse_control_characters_by_kind_of_field(db):
+    from django.core.exceptions import ValidationError
+
+    from portal.core.validators import CONTROL_CHARACTER
+    from tests.factories import UserFactory
+
+    user = UserFactory.build(first_name="Mar\x01cus", last_name="Lee\tJr")
+    with pytest.raises(ValidationError) as exc:
+        user.full_clean()
+    assert exc.value.message_dict["first_name"] == [CONTROL_CHARACTER]
+    assert exc.value.message_dict["last_name"] == [CONTROL_CHARACTER]

@@ -7,6 +7,7 @@ deep. Inline rows and their management form are fields like any other.
 """
 
 import re
+from urllib.parse import urlencode
 
 import pytest
 from django import forms
@@ -234,3 +235,28 @@ def test_hostile_sign_in_names(client, db, path, field):
         if response.status_code >= 500:
             failures.append(f"{label}: {response.status_code}")
     assert failures == []
+
+
+EXPORTS = ["tasks_task", "tasks_tag", "tasks_comment", "teams_team", "accounts_user"]
+
+
+@pytest.mark.parametrize("model", EXPORTS)
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"foo": "1"},
+        {"archived": "all"},
+        {"due_before": "2026-01-01"},
+        {"due_before": "2026-02-30"},
+        {"_changelist_filters": "foo=1", "bar": "1"},
+    ],
+)
+def test_exports_with_parameters_the_list_does_not_know(client, people, world, model, query):
+    from portal.adminsite.exports import EXPORT_FILTERS_UNKNOWN
+
+    client.force_login(people["superuser"])
+    for method in (client.get, client.post):
+        url = reverse(f"admin:{model}_export") + "?" + urlencode(query)
+        response = method(url, {"format": "1"}, follow=True)
+        assert response.redirect_chain[-1][0] == reverse(f"admin:{model}_changelist")
+        assert EXPORT_FILTERS_UNKNOWN in [str(m) for m in response.context["messages"]]

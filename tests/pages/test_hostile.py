@@ -62,3 +62,19 @@ def test_hostile_new_task(client, world, member):
     response = client.post("/teams/operations/tasks/new/", data)
     assert response.status_code == 200
     assert set(response.context["form"].errors) == {"title", "description", "parent"}
+
+
+HUGE_IDS = ["9223372036854775808", "99999999999999999999", str(2**70), "-1", "0", "abc"]
+
+
+@pytest.mark.parametrize("value", HUGE_IDS)
+def test_ids_no_row_can_have_are_form_errors(client, world, member, value):
+    client.force_login(member)
+    quick = client.post("/teams/operations/tasks/1/quick/assignees/", {"assignees": [value]})
+    assert quick.status_code == 200
+    assert "assignees" in quick.context["form"].errors
+    data = {"title": "Tagged", "status": "todo", "priority": "low", "tags": [value]}
+    response = client.post("/teams/operations/tasks/new/", {**data, "assignees": [value]})
+    assert response.status_code == 200
+    assert set(response.context["form"].errors) == {"tags", "assignees"}
+    assert world.team.tasks.count() == 1

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
-from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from portal.core.parsing import parse_moment
+from portal.core.validators import as_id
 from portal.tasks.selectors import ACTIVITY_PAGE, team_activity
 
 from .base import page_view, render_page, team_context, team_or_404
 
 CURSOR_INVALID = "That page of the activity no longer exists; here is the latest."
-MAX_ID = 2**63 - 1
 
 
 def encode_cursor(cursor) -> str:
@@ -26,15 +24,8 @@ def decode_cursor(text: str):
     if len(parts) != 3 or len(text) > 80:
         return None
     moment_text, kind, history_id = parts
-    try:
-        moment = datetime.fromisoformat(moment_text)
-        # The database stores UTC: a moment outside what UTC can express is not ours.
-        moment.astimezone(UTC)
-    except (ValueError, OverflowError):
-        return None
-    if timezone.is_naive(moment) or not kind.isdigit() or int(kind) not in (1, 2):
-        return None
-    if not (history_id.isascii() and history_id.isdigit()) or not 0 < int(history_id) <= MAX_ID:
+    moment = parse_moment(moment_text, offset_required=True)
+    if moment is None or kind not in ("1", "2") or as_id(history_id) is None:
         return None
     return moment, int(kind), int(history_id)
 
