@@ -202,3 +202,17 @@ def test_a_member_made_viewer_is_taken_off_the_teams_tasks(team, lead, member):
     team_services.membership_change_role(actor=lead, membership=membership, role="lead")
     team_services.membership_change_role(actor=member, membership=lead_row, role="member")
     assert list(other.assignees.all()) == [lead]
+
+
+def test_a_value_stored_before_a_rule_does_not_block_changing_other_fields(team, lead):
+    """Titles with line breaks were accepted once; such a task can still be moved on."""
+    task = s.task_create(actor=lead, team=team, title="Renew")
+    Task.objects.filter(pk=task.pk).update(title="Renew\nTLS")
+
+    s.task_update(actor=lead, task=task, status=Status.DONE, assignees=[lead])
+
+    task.refresh_from_db()
+    assert (task.title, task.status) == ("Renew\nTLS", Status.DONE)
+    with pytest.raises(ValidationError) as refused:
+        s.task_update(actor=lead, task=task, title="Still\nbroken")
+    assert "title" in refused.value.message_dict
