@@ -1,8 +1,35 @@
-"""OpenAPI post-processing: document the error answers every operation can give.
+"""OpenAPI additions: what ids may be, and the error answers every operation can give.
 
 drf-spectacular lists only the success responses; clients (and the schemathesis run in the
-test suite) need the 400/401/403/404/429 shapes too.
+test suite) need the 400/401/403/404/413/415/429 shapes too, and the range of an id: a whole
+number from 1 to 2^63-1 (what every database's id column holds), in paths and in bodies.
 """
+
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
+
+from portal.core.validators import ID_MAX
+
+ID_SCHEMA = {"type": "integer", "minimum": 1, "maximum": ID_MAX}
+PATH_IDS = ("id", "user_id")
+
+
+class IdFieldExtension(OpenApiSerializerFieldExtension):
+    """`portal.api.serializers.IdField` (and its lists) take ids in the range above."""
+
+    target_class = "portal.api.serializers.IdField"
+
+    def map_serializer_field(self, auto_schema, direction):
+        return dict(ID_SCHEMA)
+
+
+class IdListFieldExtension(OpenApiSerializerFieldExtension):
+    target_class = "portal.api.serializers.IdListField"
+
+    def map_serializer_field(self, auto_schema, direction):
+        from portal.api.serializers import MAX_IDS
+
+        return {"type": "array", "items": dict(ID_SCHEMA), "maxItems": MAX_IDS}
+
 
 ERROR_SCHEMA = {
     "type": "object",
@@ -23,7 +50,32 @@ ERRORS = {
     "429": "Too many requests or failed sign-ins: wait and try again.",
 }
 # Only for operations that take a body.
-BODY_ERRORS = {"415": "The body's Content-Type is not one this operation accepts."}
+BODY_ERRORS = {
+    "413": "The body is larger than the server takes.",
+    "415": "The body's Content-Type is not one this operation accepts (JSON, unless it says).",
+}
+
+
+# PATCH bodies are partial in drf-spectacular's components; these views still need the field.
+REQUIRED_IN_PATCH = {"PatchedMembershipRoleRequest": ["role"]}
+
+
+def _required_in_patch(result: dict) -> None:
+    schemas = result["components"]["schemas"]
+    for name, required in REQUIRED_IN_PATCH.items():
+        if name in schemas:
+            schemas[name]["required"] = required
+    for operations in result.get("paths", {}).values():
+        body = operations.get("patch", {}).get("requestBody", {})
+        refs = [c.get("schema", {}).get("$ref", "") for c in body.get("content", {}).values()]
+        if any(ref.rsplit("/", 1)[-1] in REQUIRED_IN_PATCH for ref in refs):
+            body["required"] = True
+
+
+def _path_ids(operation: dict) -> None:
+    for parameter in operation.get("parameters", []):
+        if parameter.get("in") == "path" and parameter.get("name") in PATH_IDS:
+            parameter["schema"] = dict(ID_SCHEMA)
 
 
 def add_error_responses(result, generator, request, public):
@@ -33,6 +85,7 @@ def add_error_responses(result, generator, request, public):
         for operation in operations.values():
             if not isinstance(operation, dict) or "responses" not in operation:
                 continue
+            _path_ids(operation)
             responses = operation["responses"]
             errors = {**ERRORS, **(BODY_ERRORS if "requestBody" in operation else {})}
             for code, description in errors.items():
@@ -40,4 +93,5 @@ def add_error_responses(result, generator, request, public):
                     code,
                     {"description": description, "content": {"application/json": {"schema": ref}}},
                 )
+    _required_in_patch(result)
     return result

@@ -16,11 +16,12 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
-from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from portal.api.filters import task_filter_parameters
 from portal.core.resources import template_bytes
 from portal.core.spreadsheets import (
     CONTENT_TYPES,
@@ -34,16 +35,12 @@ from portal.core.spreadsheets import (
     upload_limits,
 )
 from portal.jobs.sheets import sheet_export_start, sheet_file, sheet_import_start, sheet_job_for
-from portal.tasks.filters import TaskFilter
 from portal.tasks.resources import TaskResource
 from portal.tasks.selectors import task_list
 from portal.teams.permissions import can_write_somewhere
 
 FILE_FORMAT_INVALID = "Choose csv or xlsx."
-FILTER_PARAMETERS = [
-    OpenApiParameter(name, str, description=str(f.extra.get("help_text") or ""))
-    for name, f in TaskFilter.base_filters.items()
-]
+FILTER_PARAMETERS = task_filter_parameters()
 FILE_FORMAT_PARAMETER = OpenApiParameter(
     "file_format", str, enum=list(FORMATS), default="csv", description="csv or xlsx."
 )
@@ -162,7 +159,7 @@ class ImportResultSerializer(serializers.Serializer):
 
 class TaskImportView(APIView):
     permission_classes = [IsAuthenticated]
-    parser_classes = [MultiPartParser, FormParser]
+    parser_classes = [MultiPartParser]
 
     @extend_schema(
         summary="Import a task sheet (CSV or XLSX)",
