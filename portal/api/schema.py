@@ -56,6 +56,39 @@ BODY_ERRORS = {
 }
 
 
+# Refusals of a well-formed request by a rule about data the schema cannot know.
+REFUSALS = {
+    ("post", "/api/auth/login/"): "The username or email and password match no account.",
+    ("post", "/api/auth/logout/"): "The refresh token is not valid.",
+    (
+        "post",
+        "/api/auth/password/change/",
+    ): "The old password is wrong, or the new one breaks a rule.",
+    ("post", "/api/auth/password/reset/confirm/"): "The uid or token is not valid, or the new "
+    "password breaks a rule.",
+    ("post", "/api/auth/registration/"): "The username or email is taken, or the password "
+    "breaks a rule.",
+    ("post", "/api/tags/"): "A tag with this name already exists (names are unique ignoring case).",
+    ("post", "/api/teams/"): "A team with this name, slug or key already exists.",
+    ("patch", "/api/teams/{id}/"): "A team with this name, slug or key already exists.",
+    ("post", "/api/teams/{id}/members/"): "This person is already a member of the team.",
+    ("patch", "/api/teams/{id}/members/{user_id}/"): "A team keeps at least one lead.",
+    ("delete", "/api/teams/{id}/members/{user_id}/"): "A team keeps at least one lead.",
+    ("post", "/api/tasks/"): "An id names no row you can use here (team, parent, people, tags).",
+    ("put", "/api/tasks/{id}/"): "An id names no row you can use here, or a parent cycle.",
+    ("patch", "/api/tasks/{id}/"): "An id names no row you can use here, or a parent cycle.",
+    ("post", "/api/tasks/{id}/assign/"): "Someone named is not a lead or member of the team.",
+    ("post", "/api/tasks/import/"): "The file is not a task sheet, or a row has an error.",
+}
+
+
+def _refusals(path: str, method: str, responses: dict) -> None:
+    note = REFUSALS.get((method, path))
+    if note:
+        bad = responses["400"]
+        bad["description"] = f"{bad['description']} Also when the request is well formed: {note}"
+
+
 # PATCH bodies are partial in drf-spectacular's components; these views still need the field.
 REQUIRED_IN_PATCH = {"PatchedMembershipRoleRequest": ["role"]}
 
@@ -81,8 +114,8 @@ def _path_ids(operation: dict) -> None:
 def add_error_responses(result, generator, request, public):
     result.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
     ref = {"$ref": "#/components/schemas/Error"}
-    for operations in result.get("paths", {}).values():
-        for operation in operations.values():
+    for path, operations in result.get("paths", {}).items():
+        for method, operation in operations.items():
             if not isinstance(operation, dict) or "responses" not in operation:
                 continue
             _path_ids(operation)
@@ -93,5 +126,6 @@ def add_error_responses(result, generator, request, public):
                     code,
                     {"description": description, "content": {"application/json": {"schema": ref}}},
                 )
+            _refusals(path, method, responses)
     _required_in_patch(result)
     return result
