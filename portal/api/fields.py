@@ -43,9 +43,9 @@ class BooleanField(serializers.BooleanField):
         return data
 
 
+# DRF's ModelSerializer with the fields above for text, decimal and boolean columns (a comment,
+# not a docstring: drf-spectacular would show it on every serializer's schema).
 class ModelSerializer(serializers.ModelSerializer):
-    """DRF's ModelSerializer with the fields above for text, decimal and boolean columns."""
-
     serializer_field_mapping = {
         **serializers.ModelSerializer.serializer_field_mapping,
         models.CharField: TextField,

@@ -39,6 +39,11 @@ def _pattern(body: str) -> dict:
     return {"type": "string", "pattern": f"^(|{body})$"}
 
 
+def choice_pattern(words) -> dict:
+    """One of `words` in any case, or empty (the default)."""
+    return _pattern(_words(*words))
+
+
 ID = "[1-9][0-9]{0,17}"
 # Years 1000-9998, real month days (29 February left out), offsets up to ±15:59.
 _YEAR = "(1[0-9]{3}|[2-8][0-9]{3}|9[0-8][0-9]{2}|99[0-8][0-9]|999[0-8])"

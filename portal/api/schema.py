@@ -89,6 +89,33 @@ def _refusals(path: str, method: str, responses: dict) -> None:
         bad["description"] = f"{bad['description']} Also when the request is well formed: {note}"
 
 
+# Text never holds NUL (every door refuses it: portal.core.validators); the schema says so for
+# text in request bodies and query strings that has no stricter pattern or format.
+# Text that may not be blank is trimmed first, so it needs a character other than a space.
+NO_NUL = "^[^\\u0000]*$"
+NOT_BLANK = "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$"
+
+
+def _no_nul(schema: dict) -> None:
+    if schema.get("type") == "string" and not {"pattern", "format", "enum"} & schema.keys():
+        schema["pattern"] = NOT_BLANK if schema.get("minLength", 0) > 0 else NO_NUL
+    for child in schema.get("properties", {}).values():
+        _no_nul(child)
+    if isinstance(schema.get("items"), dict):
+        _no_nul(schema["items"])
+
+
+def _text_without_nul(result: dict) -> None:
+    for name, schema in result["components"]["schemas"].items():
+        if name.endswith("Request"):
+            _no_nul(schema)
+    for operations in result.get("paths", {}).values():
+        for operation in operations.values():
+            for parameter in operation.get("parameters", []) if isinstance(operation, dict) else []:
+                if parameter.get("in") == "query":
+                    _no_nul(parameter["schema"])
+
+
 # PATCH bodies are partial in drf-spectacular's components; these views still need the field.
 REQUIRED_IN_PATCH = {"PatchedMembershipRoleRequest": ["role"]}
 
@@ -128,4 +155,5 @@ def add_error_responses(result, generator, request, public):
                 )
             _refusals(path, method, responses)
     _required_in_patch(result)
+    _text_without_nul(result)
     return result

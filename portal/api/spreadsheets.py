@@ -21,7 +21,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from portal.api.filters import task_filter_parameters
+from portal.api.filters import choice_pattern, task_filter_parameters
 from portal.core.resources import template_bytes
 from portal.core.spreadsheets import (
     CONTENT_TYPES,
@@ -41,9 +41,15 @@ from portal.teams.permissions import can_write_somewhere
 
 FILE_FORMAT_INVALID = "Choose csv or xlsx."
 FILTER_PARAMETERS = task_filter_parameters()
-FILE_FORMAT_PARAMETER = OpenApiParameter(
-    "file_format", str, enum=list(FORMATS), default="csv", description="csv or xlsx."
-)
+
+
+def file_format_parameter(default: str) -> OpenApiParameter:
+    """csv or xlsx in any case; empty means the default."""
+    schema = {**choice_pattern(FORMATS), "default": default}
+    return OpenApiParameter("file_format", schema, description="csv or xlsx.")
+
+
+FILE_FORMAT_PARAMETER = file_format_parameter("csv")
 
 
 def _file_format(value: str | None) -> str:
@@ -208,11 +214,7 @@ class TaskImportTemplateView(APIView):
         summary="The task sheet's import template",
         description="The header row and one example row; the XLSX has a second sheet that "
         "explains each column and its values (statuses, priorities, your teams).",
-        parameters=[
-            OpenApiParameter(
-                "file_format", str, enum=list(FORMATS), default="xlsx", description="csv or xlsx."
-            )
-        ],
+        parameters=[file_format_parameter("xlsx")],
         responses={
             (200, CONTENT_TYPES["csv"].split(";")[0]): OpenApiResponse(OpenApiTypes.BINARY),
             (200, CONTENT_TYPES["xlsx"]): OpenApiResponse(OpenApiTypes.BINARY),

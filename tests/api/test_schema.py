@@ -215,3 +215,27 @@ def test_ids_orderings_and_lists_are_declared(anon, db):
     tag_400 = schema["paths"]["/api/tags/"]["post"]["responses"]["400"]["description"]
     assert "already exists" in tag_400
     assert "413" in schema["paths"]["/api/tasks/"]["post"]["responses"]
+
+
+def test_the_file_format_pattern_matches_what_the_template_takes(client_for, member):
+    client = client_for(member)
+    schema = client.get("/api/schema/", HTTP_ACCEPT="application/json").json()
+    parameters = _parameters(schema, "/api/tasks/import/template/")
+    pattern = parameters["file_format"]["schema"]["pattern"]
+    for value in ["", "csv", "XLSX", "pdf", "c"]:
+        status = client.get("/api/tasks/import/template/", {"file_format": value}).status_code
+        assert bool(re.fullmatch(pattern, value)) == (status == 200), (value, status)
+
+
+def test_text_patterns_leave_out_nul_and_blank_text_that_is_refused(client_for, member, task):
+    client = client_for(member)
+    schema = client.get("/api/schema/", HTTP_ACCEPT="application/json").json()
+    components = schema["components"]["schemas"]
+    body = components["CommentRequest"]["properties"]["body"]["pattern"]
+    refresh = components["TokenRefreshRequest"]["properties"]["refresh"]["pattern"]
+    for text in ["   ", "a\x00b", "Ordered"]:
+        status = client.post(f"/api/tasks/{task.pk}/comments/", {"body": text}).status_code
+        assert bool(re.fullmatch(body, text)) == (status == 201), (text, status)
+    assert re.fullmatch(refresh, "x\x00") is None
+    answer = client.post("/api/auth/token/refresh/", {"refresh": "x\x00"})
+    assert answer.status_code == 400
