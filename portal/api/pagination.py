@@ -22,6 +22,9 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
 PAGE_INVALID = "Invalid page: {reason}."
+NUMBER_INVALID = "Enter a whole number from 1 to {maximum}."
+NUMBER_REPEATED = "Give this parameter once."
+MAX_PAGE = 1_000_000
 COUNT_CAP = 10_000
 SEARCH_COUNT_CAP = 1_000
 
@@ -105,8 +108,10 @@ class CappedPaginator(Paginator):
 
 
 class PagePagination(PageNumberPagination):
-    """`?page=` and `?page_size=` (default 25, at most 100); a page past the end is a 400.
+    """`?page=` (1 to MAX_PAGE) and `?page_size=` (1 to 100, default 25).
 
+    A value the schema refuses (0, -1, 101, `null`, the parameter twice) is a 400 on that
+    parameter; a page number past the last page is a 404: that page does not exist.
     The body is `{count, count_exact, next, previous, results}`; see the module's docstring.
     """
 
@@ -127,11 +132,35 @@ class PagePagination(PageNumberPagination):
 
     def paginate_queryset(self, queryset, request, view=None):
         self._view = view
+        self._number(request, self.page_query_param, MAX_PAGE)
+        self._number(request, self.page_size_query_param, self.max_page_size)
         try:
             return super().paginate_queryset(queryset, request, view)
         except NotFound as exc:
             reason = str(exc.detail).rstrip(".").lower()
-            raise ValidationError({"page": [PAGE_INVALID.format(reason=reason)]}) from exc
+            raise NotFound(PAGE_INVALID.format(reason=reason)) from exc
+
+    @staticmethod
+    def _number(request, name: str, maximum: int) -> int | None:
+        """The parameter as a whole number from 1 to `maximum`, or None when absent."""
+        values = request.query_params.getlist(name)
+        if not values:
+            return None
+        if len(values) > 1:
+            raise ValidationError({name: [NUMBER_REPEATED]})
+        value = values[0]
+        if not (value.isascii() and value.isdigit()) or not 1 <= int(value) <= maximum:
+            raise ValidationError({name: [NUMBER_INVALID.format(maximum=maximum)]})
+        return int(value)
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        maxima = {self.page_query_param: MAX_PAGE, self.page_size_query_param: self.max_page_size}
+        for parameter in parameters:
+            maximum = maxima.get(parameter["name"])
+            if maximum is not None:
+                parameter["schema"].update(minimum=1, maximum=maximum)
+        return parameters
 
     def get_paginated_response(self, data):
         paginator = self.page.paginator

@@ -15,6 +15,7 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.relations import MANY_RELATION_KWARGS
 
 from portal.accounts.models import EMAIL_TAKEN, User
+from portal.api import fields
 from portal.core.validators import as_id
 from portal.tasks import permissions as task_perms
 from portal.tasks.models import Comment, Tag, Task
@@ -66,9 +67,8 @@ class IdField(serializers.PrimaryKeyRelatedField):
         return IdListField(**list_kwargs)
 
     def _id(self, data) -> int | None:
-        if isinstance(data, bool) or not isinstance(data, int | str):
-            self.fail("incorrect_type", data_type=type(data).__name__)
-        if isinstance(data, str) and not data.lstrip("-").isdigit():
+        # JSON numbers only: the schema says integer, so "12" is refused like any text.
+        if isinstance(data, bool) or not isinstance(data, int):
             self.fail("incorrect_type", data_type=type(data).__name__)
         return as_id(data)
 
@@ -92,13 +92,13 @@ class IdField(serializers.PrimaryKeyRelatedField):
 
 
 # --- people ----------------------------------------------------------------------------------
-class UserRefSerializer(serializers.ModelSerializer):
+class UserRefSerializer(fields.ModelSerializer):
     class Meta:
         model = User
         fields = ("id", "username")
 
 
-class UserSerializer(serializers.ModelSerializer):
+class UserSerializer(fields.ModelSerializer):
     class Meta:
         model = User
         fields = ("id", "username", "first_name", "last_name", "email")
@@ -112,7 +112,7 @@ class TeamRoleSerializer(serializers.Serializer):
     role = serializers.ChoiceField(choices=Role.choices)
 
 
-class ProfileSerializer(serializers.ModelSerializer):
+class ProfileSerializer(fields.ModelSerializer):
     """The signed-in person (`/api/auth/user/`, `/api/users/me/`)."""
 
     teams = serializers.SerializerMethodField()
@@ -206,7 +206,9 @@ class PasswordResetSerializer(BasePasswordResetSerializer):
 
 
 # --- teams -----------------------------------------------------------------------------------
-class TeamSerializer(serializers.ModelSerializer):
+class TeamSerializer(fields.ModelSerializer):
+    # The service upper-cases and checks keys (and fills the slug from the name).
+    key = fields.TeamKeyField(max_length=10)
     my_role = serializers.SerializerMethodField(
         help_text="Your role in the team, or null (administrators who are not members)."
     )
@@ -216,8 +218,6 @@ class TeamSerializer(serializers.ModelSerializer):
         fields = ("id", "name", "slug", "key", "description", "my_role", "created_at", "updated_at")
         read_only_fields = ("created_at", "updated_at")
         extra_kwargs = {
-            # The service upper-cases and checks keys and fills the slug from the name.
-            "key": {"validators": []},
             "slug": {"required": False, "allow_blank": True, "validators": []},
             "name": {"validators": []},
         }
@@ -227,7 +227,7 @@ class TeamSerializer(serializers.ModelSerializer):
         return perms.role_in(_user(self), team.pk)
 
 
-class MembershipSerializer(serializers.ModelSerializer):
+class MembershipSerializer(fields.ModelSerializer):
     user = UserRefSerializer(read_only=True)
 
     class Meta:
@@ -246,14 +246,14 @@ class MembershipRoleSerializer(serializers.Serializer):
 
 
 # --- tags, comments, history -----------------------------------------------------------------
-class TagSerializer(serializers.ModelSerializer):
+class TagSerializer(fields.ModelSerializer):
     class Meta:
         model = Tag
         fields = ("id", "name", "color")
         extra_kwargs = {"color": {"required": False}}
 
 
-class CommentSerializer(serializers.ModelSerializer):
+class CommentSerializer(fields.ModelSerializer):
     author = UserRefSerializer(read_only=True)
 
     class Meta:
@@ -277,7 +277,7 @@ class HistoryRecordSerializer(serializers.Serializer):
 
 
 # --- tasks -----------------------------------------------------------------------------------
-class TaskSerializer(serializers.ModelSerializer):
+class TaskSerializer(fields.ModelSerializer):
     key = serializers.CharField(read_only=True)
     team = IdField(queryset=Team.objects.none())
     created_by = UserRefSerializer(read_only=True)
@@ -303,7 +303,7 @@ class TaskSerializer(serializers.ModelSerializer):
         help_text=f"Ids of tags (at most {MAX_IDS}).",
     )
     parent = IdField(queryset=Task.objects.none(), allow_null=True, required=False)
-    metadata = serializers.JSONField(
+    metadata = fields.ObjectField(
         required=False, help_text='A JSON object of your own, such as {"source": "email"}.'
     )
 

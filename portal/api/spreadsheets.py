@@ -16,11 +16,12 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
-from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from portal.api.filters import choice_pattern, task_filter_parameters
 from portal.core.resources import template_bytes
 from portal.core.spreadsheets import (
     CONTENT_TYPES,
@@ -34,19 +35,21 @@ from portal.core.spreadsheets import (
     upload_limits,
 )
 from portal.jobs.sheets import sheet_export_start, sheet_file, sheet_import_start, sheet_job_for
-from portal.tasks.filters import TaskFilter
 from portal.tasks.resources import TaskResource
 from portal.tasks.selectors import task_list
 from portal.teams.permissions import can_write_somewhere
 
 FILE_FORMAT_INVALID = "Choose csv or xlsx."
-FILTER_PARAMETERS = [
-    OpenApiParameter(name, str, description=str(f.extra.get("help_text") or ""))
-    for name, f in TaskFilter.base_filters.items()
-]
-FILE_FORMAT_PARAMETER = OpenApiParameter(
-    "file_format", str, enum=list(FORMATS), default="csv", description="csv or xlsx."
-)
+FILTER_PARAMETERS = task_filter_parameters()
+
+
+def file_format_parameter(default: str) -> OpenApiParameter:
+    """csv or xlsx in any case; empty means the default."""
+    schema = {**choice_pattern(FORMATS), "default": default}
+    return OpenApiParameter("file_format", schema, description="csv or xlsx.")
+
+
+FILE_FORMAT_PARAMETER = file_format_parameter("csv")
 
 
 def _file_format(value: str | None) -> str:
@@ -162,7 +165,7 @@ class ImportResultSerializer(serializers.Serializer):
 
 class TaskImportView(APIView):
     permission_classes = [IsAuthenticated]
-    parser_classes = [MultiPartParser, FormParser]
+    parser_classes = [MultiPartParser]
 
     @extend_schema(
         summary="Import a task sheet (CSV or XLSX)",
@@ -211,11 +214,7 @@ class TaskImportTemplateView(APIView):
         summary="The task sheet's import template",
         description="The header row and one example row; the XLSX has a second sheet that "
         "explains each column and its values (statuses, priorities, your teams).",
-        parameters=[
-            OpenApiParameter(
-                "file_format", str, enum=list(FORMATS), default="xlsx", description="csv or xlsx."
-            )
-        ],
+        parameters=[file_format_parameter("xlsx")],
         responses={
             (200, CONTENT_TYPES["csv"].split(";")[0]): OpenApiResponse(OpenApiTypes.BINARY),
             (200, CONTENT_TYPES["xlsx"]): OpenApiResponse(OpenApiTypes.BINARY),

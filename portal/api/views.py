@@ -13,7 +13,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from portal.api import serializers as s
-from portal.api.filters import TaskFilterBackend
+from portal.api.filters import TaskFilterBackend, task_filter_parameters
 from portal.api.permissions import TagRules, TaskRules, TeamRules
 from portal.core.validators import as_id
 from portal.tasks import services as task_services
@@ -200,7 +200,10 @@ class TagViewSet(
 
 # --- tasks -----------------------------------------------------------------------------------
 @extend_schema_view(
-    list=extend_schema(summary="Tasks of my teams (archived ones only when asked)"),
+    list=extend_schema(
+        summary="Tasks of my teams (archived ones only when asked)",
+        parameters=task_filter_parameters(),
+    ),
     create=extend_schema(summary="Create a task (leads and members of its team)"),
     retrieve=extend_schema(summary="One task"),
     update=extend_schema(summary="Change a task"),

@@ -18,12 +18,10 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
     "DEFAULT_CONTENT_NEGOTIATION_CLASS": "portal.api.negotiation.ContentNegotiation",
-    # JSON with a nesting limit (portal/api/parsers.py); forms and uploads as usual.
-    "DEFAULT_PARSER_CLASSES": [
-        "portal.api.parsers.JSONParser",
-        "rest_framework.parsers.FormParser",
-        "rest_framework.parsers.MultiPartParser",
-    ],
+    # Bodies are JSON (with a nesting limit, portal/api/parsers.py); a form body is a 415.
+    # Only the spreadsheet import takes a multipart upload (its view says so).
+    "DEFAULT_PARSER_CLASSES": ["portal.api.parsers.JSONParser"],
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.SearchFilter",

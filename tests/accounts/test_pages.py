@@ -2,6 +2,7 @@
 
 import pytest
 from django.test import RequestFactory, override_settings
+from django.test.client import MULTIPART_CONTENT
 
 from portal.accounts.lockout import LOCKED_ACCOUNT_AT_ADDRESS, client_ip, username_for_lockout
 from portal.accounts.models import User
@@ -82,7 +83,9 @@ def test_page_doors_refuse_with_429_after_repeated_failures(client, olivia, path
 def test_failures_on_one_door_count_on_the_others(client, olivia):
     client.post("/accounts/login/", {"login": "olivia", "password": "x"})
     client.post("/admin/login/", {"username": "olivia", "password": "x"})
-    api = client.post("/api/auth/login/", {"username": "olivia", "password": "x"})
+    api = client.post(
+        "/api/auth/login/", {"username": "olivia", "password": "x"}, "application/json"
+    )
     assert api.status_code == 429
 
 
@@ -109,7 +112,9 @@ def test_email_and_username_give_one_lockout_key(olivia):
 def test_a_name_too_long_to_be_anyone_still_counts_as_a_failure(client, db, path, field):
     from axes.models import AccessAttempt
 
-    response = client.post(path, {field: "X" * 300, "password": "Wrong-pass-2026!"})
+    # The API takes JSON bodies only; the pages take forms.
+    content_type = "application/json" if path.startswith("/api/") else MULTIPART_CONTENT
+    response = client.post(path, {field: "X" * 300, "password": "Wrong-pass-2026!"}, content_type)
     assert response.status_code in (200, 400)
     assert list(AccessAttempt.objects.values_list("username", flat=True)) == ["x" * 255]
     request = RequestFactory().post("/")
@@ -148,5 +153,5 @@ def test_changing_the_password_on_the_account_page_revokes_api_refresh_tokens(cl
         },
     )
     assert response.status_code == 302
-    api = client.post("/api/auth/token/refresh/", {"refresh": refresh})
+    api = client.post("/api/auth/token/refresh/", {"refresh": refresh}, "application/json")
     assert api.status_code == 401

@@ -4,7 +4,14 @@ import pytest
 from rest_framework.test import APIRequestFactory
 
 from portal.api import pagination
-from portal.api.pagination import CappedPaginator, PagePagination
+from portal.api.pagination import (
+    MAX_PAGE,
+    NUMBER_INVALID,
+    NUMBER_REPEATED,
+    PAGE_INVALID,
+    CappedPaginator,
+    PagePagination,
+)
 from portal.tasks.models import Task
 from tests.factories import TaskFactory
 
@@ -46,11 +53,46 @@ def test_over_the_cap_it_says_so_and_every_page_is_reachable(
     assert second["next"] is not None
 
 
-def test_a_page_past_the_end_is_still_a_400(client_for, member, team, small_cap):
+def test_a_page_past_the_end_is_a_404(client_for, member, team, small_cap):
     TaskFactory.create_batch(7, team=team)
     response = client_for(member).get("/api/tasks/", {"page": 9, "page_size": 5})
-    assert response.status_code == 400
-    assert "page" in response.json()
+    assert response.status_code == 404
+    assert response.json() == {
+        "detail": PAGE_INVALID.format(reason="that page contains no results")
+    }
+
+
+@pytest.mark.parametrize(
+    ("query", "name", "message"),
+    [
+        ("page=0", "page", NUMBER_INVALID.format(maximum=MAX_PAGE)),
+        ("page=-1", "page", NUMBER_INVALID.format(maximum=MAX_PAGE)),
+        (f"page={MAX_PAGE + 1}", "page", NUMBER_INVALID.format(maximum=MAX_PAGE)),
+        ("page=", "page", NUMBER_INVALID.format(maximum=MAX_PAGE)),
+        ("page=1&page=1", "page", NUMBER_REPEATED),
+        ("page_size=0", "page_size", NUMBER_INVALID.format(maximum=100)),
+        ("page_size=-5", "page_size", NUMBER_INVALID.format(maximum=100)),
+        ("page_size=101", "page_size", NUMBER_INVALID.format(maximum=100)),
+        ("page_size=null", "page_size", NUMBER_INVALID.format(maximum=100)),
+        ("page_size=null&page_size=null", "page_size", NUMBER_REPEATED),
+        ("page_size=1.5", "page_size", NUMBER_INVALID.format(maximum=100)),
+    ],
+)
+@pytest.mark.parametrize("path", ["/api/tasks/", "/api/teams/", "/api/tags/", "/api/users/"])
+def test_what_the_schema_refuses_is_a_400_on_that_parameter(
+    client_for, member, path, query, name, message
+):
+    response = client_for(member).get(f"{path}?{query}")
+    assert (response.status_code, response.json()) == (400, {name: [message]})
+
+
+def test_the_schema_declares_the_ranges(anon, db):
+    schema = anon.get("/api/schema/", HTTP_ACCEPT="application/json").json()
+    parameters = {
+        p["name"]: p["schema"] for p in schema["paths"]["/api/tasks/"]["get"]["parameters"]
+    }
+    assert parameters["page"] == {"type": "integer", "minimum": 1, "maximum": MAX_PAGE}
+    assert parameters["page_size"] == {"type": "integer", "minimum": 1, "maximum": 100}
 
 
 def test_a_searched_list_counts_to_its_own_smaller_cap(

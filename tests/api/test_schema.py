@@ -5,6 +5,7 @@ so every operation is reachable; ids in paths point at real rows half of the tim
 Checks: no 5xx, documented status codes and content types, bodies matching the schema.
 """
 
+import re
 from contextlib import contextmanager
 
 import pytest
@@ -157,3 +158,84 @@ def test_every_operation_conforms_to_the_schema(case, world):
         ],
         headers=world["headers"],
     )
+
+
+# --- what the schema declares is what the API takes --------------------------------------------
+FILTER_VALUES = {
+    "team": ["1", "OPS", "ops", "0", "-1", "A", "ABCDEFGHIJK", "1" * 20, "O P"],
+    "assignee": ["me", "NONE", "5", "0", "bob", "-2"],
+    "parent": ["none", "7", "x", "0"],
+    "created_by": ["1", "0", "-3", "abc", "1.5"],
+    "overdue": ["true", "Yes", "0", "maybe"],
+    "is_archived": ["all", "ALL", "false", "x"],
+    "due_after": [
+        "2026-12-31",
+        "2026-12-31T17:00",
+        "2026-12-31T17:00:00.123456+15:59",
+        "2026-12-31T17:00:00Z",
+        "2026-12-31T24:00",
+        "31/12/2026",
+        "soon",
+    ],
+    "completed_before": ["2026-02-28T00:00:00-15:00", "2026-02-28T00:00:00-1500", "1"],
+}
+
+
+def _parameters(schema, path="/api/tasks/", method="get"):
+    return {p["name"]: p for p in schema["paths"][path][method]["parameters"]}
+
+
+@pytest.mark.parametrize("name", FILTER_VALUES)
+def test_a_filter_value_matches_the_schema_exactly_when_the_api_takes_it(
+    client_for, member, task, name
+):
+    client = client_for(member)
+    schema = client.get("/api/schema/", HTTP_ACCEPT="application/json").json()
+    pattern = _parameters(schema)[name]["schema"]["pattern"]
+    for value in FILTER_VALUES[name]:
+        status = client.get("/api/tasks/", {name: value}).status_code
+        assert status in (200, 400), (name, value)
+        assert bool(re.fullmatch(pattern, value)) == (status == 200), (name, value, status)
+
+
+def test_ids_orderings_and_lists_are_declared(anon, db):
+    schema = anon.get("/api/schema/", HTTP_ACCEPT="application/json").json()
+    id_schema = {"type": "integer", "minimum": 1, "maximum": 2**63 - 1}
+    member = _parameters(schema, "/api/teams/{id}/members/{user_id}/", "patch")
+    assert member["id"]["schema"] == member["user_id"]["schema"] == id_schema
+    task = schema["components"]["schemas"]["TaskRequest"]["properties"]
+    assert task["team"] == id_schema
+    assert task["assignee_ids"] == {**task["assignee_ids"], "items": id_schema, "maxItems": 100}
+    ordering = _parameters(schema)["ordering"]
+    assert (ordering["style"], ordering["explode"]) == ("form", False)
+    assert "-due_date" in ordering["schema"]["items"]["enum"]
+    assert task["metadata"]["type"] == "object"
+    role = schema["components"]["schemas"]["PatchedMembershipRoleRequest"]
+    assert role["required"] == ["role"]
+    tag_400 = schema["paths"]["/api/tags/"]["post"]["responses"]["400"]["description"]
+    assert "already exists" in tag_400
+    assert "413" in schema["paths"]["/api/tasks/"]["post"]["responses"]
+
+
+def test_the_file_format_pattern_matches_what_the_template_takes(client_for, member):
+    client = client_for(member)
+    schema = client.get("/api/schema/", HTTP_ACCEPT="application/json").json()
+    parameters = _parameters(schema, "/api/tasks/import/template/")
+    pattern = parameters["file_format"]["schema"]["pattern"]
+    for value in ["", "csv", "XLSX", "pdf", "c"]:
+        status = client.get("/api/tasks/import/template/", {"file_format": value}).status_code
+        assert bool(re.fullmatch(pattern, value)) == (status == 200), (value, status)
+
+
+def test_text_patterns_leave_out_nul_and_blank_text_that_is_refused(client_for, member, task):
+    client = client_for(member)
+    schema = client.get("/api/schema/", HTTP_ACCEPT="application/json").json()
+    components = schema["components"]["schemas"]
+    body = components["CommentRequest"]["properties"]["body"]["pattern"]
+    refresh = components["TokenRefreshRequest"]["properties"]["refresh"]["pattern"]
+    for text in ["   ", "a\x00b", "Ordered"]:
+        status = client.post(f"/api/tasks/{task.pk}/comments/", {"body": text}).status_code
+        assert bool(re.fullmatch(body, text)) == (status == 201), (text, status)
+    assert re.fullmatch(refresh, "x\x00") is None
+    answer = client.post("/api/auth/token/refresh/", {"refresh": "x\x00"})
+    assert answer.status_code == 400

@@ -1,0 +1,67 @@
+"""Request fields that take only the JSON type the schema gives them.
+
+DRF turns `0` into the text "0" and takes "yes", 1 or "off" as booleans: a client that sends
+a number where the API documents text would find it accepted, and schema-checking tools report
+the API as not doing what it says. Writable model fields of the API's serializers are these.
+"""
+
+from django.db import models
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+NOT_TEXT = "Enter a JSON string."
+NOT_BOOLEAN = "Enter true or false (a JSON boolean)."
+
+
+class _Text:
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            raise serializers.ValidationError(NOT_TEXT, code="invalid")
+        return super().to_internal_value(data)
+
+
+class TextField(_Text, serializers.CharField):
+    pass
+
+
+class EmailField(_Text, serializers.EmailField):
+    pass
+
+
+class SlugField(_Text, serializers.SlugField):
+    pass
+
+
+class DecimalField(_Text, serializers.DecimalField):
+    """Decimals travel as strings ("2.50"), as answers give them and the schema says."""
+
+
+class BooleanField(serializers.BooleanField):
+    def to_internal_value(self, data):
+        if not isinstance(data, bool):
+            raise serializers.ValidationError(NOT_BOOLEAN, code="invalid")
+        return data
+
+
+# DRF's ModelSerializer with the fields above for text, decimal and boolean columns (a comment,
+# not a docstring: drf-spectacular would show it on every serializer's schema).
+class ModelSerializer(serializers.ModelSerializer):
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.CharField: TextField,
+        models.TextField: TextField,
+        models.EmailField: EmailField,
+        models.SlugField: SlugField,
+        models.BooleanField: BooleanField,
+        models.DecimalField: DecimalField,
+    }
+
+
+@extend_schema_field({"type": "object", "additionalProperties": True})
+class ObjectField(serializers.JSONField):
+    """A JSON object (the domain refuses anything else; the schema says so)."""
+
+
+@extend_schema_field({"type": "string", "pattern": "^[A-Za-z]{2,10}$"})
+class TeamKeyField(TextField):
+    """A team key; the service upper-cases it and checks it."""
