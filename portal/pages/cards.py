@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.html import escape, format_html_join
 
 from portal.core.dates import show_date
+from portal.tasks.keys import task_key
 from portal.tasks.models import Priority, Status
 from portal.tasks.selectors import board_card_links
 
@@ -90,7 +91,7 @@ def _card(row: dict, links: dict, user_id: int, urls: dict, seen: dict) -> dict:
         **{key: escape(f"{start}{number}{end}") for key, (start, end) in urls.items()},
         "options": STATUS_OPTIONS.get(row["status"], ""),
         "pk": escape(row["id"]),
-        "key": escape(f"{row['team__key']}-{number}"),
+        "key": escape(task_key(row["team__key"], number)),
         "number": row["number"],
         "title": row["title"],
         "status": escape(row["status"]),

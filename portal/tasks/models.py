@@ -14,6 +14,7 @@ from django.db.models.functions import Lower
 from portal.core.history import Records
 from portal.core.models import TimeStampedModel
 from portal.tasks.choices import Priority, Status
+from portal.tasks.keys import task_key
 from portal.tasks.querysets import TaskQuerySet, active_q, open_q
 from portal.teams.models import Team
 
@@ -142,7 +143,7 @@ class Task(TimeStampedModel):
     @property
     def key(self) -> str:
         """Human key such as OPS-42 (team key + per-team number)."""
-        return f"{self.team.key}-{self.number}" if self.team_id and self.number else ""
+        return task_key(self.team.key, self.number) if self.team_id else ""
 
     def clean(self) -> None:
         super().clean()

@@ -27,6 +27,7 @@ from portal.accounts.models import User
 from portal.core.dates import show_date
 from portal.core.history import HISTORY_TYPES, history_entries
 from portal.tasks.filters import filter_tasks
+from portal.tasks.keys import task_key
 from portal.tasks.models import Comment, Priority, Status, Tag, Task
 from portal.tasks.querysets import done_since_q, order_terms
 from portal.teams.permissions import is_superuser, team_ids_for
@@ -147,7 +148,7 @@ def open_tasks_assigned(*, fetched_by, per_team: int = 5) -> QuerySet[Task]:
 
 def tasks_by_key(user, keys: Iterable[tuple[str, int]]) -> dict[tuple[str, int], Task]:
     """Tasks the user may see, by (team key, number), in one query (plus the preloads)."""
-    wanted = [f"{team_key}-{number}" for team_key, number in keys]
+    wanted = [task_key(team_key, number) for team_key, number in keys]
     if not wanted:
         return {}
     return {(t.team.key, t.number): t for t in tasks_visible_to(user).with_keys(wanted)}
@@ -381,7 +382,7 @@ def team_activity(
                     **entry,
                     "kind": "task",
                     "task_number": record.number,
-                    "task_key": f"{team.key}-{record.number}",
+                    "task_key": task_key(team.key, record.number),
                     "task_title": record.title,
                     "rows": readable[history_id],
                 }
@@ -421,7 +422,7 @@ def task_ids_by_key(user, keys: Iterable[str]) -> dict[str, int]:
         .with_keys(keys)
         .values_list("pk", "team__key", "number")
     )
-    return {f"{team_key}-{number}": pk for pk, team_key, number in rows}
+    return {task_key(team_key, number): pk for pk, team_key, number in rows}
 
 
 def tags_visible_to(user) -> QuerySet[Tag]:
