@@ -23,7 +23,7 @@ def test_a_key_is_the_team_key_and_the_number():
         ("OPS-", None, None),
         ("OPS-4x", None, None),
         ("ÖPS-4", None, None),
-        ("OPS-４２", None, None),  # full-width digits are not a number here
+        ("OPS-\uff14\uff12", None, None),  # full-width digits are not a number here
         ("", "OPS", None),
         (None, None, None),
     ],
