@@ -32,6 +32,13 @@ from portal.teams.models import Team
 NULLABLE_ORDER_FIELDS = frozenset({"due_date", "completed_at", "estimated_hours", "actual_hours"})
 
 
+# The portal's named windows: "due soon" on the dashboard, the home page and the reports;
+# "recently done" on the dashboard and the reports; the board's done column.
+DUE_SOON_DAYS = 7
+RECENTLY_DONE_DAYS = 7
+BOARD_DONE_DAYS = 14
+
+
 def active_q(prefix: str = "") -> Q:
     """Not archived. `prefix` reaches tasks through a relation (`"assigned_tasks__"`)."""
     return Q(**{f"{prefix}is_archived": False})
@@ -122,6 +129,10 @@ class TaskQuerySet(QuerySet):
     def open(self) -> TaskQuerySet:
         """Not done and not archived."""
         return self.filter(open_q())
+
+    def not_open(self) -> TaskQuerySet:
+        """Done or archived."""
+        return self.exclude(open_q())
 
     def overdue(self, now: datetime | None = None) -> TaskQuerySet:
         """Open and past its due date."""

@@ -29,7 +29,7 @@ from portal.core.history import HISTORY_TYPES, history_entries
 from portal.tasks.filters import filter_tasks
 from portal.tasks.keys import task_key
 from portal.tasks.models import Comment, Priority, Status, Tag, Task
-from portal.tasks.querysets import done_since_q, order_terms
+from portal.tasks.querysets import BOARD_DONE_DAYS, done_since_q, order_terms
 from portal.teams.permissions import is_superuser, team_ids_for
 
 
@@ -176,7 +176,6 @@ def task_list(*, fetched_by, filters: Mapping | None = None) -> QuerySet[Task]:
 # --- the board: one column per status, a page of cards each -----------------------------------
 BOARD_COLUMNS = (Status.TODO, Status.IN_PROGRESS, Status.BLOCKED, Status.DONE)
 # The done column shows what was finished lately, not the team's whole past.
-BOARD_DONE_DAYS = 14
 BOARD_PAGE = 50
 BOARD_ORDER = ["-priority", "due_date"]
 BOARD_DONE_ORDER = ["-completed_at"]

@@ -33,6 +33,8 @@ from portal.tasks.admin.filters import (
     CompletedRangeFilter,
     CreatedByFilter,
     DueRangeFilter,
+    DueWithinFilter,
+    OpenFilter,
     OverdueFilter,
     PriorityFilter,
     StatusFilter,
@@ -168,7 +170,9 @@ class TaskAdmin(
         TagFilter,
         ("due_date", DueRangeFilter),
         ("completed_at", CompletedRangeFilter),
+        OpenFilter,
         OverdueFilter,
+        DueWithinFilter,
         ArchivedFilter,
     ]
     search_fields = ["title"]  # shows the search box; get_search_results does the work
