@@ -11,6 +11,7 @@ from django.core.validators import (
 from django.db import models
 from django.db.models.functions import Lower
 
+from portal.accounts.models import NOBODY
 from portal.core.history import Records
 from portal.core.models import TimeStampedModel
 from portal.tasks.choices import Priority, Status
@@ -181,5 +182,5 @@ class Comment(TimeStampedModel):
 
     def __str__(self) -> str:
         # People know tasks by their key (OPS-12), not by the database id.
-        author = self.author.get_username() if self.author_id else "a former member"
+        author = self.author.get_username() if self.author_id else NOBODY
         return f"Comment by {author} on {self.task.key}"
