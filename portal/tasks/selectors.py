@@ -413,6 +413,11 @@ def comments_visible_to(user) -> QuerySet[Comment]:
     )
 
 
+def task_comments(*, fetched_by, task: Task) -> QuerySet[Comment]:
+    """A task's comments that `fetched_by` may see, oldest first (the order every door shows)."""
+    return comments_visible_to(fetched_by).filter(task=task).order_by("created_at", "id")
+
+
 def task_ids_by_key(user, keys: Iterable[str]) -> dict[str, int]:
     """The ids of the tasks with these keys (OPS-42) that `user` may see (one query)."""
     rows = (

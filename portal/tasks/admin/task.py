@@ -47,9 +47,9 @@ from portal.tasks.querysets import order_by_term
 from portal.tasks.resources import TaskResource
 from portal.tasks.selectors import (
     TASK_HISTORY_M2M,
-    comments_visible_to,
     history_readable,
     tags_visible_to,
+    task_comments,
     task_history,
     task_history_entries,
     tasks_visible_to,
@@ -127,7 +127,7 @@ class CommentsInline(StackedInline):
     def get_formset(self, request, obj=None, **kwargs):
         formset = super().get_formset(request, obj, **kwargs)
         # A fresh class per call (like the form's request): the comments shown above the box.
-        comments = list(comments_visible_to(request.user).filter(task=obj).order_by("created_at"))
+        comments = list(task_comments(fetched_by=request.user, task=obj))
         for comment in comments:
             comment.can_edit = task_perms.can_edit_comment(request.user, comment, obj.team_id)
         formset.comments = comments
