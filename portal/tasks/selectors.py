@@ -30,13 +30,11 @@ from portal.tasks.filters import filter_tasks
 from portal.tasks.keys import task_key
 from portal.tasks.models import Comment, Priority, Status, Tag, Task
 from portal.tasks.querysets import BOARD_DONE_DAYS, done_since_q, order_terms
-from portal.teams.permissions import is_superuser, team_ids_for
+from portal.teams.permissions import in_my_teams, is_superuser, team_ids_for
 
 
 def _scope(qs: QuerySet, user, field: str = "team_id") -> QuerySet:
-    if is_superuser(user):
-        return qs
-    return qs.filter(**{f"{field}__in": team_ids_for(user)})
+    return qs.filter(in_my_teams(user, field))
 
 
 def tasks_visible_to(user) -> QuerySet[Task]:
@@ -441,7 +439,7 @@ def tags_visible_to(user) -> QuerySet[Tag]:
 
 def tags_with_task_counts(user) -> QuerySet[Tag]:
     """Visible tags, each with how many of the user's visible tasks carry it."""
-    in_scope = Q() if is_superuser(user) else Q(tasks__team_id__in=team_ids_for(user))
+    in_scope = in_my_teams(user, "tasks__team_id")
     return tags_visible_to(user).annotate(
         visible_tasks=Count("tasks", filter=in_scope, distinct=True)
     )
