@@ -101,3 +101,23 @@ class User(CheckedInputMixin, AbstractUser):
     def __str__(self) -> str:
         full = self.get_full_name()
         return f"{full} ({self.username})" if full else self.username
+
+    @property
+    def display_name(self) -> str:
+        """The name people read: the full name, else the username."""
+        return display_name(self.first_name, self.last_name, self.username)
+
+
+# How every door names a person who is not there: deleted since, or the portal itself (a
+# background job's change has no person).
+NOBODY = "someone"
+
+
+def display_name(first_name: str, last_name: str, username: str) -> str:
+    """The name people read from a person's fields (rows read without the model, too)."""
+    return f"{(first_name or '').strip()} {(last_name or '').strip()}".strip() or username
+
+
+def name_of(user) -> str:
+    """`user.display_name`, or NOBODY for a person who is not there."""
+    return NOBODY if user is None else user.display_name

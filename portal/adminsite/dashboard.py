@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from portal.reports import selectors
+from portal.tasks.querysets import DUE_SOON_DAYS, RECENTLY_DONE_DAYS
 from portal.teams.selectors import teams_visible_to
 
 PRIMARY = "var(--color-primary-600)"
@@ -88,7 +89,10 @@ def chart_options(
     )
 
 
-OPEN_QUERY = "status=todo&status=in_progress&status=blocked"
+# Each card's link is the task list filtered by the same words of the query vocabulary that
+# counted it, so the number on the card and the rows behind the link cannot disagree.
+OPEN_QUERY = "open=true"
+DUE_SOON_QUERY = f"due_within={DUE_SOON_DAYS}"
 
 
 def between(field: str, start, end=None) -> str:
@@ -124,17 +128,18 @@ def dashboard_callback(request, context):
             "alarm",
         ),
         (
-            "Due in 7 days",
+            f"Due in {DUE_SOON_DAYS} days",
             numbers["due_soon"],
             "Open and due this week",
-            f"{tasks_url}?{OPEN_QUERY}&{between('due_date', now, now + timedelta(days=7))}",
+            f"{tasks_url}?{DUE_SOON_QUERY}",
             "event_upcoming",
         ),
         (
-            "Done in 7 days",
+            f"Done in {RECENTLY_DONE_DAYS} days",
             numbers["done_recently"],
             "Completed this week",
-            f"{tasks_url}?status=done&is_archived=all&{between('completed_at', now - timedelta(days=7))}",
+            f"{tasks_url}?status=done&is_archived=all&"
+            f"{between('completed_at', now - timedelta(days=RECENTLY_DONE_DAYS))}",
             "task_alt",
         ),
     ]

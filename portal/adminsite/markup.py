@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils.safestring import SafeString
 
 from portal.core.markdown import markdown_to_html
-from portal.tasks.querysets import KEY_IN_TEXT_RE
+from portal.tasks.keys import KEY_IN_TEXT_RE
 from portal.tasks.selectors import task_ids_by_key
 
 

@@ -18,6 +18,7 @@ from portal.accounts.models import EMAIL_TAKEN, User
 from portal.api import fields
 from portal.core.validators import as_id
 from portal.tasks import permissions as task_perms
+from portal.tasks.keys import task_key
 from portal.tasks.models import Comment, Tag, Task
 from portal.tasks.selectors import TASK_ROW_FIELDS, tags_visible_to, task_links, tasks_visible_to
 from portal.teams import permissions as perms
@@ -392,7 +393,7 @@ def _task_formats() -> dict:
 def _task_json(row: Mapping, links: Mapping[str, list[dict]], formats: dict) -> dict:
     out = {
         "id": row["id"],
-        "key": f"{row['team__key']}-{row['number']}" if row["team_id"] and row["number"] else "",
+        "key": task_key(row["team__key"], row["number"]) if row["team_id"] else "",
         "team": row["team_id"],
     }
     for name in _TASK_SCALARS:

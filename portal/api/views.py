@@ -20,8 +20,8 @@ from portal.tasks import services as task_services
 from portal.tasks.filters import TaskFilter
 from portal.tasks.models import Task
 from portal.tasks.selectors import (
-    comments_visible_to,
     tags_visible_to,
+    task_comments,
     task_history,
     task_history_entries,
     task_rows,
@@ -321,7 +321,7 @@ class TaskViewSet(PathIds, viewsets.ModelViewSet):
     def comments(self, request, pk=None):
         task = self.get_object()
         if request.method == "GET":
-            rows = comments_visible_to(request.user).filter(task=task).order_by("created_at", "id")
+            rows = task_comments(fetched_by=request.user, task=task)
             page = self.paginate_queryset(rows)
             return self.get_paginated_response(s.CommentSerializer(page, many=True).data)
         payload = s.CommentSerializer(data=request.data)

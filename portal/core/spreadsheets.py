@@ -19,7 +19,7 @@ import io
 import os
 import re
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -61,34 +61,48 @@ QUOTE = "'"
 # surrogates, U+FFFE and U+FFFF. openpyxl refuses the first (IllegalCharacterError) and writes
 # the others into files spreadsheet programs refuse to open.
 XML_FORBIDDEN_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-# Every sheet the portal reads and writes, by the name commands and jobs use: its resource and
-# the function giving the rows a person may export (`rows_for(user, filters)`). Dotted paths,
-# so this base floor names the floors above without importing them.
-SHEETS = {
-    "tasks": ("portal.tasks.resources.TaskResource", "portal.tasks.resources.tasks_for_sheet"),
-    "tags": ("portal.tasks.resources.TagResource", "portal.tasks.resources.tags_for_sheet"),
-    "comments": (
-        "portal.tasks.resources.CommentResource",
-        "portal.tasks.resources.comments_for_sheet",
-    ),
-    "teams": ("portal.teams.resources.TeamResource", "portal.teams.resources.teams_for_sheet"),
-    "users": ("portal.accounts.resources.UserResource", "portal.teams.resources.users_for_sheet"),
-}
+
+
+@dataclass(frozen=True)
+class RegisteredSheet:
+    """A sheet the portal reads and writes: its resource and the rows a person may export
+    (`rows_for(user, filters)`); only a sheet that `takes_filters` accepts list filters."""
+
+    name: str
+    resource: type
+    rows_for: Callable
+    takes_filters: bool = False
+
+    @property
+    def dotted(self) -> str:
+        return f"{self.resource.__module__}.{self.resource.__qualname__}"
+
+
+# Every sheet, by the name commands and jobs use. Each app registers its own sheets when it
+# starts (`register_sheet` in its AppConfig.ready), so this base floor names none of them.
+SHEETS: dict[str, RegisteredSheet] = {}
+
+
+def register_sheet(
+    name: str, resource: type, rows_for: Callable, *, takes_filters: bool = False
+) -> None:
+    SHEETS[name] = RegisteredSheet(name, resource, rows_for, takes_filters)
+
+
 SHEET_UNKNOWN = "Unknown sheet {name}: choose one of {names}."
 FILTERS_TASKS_ONLY = "Only the task sheet takes filters."
 
 
-def _sheet(name: str) -> tuple[str, str]:
-    for key, (resource, rows_for) in SHEETS.items():
-        if name.lower() == key or name == resource:
-            return resource, rows_for
+def _sheet(name: str) -> RegisteredSheet:
+    for sheet in SHEETS.values():
+        if name.lower() == sheet.name or name == sheet.dotted:
+            return sheet
     raise SpreadsheetError(SHEET_UNKNOWN.format(name=name, names=", ".join(SHEETS)))
 
 
 def sheet_name_of(resource_class) -> str:
     """The short name of a resource class's sheet (tasks for TaskResource)."""
-    dotted = f"{resource_class.__module__}.{resource_class.__qualname__}"
-    return next(name for name, (resource, _) in SHEETS.items() if resource == dotted)
+    return next(sheet.name for sheet in SHEETS.values() if sheet.resource is resource_class)
 
 
 def background_rows() -> int:
@@ -100,19 +114,15 @@ def background_rows() -> int:
 
 def sheet_resource(name: str):
     """The resource class of a sheet, by short name (tasks) or dotted path."""
-    from django.utils.module_loading import import_string
-
-    return import_string(_sheet(name)[0])
+    return _sheet(name).resource
 
 
 def sheet_rows_for(name: str, user, filters: dict | None = None):
     """The queryset of the sheet `name` that `user` may export (filters: the task sheet's)."""
-    from django.utils.module_loading import import_string
-
-    resource, rows_for = _sheet(name)
-    if filters and not resource.endswith(".TaskResource"):
+    sheet = _sheet(name)
+    if filters and not sheet.takes_filters:
         raise SpreadsheetError(FILTERS_TASKS_ONLY)
-    return import_string(rows_for)(user, filters)
+    return sheet.rows_for(user, filters)
 
 
 # --- cells ------------------------------------------------------------------------------------

@@ -26,7 +26,7 @@ from portal.jobs.summaries import LIST_LIMIT, Section, TeamSummary, day_bounds
 from portal.tasks.models import Task
 from portal.tasks.querysets import done_since_q, open_q, overdue_q, unassigned_q
 from portal.teams.models import Team
-from portal.teams.permissions import is_superuser, team_ids_for
+from portal.teams.permissions import in_my_teams, is_superuser
 
 
 def jobs_visible_to(user) -> QuerySet[Job]:
@@ -41,10 +41,7 @@ def jobs_visible_to(user) -> QuerySet[Job]:
 
 def summaries_visible_to(user) -> QuerySet[DailySummary]:
     """Daily summaries of the user's teams (all for superusers)."""
-    qs = DailySummary.objects.select_related("team")
-    if is_superuser(user):
-        return qs
-    return qs.filter(team_id__in=team_ids_for(user))
+    return DailySummary.objects.select_related("team").filter(in_my_teams(user))
 
 
 def summary_teams(*, slug: str | None = None) -> QuerySet[Team]:

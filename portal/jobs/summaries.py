@@ -93,8 +93,7 @@ def render_markdown(summary: TeamSummary) -> str:
         out.append("")
     out += ["## Open work per assignee", "", "| Person | Open | Overdue |", "| --- | ---: | ---: |"]
     out += [
-        f"| {escape_text(u.get_full_name() or u.username)} (@{escape_text(u.username)}) "
-        f"| {n} | {o} |"
+        f"| {escape_text(u.display_name)} (@{escape_text(u.username)}) | {n} | {o} |"
         for u, n, o in summary.people
     ]
     out += [f"| Unassigned | {summary.unassigned_open} | |", ""]

@@ -10,7 +10,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape, format_html_join
 
+from portal.accounts.models import display_name
 from portal.core.dates import show_date
+from portal.tasks.keys import task_key
 from portal.tasks.models import Priority, Status
 from portal.tasks.selectors import board_card_links
 
@@ -18,11 +20,6 @@ PRIORITY_LABELS = dict(Priority.choices)
 # A task number no task has, standing for "the number here" in an address reversed once.
 NUMBER = 987654321
 CARD_URLS = {"url": "pages:task", "move_url": "pages:task_move", "take_url": "pages:task_take"}
-
-
-def full_name(first_name: str, last_name: str, username: str) -> str:
-    """A person's name as people read it: full name, else username."""
-    return f"{first_name} {last_name}".strip() or username
 
 
 def initials(first_name: str, last_name: str, username: str) -> str:
@@ -77,7 +74,7 @@ def _person(someone: dict, seen: dict) -> dict:
     people = seen["people"]
     if someone["id"] not in people:
         names = someone["first_name"], someone["last_name"], someone["username"]
-        people[someone["id"]] = {"name": full_name(*names), "initials": initials(*names)}
+        people[someone["id"]] = {"name": display_name(*names), "initials": initials(*names)}
     return people[someone["id"]]
 
 
@@ -90,7 +87,7 @@ def _card(row: dict, links: dict, user_id: int, urls: dict, seen: dict) -> dict:
         **{key: escape(f"{start}{number}{end}") for key, (start, end) in urls.items()},
         "options": STATUS_OPTIONS.get(row["status"], ""),
         "pk": escape(row["id"]),
-        "key": escape(f"{row['team__key']}-{number}"),
+        "key": escape(task_key(row["team__key"], number)),
         "number": row["number"],
         "title": row["title"],
         "status": escape(row["status"]),

@@ -12,6 +12,7 @@ from django.forms.models import fields_for_model
 
 from portal.core.forms import ModelMultipleChoiceField
 from portal.core.parsing import storable_moment
+from portal.tasks.keys import parse_task_key
 from portal.tasks.models import Comment, Task
 
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
@@ -108,13 +109,13 @@ class TaskCreateForm(PageForm):
 
     def clean_parent(self):
         """A key (OPS-12) or a number (12) of a task of this team that the person may see."""
-        text = (self.cleaned_data.get("parent") or "").strip().upper()
+        text = (self.cleaned_data.get("parent") or "").strip()
         if not text:
             return None
-        number = text.removeprefix(f"{self.team.key}-")
+        key = parse_task_key(text, team_key=self.team.key)
         task = None
-        if number.isascii() and number.isdigit() and 0 < int(number) < 2**31:
-            task = self.parents.filter(number=int(number)).first()
+        if key is not None and key[0] == self.team.key:
+            task = self.parents.filter(number=key[1]).first()
         if task is None:
             raise ValidationError(PARENT_UNKNOWN.format(key=self.team.key))
         return task

@@ -24,6 +24,8 @@ from django.utils import timezone
 from portal.core.dates import day
 from portal.tasks.models import Priority, Status, Task
 from portal.tasks.querysets import (
+    DUE_SOON_DAYS,
+    RECENTLY_DONE_DAYS,
     active_q,
     done_since_q,
     due_within_q,
@@ -46,8 +48,8 @@ def kpis(user, now=None) -> dict[str, int]:
     return _base(user).aggregate(
         open=Count("id", filter=open_q()),
         overdue=Count("id", filter=overdue_q(now)),
-        due_soon=Count("id", filter=due_within_q(7, now)),
-        done_recently=Count("id", filter=done_since_q(now - timedelta(days=7))),
+        due_soon=Count("id", filter=due_within_q(DUE_SOON_DAYS, now)),
+        done_recently=Count("id", filter=done_since_q(now - timedelta(days=RECENTLY_DONE_DAYS))),
     )
 
 
@@ -66,7 +68,7 @@ def team_counts(user, now=None) -> dict[int, dict[str, int]]:
         .annotate(
             open=Count("id"),
             overdue=Count("id", filter=overdue_q(now)),
-            due_soon=Count("id", filter=due_within_q(7, now)),
+            due_soon=Count("id", filter=due_within_q(DUE_SOON_DAYS, now)),
         )
         .order_by()
     )

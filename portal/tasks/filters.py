@@ -27,6 +27,8 @@ TEAM_INVALID = "Enter a team id or a team key such as OPS."
 DATETIME_INVALID = "Enter a date (2026-12-31) or a date and time (2026-12-31T17:00:00+01:00)."
 ORDERING_INVALID = "Order by one of {fields}, each optionally prefixed with - for descending."
 CHOICES_INVALID = "{value} is not one of {choices}."
+DUE_WITHIN_MAX = 3650
+DUE_WITHIN_INVALID = f"Enter a number of days from 1 to {DUE_WITHIN_MAX}."
 
 ORDERING_FIELDS = ("due_date", "priority", "created_at", "updated_at", "title", "number")
 TRUE_WORDS = frozenset({"true", "1", "yes", "on"})
@@ -70,6 +72,21 @@ class ArchivedField(forms.Field):
             return _parse_bool(str(value))
         except ValidationError:
             raise ValidationError(ARCHIVED_INVALID, code="invalid") from None
+
+
+class DaysField(forms.Field):
+    """A whole number of days, 1 to DUE_WITHIN_MAX (ASCII digits only)."""
+
+    def to_python(self, value):
+        if value in (None, ""):
+            return None
+        raw = str(value).strip()
+        if not (raw.isascii() and raw.isdigit() and len(raw) <= 4):
+            raise ValidationError(DUE_WITHIN_INVALID, code="invalid")
+        days = int(raw)
+        if not 1 <= days <= DUE_WITHIN_MAX:
+            raise ValidationError(DUE_WITHIN_INVALID, code="invalid")
+        return days
 
 
 class IdField(forms.Field):
@@ -226,6 +243,16 @@ class TaskFilter(filters.FilterSet):
         field_class=StrictBooleanField,
         help_text="true: past due, not done, not archived; false: all others.",
     )
+    open = _Filter(
+        method="filter_open",
+        field_class=StrictBooleanField,
+        help_text="true: not done and not archived (open); false: done or archived.",
+    )
+    due_within = _Filter(
+        method="filter_due_within",
+        field_class=DaysField,
+        help_text=f"Open and due from now until this many days from now (1-{DUE_WITHIN_MAX}).",
+    )
     is_archived = _Filter(
         method="filter_archived",
         field_class=ArchivedField,
@@ -284,6 +311,12 @@ class TaskFilter(filters.FilterSet):
 
     def filter_overdue(self, qs, name, value: bool):
         return qs.overdue() if value else qs.not_overdue()
+
+    def filter_open(self, qs, name, value: bool):
+        return qs.open() if value else qs.not_open()
+
+    def filter_due_within(self, qs, name, value: int):
+        return qs.due_within(value)
 
     def filter_archived(self, qs, name, value: str):
         if value == ARCHIVED_ALL:

@@ -11,9 +11,11 @@ from django.core.validators import (
 from django.db import models
 from django.db.models.functions import Lower
 
+from portal.accounts.models import NOBODY
 from portal.core.history import Records
 from portal.core.models import TimeStampedModel
 from portal.tasks.choices import Priority, Status
+from portal.tasks.keys import task_key
 from portal.tasks.querysets import TaskQuerySet, active_q, open_q
 from portal.teams.models import Team
 
@@ -142,7 +144,7 @@ class Task(TimeStampedModel):
     @property
     def key(self) -> str:
         """Human key such as OPS-42 (team key + per-team number)."""
-        return f"{self.team.key}-{self.number}" if self.team_id and self.number else ""
+        return task_key(self.team.key, self.number) if self.team_id else ""
 
     def clean(self) -> None:
         super().clean()
@@ -180,5 +182,5 @@ class Comment(TimeStampedModel):
 
     def __str__(self) -> str:
         # People know tasks by their key (OPS-12), not by the database id.
-        author = self.author.get_username() if self.author_id else "a former member"
+        author = self.author.get_username() if self.author_id else NOBODY
         return f"Comment by {author} on {self.task.key}"

@@ -7,7 +7,6 @@ objects for `Count(..., filter=...)`: the `*_q` functions return them and the me
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
@@ -26,13 +25,18 @@ from django.db.models.expressions import OrderBy
 from django.utils import timezone
 
 from portal.tasks.choices import PRIORITY_RANK, Status
+from portal.tasks.keys import parse_task_key
 from portal.teams.models import Team
 
-KEY_RE = re.compile(r"^\s*([A-Za-z]{2,10})-(\d{1,9})\s*$")
-# Task keys mentioned in a text (OPS-42), not inside a longer word or number.
-KEY_IN_TEXT_RE = re.compile(r"(?<![\w-])([A-Z]{2,10})-(\d{1,9})(?![\w-])")
 # Fields that may be empty: they sort last whichever the direction, on every database.
 NULLABLE_ORDER_FIELDS = frozenset({"due_date", "completed_at", "estimated_hours", "actual_hours"})
+
+
+# The portal's named windows: "due soon" on the dashboard, the home page and the reports;
+# "recently done" on the dashboard and the reports; the board's done column.
+DUE_SOON_DAYS = 7
+RECENTLY_DONE_DAYS = 7
+BOARD_DONE_DAYS = 14
 
 
 def active_q(prefix: str = "") -> Q:
@@ -126,6 +130,10 @@ class TaskQuerySet(QuerySet):
         """Not done and not archived."""
         return self.filter(open_q())
 
+    def not_open(self) -> TaskQuerySet:
+        """Done or archived."""
+        return self.exclude(open_q())
+
     def overdue(self, now: datetime | None = None) -> TaskQuerySet:
         """Open and past its due date."""
         return self.filter(overdue_q(now))
@@ -152,21 +160,21 @@ class TaskQuerySet(QuerySet):
         if not text:
             return self
         cond = Q(title__icontains=text) | Q(description__icontains=text)
-        match = KEY_RE.match(text)
-        if match:
+        key = parse_task_key(text)
+        if key:
             # The team's id as a scalar subquery (run once), so every branch is on the tasks
             # table and PostgreSQL can combine its indexes (trigram for words, team+number).
-            team_id = Team.objects.filter(key=match.group(1).upper()).values("pk")[:1]
-            cond |= Q(team_id=team_id, number=int(match.group(2)))
+            team_id = Team.objects.filter(key=key[0]).values("pk")[:1]
+            cond |= Q(team_id=team_id, number=key[1])
         return self.filter(cond)
 
     def with_keys(self, keys: Iterable[str]) -> TaskQuerySet:
         """The tasks whose keys (OPS-42) are among `keys`; other strings are ignored."""
         numbers: dict[str, set[int]] = {}
-        for key in keys:
-            match = KEY_RE.match(key)
-            if match:
-                numbers.setdefault(match.group(1).upper(), set()).add(int(match.group(2)))
+        for text in keys:
+            key = parse_task_key(text)
+            if key:
+                numbers.setdefault(key[0], set()).add(key[1])
         cond = Q(pk__in=[])
         for team_key, team_numbers in numbers.items():
             cond |= Q(team__key=team_key, number__in=sorted(team_numbers))

@@ -44,8 +44,8 @@ from portal.core.resources import (
 )
 from portal.tasks import services
 from portal.tasks.choices import Priority, Status
+from portal.tasks.keys import parse_task_key
 from portal.tasks.models import TAG_TAKEN, Comment, Tag, Task
-from portal.tasks.querysets import KEY_RE
 from portal.tasks.selectors import (
     comments_visible_to,
     tags_by_name,
@@ -263,10 +263,10 @@ def _key(value: Any) -> tuple[str, int] | None:
     raw = text(value).strip()
     if not raw:
         return None
-    match = KEY_RE.match(raw)
-    if not match:
+    key = parse_task_key(raw)
+    if key is None:
         raise CellError(KEY_INVALID)
-    return match.group(1).upper(), int(match.group(2))
+    return key
 
 
 @dataclass

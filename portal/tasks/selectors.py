@@ -27,15 +27,14 @@ from portal.accounts.models import User
 from portal.core.dates import show_date
 from portal.core.history import HISTORY_TYPES, history_entries
 from portal.tasks.filters import filter_tasks
+from portal.tasks.keys import task_key
 from portal.tasks.models import Comment, Priority, Status, Tag, Task
-from portal.tasks.querysets import done_since_q, order_terms
-from portal.teams.permissions import is_superuser, team_ids_for
+from portal.tasks.querysets import BOARD_DONE_DAYS, done_since_q, order_terms
+from portal.teams.permissions import in_my_teams, is_superuser, team_ids_for
 
 
 def _scope(qs: QuerySet, user, field: str = "team_id") -> QuerySet:
-    if is_superuser(user):
-        return qs
-    return qs.filter(**{f"{field}__in": team_ids_for(user)})
+    return qs.filter(in_my_teams(user, field))
 
 
 def tasks_visible_to(user) -> QuerySet[Task]:
@@ -147,7 +146,7 @@ def open_tasks_assigned(*, fetched_by, per_team: int = 5) -> QuerySet[Task]:
 
 def tasks_by_key(user, keys: Iterable[tuple[str, int]]) -> dict[tuple[str, int], Task]:
     """Tasks the user may see, by (team key, number), in one query (plus the preloads)."""
-    wanted = [f"{team_key}-{number}" for team_key, number in keys]
+    wanted = [task_key(team_key, number) for team_key, number in keys]
     if not wanted:
         return {}
     return {(t.team.key, t.number): t for t in tasks_visible_to(user).with_keys(wanted)}
@@ -175,7 +174,6 @@ def task_list(*, fetched_by, filters: Mapping | None = None) -> QuerySet[Task]:
 # --- the board: one column per status, a page of cards each -----------------------------------
 BOARD_COLUMNS = (Status.TODO, Status.IN_PROGRESS, Status.BLOCKED, Status.DONE)
 # The done column shows what was finished lately, not the team's whole past.
-BOARD_DONE_DAYS = 14
 BOARD_PAGE = 50
 BOARD_ORDER = ["-priority", "due_date"]
 BOARD_DONE_ORDER = ["-completed_at"]
@@ -381,7 +379,7 @@ def team_activity(
                     **entry,
                     "kind": "task",
                     "task_number": record.number,
-                    "task_key": f"{team.key}-{record.number}",
+                    "task_key": task_key(team.key, record.number),
                     "task_title": record.title,
                     "rows": readable[history_id],
                 }
@@ -413,6 +411,11 @@ def comments_visible_to(user) -> QuerySet[Comment]:
     )
 
 
+def task_comments(*, fetched_by, task: Task) -> QuerySet[Comment]:
+    """A task's comments that `fetched_by` may see, oldest first (the order every door shows)."""
+    return comments_visible_to(fetched_by).filter(task=task).order_by("created_at", "id")
+
+
 def task_ids_by_key(user, keys: Iterable[str]) -> dict[str, int]:
     """The ids of the tasks with these keys (OPS-42) that `user` may see (one query)."""
     rows = (
@@ -421,7 +424,7 @@ def task_ids_by_key(user, keys: Iterable[str]) -> dict[str, int]:
         .with_keys(keys)
         .values_list("pk", "team__key", "number")
     )
-    return {f"{team_key}-{number}": pk for pk, team_key, number in rows}
+    return {task_key(team_key, number): pk for pk, team_key, number in rows}
 
 
 def tags_visible_to(user) -> QuerySet[Tag]:
@@ -436,7 +439,7 @@ def tags_visible_to(user) -> QuerySet[Tag]:
 
 def tags_with_task_counts(user) -> QuerySet[Tag]:
     """Visible tags, each with how many of the user's visible tasks carry it."""
-    in_scope = Q() if is_superuser(user) else Q(tasks__team_id__in=team_ids_for(user))
+    in_scope = in_my_teams(user, "tasks__team_id")
     return tags_visible_to(user).annotate(
         visible_tasks=Count("tasks", filter=in_scope, distinct=True)
     )

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from django.db.models import Q
+
 from portal.accounts.permissions import is_superuser
 from portal.teams.models import Membership, Role
 
@@ -60,6 +62,18 @@ def lead_team_ids_for(user) -> list[int]:
 
 def writable_team_ids_for(user) -> list[int]:
     return [tid for tid, role in roles_for(user).items() if role in WRITE_ROLES]
+
+
+# --- team scoping: the one rule every `*_visible_to` selector applies ---------------------
+def in_my_teams(user, field: str = "team_id") -> Q:
+    """Rows of `user`'s teams, where `field` names the row's team; every row for superusers.
+
+    `filter(in_my_teams(user))` on tasks, `in_my_teams(user, "pk")` on teams,
+    `in_my_teams(user, "task__team_id")` on comments, and so on.
+    """
+    if is_superuser(user):
+        return Q()
+    return Q(**{f"{field}__in": team_ids_for(user)})
 
 
 # --- the portal as a whole --------------------------------------------------------------

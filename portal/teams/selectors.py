@@ -10,6 +10,7 @@ from portal.teams.models import Membership, Team
 from portal.teams.permissions import (
     WRITE_ROLES,
     can_add_people,
+    in_my_teams,
     is_superuser,
     team_ids_for,
     writable_team_ids_for,
@@ -17,17 +18,11 @@ from portal.teams.permissions import (
 
 
 def teams_visible_to(user) -> QuerySet[Team]:
-    qs = Team.objects.all()
-    if not is_superuser(user):
-        qs = qs.filter(pk__in=team_ids_for(user))
-    return qs.order_by("name")
+    return Team.objects.filter(in_my_teams(user, "pk")).order_by("name")
 
 
 def memberships_visible_to(user) -> QuerySet[Membership]:
-    qs = Membership.objects.select_related("user", "team")
-    if not is_superuser(user):
-        qs = qs.filter(team_id__in=team_ids_for(user))
-    return qs
+    return Membership.objects.select_related("user", "team").filter(in_my_teams(user))
 
 
 def users_visible_to(user) -> QuerySet:
@@ -99,9 +94,7 @@ def assignee_choices(user) -> QuerySet:
     Unlike `assignable_people` this keeps deactivated people: deactivating someone does not
     unassign them, and their open tasks are what someone looks for to hand them over.
     """
-    members = Membership.objects.filter(role__in=WRITE_ROLES)
-    if not is_superuser(user):
-        members = members.filter(team_id__in=team_ids_for(user))
+    members = Membership.objects.filter(in_my_teams(user), role__in=WRITE_ROLES)
     return users_visible_to(user).filter(pk__in=members.values("user_id"))
 
 

@@ -60,6 +60,9 @@ def test_cards_open_lists_that_match_their_numbers(client, team, member):
         "Done in 7 days": {"done now", "done, archived"},
     }
     assert set(cards) == set(expected)
+    # The cards link with the filter set's own words, not a restatement of them.
+    assert cards["Open"]["href"].endswith("?open=true")
+    assert cards["Due in 7 days"]["href"].endswith("?due_within=7")
     for title, titles in expected.items():
         listing = client.get(cards[title]["href"])
         assert listing.status_code == 200

@@ -92,6 +92,29 @@ def test_teams_page_counts_and_my_open_tasks(client, team, other_team, member, o
     assert "Secret plan" not in html and "Design" not in html
 
 
+def test_the_teams_page_links_show_the_rows_its_counts_counted(client, team, member):
+    """Each count links to the team's list filtered with the same words of the vocabulary."""
+    import re
+    from html import unescape
+
+    now = timezone.now()
+    task_create(actor=member, team=team, title="Late", due_date=now - timedelta(days=1))
+    task_create(actor=member, team=team, title="Soon", due_date=now + timedelta(days=2))
+    task_create(actor=member, team=team, title="Blocked", status="blocked")
+    task_create(actor=member, team=team, title="Later", due_date=now + timedelta(days=30))
+    task_create(actor=member, team=team, title="Finished", status="done")
+    client.force_login(member)
+    response = client.get("/teams/")
+    (row,) = response.context["rows"]
+    html = response.content.decode()
+    for name, count in (("open", "open"), ("due-soon", "due_soon")):
+        href = unescape(re.search(rf'href="([^"]+)" data-count="{name}"', html).group(1))
+        assert "status=" not in href and "due_before" not in href, href
+        listing = client.get(href)
+        assert listing.status_code == 200
+        assert len(listing.context["tasks"]) == row["counts"][count] > 0, name
+
+
 def test_teams_page_lists_at_most_five_of_my_tasks_per_team(client, team, member):
     for number in range(7):
         task_create(actor=member, team=team, title=f"Mine {number}", assignees=[member])

@@ -127,3 +127,17 @@ def test_task_ids_by_key_finds_only_tasks_the_person_may_see(team, other_team, m
     assert found == {"OPS-1": mine.pk}
     assert sel.task_ids_by_key(outsider, {"DES-1"}) == {"DES-1": theirs.pk}
     assert sel.task_ids_by_key(member, set()) == {}
+
+
+def test_task_comments_are_the_visible_ones_oldest_first(team, lead, member, outsider):
+    from portal.tasks.selectors import task_comments
+    from portal.tasks.services import comment_add, task_create
+
+    task = task_create(actor=lead, team=team, title="Talked about")
+    first = comment_add(actor=member, task=task, body="first")
+    second = comment_add(actor=lead, task=task, body="second")
+    # Same moment: the id keeps the order stable.
+    type(first).objects.filter(pk=second.pk).update(created_at=first.created_at)
+
+    assert list(task_comments(fetched_by=member, task=task)) == [first, second]
+    assert list(task_comments(fetched_by=outsider, task=task)) == []

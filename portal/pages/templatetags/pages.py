@@ -4,17 +4,14 @@ import json
 
 from django import template
 
+from portal.accounts.models import name_of
 from portal.pages import cards
 
 register = template.Library()
 
 
-@register.filter
-def person(user) -> str:
-    """A person's name as people read it: full name, else username; "someone" when deleted."""
-    if user is None:
-        return "someone"
-    return cards.full_name(user.first_name, user.last_name, user.get_username())
+# The accounts' `person` filter, so team page templates need one library.
+register.filter("person", name_of)
 
 
 @register.filter

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from portal.tasks import permissions as task_perms
 from portal.tasks.models import Status
+from portal.tasks.querysets import BOARD_DONE_DAYS
 from portal.tasks.selectors import (
     BOARD_COLUMNS,
     BOARD_PAGE,
@@ -52,6 +53,7 @@ def _board_context(request, team) -> dict:
     context = team_context(user, team)
     context["can_take"] = task_perms.can_take_tasks(user, team)
     context["statuses"] = Status.choices
+    context["done_days"] = BOARD_DONE_DAYS
     return context
 
 

@@ -1,22 +1,18 @@
 """The front door (/) and the list of my teams (/teams/)."""
 
-from datetime import timedelta
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.shortcuts import redirect
-from django.utils import timezone
 
 from portal.reports.selectors import team_counts
-from portal.tasks.models import Status
+from portal.tasks.querysets import DUE_SOON_DAYS
 from portal.tasks.selectors import open_tasks_assigned_by_team
 from portal.teams.permissions import is_superuser, team_ids_for
 from portal.teams.selectors import teams_visible_to
 
 from .base import page_view, render_page
 
-# The list's status filter for "open" (not done; the list hides archived tasks by default).
-OPEN_STATUSES = ",".join(s for s in Status.values if s != Status.DONE)
 # Open tasks of mine listed per team on /teams/ (the team's list shows them all).
 MY_TASKS_PER_TEAM = 5
 
@@ -50,19 +46,11 @@ def team_index(request):
                 "my_tasks": my_tasks["tasks"],
             }
         )
-    # "Due this week" links to the list with the same window the count used (next 7 days).
-    now = timezone.now()
-    due_soon = urlencode(
-        {
-            "status": OPEN_STATUSES,
-            "due_after": now.isoformat(timespec="minutes"),
-            "due_before": (now + timedelta(days=7)).isoformat(timespec="minutes"),
-        }
-    )
+    # The links say what the counts counted, in the task filter set's own words.
     context = {
         "rows": rows,
         "title": "My teams",
-        "due_soon_query": due_soon,
-        "open_statuses": OPEN_STATUSES,
+        "due_soon_query": urlencode({"due_within": DUE_SOON_DAYS}),
+        "open_query": urlencode({"open": "true"}),
     }
     return render_page(request, "teams/index.html", context, teams=teams)

@@ -16,6 +16,7 @@ from portal.tasks.selectors import (
     comments_visible_to,
     history_readable,
     tags_visible_to,
+    task_comments,
     task_history,
     task_history_entries,
     task_list,
@@ -83,7 +84,7 @@ def _quick_forms(user, team, task, bound=None) -> dict:
 def _comments(user, team, task, editing=None) -> list:
     """The task's comments, oldest first, each with an edit form for those who may edit it
     (`editing` is a failed edit form to show again with its errors)."""
-    rows = list(comments_visible_to(user).filter(task=task).order_by("created_at", "id"))
+    rows = list(task_comments(fetched_by=user, task=task))
     for comment in rows:
         comment.editable = task_perms.can_edit_comment(user, comment, team.pk)
         if editing is not None and editing.comment_id == comment.pk:

@@ -17,6 +17,7 @@ from portal.adminsite.lean import LeanCheckboxForm, LeanRadioForm, LeanRangeDate
 from portal.adminsite.searchable import SearchableFilter
 from portal.tasks.filters import TaskFilter, filter_tasks
 from portal.tasks.models import Tag
+from portal.tasks.querysets import DUE_SOON_DAYS
 from portal.tasks.selectors import tags_visible_to
 from portal.teams.models import Team
 from portal.teams.selectors import assignee_choices, teams_visible_to, users_visible_to
@@ -137,6 +138,27 @@ class OverdueFilter(TaskFilterMixin, RadioFilter):
 
     def lookups(self, request, model_admin):
         return [("true", "Overdue only"), ("false", "Not overdue")]
+
+
+class OpenFilter(TaskFilterMixin, RadioFilter):
+    form_class = LeanRadioForm
+    title = "open"
+    parameter_name = "open"
+
+    def lookups(self, request, model_admin):
+        return [("true", "Open (not done)"), ("false", "Done")]
+
+
+class DueWithinFilter(TaskFilterMixin, RadioFilter):
+    """Open and due from now until so many days from now (the dashboard's "due soon")."""
+
+    form_class = LeanRadioForm
+    title = "due within"
+    parameter_name = "due_within"
+
+    def lookups(self, request, model_admin):
+        days = sorted({1, DUE_SOON_DAYS, 30})
+        return [(str(n), "1 day" if n == 1 else f"{n} days") for n in days]
 
 
 class ArchivedFilter(TaskFilterMixin, RadioFilter):

@@ -33,6 +33,8 @@ from portal.tasks.admin.filters import (
     CompletedRangeFilter,
     CreatedByFilter,
     DueRangeFilter,
+    DueWithinFilter,
+    OpenFilter,
     OverdueFilter,
     PriorityFilter,
     StatusFilter,
@@ -45,9 +47,9 @@ from portal.tasks.querysets import order_by_term
 from portal.tasks.resources import TaskResource
 from portal.tasks.selectors import (
     TASK_HISTORY_M2M,
-    comments_visible_to,
     history_readable,
     tags_visible_to,
+    task_comments,
     task_history,
     task_history_entries,
     tasks_visible_to,
@@ -125,7 +127,7 @@ class CommentsInline(StackedInline):
     def get_formset(self, request, obj=None, **kwargs):
         formset = super().get_formset(request, obj, **kwargs)
         # A fresh class per call (like the form's request): the comments shown above the box.
-        comments = list(comments_visible_to(request.user).filter(task=obj).order_by("created_at"))
+        comments = list(task_comments(fetched_by=request.user, task=obj))
         for comment in comments:
             comment.can_edit = task_perms.can_edit_comment(request.user, comment, obj.team_id)
         formset.comments = comments
@@ -168,7 +170,9 @@ class TaskAdmin(
         TagFilter,
         ("due_date", DueRangeFilter),
         ("completed_at", CompletedRangeFilter),
+        OpenFilter,
         OverdueFilter,
+        DueWithinFilter,
         ArchivedFilter,
     ]
     search_fields = ["title"]  # shows the search box; get_search_results does the work
