@@ -53,6 +53,8 @@ _TIME = (
     "(Z|[+-](0[0-9]|1[0-5]):?[0-5][0-9])?"
 )
 MOMENT = f"{_YEAR}-{_DAY}({_TIME})?"
+# 1 to 3650 (DUE_WITHIN_MAX), as the days field reads them (tests/api/test_schema.py).
+DAYS = "[1-9][0-9]{0,2}|[12][0-9]{3}|3[0-5][0-9]{2}|36[0-4][0-9]|3650"
 BOOLEAN = _words("true", "false", "1", "0", "yes", "no", "on", "off")
 
 
@@ -72,6 +74,8 @@ TASK_FILTER_SCHEMAS: dict[str, dict] = {
     "completed_after": _pattern(MOMENT),
     "completed_before": _pattern(MOMENT),
     "overdue": _pattern(BOOLEAN),
+    "open": _pattern(BOOLEAN),
+    "due_within": _pattern(DAYS),
     "is_archived": _pattern(f"{BOOLEAN}|{_any_case('all')}"),
     "parent": _pattern(f"{ID}|{_any_case('none')}"),
     "search": {"type": "string", "maxLength": 200},

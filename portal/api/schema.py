@@ -94,21 +94,36 @@ def _refusals(path: str, method: str, responses: dict) -> None:
 # Text that may not be blank is trimmed first, so it needs a character other than a space.
 NO_NUL = "^[^\\u0000]*$"
 NOT_BLANK = "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$"
+# The portal's own text (portal.core.validators.text_problem): names and titles are one line
+# without control characters; descriptions and comments may hold tabs and line breaks.
+_ONE_LINE = "\\u0000-\\u001f"
+_LINES = "\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f"
+TEXT_PATTERNS = {
+    "title": (f"^[^{_ONE_LINE}]*$", f"^[^{_ONE_LINE}]*[^\\s{_ONE_LINE}][^{_ONE_LINE}]*$"),
+    "description": (f"^[^{_LINES}]*$", f"^[^{_LINES}]*[^\\s{_LINES}][^{_LINES}]*$"),
+}
+ONE_LINE_FIELDS = {"title", "name", "first_name", "last_name"}
+LINES_FIELDS = {"description", "body"}
 
 
-def _no_nul(schema: dict) -> None:
+def _no_nul(schema: dict, name: str = "", *, body: bool = False) -> None:
     if schema.get("type") == "string" and not {"pattern", "format", "enum"} & schema.keys():
-        schema["pattern"] = NOT_BLANK if schema.get("minLength", 0) > 0 else NO_NUL
-    for child in schema.get("properties", {}).values():
-        _no_nul(child)
+        kind = "title" if name in ONE_LINE_FIELDS else "description" if name in LINES_FIELDS else ""
+        if body and kind:
+            anything, not_blank = TEXT_PATTERNS[kind]
+        else:
+            anything, not_blank = NO_NUL, NOT_BLANK
+        schema["pattern"] = not_blank if schema.get("minLength", 0) > 0 else anything
+    for child_name, child in schema.get("properties", {}).items():
+        _no_nul(child, child_name, body=body)
     if isinstance(schema.get("items"), dict):
-        _no_nul(schema["items"])
+        _no_nul(schema["items"], body=body)
 
 
 def _text_without_nul(result: dict) -> None:
     for name, schema in result["components"]["schemas"].items():
         if name.endswith("Request"):
-            _no_nul(schema)
+            _no_nul(schema, body=True)
     for operations in result.get("paths", {}).values():
         for operation in operations.values():
             for parameter in operation.get("parameters", []) if isinstance(operation, dict) else []:

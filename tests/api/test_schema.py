@@ -239,3 +239,14 @@ def test_text_patterns_leave_out_nul_and_blank_text_that_is_refused(client_for, 
     assert re.fullmatch(refresh, "x\x00") is None
     answer = client.post("/api/auth/token/refresh/", {"refresh": "x\x00"})
     assert answer.status_code == 400
+
+
+def test_the_due_within_pattern_is_exactly_the_days_the_filter_takes():
+    import re
+
+    from portal.api.filters import DAYS
+    from portal.tasks.filters import DUE_WITHIN_MAX
+
+    pattern = re.compile(f"^({DAYS})$")
+    accepted = [n for n in range(0, DUE_WITHIN_MAX + 50) if pattern.match(str(n))]
+    assert accepted == list(range(1, DUE_WITHIN_MAX + 1))
