@@ -1,0 +1,211 @@
+"""Create, change, assign, archive and delete one task (and many of one team at once)."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from portal.accounts.models import User
+from portal.core.concurrency import lock_row
+from portal.core.history import (
+    history_paused,
+    record_change,
+)
+from portal.tasks import permissions as task_perms
+from portal.tasks.models import TASK_HISTORY, Tag, Task
+from portal.tasks.services.bulk import (
+    ROW_RULE,
+    TaskWrite,
+    tasks_write_bulk,
+)
+from portal.tasks.services.rules import (
+    M2M_FIELDS,
+    TASK_MOVE_TEAM,
+    _apply_archive,
+    _apply_status,
+    _check_assignees,
+    _check_fields,
+    _clean_title,
+    _drop_prefetch,
+    _known_empty,
+    _link,
+    _replace_links,
+    _reserve_numbers,
+    _team_roles,
+    _unique,
+    _validate,
+    validate_assignees,
+)
+from portal.teams.models import Team
+
+
+@transaction.atomic
+def task_create(*, actor: User, team: Team, title: str, **fields: Any) -> Task:
+    """Create a task in `team` with the next per-team number; leads and members only."""
+    _check_fields(fields)
+    if not task_perms.can_create_task(actor, team):
+        raise PermissionDenied(task_perms.DENIED_CREATE_TASK)
+    fields["title"] = title
+    _clean_title(fields)
+    m2m = {name: _unique(fields.pop(name)) for name in M2M_FIELDS if name in fields}
+    archived = fields.pop("is_archived", False)
+
+    task = Task(team=team, created_by=actor, **fields)
+    _apply_status(task, None)
+    _apply_archive(task, bool(archived))
+    # A failed validation below rolls the reservation back with the transaction. The team's
+    # row is locked before the assignees' memberships (the order every service keeps).
+    task.number = _reserve_numbers(team, 1)
+    validate_assignees(team, m2m.get("assignees", []), lock=True)
+    _validate(task)
+    with history_paused(task):
+        task.save()
+    # A new task has no links yet: insert them, one statement per field.
+    _link([task], [m2m], replace=False)
+    empty = [name for name in M2M_FIELDS if not m2m.get(name)]
+    record_change(TASK_HISTORY, task, actor=actor, history_type="+", empty=empty)
+    return task
+
+
+@transaction.atomic
+def task_update(*, actor: User, task: Task, **changes: Any) -> Task:
+    """Change fields, assignees and tags of a task; one history record for the whole change."""
+    return _change_task(actor, task, changes)
+
+
+def _lock_task(task: Task) -> None:
+    """Lock the task's row and load it as stored (RowGone when it was deleted meanwhile).
+
+    Concurrent changes of one task take turns, so each is judged and recorded against what the
+    previous one stored. Every change of a task's links also moves its `updated_at`: when that
+    is unchanged since the door read the task, its prefetched assignees and tags still hold.
+    """
+    read_at = task.updated_at
+    lock_row(task)
+    if task.updated_at != read_at:
+        _drop_prefetch(task)
+
+
+def _change_task(
+    actor: User, task: Task, changes: dict[str, Any], *, add: Collection[str] = ()
+) -> Task:
+    """task_update's body; the links named in `add` are added to the current ones (read under
+    the task's lock), the others given are replaced."""
+    if "team" in changes and changes.pop("team") != task.team:
+        raise ValidationError({"team": TASK_MOVE_TEAM})
+    _check_fields(changes)
+    if not task_perms.can_edit_task(actor, task):
+        raise PermissionDenied(task_perms.DENIED_EDIT_TASK)
+    _clean_title(changes)
+    m2m = {name: _unique(changes.pop(name)) for name in M2M_FIELDS if name in changes}
+    # Locks are taken in one order everywhere (team, memberships, task), so that a change of
+    # a task and a change of its team's memberships never wait for each other in a circle.
+    roles = _team_roles(task.team, m2m["assignees"], lock=True) if "assignees" in m2m else {}
+    _lock_task(task)
+    for name in add:
+        m2m[name] = _unique([*getattr(task, name).all(), *m2m[name]])
+
+    fields: set[str] = set()
+    if "is_archived" in changes:
+        archived = bool(changes.pop("is_archived"))
+        if archived != task.is_archived:
+            if not task_perms.can_archive_task(actor, task):
+                raise PermissionDenied(task_perms.DENIED_ARCHIVE_TASK)
+            _apply_archive(task, archived)
+            fields |= {"is_archived", "archived_at"}
+
+    old_status = task.status
+    for name, value in changes.items():
+        if getattr(task, name) != value:
+            setattr(task, name, value)
+            fields.add(name)
+    _apply_status(task, old_status)
+    _validate(task, fields | {"completed_at"})
+    changed = bool(fields)
+    if m2m.get("assignees"):
+        # Assignees kept from before (when adding) were not locked: their removal from the
+        # team waits for this task's lock and then takes them off it.
+        missing = [u for u in m2m["assignees"] if u.pk not in roles]
+        _check_assignees(task.team, m2m["assignees"], roles | _team_roles(task.team, missing))
+
+    empty = _known_empty(task, m2m)
+    with history_paused(task):
+        if changed:
+            task.save(force_update=True)
+    relinked = [name for name, values in m2m.items() if _replace_links(task, name, values)]
+    if relinked and not changed:
+        task.updated_at = timezone.now()
+        Task.objects.filter(pk=task.pk).update(updated_at=task.updated_at)
+    if changed or relinked:
+        record_change(TASK_HISTORY, task, actor=actor, history_type="~", empty=empty)
+    _drop_prefetch(task, relinked)
+    return task
+
+
+def task_assign(*, actor: User, task: Task, assignees: Sequence[User]) -> Task:
+    """Replace the task's assignees (each must be a member of the task's team)."""
+    return task_update(actor=actor, task=task, assignees=assignees)
+
+
+@transaction.atomic
+def task_add_tags(*, actor: User, task: Task, tags: Sequence[Tag]) -> Task:
+    """Add tags, keeping the ones the task has (also those added at the same moment)."""
+    return _change_task(actor, task, {"tags": list(tags)}, add=["tags"])
+
+
+@transaction.atomic
+def task_add_assignees(*, actor: User, task: Task, assignees: Sequence[User]) -> Task:
+    """Add people to the assignees, keeping the current ones (each must be a team member)."""
+    return _change_task(actor, task, {"assignees": list(assignees)}, add=["assignees"])
+
+
+def task_archive(*, actor: User, task: Task) -> Task:
+    if not task_perms.can_view_task(actor, task) or not task_perms.can_archive_task(actor, task):
+        raise PermissionDenied(task_perms.DENIED_ARCHIVE_TASK)
+    return task_update(actor=actor, task=task, is_archived=True)
+
+
+def task_unarchive(*, actor: User, task: Task) -> Task:
+    if not task_perms.can_view_task(actor, task) or not task_perms.can_archive_task(actor, task):
+        raise PermissionDenied(task_perms.DENIED_ARCHIVE_TASK)
+    return task_update(actor=actor, task=task, is_archived=False)
+
+
+@transaction.atomic
+def task_delete(*, actor: User, task: Task) -> None:
+    """Delete a task (leads and superusers); the history keeps a deletion record."""
+    if not task_perms.can_delete_task(actor, task):
+        raise PermissionDenied(task_perms.DENIED_DELETE_TASK)
+    lock_row(task, refresh=False)
+    task._history_user = actor
+    task.delete()
+
+
+def tasks_create_bulk(*, actor: User, team: Team, rows: Sequence[dict[str, Any]]) -> list[Task]:
+    """Create many tasks in one team with a constant number of queries (imports, jobs).
+
+    Each row holds task fields (title required; assignees and tags as lists). The rows go
+    through `tasks_write_bulk`, so they meet every rule of `task_create`; any error raises
+    ValidationError naming the row (1-based) and nothing is written.
+    """
+    if not task_perms.can_create_task(actor, team):
+        raise PermissionDenied(task_perms.DENIED_CREATE_TASK)
+    outcome = tasks_write_bulk(
+        actor=actor, rows=[TaskWrite(team=team, fields=dict(row)) for row in rows]
+    )
+    if outcome.errors:
+        raise ValidationError(
+            {
+                f"row {index + 1}": [
+                    m if name == ROW_RULE else f"{name}: {m}"
+                    for name, messages in problems.items()
+                    for m in messages
+                ]
+                for index, problems in outcome.errors.items()
+            }
+        )
+    return outcome.tasks
