@@ -12,9 +12,7 @@ from django.utils import timezone
 
 from portal.accounts.models import User
 from portal.core.concurrency import ROW_GONE
-from portal.core.history import (
-    record_m2m_snapshots,
-)
+from portal.core.history import record_m2m_snapshots
 from portal.tasks import permissions as task_perms
 from portal.tasks.models import TASK_HISTORY, Tag, Task
 from portal.tasks.services.rules import (

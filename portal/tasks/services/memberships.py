@@ -6,9 +6,7 @@ from __future__ import annotations
 from django.utils import timezone
 
 from portal.accounts.models import User
-from portal.core.history import (
-    record_change,
-)
+from portal.core.history import record_change
 from portal.tasks.models import TASK_HISTORY, Task
 from portal.teams import services as team_services
 from portal.teams.models import Membership, Team

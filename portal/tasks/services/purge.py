@@ -5,9 +5,7 @@ from __future__ import annotations
 from django.db import router, transaction
 from django.db.models.deletion import Collector
 
-from portal.core.history import (
-    record_deletions,
-)
+from portal.core.history import record_deletions
 from portal.tasks.models import COMMENT_HISTORY, TASK_HISTORY, Comment, Task
 
 

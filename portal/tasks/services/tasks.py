@@ -11,17 +11,10 @@ from django.utils import timezone
 
 from portal.accounts.models import User
 from portal.core.concurrency import lock_row
-from portal.core.history import (
-    history_paused,
-    record_change,
-)
+from portal.core.history import history_paused, record_change
 from portal.tasks import permissions as task_perms
 from portal.tasks.models import TASK_HISTORY, Tag, Task
-from portal.tasks.services.bulk import (
-    ROW_RULE,
-    TaskWrite,
-    tasks_write_bulk,
-)
+from portal.tasks.services.bulk import ROW_RULE, TaskWrite, tasks_write_bulk
 from portal.tasks.services.rules import (
     M2M_FIELDS,
     TASK_MOVE_TEAM,

@@ -1,0 +1,101 @@
+"""The board: one column per status, a page of cards each, and the columns' totals."""
+
+from collections.abc import Iterable
+from datetime import timedelta
+
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from portal.tasks.models import Status, Task
+from portal.tasks.querysets import BOARD_DONE_DAYS, done_since_q
+from portal.tasks.selectors.tasks import BOARD_CARD_FIELDS, task_list, tasks_visible_to
+
+BOARD_COLUMNS = (Status.TODO, Status.IN_PROGRESS, Status.BLOCKED, Status.DONE)
+# The done column shows what was finished lately, not the team's whole past.
+BOARD_PAGE = 50
+BOARD_ORDER = ["-priority", "due_date"]
+BOARD_DONE_ORDER = ["-completed_at"]
+
+
+def board_filters(team, status: str, now=None) -> dict[str, str]:
+    """The task filters of one board column, as the list page and the API would write them."""
+    filters = {"team": str(team.pk), "status": status}
+    if status == Status.DONE:
+        since = (now or timezone.now()) - timedelta(days=BOARD_DONE_DAYS)
+        filters["completed_after"] = since.isoformat()
+    return filters
+
+
+def board_counts(*, fetched_by, team, now=None) -> dict[str, int]:
+    """How many cards each column holds in all (one query)."""
+    now = now or timezone.now()
+    since = now - timedelta(days=BOARD_DONE_DAYS)
+    qs = task_list(fetched_by=fetched_by, filters={"team": str(team.pk)})
+    counts = {
+        status: Count("id", filter=Q(status=status))
+        for status in BOARD_COLUMNS
+        if status != Status.DONE
+    }
+    counts[Status.DONE] = Count("id", filter=done_since_q(since))
+    return qs.aggregate(**counts)
+
+
+def board_cards(
+    *, fetched_by, team, status: str, now=None, offset: int = 0, limit: int = BOARD_PAGE
+) -> tuple[list[dict], bool]:
+    """A page of one column's cards as rows of BOARD_CARD_FIELDS, and whether more follow.
+
+    One query, any team size. Open columns put urgent and soon-due tasks first; the done column
+    the latest finished. A board shows 200 cards: building and preloading model instances for them cost more than
+    the queries. Take the cards' people and tags with `board_card_links`.
+    """
+    now = now or timezone.now()
+    order = BOARD_DONE_ORDER if status == Status.DONE else BOARD_ORDER
+    qs = task_list(fetched_by=fetched_by, filters=board_filters(team, status, now))
+    rows = list(
+        qs.prefetch_related(None)
+        .select_related(None)
+        .with_overdue(now)
+        .ordered(order)
+        .values(*BOARD_CARD_FIELDS)[offset : offset + limit + 1]
+    )
+    return rows[:limit], len(rows) > limit
+
+
+def board_card(*, fetched_by, team, number: int, now=None) -> dict:
+    """One card's row (BOARD_CARD_FIELDS) as the board shows it; DoesNotExist if not visible."""
+    return (
+        tasks_visible_to(fetched_by)
+        .prefetch_related(None)
+        .select_related(None)
+        .with_overdue(now)
+        .values(*BOARD_CARD_FIELDS)
+        .get(team=team, number=number)
+    )
+
+
+def board_card_links(task_ids: Iterable[int]) -> dict[int, dict[str, list[dict]]]:
+    """Assignees `{id, username, first_name, last_name}` (by username) and tags `{name, color}`
+    (by name) of these tasks, in two queries whatever their number. Every id gets both lists.
+    """
+    ids = list(task_ids)
+    links: dict[int, dict[str, list[dict]]] = {pk: {"assignees": [], "tags": []} for pk in ids}
+    if not ids:
+        return links
+    people = (
+        Task.assignees.through.objects.filter(task_id__in=ids)
+        .order_by("user__username")
+        .values_list("task_id", "user_id", "user__username", "user__first_name", "user__last_name")
+    )
+    for task_id, user_id, username, first_name, last_name in people:
+        links[task_id]["assignees"].append(
+            {"id": user_id, "username": username, "first_name": first_name, "last_name": last_name}
+        )
+    tags = (
+        Task.tags.through.objects.filter(task_id__in=ids)
+        .order_by("tag__name")
+        .values_list("task_id", "tag__name", "tag__color")
+    )
+    for task_id, name, color in tags:
+        links[task_id]["tags"].append({"name": name, "color": color})
+    return links

@@ -1,0 +1,36 @@
+"""The tags a person may see, with how many of their tasks carry each."""
+
+from collections.abc import Iterable
+
+from django.db.models import Count, Exists, OuterRef, QuerySet
+from django.db.models.functions import Lower
+
+from portal.tasks.models import Tag, Task
+from portal.teams.permissions import in_my_teams, is_superuser, team_ids_for
+
+
+def tags_by_name(names: Iterable[str]) -> dict[str, Tag]:
+    """Tags by lower-cased name (tag names are shared by all teams, so all are looked at)."""
+    wanted = {name.lower() for name in names}
+    if not wanted:
+        return {}
+    found = Tag.objects.annotate(lower_name=Lower("name")).filter(lower_name__in=wanted)
+    return {tag.name.lower(): tag for tag in found}
+
+
+def tags_visible_to(user) -> QuerySet[Tag]:
+    """Tags used by the user's teams plus tags not used anywhere yet (all for superusers)."""
+    qs = Tag.objects.all()
+    if is_superuser(user):
+        return qs
+    used_here = Task.objects.filter(tags=OuterRef("pk"), team_id__in=team_ids_for(user))
+    used_anywhere = Task.objects.filter(tags=OuterRef("pk"))
+    return qs.filter(Exists(used_here) | ~Exists(used_anywhere))
+
+
+def tags_with_task_counts(user) -> QuerySet[Tag]:
+    """Visible tags, each with how many of the user's visible tasks carry it."""
+    in_scope = in_my_teams(user, "tasks__team_id")
+    return tags_visible_to(user).annotate(
+        visible_tasks=Count("tasks", filter=in_scope, distinct=True)
+    )
