@@ -1,0 +1,145 @@
+"""The task sheet: its resource (columns, export rows, import) and the rows a person may export."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils import timezone
+from import_export import fields
+
+from portal.core.resources import SheetResource, SheetResult, dataset_rows, local_minute, names
+from portal.tasks.choices import Priority, Status
+from portal.tasks.models import Task
+from portal.tasks.resources.task_columns import TASK_COLUMNS, TASK_IMPORT_COLUMNS
+from portal.tasks.resources.task_import import _TaskSheet
+from portal.tasks.selectors import task_list
+from portal.teams.selectors import teams_writable_by
+
+YES, NO = "yes", "no"
+
+
+class TaskResource(SheetResource):
+    """The task sheet: see docs/spreadsheets.md for the columns and what each accepts."""
+
+    columns = TASK_COLUMNS
+
+    key = fields.Field(column_name="key")
+    team = fields.Field(column_name="team")
+    title = fields.Field(column_name="title")
+    description = fields.Field(column_name="description")
+    status = fields.Field(column_name="status")
+    priority = fields.Field(column_name="priority")
+    due_date = fields.Field(column_name="due_date")
+    estimated_hours = fields.Field(column_name="estimated_hours")
+    actual_hours = fields.Field(column_name="actual_hours")
+    assignees = fields.Field(column_name="assignees")
+    tags = fields.Field(column_name="tags")
+    parent = fields.Field(column_name="parent")
+    is_archived = fields.Field(column_name="is_archived")
+    created_by = fields.Field(column_name="created_by", readonly=True)
+    created_at = fields.Field(column_name="created_at", readonly=True)
+    updated_at = fields.Field(column_name="updated_at", readonly=True)
+    completed_at = fields.Field(column_name="completed_at", readonly=True)
+
+    class Meta:
+        model = Task
+        use_transactions = True
+        fields = TASK_COLUMNS
+        import_id_fields = ["key"]
+        name = "Tasks"
+
+    import_columns = TASK_IMPORT_COLUMNS
+
+    def example(self, user) -> list[Any]:
+        team = teams_writable_by(user).first()
+        return [
+            "",
+            team.key if team else "OPS",
+            "Renew the TLS certificate",
+            "Order it from the usual provider.",
+            Status.TODO.value,
+            Priority.HIGH.value,
+            "2026-12-31 17:00",
+            "2.5",
+            "",
+            user.username,
+            "infra, security",
+            "",
+            NO,
+        ]
+
+    def column_help(self, user) -> list[list[str]]:
+        teams = ", ".join(f"{t.key} ({t.name})" for t in teams_writable_by(user)) or "none"
+        statuses = ", ".join(f"{v} ({label})" for v, label in Status.choices)
+        priorities = ", ".join(f"{v} ({label})" for v, label in Priority.choices)
+        return [
+            ["key", "The task's key; empty to add a task.", "Such as OPS-42"],
+            ["team", "The task's team (its key or slug).", f"Your teams: {teams}"],
+            ["title", "Required, 1 to 200 characters.", "Text"],
+            ["description", "Optional.", "Text"],
+            ["status", "Value or label, any case.", statuses],
+            ["priority", "Value or label, any case.", priorities],
+            ["due_date", f"In {timezone.get_current_timezone_name()}; empty: none.",
+             "2026-12-31 or 2026-12-31 17:00, or a date cell"],
+            ["estimated_hours", "Optional; 0 to 9999.99.", "A number, such as 2.5"],
+            ["actual_hours", "Optional; 0 to 9999.99.", "A number, such as 2.5"],
+            ["assignees", "Leads and members of the team; empty: nobody.",
+             "Usernames or emails, comma-separated"],
+            ["tags", "New names create tags; empty: none.", "Tag names, comma-separated"],
+            ["parent", "A task of the same team; empty: none.", "Such as OPS-7"],
+            ["is_archived", "Empty means no.", "yes or no"],
+            ["created_by, created_at, updated_at, completed_at",
+             "Written on export, ignored on import.", ""],
+        ]  # fmt: skip
+
+    def row(self, task: Task) -> list[Any]:
+        return [
+            task.key,
+            task.team.key,
+            task.title,
+            task.description,
+            task.status,
+            task.priority,
+            local_minute(task.due_date),
+            task.estimated_hours,
+            task.actual_hours,
+            names(u.username for u in task.assignees.all()),
+            names(t.name for t in task.tags.all()),
+            task.parent.key if task.parent_id else "",
+            YES if task.is_archived else NO,
+            task.created_by.username if task.created_by_id else "",
+            local_minute(task.created_at),
+            local_minute(task.updated_at),
+            local_minute(task.completed_at),
+        ]
+
+    # --- import ---------------------------------------------------------------------------
+    def import_data(
+        self,
+        dataset,
+        dry_run: bool = False,
+        raise_errors: bool = False,
+        use_transactions: bool | None = None,
+        collect_failed_rows: bool = False,
+        rollback_on_validation_errors: bool = False,
+        *,
+        user=None,
+        progress=None,
+        on_written=None,
+        **kwargs: Any,
+    ) -> SheetResult:
+        """Read the sheet, check every row, then write all of it through the services or none.
+
+        Rows with a key change that task; rows without one add a task to their team. With
+        `dry_run` nothing is written and the result says what would happen.
+        """
+        if user is None:
+            raise TypeError("Pass the person importing: import_data(dataset, user=...).")
+        headers, cells = dataset_rows(dataset)
+        sheet = _TaskSheet(user, headers, cells, progress)
+        return sheet.run(dry_run=dry_run, on_written=on_written)
+
+
+def tasks_for_sheet(user, filters=None):
+    """The task sheet's rows for `user`: the one task filter set (archived ones on ask)."""
+    return task_list(fetched_by=user, filters=filters)
