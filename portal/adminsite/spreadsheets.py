@@ -17,10 +17,9 @@ from uuid import uuid4
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
+from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils import timezone
 from import_export.admin import ExportActionMixin, ImportMixin
 from import_export.formats.base_formats import CSV, XLSX
 from import_export.tmp_storages import TempFolderStorage
@@ -29,12 +28,13 @@ from unfold.contrib.import_export.forms import ExportForm, ImportForm
 from portal.adminsite.exports import ExportFiltersGuard
 from portal.core.resources import template_bytes
 from portal.core.spreadsheets import (
-    CONTENT_TYPES,
     XLSX_CORRUPT,
     SpreadsheetError,
     as_bytes,
     background_rows,
     check_size,
+    download,
+    export_name,
     file_format_of,
     read_table,
     sheet_name_of,
@@ -138,8 +138,7 @@ class _Export(ExportFiltersGuard, ExportActionMixin):
         return as_bytes(file_format.get_extension(), resource.headers(), resource.rows(queryset))
 
     def get_export_filename(self, request, queryset, file_format):
-        day = timezone.localdate().isoformat()
-        return f"{self.model._meta.verbose_name_plural}-{day}.{file_format.get_extension()}"
+        return export_name(self.model._meta.verbose_name_plural, file_format.get_extension())
 
 
 class _Import(ImportMixin, _Export):
@@ -170,12 +169,8 @@ class _Import(ImportMixin, _Export):
             raise PermissionDenied
         fmt = "csv" if request.GET.get("file_format") == "csv" else "xlsx"
         resource = self.get_import_resource_classes(request)[0]()
-        response = HttpResponse(
-            template_bytes(resource, request.user, fmt), content_type=CONTENT_TYPES[fmt]
-        )
-        name = f"{self.model._meta.verbose_name_plural}-template.{fmt}"
-        response["Content-Disposition"] = f'attachment; filename="{name}"'
-        return response
+        name = export_name(f"{self.model._meta.verbose_name_plural}-template", fmt, dated=False)
+        return download(template_bytes(resource, request.user, fmt), fmt, name)
 
     def get_import_context_data(self, **kwargs):
         info = self.get_model_info()

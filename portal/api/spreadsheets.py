@@ -11,7 +11,6 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import FileResponse, HttpResponse
 from django.urls import reverse
-from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
@@ -30,6 +29,8 @@ from portal.core.spreadsheets import (
     as_bytes,
     background_rows,
     check_size,
+    download,
+    export_name,
     file_format_of,
     read_table,
     upload_limits,
@@ -60,10 +61,7 @@ def _file_format(value: str | None) -> str:
 
 
 def attachment(content: bytes, fmt: str, stem: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=CONTENT_TYPES[fmt])
-    day = timezone.localdate().isoformat()
-    response["Content-Disposition"] = f'attachment; filename="{stem}-{day}.{fmt}"'
-    return response
+    return download(content, fmt, export_name(stem, fmt))
 
 
 IMPORT_DENIED = "Only leads and members of a team can import tasks."

@@ -134,6 +134,21 @@ def _needs_quote(text: str) -> bool:
     return text[:1] != "" and text[0] in FORMULA_PREFIXES
 
 
+def export_name(stem: str, fmt: str, *, dated: bool = True) -> str:
+    """The file name every export door gives: `tasks-2026-12-06.xlsx` (today, local time)."""
+    day = f"-{timezone.localdate().isoformat()}" if dated else ""
+    return f"{stem}{day}.{fmt}"
+
+
+def download(content: bytes | str, fmt: str, name: str):
+    """A response that saves `content` as the file `name` (a CSV or XLSX sheet)."""
+    from django.http import HttpResponse
+
+    response = HttpResponse(content, content_type=CONTENT_TYPES[fmt])
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
 def neutralise_formula(text: Any) -> Any:
     """`'=SUM(A1)` for `=SUM(A1)`: a spreadsheet shows the text instead of running it.
 

@@ -28,6 +28,7 @@ from django.utils import timezone
 from portal.accounts.models import User
 from portal.core.spreadsheets import (
     SpreadsheetError,
+    export_name,
     read_table,
     sheet_resource,
     sheet_rows_for,
@@ -278,5 +279,5 @@ def sheet_export(
         _atomic_write(_shared(relpath), write, work_dir=work)
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    day = timezone.localdate().isoformat()
-    return {"file": relpath, "rows": written[0], "name": f"{sheet}-{day}.{fmt}", "sheet": sheet}
+    name = export_name(sheet, fmt)
+    return {"file": relpath, "rows": written[0], "name": name, "sheet": sheet}

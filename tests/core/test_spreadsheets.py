@@ -162,3 +162,18 @@ def test_other_files_are_refused_by_name(name, found):
 def test_control_characters_are_left_out_of_xlsx():
     sheet = load_workbook(io.BytesIO(as_bytes("xlsx", ["title"], [["bell\x07here"]]))).active
     assert sheet.cell(row=2, column=1).value == "bellhere"
+
+
+def test_every_export_door_names_its_file_one_way():
+    import time_machine
+
+    from portal.core.spreadsheets import download, export_name
+
+    with time_machine.travel("2026-12-06 12:00 +00:00", tick=False):
+        assert export_name("tasks", "xlsx") == "tasks-2026-12-06.xlsx"
+    assert export_name("ops-report-2026-01-01-2026-03-31", "csv", dated=False) == (
+        "ops-report-2026-01-01-2026-03-31.csv"
+    )
+    response = download(b"a,b\n", "csv", "tasks-2026-12-06.csv")
+    assert response["Content-Disposition"] == 'attachment; filename="tasks-2026-12-06.csv"'
+    assert response["Content-Type"].startswith("text/csv")

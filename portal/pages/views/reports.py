@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.views.decorators.http import require_GET
 
-from portal.core.spreadsheets import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE, csv_text, xlsx_bytes
+from portal.core.spreadsheets import csv_text, download, export_name, xlsx_bytes
 from portal.pages.reports import PRESETS, RangeForm, build_report
 
 from .base import bad_request, page_view, render_page, team_context, team_or_404
@@ -73,10 +73,5 @@ def export(request, slug: str, fmt: str):
     if wanted:
         name += f"-{wanted}"
     sheets = [s.sheet for s in sections]
-    if fmt == "csv":
-        body, content_type = csv_text(sheets, titles=not wanted), CSV_CONTENT_TYPE
-    else:
-        body, content_type = xlsx_bytes(sheets), XLSX_CONTENT_TYPE
-    response = HttpResponse(body, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
-    return response
+    body = csv_text(sheets, titles=not wanted) if fmt == "csv" else xlsx_bytes(sheets)
+    return download(body, fmt, export_name(name, fmt, dated=False))
