@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from urllib.parse import parse_qs, urlparse
 
+from portal.core.validators import as_id
 from portal.tasks.selectors import tasks_visible_to
 from portal.teams.selectors import teams_visible_to
 
@@ -16,9 +17,10 @@ FOLLOWS_TEAM_ATTR = "data-follows-team"
 
 def _own_team(user, value: str | None) -> int | None:
     """`value` as one of the person's own teams, or None: a forged id must reveal nothing."""
-    if not (value and value.isascii() and value.isdigit() and len(value) < 19):
+    team_id = as_id(value)
+    if team_id is None:
         return None
-    return teams_visible_to(user).filter(pk=int(value)).values_list("pk", flat=True).first()
+    return teams_visible_to(user).filter(pk=team_id).values_list("pk", flat=True).first()
 
 
 def task_team_for_autocomplete(request) -> int | None:

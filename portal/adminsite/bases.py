@@ -15,6 +15,7 @@ from portal.adminsite.fields import SafeRelatedFieldsMixin
 from portal.core.concurrency import RowGone
 from portal.core.dates import moment_html
 from portal.core.text import count
+from portal.core.validators import as_id
 from portal.tasks.services import BulkResult
 from portal.teams import permissions as perms
 from portal.teams.selectors import teams_visible_to
@@ -175,7 +176,10 @@ class TeamFilter(RadioFilter):
 
     def queryset(self, request, queryset):
         value = self.value()
-        return queryset.filter(team_id=int(value)) if value and value.isdigit() else queryset
+        if not value:
+            return queryset
+        team_id = as_id(value)  # a value no team can have shows no rows (and reaches no query)
+        return queryset.filter(team_id=team_id) if team_id else queryset.none()
 
 
 BULK_CHANGED = "{verb} {tasks}."
