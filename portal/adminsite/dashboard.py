@@ -107,19 +107,11 @@ def between(field: str, start, end=None) -> str:
     return urlencode(params)
 
 
-def dashboard_callback(request, context):
-    user = request.user
-    now = timezone.now()
-    tasks_url = reverse("admin:tasks_task_changelist")
+def _kpi_cards(user, now, tasks_url: str) -> list[dict]:
+    """The four numbers at the top, each linking to the task list that shows its rows."""
     numbers = selectors.kpis(user, now)
     cards = [
-        (
-            "Open",
-            numbers["open"],
-            "Not done, not archived",
-            f"{tasks_url}?{OPEN_QUERY}",
-            "inbox",
-        ),
+        ("Open", numbers["open"], "Not done, not archived", f"{tasks_url}?{OPEN_QUERY}", "inbox"),
         (
             "Overdue",
             numbers["overdue"],
@@ -143,62 +135,55 @@ def dashboard_callback(request, context):
             "task_alt",
         ),
     ]
+    return [
+        {"title": t, "value": v, "hint": h, "href": href, "icon": i} for t, v, h, href, i in cards
+    ]
+
+
+def _chart(labels: list, *datasets: dict) -> str:
+    return json.dumps({"labels": labels, "datasets": list(datasets)})
+
+
+def _charts(user, now) -> dict:
+    """The three charts: created and done per day, open tasks by status and by person."""
     flow = selectors.created_vs_done(user, 30, now)
     status = selectors.open_by_status(user)
     workload = selectors.workload_by_assignee(user)
+    line = {"borderColor": PRIMARY, "backgroundColor": PRIMARY}
+    done = {"borderColor": SUCCESS, "backgroundColor": SUCCESS}
+    return {
+        "flow_chart": _chart(
+            flow["labels"],
+            {"label": "Created", "data": flow["created"], **line},
+            {"label": "Done", "data": flow["done"], **done},
+        ),
+        "status_chart": _chart(
+            list(status),
+            {
+                "label": "Open tasks",
+                "data": list(status.values()),
+                "backgroundColor": STATUS_COLOURS,
+            },
+        ),
+        "workload_chart": _chart(
+            [name for name, _ in workload],
+            {"label": "Open tasks", "data": [n for _, n in workload], "backgroundColor": PRIMARY},
+        ),
+        "flow_options": chart_options(legend=True, days=True),
+        "status_options": chart_options(values=True),
+        "workload_options": chart_options(values=True, horizontal=True),
+        "has_workload": bool(workload),
+    }
+
+
+def dashboard_callback(request, context):
+    user = request.user
+    now = timezone.now()
+    tasks_url = reverse("admin:tasks_task_changelist")
     context.update(
         {
-            "kpi_cards": [
-                {"title": t, "value": v, "hint": h, "href": href, "icon": i}
-                for t, v, h, href, i in cards
-            ],
-            "flow_chart": json.dumps(
-                {
-                    "labels": flow["labels"],
-                    "datasets": [
-                        {
-                            "label": "Created",
-                            "data": flow["created"],
-                            "borderColor": PRIMARY,
-                            "backgroundColor": PRIMARY,
-                        },
-                        {
-                            "label": "Done",
-                            "data": flow["done"],
-                            "borderColor": SUCCESS,
-                            "backgroundColor": SUCCESS,
-                        },
-                    ],
-                }
-            ),
-            "status_chart": json.dumps(
-                {
-                    "labels": list(status),
-                    "datasets": [
-                        {
-                            "label": "Open tasks",
-                            "data": list(status.values()),
-                            "backgroundColor": STATUS_COLOURS,
-                        }
-                    ],
-                }
-            ),
-            "workload_chart": json.dumps(
-                {
-                    "labels": [name for name, _ in workload],
-                    "datasets": [
-                        {
-                            "label": "Open tasks",
-                            "data": [n for _, n in workload],
-                            "backgroundColor": PRIMARY,
-                        }
-                    ],
-                }
-            ),
-            "flow_options": chart_options(legend=True, days=True),
-            "status_options": chart_options(values=True),
-            "workload_options": chart_options(values=True, horizontal=True),
-            "has_workload": bool(workload),
+            "kpi_cards": _kpi_cards(user, now, tasks_url),
+            **_charts(user, now),
             "my_tasks": list(selectors.my_tasks(user)),
             "my_teams": list(teams_visible_to(user)),
             "now": now,
