@@ -108,73 +108,73 @@ def team_activity(
     key, number and title, and for tasks `rows` (history_readable) or for comments `body`
     and `old_body`. A constant number of queries, however long the history.
     """
-    tasks = list(
-        _older_than(team_task_history(fetched_by=fetched_by, team=team), before, TASK_CHANGE)[
-            : size + 1
-        ]
-    )
-    comments = list(
-        _older_than(team_comment_history(fetched_by=fetched_by, team=team), before, COMMENT_CHANGE)[
-            : size + 1
-        ]
-    )
+    tasks = team_task_history(fetched_by=fetched_by, team=team)
+    comments = team_comment_history(fetched_by=fetched_by, team=team)
     merged = sorted(
-        [(r.history_date, TASK_CHANGE, r.history_id, r) for r in tasks]
-        + [(r.history_date, COMMENT_CHANGE, r.history_id, r) for r in comments],
+        [(r.history_date, TASK_CHANGE, r.history_id, r) for r in _page(tasks, before, size)]
+        + [
+            (r.history_date, COMMENT_CHANGE, r.history_id, r) for r in _page(comments, before, size)
+        ],
         key=lambda row: row[:3],
         reverse=True,
     )
     page = merged[:size]
-    shown_tasks = [row[3] for row in page if row[1] == TASK_CHANGE]
-    shown_comments = [row[3] for row in page if row[1] == COMMENT_CHANGE]
+    task_rows = _task_change_entries(team, [row[3] for row in page if row[1] == TASK_CHANGE])
+    comment_rows = _comment_entries([row[3] for row in page if row[1] == COMMENT_CHANGE])
+    entries = [
+        (task_rows if kind == TASK_CHANGE else comment_rows)[history_id]
+        for _, kind, history_id, _ in page
+    ]
+    cursor = page[-1][:3] if len(merged) > size else None
+    return entries, cursor
 
-    task_entries = team_history_entries(shown_tasks)
-    readable = dict(
-        zip(
-            (e["id"] for e in task_entries),
-            history_readable(task_entries),
-            strict=True,
-        )
-    )
-    by_task_record = {e["id"]: e for e in task_entries}
-    previous_comments = _previous_records(shown_comments)
-    keys = {
+
+def _page(records: QuerySet, before: ActivityCursor | None, size: int) -> list:
+    """One more record than a page, older than the cursor (the kind comes from the model)."""
+    kind = TASK_CHANGE if records.model is Task.history.model else COMMENT_CHANGE
+    return list(_older_than(records, before, kind)[: size + 1])
+
+
+def _task_change_entries(team, records: list) -> dict[int, dict]:
+    """Task change records as activity entries, by history id (what changed, readable)."""
+    entries = team_history_entries(records)
+    readable = dict(zip((e["id"] for e in entries), history_readable(entries), strict=True))
+    by_id = {e["id"]: e for e in entries}
+    return {
+        record.history_id: {
+            **by_id[record.history_id],
+            "kind": "task",
+            "task_number": record.number,
+            "task_key": task_key(team.key, record.number),
+            "task_title": record.title,
+            "rows": readable[record.history_id],
+        }
+        for record in records
+    }
+
+
+def _comment_entries(records: list) -> dict[int, dict]:
+    """Comment records as activity entries, by history id, with the text before each edit."""
+    previous = _previous_records(records)
+    tasks = {
         t.pk: t
-        for t in Task.objects.filter(pk__in={c.task_id for c in shown_comments})
+        for t in Task.objects.filter(pk__in={c.task_id for c in records})
         .select_related("team")
         .only("id", "number", "title", "team__key")
     }
-
-    entries = []
-    for moment, kind, history_id, record in page:
-        if kind == TASK_CHANGE:
-            entry = by_task_record[history_id]
-            entries.append(
-                {
-                    **entry,
-                    "kind": "task",
-                    "task_number": record.number,
-                    "task_key": task_key(team.key, record.number),
-                    "task_title": record.title,
-                    "rows": readable[history_id],
-                }
-            )
-        else:
-            task = keys.get(record.task_id)
-            older = previous_comments.get(history_id)
-            entries.append(
-                {
-                    "id": history_id,
-                    "kind": "comment",
-                    "date": moment,
-                    "user": record.history_user,
-                    "type": HISTORY_TYPES.get(record.history_type, "changed"),
-                    "task_number": task.number if task else None,
-                    "task_key": task.key if task else "",
-                    "task_title": task.title if task else "",
-                    "body": record.body,
-                    "old_body": older.body if older is not None else None,
-                }
-            )
-    cursor = page[-1][:3] if len(merged) > size else None
-    return entries, cursor
+    entries = {}
+    for record in records:
+        task, older = tasks.get(record.task_id), previous.get(record.history_id)
+        entries[record.history_id] = {
+            "id": record.history_id,
+            "kind": "comment",
+            "date": record.history_date,
+            "user": record.history_user,
+            "type": HISTORY_TYPES.get(record.history_type, "changed"),
+            "task_number": task.number if task else None,
+            "task_key": task.key if task else "",
+            "task_title": task.title if task else "",
+            "body": record.body,
+            "old_body": older.body if older is not None else None,
+        }
+    return entries
