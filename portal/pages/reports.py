@@ -141,125 +141,128 @@ def _days(value: float | None) -> float | None:
     return None if value is None else round(value, 1)
 
 
-def build_report(user, team, span: rep.ReportRange) -> list[Section]:
-    """Every table and chart of the report for `team` over `span` (about ten queries)."""
+def _flow(user, team, span: rep.ReportRange) -> Section:
+    """Tasks created and done per week."""
     week_labels = [show_date(w) for w in span.weeks]
-    sections = []
-
     flow = rep.created_and_done_per_week(user, team, span)
-    sections.append(
-        Section(
-            "flow",
-            Sheet(
-                "Created and done per week",
-                ["Week of", "Created", "Done"],
-                [[r["week"], r["created"], r["done"]] for r in flow],
-            ),
-            Chart(
-                "bar",
-                {
-                    "labels": week_labels,
-                    "datasets": [
-                        _dataset("Created", [r["created"] for r in flow], COLORS["primary"]),
-                        _dataset("Done", [r["done"] for r in flow], COLORS["green"]),
-                    ],
-                },
-                "Week (starting Monday)",
-                "Tasks",
-            ),
-            "Tasks created and tasks completed in each week of the range.",
-        )
+    return Section(
+        "flow",
+        Sheet(
+            "Created and done per week",
+            ["Week of", "Created", "Done"],
+            [[r["week"], r["created"], r["done"]] for r in flow],
+        ),
+        Chart(
+            "bar",
+            {
+                "labels": week_labels,
+                "datasets": [
+                    _dataset("Created", [r["created"] for r in flow], COLORS["primary"]),
+                    _dataset("Done", [r["done"] for r in flow], COLORS["green"]),
+                ],
+            },
+            "Week (starting Monday)",
+            "Tasks",
+        ),
+        "Tasks created and tasks completed in each week of the range.",
     )
 
+
+def _cycle(user, team, span: rep.ReportRange) -> Section:
+    """Cycle time (median and 85th percentile) per week."""
+    week_labels = [show_date(w) for w in span.weeks]
     cycle = rep.cycle_time_per_week(user, team, span)
-    sections.append(
-        Section(
-            "cycle",
-            Sheet(
-                "Cycle time per week",
-                ["Week of", "Tasks done", "Median days", "85th percentile days"],
-                [[r["week"], r["n"], _days(r["median"]), _days(r["p85"])] for r in cycle],
-            ),
-            Chart(
-                "line",
-                {
-                    "labels": week_labels,
-                    "datasets": [
-                        _dataset(
-                            "Median",
-                            [_days(r["median"]) for r in cycle],
-                            COLORS["primary"],
-                            line=True,
-                        ),
-                        _dataset(
-                            "85th percentile",
-                            [_days(r["p85"]) for r in cycle],
-                            COLORS["orange"],
-                            line=True,
-                        ),
-                    ],
-                },
-                "Week of completion (starting Monday)",
-                "Days from created to done",
-            ),
-            "Days from creation to completion of the tasks done in each week.",
-        )
+    return Section(
+        "cycle",
+        Sheet(
+            "Cycle time per week",
+            ["Week of", "Tasks done", "Median days", "85th percentile days"],
+            [[r["week"], r["n"], _days(r["median"]), _days(r["p85"])] for r in cycle],
+        ),
+        Chart(
+            "line",
+            {
+                "labels": week_labels,
+                "datasets": [
+                    _dataset(
+                        "Median",
+                        [_days(r["median"]) for r in cycle],
+                        COLORS["primary"],
+                        line=True,
+                    ),
+                    _dataset(
+                        "85th percentile",
+                        [_days(r["p85"]) for r in cycle],
+                        COLORS["orange"],
+                        line=True,
+                    ),
+                ],
+            },
+            "Week of completion (starting Monday)",
+            "Days from created to done",
+        ),
+        "Days from creation to completion of the tasks done in each week.",
     )
 
+
+def _trend(user, team, span: rep.ReportRange) -> Section:
+    """Open and overdue tasks at the end of each week."""
+    week_labels = [show_date(w) for w in span.weeks]
     trend = rep.open_and_overdue_trend(user, team, span)
-    sections.append(
-        Section(
-            "trend",
-            Sheet(
-                "Open and overdue at the end of each week",
-                ["Week of", "Open", "Overdue"],
-                [[r["week"], r["open"], r["overdue"]] for r in trend],
-            ),
-            Chart(
-                "line",
-                {
-                    "labels": week_labels,
-                    "datasets": [
-                        _dataset("Open", [r["open"] for r in trend], COLORS["primary"], line=True),
-                        _dataset(
-                            "Overdue", [r["overdue"] for r in trend], COLORS["red"], line=True
-                        ),
-                    ],
-                },
-                "Week (starting Monday)",
-                "Tasks at the end of the week",
-            ),
-            "Tasks open, and of those overdue, at the end of each week (the last one: today).",
-        )
+    return Section(
+        "trend",
+        Sheet(
+            "Open and overdue at the end of each week",
+            ["Week of", "Open", "Overdue"],
+            [[r["week"], r["open"], r["overdue"]] for r in trend],
+        ),
+        Chart(
+            "line",
+            {
+                "labels": week_labels,
+                "datasets": [
+                    _dataset("Open", [r["open"] for r in trend], COLORS["primary"], line=True),
+                    _dataset("Overdue", [r["overdue"] for r in trend], COLORS["red"], line=True),
+                ],
+            },
+            "Week (starting Monday)",
+            "Tasks at the end of the week",
+        ),
+        "Tasks open, and of those overdue, at the end of each week (the last one: today).",
     )
 
+
+def _workload(user, team, span: rep.ReportRange) -> Section:
+    """Open, overdue and done tasks per assignee."""
     load = rep.workload(user, team, span)
-    sections.append(
-        Section(
-            "workload",
-            Sheet(
-                "Workload by assignee",
-                ["Person", "Open", "Overdue", "Done in range"],
-                [[r["name"], r["open"], r["overdue"], r["done"]] for r in load],
-            ),
-            Chart(
-                "bar",
-                {
-                    "labels": [r["name"] for r in load],
-                    "datasets": [
-                        _dataset("Open", [r["open"] for r in load], COLORS["primary"]),
-                        _dataset("Overdue", [r["overdue"] for r in load], COLORS["red"]),
-                        _dataset("Done in range", [r["done"] for r in load], COLORS["green"]),
-                    ],
-                },
-                "Person",
-                "Tasks",
-                horizontal=True,
-            ),
-            "Open and overdue tasks now, and tasks done in the range, per assignee.",
-        )
+    return Section(
+        "workload",
+        Sheet(
+            "Workload by assignee",
+            ["Person", "Open", "Overdue", "Done in range"],
+            [[r["name"], r["open"], r["overdue"], r["done"]] for r in load],
+        ),
+        Chart(
+            "bar",
+            {
+                "labels": [r["name"] for r in load],
+                "datasets": [
+                    _dataset("Open", [r["open"] for r in load], COLORS["primary"]),
+                    _dataset("Overdue", [r["overdue"] for r in load], COLORS["red"]),
+                    _dataset("Done in range", [r["done"] for r in load], COLORS["green"]),
+                ],
+            },
+            "Person",
+            "Tasks",
+            horizontal=True,
+        ),
+        "Open and overdue tasks now, and tasks done in the range, per assignee.",
     )
 
+
+def _distributions(user, team, span: rep.ReportRange) -> list[Section]:
+    """Tasks created in the range by status now and by priority."""
+    sections = []
     for slug, title, rows in (
         (
             "status",
@@ -292,7 +295,11 @@ def build_report(user, team, span: rep.ReportRange) -> list[Section]:
                 + ("status now." if slug == "status" else "priority."),
             )
         )
+    return sections
 
+
+def _summaries(user, team, span: rep.ReportRange) -> Section:
+    """The daily summaries written for the team in the range."""
     summaries = list(
         summaries_visible_to(user)
         .filter(team=team, date__gte=span.first, date__lte=span.last)
@@ -304,13 +311,22 @@ def build_report(user, team, span: rep.ReportRange) -> list[Section]:
         ["Date"] + [label for _, label in SUMMARY_COLUMNS],
         [[s.date] + [(s.counts or {}).get(key) for key, _ in SUMMARY_COLUMNS] for s in summaries],
     )
-    sections.append(
-        Section(
-            "summaries",
-            sheet,
-            None,
-            "The daily summaries written for the team in the range, newest first.",
-            display_rows=list(zip(summaries, sheet.rows, strict=True)),
-        )
+    return Section(
+        "summaries",
+        sheet,
+        None,
+        "The daily summaries written for the team in the range, newest first.",
+        display_rows=list(zip(summaries, sheet.rows, strict=True)),
     )
-    return sections
+
+
+def build_report(user, team, span: rep.ReportRange) -> list[Section]:
+    """Every table and chart of the report for `team` over `span` (about ten queries)."""
+    return [
+        _flow(user, team, span),
+        _cycle(user, team, span),
+        _trend(user, team, span),
+        _workload(user, team, span),
+        *_distributions(user, team, span),
+        _summaries(user, team, span),
+    ]
