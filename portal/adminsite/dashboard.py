@@ -69,24 +69,24 @@ def chart_options(
                 },
             },
             "interaction": {"mode": "index", "intersect": False},
-            "plugins": {
-                "legend": {
-                    "display": legend,
-                    "position": "top",
-                    "align": "end",
-                    "labels": {
-                        "color": TICKS,
-                        "usePointStyle": True,
-                        "pointStyle": "circle",
-                        "boxWidth": 6,
-                        "boxHeight": 6,
-                    },
-                },
-                "tooltip": {"enabled": True},
-                "barValues": {"display": values, "color": TICKS},
-            },
+            "plugins": _plugins(legend=legend, values=values),
         }
     )
+
+
+def _plugins(*, legend: bool, values: bool) -> dict:
+    """The legend (small round markers, top right), tooltips and the bars' values."""
+    markers = {"usePointStyle": True, "pointStyle": "circle", "boxWidth": 6, "boxHeight": 6}
+    return {
+        "legend": {
+            "display": legend,
+            "position": "top",
+            "align": "end",
+            "labels": {"color": TICKS, **markers},
+        },
+        "tooltip": {"enabled": True},
+        "barValues": {"display": values, "color": TICKS},
+    }
 
 
 # Each card's link is the task list filtered by the same words of the query vocabulary that
