@@ -598,7 +598,7 @@ def test_assigning_a_viewer_is_a_400_naming_them(client_for, people, task):
 
 
 def test_reads_build_no_write_time_querysets(client_for, people, task, monkeypatch):
-    from portal.api import serializers
+    from portal.api.serializers import tasks as serializers
 
     built = []
     original = serializers.tags_visible_to

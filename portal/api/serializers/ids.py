@@ -1,0 +1,71 @@
+"""Ids in request bodies: one or a list of them, resolved with one query, within the id range."""
+
+from rest_framework import serializers
+from rest_framework.relations import MANY_RELATION_KWARGS
+
+from portal.accounts.models import User
+from portal.core.validators import as_id
+
+MAX_IDS = 100
+TOO_MANY_IDS = "Send at most {limit} ids."
+
+
+def _user(serializer) -> User | None:
+    request = serializer.context.get("request")
+    return getattr(request, "user", None)
+
+
+class IdListField(serializers.ManyRelatedField):
+    """A list of ids resolved with one query, at most MAX_IDS of them; duplicates count once."""
+
+    default_error_messages = {"too_many": TOO_MANY_IDS}
+
+    def to_internal_value(self, data):
+        if isinstance(data, str | dict) or not hasattr(data, "__iter__"):
+            self.fail("not_a_list", input_type=type(data).__name__)
+        data = list(data)
+        if not self.allow_empty and not data:
+            self.fail("empty")
+        if len(data) > MAX_IDS:
+            self.fail("too_many", limit=MAX_IDS)
+        return self.child_relation.to_internal_values(data)
+
+
+class IdField(serializers.PrimaryKeyRelatedField):
+    """A primary key from the field's queryset; `many=True` gives an IdListField.
+
+    Only whole numbers a database id can hold are looked up: anything else is "incorrect
+    type" or "does not exist", never a query the database would overflow on.
+    """
+
+    @classmethod
+    def many_init(cls, *args, **kwargs):
+        list_kwargs = {"child_relation": cls(*args, **kwargs)}
+        for key in kwargs:
+            if key in MANY_RELATION_KWARGS:
+                list_kwargs[key] = kwargs[key]
+        return IdListField(**list_kwargs)
+
+    def _id(self, data) -> int | None:
+        # JSON numbers only: the schema says integer, so "12" is refused like any text.
+        if isinstance(data, bool) or not isinstance(data, int):
+            self.fail("incorrect_type", data_type=type(data).__name__)
+        return as_id(data)
+
+    def to_internal_value(self, data):
+        pk = self._id(data)
+        found = self.get_queryset().filter(pk=pk).first() if pk is not None else None
+        if found is None:
+            self.fail("does_not_exist", pk_value=data)
+        return found
+
+    def to_internal_values(self, data: list) -> list:
+        ids = [self._id(item) for item in data]
+        wanted = list(dict.fromkeys(pk for pk in ids if pk is not None))
+        found = {obj.pk: obj for obj in self.get_queryset().filter(pk__in=wanted)} if wanted else {}
+        for item, pk in zip(data, ids, strict=True):
+            if pk not in found:
+                self.fail("does_not_exist", pk_value=item)
+        # In the queryset's order (people by username, tags by name): the order a task shows
+        # them in, so a write's answer can list them without reading them back.
+        return list(found.values())
