@@ -17,12 +17,11 @@ from portal.core.resources import (
     NO,
     YES,
     CellError,
-    CellProblem,
-    RowSheet,
     SheetResource,
     text,
     yes_no,
 )
+from portal.core.row_sheet import CellProblem, RowSheet
 
 USER_COLUMNS = (
     "username",

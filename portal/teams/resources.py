@@ -15,12 +15,11 @@ from django.db.models.functions import Lower
 from import_export import fields
 
 from portal.core.resources import (
-    CellProblem,
-    RowSheet,
     SheetResource,
     split_list,
     text,
 )
+from portal.core.row_sheet import CellProblem, RowSheet
 from portal.teams import services
 from portal.teams.models import Membership, Role, Team
 from portal.teams.selectors import people_addable_by, teams_visible_to, users_visible_to
