@@ -3,24 +3,18 @@
 from __future__ import annotations
 
 from django.contrib import admin
-from django.contrib.admin import helpers
-from django.contrib.admin.views.main import ChangeList
-from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
-from unfold.admin import StackedInline
-from unfold.decorators import action, display
+from unfold.decorators import display
 
 from portal.adminsite.autocomplete import is_autocomplete, task_team_for_autocomplete
 from portal.adminsite.bases import (
     PortalModelAdmin,
     ScopedHistoryAdmin,
     moment_column,
-    report_bulk,
 )
-from portal.adminsite.fields import BoundedInlineFormSet
 from portal.adminsite.lean import LeanRowsAdmin, label_html, tags_html
 from portal.adminsite.searchable import SearchableFiltersAdmin
 from portal.adminsite.spreadsheets import SpreadsheetAdmin
@@ -41,21 +35,21 @@ from portal.tasks.admin.filters import (
     TagFilter,
     TeamFilter,
 )
-from portal.tasks.admin.forms import NewCommentForm, PickTagForm, PickUserForm, TaskAdminForm
+from portal.tasks.admin.forms import TaskAdminForm
+from portal.tasks.admin.task_actions import TaskActions
+from portal.tasks.admin.task_parts import CommentsInline, TaskChangeList
 from portal.tasks.models import Comment, Priority, Status, Task
-from portal.tasks.querysets import order_by_term
 from portal.tasks.resources import TaskResource
 from portal.tasks.selectors import (
     TASK_HISTORY_M2M,
     history_readable,
     tags_visible_to,
-    task_comments,
     task_history,
     task_history_entries,
     tasks_visible_to,
 )
 from portal.teams import permissions as perms
-from portal.teams.selectors import assignable_people, teams_writable_by, users_visible_to
+from portal.teams.selectors import teams_writable_by, users_visible_to
 
 STATUS_COLOURS = {
     Status.TODO: "info",
@@ -71,81 +65,14 @@ PRIORITY_COLOURS = {
 }
 
 
-class TaskChangeList(ChangeList):
-    """Sorts as the task filter set does: tasks without a due date last in both directions."""
-
-    def __init__(self, *args, **kwargs):
-        self._urls = {}
-        super().__init__(*args, **kwargs)
-
-    def get_ordering(self, request, queryset):
-        return [
-            order_by_term(term) if isinstance(term, str) else term
-            for term in super().get_ordering(request, queryset)
-        ]
-
-    def get_results(self, request):
-        # The rows show the team's key, not the creator, the parent or the long text fields:
-        # leave their joins and columns out of the page's query. Actions read the tasks anew
-        # (cl.get_queryset), with every field the services need.
-        self.queryset = (
-            self.queryset.select_related(None)
-            .select_related("team")
-            .defer("description", "metadata")
-        )
-        super().get_results(request)
-
-    def url_for_result(self, result):
-        # The key and the title both link to the task: reverse its address once per row.
-        if result.pk not in self._urls:
-            self._urls[result.pk] = super().url_for_result(result)
-        return self._urls[result.pk]
-
-
-class CommentsInline(StackedInline):
-    """The task page's one comments area: the comments, then a box to add one.
-
-    Existing comments are listed (authors and leads edit or delete them on the comment's own
-    page, so a task form never rewrites other people's comments); the formset holds only the
-    new comment, which is optional and saved through comment_add with the task.
-    """
-
-    model = Comment
-    form = NewCommentForm
-    formset = BoundedInlineFormSet
-    fields = ["body"]
-    extra = 1
-    max_num = 1
-    can_delete = False
-    verbose_name = "comment"
-    verbose_name_plural = "comments"
-    template = "admin/tasks/task/comments.html"
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).none()
-
-    def get_formset(self, request, obj=None, **kwargs):
-        formset = super().get_formset(request, obj, **kwargs)
-        # A fresh class per call (like the form's request): the comments shown above the box.
-        comments = list(task_comments(fetched_by=request.user, task=obj))
-        for comment in comments:
-            comment.can_edit = task_perms.can_edit_comment(request.user, comment, obj.team_id)
-        formset.comments = comments
-        return formset
-
-    def has_add_permission(self, request, obj=None):
-        return obj is not None and task_perms.can_comment(request.user, obj)
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_view_permission(self, request, obj=None):
-        return obj is not None and task_perms.can_view_task(request.user, obj)
-
-
 @admin.register(Task)
 class TaskAdmin(
-    LeanRowsAdmin, SearchableFiltersAdmin, SpreadsheetAdmin, ScopedHistoryAdmin, PortalModelAdmin
+    TaskActions,
+    LeanRowsAdmin,
+    SearchableFiltersAdmin,
+    SpreadsheetAdmin,
+    ScopedHistoryAdmin,
+    PortalModelAdmin,
 ):
     form = TaskAdminForm
     resource_classes = [TaskResource]
@@ -412,89 +339,3 @@ class TaskAdmin(
                     services.comment_add(actor=request.user, task=form.instance, body=body)
                 )
         return None
-
-    # -- bulk actions (each task through the services, so rules and history apply per task) --
-    def _set_status(self, request, queryset, status):
-        result = services.tasks_bulk_apply(
-            actor=request.user, tasks=queryset, operation=services.task_update, status=status
-        )
-        report_bulk(self, request, result, f"Set status to {Status(status).label} on")
-
-    @action(description="Set status: To do", permissions=["change"], icon="radio_button_unchecked")
-    def mark_todo(self, request, queryset):
-        self._set_status(request, queryset, Status.TODO)
-
-    @action(description="Set status: In progress", permissions=["change"], icon="pending")
-    def mark_in_progress(self, request, queryset):
-        self._set_status(request, queryset, Status.IN_PROGRESS)
-
-    @action(description="Set status: Blocked", permissions=["change"], icon="block")
-    def mark_blocked(self, request, queryset):
-        self._set_status(request, queryset, Status.BLOCKED)
-
-    @action(description="Set status: Done", permissions=["change"], icon="task_alt")
-    def mark_done(self, request, queryset):
-        self._set_status(request, queryset, Status.DONE)
-
-    @action(description="Archive", permissions=["archive"], icon="archive")
-    def archive(self, request, queryset):
-        result = services.tasks_bulk_apply(
-            actor=request.user, tasks=queryset, operation=services.task_archive
-        )
-        report_bulk(self, request, result, "Archived")
-
-    @action(description="Unarchive", permissions=["archive"], icon="unarchive")
-    def unarchive(self, request, queryset):
-        result = services.tasks_bulk_apply(
-            actor=request.user, tasks=queryset, operation=services.task_unarchive
-        )
-        report_bulk(self, request, result, "Unarchived")
-
-    def _pick(self, request, queryset, form, title, apply):
-        """Intermediate page: choose a value, then apply it to the selected tasks."""
-        if request.POST.get("apply") and form.is_valid():
-            return apply(form.cleaned_data)
-        context = {
-            **self.admin_site.each_context(request),
-            "title": title,
-            "opts": self.model._meta,
-            "form": form,
-            "tasks": queryset,
-            "action": request.POST.get("action"),
-            "selected": request.POST.getlist(helpers.ACTION_CHECKBOX_NAME),
-            "select_across": request.POST.get("select_across", "0"),
-        }
-        return TemplateResponse(request, "admin/tasks/task/bulk_pick.html", context)
-
-    @action(description="Assign to…", permissions=["change"], icon="person_add")
-    def assign_to(self, request, queryset):
-        form = PickUserForm(request.POST if request.POST.get("apply") else None)
-        team_ids = set(queryset.values_list("team_id", flat=True))
-        form.fields["user"].queryset = assignable_people(request.user, team_ids)
-
-        def apply(data):
-            result = services.tasks_bulk_apply(
-                actor=request.user,
-                tasks=queryset,
-                operation=services.task_add_assignees,
-                assignees=[data["user"]],
-            )
-            report_bulk(self, request, result, f"Assigned {data['user'].get_username()} to")
-
-        return self._pick(request, queryset, form, "Assign the selected tasks", apply)
-
-    @action(description="Add tag…", permissions=["change"], icon="sell")
-    def add_tag(self, request, queryset):
-        form = PickTagForm(request.POST if request.POST.get("apply") else None)
-        form.fields["tag"].queryset = tags_visible_to(request.user)
-
-        def apply(data):
-            result = services.tasks_bulk_apply(
-                actor=request.user,
-                tasks=queryset,
-                operation=services.task_add_tags,
-                tags=[data["tag"]],
-            )
-            report_bulk(self, request, result, f"Tagged '{data['tag'].name}' on")
-
-        return self._pick(request, queryset, form, "Tag the selected tasks", apply)
