@@ -25,14 +25,14 @@ FLOORS = {
 }
 DOOR = 5
 # The doors, named one by one: a new package that is on no floor and is not a door fails.
-DOORS = {"adminsite", "api", "pages", "benchmarks", "urls", "settings", "wsgi", "asgi"}
+DOORS = {"adminsite", "api", "pages", "devtools", "urls", "settings", "wsgi", "asgi"}
 # Configuration read by programs, not imported by the portal (gunicorn.conf.py; locale formats).
 NOT_CODE = {"gunicorn", "formats"}
 # Only these may import the API, the job runner and the team pages (wired in, not called).
 WIRING = {"urls", "settings"}
 WIRED_ONLY = ("api", "jobs", "pages")
 # The benchmark command measures those doors and jobs through their public entrances.
-MEASURES = {"benchmarks"}
+MEASURES = {"devtools"}
 # The team pages' reports show the daily summaries, which the job runner writes: the pages may
 # read them through the jobs' selectors (and nothing else of the jobs). See docs/decisions.md.
 ALLOWED = {("pages", "portal.jobs.selectors")}
@@ -250,11 +250,11 @@ def test_only_the_spreadsheet_doors_start_jobs(tmp_path, monkeypatch, module, so
 @pytest.mark.parametrize(
     ("module", "source", "allowed"),
     [
-        ("benchmarks/measures.py", "from portal.jobs.jobs import daily_summary", True),
-        ("benchmarks/measures.py", "from portal.api import views", True),
-        ("benchmarks/measures.py", "from portal.pages.views import home", True),
+        ("devtools/measures.py", "from portal.jobs.jobs import daily_summary", True),
+        ("devtools/measures.py", "from portal.api import views", True),
+        ("devtools/measures.py", "from portal.pages.views import home", True),
         ("adminsite/other.py", "from portal.jobs.jobs import daily_summary", False),
-        ("tasks/x.py", "from portal.benchmarks import measures", False),
+        ("tasks/x.py", "from portal.devtools import measures", False),
     ],
 )
 def test_only_the_benchmark_measures_jobs_and_doors(tmp_path, monkeypatch, module, source, allowed):

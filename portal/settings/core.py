@@ -73,12 +73,15 @@ INSTALLED_APPS = [
     # the team pages (docs/team-pages.md); htmx requests are told apart by django-htmx
     "django_htmx",
     "portal.pages",
-    # `manage.py benchmark` (docs/benchmarks.md): a command only, no models or URLs.
-    "portal.benchmarks",
     # After the portal's apps, so the portal's own `import` and `export` commands (which act as
     # a person, through the selectors and services) replace import-export's.
     "import_export",
 ]
+# Development tools (`manage.py benchmark`, the demo fixture builder): commands only, no models
+# or URLs; on while DEBUG is, off in production unless asked for (DEVTOOLS=true).
+DEVTOOLS = env.bool("DEVTOOLS", default=DEBUG)
+if DEVTOOLS:
+    INSTALLED_APPS.insert(INSTALLED_APPS.index("import_export"), "portal.devtools")
 
 MIDDLEWARE = [
     # First: probes are answered before host checks and HTTPS redirects (portal/core/health.py).

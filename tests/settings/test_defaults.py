@@ -41,3 +41,26 @@ def test_static_root_can_still_be_set_on_its_own(tmp_path):
         "STATIC_ROOT", env=clean_env(VAR_DIR=str(tmp_path), STATIC_ROOT="/app/staticfiles")
     )
     assert values["STATIC_ROOT"] == "/app/staticfiles"
+
+
+def test_development_tools_are_installed_only_in_development(tmp_path):
+    """The benchmark and the demo builder are not part of a production install."""
+    var = str(tmp_path)
+    development = load_settings("INSTALLED_APPS", env=clean_env(VAR_DIR=var))
+    production = load_settings(
+        "INSTALLED_APPS",
+        env=clean_env(VAR_DIR=var, DEBUG="false", SECRET_KEY="x" * 60, ALLOWED_HOSTS="example.com"),
+    )
+    asked = load_settings(
+        "INSTALLED_APPS",
+        env=clean_env(
+            VAR_DIR=var,
+            DEBUG="false",
+            DEVTOOLS="true",
+            SECRET_KEY="x" * 60,
+            ALLOWED_HOSTS="example.com",
+        ),
+    )
+    assert "portal.devtools" in development["INSTALLED_APPS"]
+    assert "portal.devtools" not in production["INSTALLED_APPS"]
+    assert "portal.devtools" in asked["INSTALLED_APPS"]

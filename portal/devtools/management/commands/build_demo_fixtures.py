@@ -6,13 +6,14 @@ them, so "overdue" and "due soon" stay true whenever the demo is started.
 
 import json
 import random
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-DEMO_ANCHOR = datetime(2026, 1, 15, 9, 0, tzinfo=UTC)
+from portal.adminsite.management.commands.demo import DEMO_ANCHOR
+
 # pbkdf2 hash of the documented demo password "Demo-pass-2026!" (demo only).
 DEMO_PASSWORD_HASH = (
     "pbkdf2_sha256$1000000$portaldemosalt01$IaFwnlqWf8aR9GwWvnAoKpcX73l7LG8diAUYw5hCBVA="

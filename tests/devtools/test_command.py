@@ -14,9 +14,9 @@ from django.db import connection
 from django.test import Client
 
 from portal.accounts.models import User
-from portal.benchmarks.dataset import PREFIX, RUNNER, TAG_NAMES, TEAMS
-from portal.benchmarks.management.commands.benchmark import NOT_A_RUN, REFUSED, UNKNOWN
-from portal.benchmarks.measures import CLIENT_ADDRESS, NAMES
+from portal.devtools.dataset import PREFIX, RUNNER, TAG_NAMES, TEAMS
+from portal.devtools.management.commands.benchmark import NOT_A_RUN, REFUSED, UNKNOWN
+from portal.devtools.measures import CLIENT_ADDRESS, NAMES
 from portal.tasks.models import Comment, Tag, Task
 from portal.teams.models import Team
 from tests.factories import TeamFactory

@@ -26,12 +26,12 @@ from django.urls import reverse
 from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
 
-from portal.adminsite.management.commands.benchmark_spreadsheets import (
+from portal.core.spreadsheets import write_xlsx
+from portal.devtools import floors
+from portal.devtools.dataset import RUNNER, DataSet
+from portal.devtools.management.commands.benchmark_spreadsheets import (
     Command as SpreadsheetBenchmark,
 )
-from portal.benchmarks import floors
-from portal.benchmarks.dataset import RUNNER, DataSet
-from portal.core.spreadsheets import write_xlsx
 from portal.jobs.jobs import daily_summary
 from portal.jobs.models import Job, JobStatus
 from portal.jobs.runner import JobContext

@@ -17,8 +17,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError
 from django.test.utils import override_settings
 
-from portal.benchmarks import dataset, report
-from portal.benchmarks.measures import NAMES, Bench, BenchmarkError, machine
+from portal.devtools import dataset, report
+from portal.devtools.measures import NAMES, Bench, BenchmarkError, machine
 
 REFUSED = (
     "The database already holds data ({what}). The benchmark builds its own data set of teams, "

@@ -1,7 +1,0 @@
-from django.apps import AppConfig
-
-
-class BenchmarksConfig(AppConfig):
-    name = "portal.benchmarks"
-    label = "benchmarks"
-    verbose_name = "Benchmarks"
