@@ -12,6 +12,7 @@ from django.forms.models import fields_for_model
 
 from portal.core.forms import ModelMultipleChoiceField
 from portal.core.parsing import storable_moment
+from portal.tasks.fields import page_form_names
 from portal.tasks.keys import parse_task_key
 from portal.tasks.models import Comment, Task
 
@@ -82,17 +83,7 @@ class TaskCreateForm(PageForm):
 
     def __init__(self, *args, team, people, tags, parents, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields.update(
-            model_fields(
-                "title",
-                "description",
-                "status",
-                "priority",
-                "due_date",
-                "estimated_hours",
-                "actual_hours",
-            )
-        )
+        self.fields.update(model_fields(*page_form_names()))
         self.fields["assignees"] = ModelMultipleChoiceField(
             queryset=people, required=False, widget=forms.CheckboxSelectMultiple
         )

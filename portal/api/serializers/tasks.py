@@ -11,6 +11,7 @@ from portal.api import fields
 from portal.api.serializers.ids import MAX_IDS, IdField, _user
 from portal.api.serializers.people import UserRefSerializer
 from portal.tasks import permissions as task_perms
+from portal.tasks.fields import api_names
 from portal.tasks.keys import task_key
 from portal.tasks.models import Comment, Tag, Task
 from portal.tasks.selectors import TASK_ROW_FIELDS, tags_visible_to, task_links, tasks_visible_to
@@ -80,29 +81,7 @@ class TaskSerializer(fields.ModelSerializer):
 
     class Meta:
         model = Task
-        fields = (
-            "id",
-            "key",
-            "team",
-            "title",
-            "description",
-            "status",
-            "priority",
-            "due_date",
-            "estimated_hours",
-            "actual_hours",
-            "created_by",
-            "assignees",
-            "assignee_ids",
-            "tags",
-            "tag_ids",
-            "parent",
-            "metadata",
-            "is_archived",
-            "completed_at",
-            "created_at",
-            "updated_at",
-        )
+        fields = api_names()
         read_only_fields = ("is_archived", "completed_at", "created_at", "updated_at")
 
     def __init__(self, *args, **kwargs):

@@ -2,23 +2,12 @@
 
 from __future__ import annotations
 
-# The task sheet's columns, in order; the last four are written on export and ignored on import.
-TASK_IMPORT_COLUMNS = (
-    "key",
-    "team",
-    "title",
-    "description",
-    "status",
-    "priority",
-    "due_date",
-    "estimated_hours",
-    "actual_hours",
-    "assignees",
-    "tags",
-    "parent",
-    "is_archived",
-)
-TASK_EXPORT_ONLY = ("created_by", "created_at", "updated_at", "completed_at")
+from portal.tasks.fields import sheet_columns
+
+# The task sheet's columns, in order (portal/tasks/fields.py); the export-only ones are written
+# on export and ignored on import.
+TASK_IMPORT_COLUMNS = sheet_columns(export_only=False)
+TASK_EXPORT_ONLY = sheet_columns(export_only=True)
 TASK_COLUMNS = TASK_IMPORT_COLUMNS + TASK_EXPORT_ONLY
 PROGRESS_EVERY = 500  # rows between progress reports of a background import
 # Messages of the task sheet's cells, reused by tests.

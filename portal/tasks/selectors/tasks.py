@@ -6,6 +6,7 @@ from django.db.models import Count, F, Prefetch, QuerySet, Value, Window
 from django.db.models.functions import RowNumber
 
 from portal.accounts.models import User
+from portal.tasks.fields import row_columns
 from portal.tasks.filters import filter_tasks
 from portal.tasks.keys import task_key
 from portal.tasks.models import Task
@@ -30,27 +31,7 @@ def tasks_visible_to(user) -> QuerySet[Task]:
 
 
 # Columns of a task as lists show it, read without building model instances.
-TASK_ROW_FIELDS = (
-    "id",
-    "team_id",
-    "team__key",
-    "number",
-    "title",
-    "description",
-    "status",
-    "priority",
-    "due_date",
-    "estimated_hours",
-    "actual_hours",
-    "created_by_id",
-    "created_by__username",
-    "parent_id",
-    "metadata",
-    "is_archived",
-    "completed_at",
-    "created_at",
-    "updated_at",
-)
+TASK_ROW_FIELDS = row_columns()
 
 
 def task_rows(tasks: QuerySet[Task]) -> QuerySet:

@@ -12,6 +12,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from portal.accounts.models import User
+from portal.tasks.fields import editable_names, link_names
 from portal.tasks.models import Status, Task
 from portal.teams.models import Membership, Team
 from portal.teams.permissions import WRITE_ROLES
@@ -22,24 +23,10 @@ ASSIGNEE_VIEWER = "{names} can only view team {team}: tasks are assigned to its 
 TASK_MOVE_TEAM = "A task cannot move to another team."
 UNKNOWN_FIELDS = "Unknown task fields: {names}."
 
-# Fields a caller may set on create or update (besides team and title on create).
-EDITABLE_FIELDS = frozenset(
-    {
-        "title",
-        "description",
-        "status",
-        "priority",
-        "due_date",
-        "estimated_hours",
-        "actual_hours",
-        "parent",
-        "metadata",
-        "assignees",
-        "tags",
-        "is_archived",
-    }
-)
-M2M_FIELDS = ("assignees", "tags")
+# Fields a caller may set on create or update (besides team and title on create), and the
+# many-to-many ones among them: from the one description of a task's fields.
+EDITABLE_FIELDS = editable_names()
+M2M_FIELDS = link_names()
 # The column of each many-to-many field's link table that names the other side.
 M2M_COLUMNS = {"assignees": "user_id", "tags": "tag_id"}
 

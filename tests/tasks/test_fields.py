@@ -1,0 +1,103 @@
+"""The one description of a task's fields, and what each door derives from it."""
+
+from dataclasses import replace
+
+from portal.api.serializers import TaskSerializer
+from portal.pages.forms import TaskCreateForm
+from portal.tasks import fields as f
+from portal.tasks.resources import TASK_EXPORT_ONLY, TASK_IMPORT_COLUMNS
+from portal.tasks.selectors import TASK_ROW_FIELDS
+from portal.tasks.services import EDITABLE_FIELDS, M2M_FIELDS
+
+
+def test_every_door_reads_its_fields_from_the_description():
+    assert {
+        "title",
+        "description",
+        "status",
+        "priority",
+        "due_date",
+        "estimated_hours",
+        "actual_hours",
+        "parent",
+        "metadata",
+        "assignees",
+        "tags",
+        "is_archived",
+    } == EDITABLE_FIELDS
+    assert M2M_FIELDS == ("assignees", "tags")
+    assert set(TASK_ROW_FIELDS) == {
+        "id",
+        "team_id",
+        "team__key",
+        "number",
+        "title",
+        "description",
+        "status",
+        "priority",
+        "due_date",
+        "estimated_hours",
+        "actual_hours",
+        "created_by_id",
+        "created_by__username",
+        "parent_id",
+        "metadata",
+        "is_archived",
+        "completed_at",
+        "created_at",
+        "updated_at",
+    }
+    assert TASK_IMPORT_COLUMNS == (
+        "key",
+        "team",
+        "title",
+        "description",
+        "status",
+        "priority",
+        "due_date",
+        "estimated_hours",
+        "actual_hours",
+        "assignees",
+        "tags",
+        "parent",
+        "is_archived",
+    )
+    assert TASK_EXPORT_ONLY == ("created_by", "created_at", "updated_at", "completed_at")
+    assert TaskSerializer.Meta.fields == f.api_names()
+    assert TaskSerializer.Meta.fields[:4] == ("id", "key", "team", "title")
+    assert "assignee_ids" in TaskSerializer.Meta.fields
+    assert f.page_form_names() == (
+        "title",
+        "description",
+        "status",
+        "priority",
+        "due_date",
+        "estimated_hours",
+        "actual_hours",
+    )
+
+
+def test_a_new_field_is_one_entry(team, lead):
+    """An entry joins the service's keywords, the rows, the API and the sheet at once."""
+    story_points = replace(
+        f.TaskField.plain("story_points"), editable=True, sheet=(13, "story_points")
+    )
+    fields = (*f.TASK_FIELDS, story_points)
+    assert "story_points" in f.editable_names(fields)
+    assert "story_points" in f.row_columns(fields)
+    assert f.api_names(fields)[-1] == "story_points"
+    assert f.sheet_columns(fields, export_only=False)[-1] == "story_points"
+    assert "story_points" not in f.sheet_columns(fields, export_only=True)
+
+
+def test_the_page_form_has_the_described_fields(team, lead):
+    from portal.accounts.models import User
+    from portal.tasks.models import Tag, Task
+
+    form = TaskCreateForm(
+        team=team,
+        people=User.objects.none(),
+        tags=Tag.objects.none(),
+        parents=Task.objects.none(),
+    )
+    assert set(f.page_form_names()) <= set(form.fields)
