@@ -20,7 +20,7 @@ def _own_team(user, value: str | None) -> int | None:
     team_id = as_id(value)
     if team_id is None:
         return None
-    return teams_visible_to(user).filter(pk=team_id).values_list("pk", flat=True).first()
+    return teams_visible_to(fetched_by=user).filter(pk=team_id).values_list("pk", flat=True).first()
 
 
 def task_team_for_autocomplete(request) -> int | None:
@@ -36,7 +36,7 @@ def task_team_for_autocomplete(request) -> int | None:
     referer = request.headers.get("referer", "")
     match = TASK_CHANGE_RE.search(referer)
     if match:
-        visible = tasks_visible_to(request.user).filter(pk=match.group(1))
+        visible = tasks_visible_to(fetched_by=request.user).filter(pk=match.group(1))
         return visible.values_list("team_id", flat=True).first()
     return _own_team(request.user, parse_qs(urlparse(referer).query).get("team", [None])[0])
 

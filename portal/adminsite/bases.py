@@ -172,7 +172,7 @@ class TeamFilter(RadioFilter):
     parameter_name = "team"
 
     def lookups(self, request, model_admin):
-        return [(str(t.pk), t.name) for t in teams_visible_to(request.user)]
+        return [(str(t.pk), t.name) for t in teams_visible_to(fetched_by=request.user)]
 
     def queryset(self, request, queryset):
         value = self.value()

@@ -109,7 +109,7 @@ def between(field: str, start, end=None) -> str:
 
 def _kpi_cards(user, now, tasks_url: str) -> list[dict]:
     """The four numbers at the top, each linking to the task list that shows its rows."""
-    numbers = selectors.kpis(user, now)
+    numbers = selectors.kpis(fetched_by=user, now=now)
     cards = [
         ("Open", numbers["open"], "Not done, not archived", f"{tasks_url}?{OPEN_QUERY}", "inbox"),
         (
@@ -146,9 +146,9 @@ def _chart(labels: list, *datasets: dict) -> str:
 
 def _charts(user, now) -> dict:
     """The three charts: created and done per day, open tasks by status and by person."""
-    flow = selectors.created_vs_done(user, 30, now)
-    status = selectors.open_by_status(user)
-    workload = selectors.workload_by_assignee(user)
+    flow = selectors.created_vs_done(fetched_by=user, days=30, now=now)
+    status = selectors.open_by_status(fetched_by=user)
+    workload = selectors.workload_by_assignee(fetched_by=user)
     line = {"borderColor": PRIMARY, "backgroundColor": PRIMARY}
     done = {"borderColor": SUCCESS, "backgroundColor": SUCCESS}
     return {
@@ -184,8 +184,8 @@ def dashboard_callback(request, context):
         {
             "kpi_cards": _kpi_cards(user, now, tasks_url),
             **_charts(user, now),
-            "my_tasks": list(selectors.my_tasks(user)),
-            "my_teams": list(teams_visible_to(user)),
+            "my_tasks": list(selectors.my_tasks(fetched_by=user)),
+            "my_teams": list(teams_visible_to(fetched_by=user)),
             "now": now,
             "tasks_url": tasks_url,
         }

@@ -12,7 +12,9 @@ from portal.tasks.selectors import task_ids_by_key
 
 def markdown_with_task_links(user, text: str) -> SafeString:
     """Safe HTML of `text`, each task key the person may see (OPS-42) linking to its page."""
-    ids = task_ids_by_key(user, {match.group(0) for match in KEY_IN_TEXT_RE.finditer(text)})
+    ids = task_ids_by_key(
+        fetched_by=user, keys={match.group(0) for match in KEY_IN_TEXT_RE.finditer(text)}
+    )
 
     def link(match) -> str:
         key = match.group(0)

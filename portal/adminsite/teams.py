@@ -155,7 +155,7 @@ class TeamAdmin(SpreadsheetAdmin, PortalModelAdmin):
             )
 
         open_tasks = Task.objects.open()
-        return teams_visible_to(request.user).annotate(
+        return teams_visible_to(fetched_by=request.user).annotate(
             members=Coalesce(count(Membership.objects.all()), 0),
             open_task_count=Coalesce(count(open_tasks), 0),
         )

@@ -57,13 +57,13 @@ class UserAdmin(SpreadsheetAdmin, DjangoUserAdmin, PortalModelAdmin):
         user = request.user
         if is_autocomplete(request, "tasks", "task", "assignees"):
             team_id = task_team_for_autocomplete(request)
-            qs = assignable_people(user, [team_id] if team_id else None)
+            qs = assignable_people(fetched_by=user, team_ids=[team_id] if team_id else None)
         elif is_autocomplete(request, "teams", "membership", "user"):
-            qs = people_addable_by(user)
+            qs = people_addable_by(fetched_by=user)
         else:
-            qs = users_visible_to(user)
+            qs = users_visible_to(fetched_by=user)
         # The teams column shows only memberships of teams the viewer can see.
-        return qs.prefetch_related(Prefetch("memberships", memberships_visible_to(user)))
+        return qs.prefetch_related(Prefetch("memberships", memberships_visible_to(fetched_by=user)))
 
     def save_model(self, request, obj, form, change):
         if not change:

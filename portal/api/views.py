@@ -65,7 +65,7 @@ class TeamViewSet(PathIds, viewsets.ModelViewSet):
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
     def get_queryset(self):
-        return teams_visible_to(self.request.user)
+        return teams_visible_to(fetched_by=self.request.user)
 
     def perform_create(self, serializer):
         data = serializer.validated_data
@@ -81,7 +81,9 @@ class TeamViewSet(PathIds, viewsets.ModelViewSet):
 
     def _memberships(self, team):
         return (
-            memberships_visible_to(self.request.user).filter(team=team).order_by("user__username")
+            memberships_visible_to(fetched_by=self.request.user)
+            .filter(team=team)
+            .order_by("user__username")
         )
 
     @extend_schema(
@@ -160,7 +162,7 @@ class UserViewSet(PathIds, viewsets.ReadOnlyModelViewSet):
     lookup_value_regex = ID
 
     def get_queryset(self):
-        return users_visible_to(self.request.user)
+        return users_visible_to(fetched_by=self.request.user)
 
     @extend_schema(summary="Me, with my teams and roles", responses=s.ProfileSerializer)
     @action(detail=False, methods=["get"], pagination_class=None)
@@ -190,7 +192,7 @@ class TagViewSet(
     error_field_aliases = {"__all__": "name"}
 
     def get_queryset(self):
-        return tags_visible_to(self.request.user).order_by("name")
+        return tags_visible_to(fetched_by=self.request.user).order_by("name")
 
     def perform_create(self, serializer):
         serializer.instance = task_services.tag_create(
@@ -219,7 +221,7 @@ class TaskViewSet(PathIds, viewsets.ModelViewSet):
     error_field_aliases = TASK_ERROR_FIELDS
 
     def get_queryset(self):
-        tasks = tasks_visible_to(self.request.user)
+        tasks = tasks_visible_to(fetched_by=self.request.user)
         # Comments and history need the task's id and team, not its assignees and tags.
         if self.action in ("comments", "history"):
             return tasks.prefetch_related(None)

@@ -129,7 +129,7 @@ class JobAdmin(SuperuserOnly, ModelAdmin):
     ]
 
     def get_queryset(self, request):
-        return jobs_visible_to(request.user)
+        return jobs_visible_to(fetched_by=request.user)
 
     def has_change_permission(self, request, obj=None):
         return False  # records are written by the runner only
@@ -234,7 +234,7 @@ class DailySummaryAdmin(PortalModelAdmin):
     emailed_at_display = moment_column("emailed_at", "emailed")
 
     def get_queryset(self, request):
-        return summaries_visible_to(request.user)
+        return summaries_visible_to(fetched_by=request.user)
 
     def get_object(self, request, object_id, from_field=None):
         summary = super().get_object(request, object_id, from_field)

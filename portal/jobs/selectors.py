@@ -29,19 +29,19 @@ from portal.teams.models import Team
 from portal.teams.permissions import in_my_teams, is_superuser
 
 
-def jobs_visible_to(user) -> QuerySet[Job]:
+def jobs_visible_to(*, fetched_by) -> QuerySet[Job]:
     """Job records: administrators see all; others see the jobs they started."""
     qs = Job.objects.select_related("requester")
-    if is_superuser(user):
+    if is_superuser(fetched_by):
         return qs
-    if not (user and user.is_authenticated):
+    if not (fetched_by and fetched_by.is_authenticated):
         return qs.none()
-    return qs.filter(requester=user)
+    return qs.filter(requester=fetched_by)
 
 
-def summaries_visible_to(user) -> QuerySet[DailySummary]:
+def summaries_visible_to(*, fetched_by) -> QuerySet[DailySummary]:
     """Daily summaries of the user's teams (all for superusers)."""
-    return DailySummary.objects.select_related("team").filter(in_my_teams(user))
+    return DailySummary.objects.select_related("team").filter(in_my_teams(fetched_by))
 
 
 def summary_teams(*, slug: str | None = None) -> QuerySet[Team]:

@@ -186,7 +186,7 @@ def sheet_job_for(user: User, pk: Any) -> Job | None:
         pk = int(pk)
     except (TypeError, ValueError):
         return None
-    return jobs_visible_to(user).filter(kind__in=SHEET_KINDS, pk=pk).first()
+    return jobs_visible_to(fetched_by=user).filter(kind__in=SHEET_KINDS, pk=pk).first()
 
 
 def sheet_job_rerun(*, user: User, job: Job) -> Job:

@@ -144,7 +144,7 @@ def _days(value: float | None) -> float | None:
 def _flow(user, team, span: rep.ReportRange) -> Section:
     """Tasks created and done per week."""
     week_labels = [show_date(w) for w in span.weeks]
-    flow = rep.created_and_done_per_week(user, team, span)
+    flow = rep.created_and_done_per_week(fetched_by=user, team=team, span=span)
     return Section(
         "flow",
         Sheet(
@@ -171,7 +171,7 @@ def _flow(user, team, span: rep.ReportRange) -> Section:
 def _cycle(user, team, span: rep.ReportRange) -> Section:
     """Cycle time (median and 85th percentile) per week."""
     week_labels = [show_date(w) for w in span.weeks]
-    cycle = rep.cycle_time_per_week(user, team, span)
+    cycle = rep.cycle_time_per_week(fetched_by=user, team=team, span=span)
     return Section(
         "cycle",
         Sheet(
@@ -208,7 +208,7 @@ def _cycle(user, team, span: rep.ReportRange) -> Section:
 def _trend(user, team, span: rep.ReportRange) -> Section:
     """Open and overdue tasks at the end of each week."""
     week_labels = [show_date(w) for w in span.weeks]
-    trend = rep.open_and_overdue_trend(user, team, span)
+    trend = rep.open_and_overdue_trend(fetched_by=user, team=team, span=span)
     return Section(
         "trend",
         Sheet(
@@ -234,7 +234,7 @@ def _trend(user, team, span: rep.ReportRange) -> Section:
 
 def _workload(user, team, span: rep.ReportRange) -> Section:
     """Open, overdue and done tasks per assignee."""
-    load = rep.workload(user, team, span)
+    load = rep.workload(fetched_by=user, team=team, span=span)
     return Section(
         "workload",
         Sheet(
@@ -267,12 +267,12 @@ def _distributions(user, team, span: rep.ReportRange) -> list[Section]:
         (
             "status",
             "Status of the tasks created in the range",
-            rep.status_distribution(user, team, span),
+            rep.status_distribution(fetched_by=user, team=team, span=span),
         ),
         (
             "priority",
             "Priority of the tasks created in the range",
-            rep.priority_distribution(user, team, span),
+            rep.priority_distribution(fetched_by=user, team=team, span=span),
         ),
     ):
         label = slug.capitalize()
@@ -301,7 +301,7 @@ def _distributions(user, team, span: rep.ReportRange) -> list[Section]:
 def _summaries(user, team, span: rep.ReportRange) -> Section:
     """The daily summaries written for the team in the range."""
     summaries = list(
-        summaries_visible_to(user)
+        summaries_visible_to(fetched_by=user)
         .filter(team=team, date__gte=span.first, date__lte=span.last)
         .order_by("-date")
         .only("id", "date", "counts", "emailed_at", "team_id")

@@ -39,13 +39,13 @@ from portal.tasks.selectors import tasks_visible_to
 
 def _base(user) -> QuerySet[Task]:
     # Aggregates need no preloading: drop the selector's prefetches.
-    return tasks_visible_to(user).prefetch_related(None).select_related(None)
+    return tasks_visible_to(fetched_by=user).prefetch_related(None).select_related(None)
 
 
-def kpis(user, now=None) -> dict[str, int]:
+def kpis(*, fetched_by, now=None) -> dict[str, int]:
     """Open, overdue, due in the next 7 days and done in the last 7 days (one query)."""
     now = now or timezone.now()
-    return _base(user).aggregate(
+    return _base(fetched_by).aggregate(
         open=Count("id", filter=open_q()),
         overdue=Count("id", filter=overdue_q(now)),
         due_soon=Count("id", filter=due_within_q(DUE_SOON_DAYS, now)),
@@ -53,7 +53,7 @@ def kpis(user, now=None) -> dict[str, int]:
     )
 
 
-def team_counts(user, now=None) -> dict[int, dict[str, int]]:
+def team_counts(*, fetched_by, now=None) -> dict[int, dict[str, int]]:
     """Per visible team: open, overdue, and due in the next 7 days.
 
     One query for all teams; teams without open tasks are missing from the result. Only open
@@ -62,7 +62,7 @@ def team_counts(user, now=None) -> dict[int, dict[str, int]]:
     """
     now = now or timezone.now()
     rows = (
-        _base(user)
+        _base(fetched_by)
         .open()
         .values("team_id")
         .annotate(
@@ -75,13 +75,13 @@ def team_counts(user, now=None) -> dict[int, dict[str, int]]:
     return {row.pop("team_id"): row for row in rows}
 
 
-def created_vs_done(user, days: int = 30, now=None) -> dict[str, list]:
+def created_vs_done(*, fetched_by, days: int = 30, now=None) -> dict[str, list]:
     """Tasks created and completed per day over the last `days` days (two queries)."""
     now = now or timezone.now()
     today = timezone.localdate(now)
     start = today - timedelta(days=days - 1)
     since = now - timedelta(days=days + 1)
-    qs = _base(user)
+    qs = _base(fetched_by)
 
     def per_day(field: str) -> dict:
         rows = (
@@ -102,16 +102,16 @@ def created_vs_done(user, days: int = 30, now=None) -> dict[str, list]:
     }
 
 
-def open_by_status(user) -> dict[str, int]:
-    rows = _base(user).open().values("status").annotate(n=Count("id")).order_by()
+def open_by_status(*, fetched_by) -> dict[str, int]:
+    rows = _base(fetched_by).open().values("status").annotate(n=Count("id")).order_by()
     counts = {row["status"]: row["n"] for row in rows}
     return {label: counts.get(value, 0) for value, label in Status.choices if value != Status.DONE}
 
 
-def workload_by_assignee(user, limit: int = 10) -> list[tuple[str, int]]:
+def workload_by_assignee(*, fetched_by, limit: int = 10) -> list[tuple[str, int]]:
     """Open tasks per assignee, busiest first."""
     rows = (
-        _base(user)
+        _base(fetched_by)
         .open()
         .filter(assignees__isnull=False)
         .values(name=F("assignees__username"))
@@ -121,10 +121,13 @@ def workload_by_assignee(user, limit: int = 10) -> list[tuple[str, int]]:
     return [(row["name"], row["n"]) for row in rows]
 
 
-def my_tasks(user, limit: int = 10) -> QuerySet[Task]:
+def my_tasks(*, fetched_by, limit: int = 10) -> QuerySet[Task]:
     """Open tasks assigned to `user`, due soonest first (no due date last)."""
     return (
-        tasks_visible_to(user).open().assigned_to(user).ordered(["due_date", "-priority"])[:limit]
+        tasks_visible_to(fetched_by=fetched_by)
+        .open()
+        .assigned_to(fetched_by)
+        .ordered(["due_date", "-priority"])[:limit]
     )
 
 
@@ -171,9 +174,9 @@ def _per_week(qs: QuerySet, field: str) -> dict[date, int]:
     return {row["week"]: row["n"] for row in rows}
 
 
-def created_and_done_per_week(user, team, span: ReportRange) -> list[dict]:
+def created_and_done_per_week(*, fetched_by, team, span: ReportRange) -> list[dict]:
     """Per week of the range: tasks created and tasks completed (two grouped queries)."""
-    tasks = _team_tasks(user, team)
+    tasks = _team_tasks(fetched_by, team)
     created = _per_week(
         tasks.filter(created_at__gte=span.start, created_at__lt=span.end), "created_at"
     )
@@ -213,7 +216,7 @@ CYCLE_FRACTIONS = {"median": 0.5, "p85": 0.85}
 DAY = 86_400
 
 
-def cycle_time_per_week(user, team, span: ReportRange) -> list[dict]:
+def cycle_time_per_week(*, fetched_by, team, span: ReportRange) -> list[dict]:
     """Per week of completion: tasks done, and the median and 85th percentile of the days
     from creation to completion.
 
@@ -221,7 +224,7 @@ def cycle_time_per_week(user, team, span: ReportRange) -> list[dict]:
     range's done tasks as (week, created, completed) values and Python interpolates the same
     way, bounded by the tasks done in the range.
     """
-    done = _team_tasks(user, team).filter(done_since_q(span.start, span.end))
+    done = _team_tasks(fetched_by, team).filter(done_since_q(span.start, span.end))
     week = TruncWeek("completed_at", output_field=DateField())
     by_week: dict[date, dict] = {}
     if connection.vendor == "postgresql":
@@ -258,7 +261,7 @@ def cycle_time_per_week(user, team, span: ReportRange) -> list[dict]:
     return [{"week": monday, **by_week.get(monday, empty)} for monday in span.weeks]
 
 
-def open_and_overdue_trend(user, team, span: ReportRange) -> list[dict]:
+def open_and_overdue_trend(*, fetched_by, team, span: ReportRange) -> list[dict]:
     """Open and overdue tasks at the end of each week of the range (one query).
 
     Rebuilt from each task's creation, completion, archive and due times: a task reopened
@@ -269,7 +272,7 @@ def open_and_overdue_trend(user, team, span: ReportRange) -> list[dict]:
     for n, moment in enumerate(ends.values()):
         counts[f"open_{n}"] = Count("id", filter=open_at_q(moment))
         counts[f"overdue_{n}"] = Count("id", filter=overdue_at_q(moment))
-    totals = _team_tasks(user, team).aggregate(**counts)
+    totals = _team_tasks(fetched_by, team).aggregate(**counts)
     return [
         {
             "week": monday,
@@ -281,11 +284,11 @@ def open_and_overdue_trend(user, team, span: ReportRange) -> list[dict]:
     ]
 
 
-def workload(user, team, span: ReportRange, now=None) -> list[dict]:
+def workload(*, fetched_by, team, span: ReportRange, now=None) -> list[dict]:
     """Per assignee (and "unassigned"): open and overdue now, done within the range (one query)."""
     now = now or timezone.now()
     rows = (
-        _team_tasks(user, team)
+        _team_tasks(fetched_by, team)
         .values(
             "assignees__id",
             "assignees__username",
@@ -329,11 +332,11 @@ def _distribution(user, team, span: ReportRange, field: str, choices) -> list[di
     ]
 
 
-def status_distribution(user, team, span: ReportRange) -> list[dict]:
+def status_distribution(*, fetched_by, team, span: ReportRange) -> list[dict]:
     """Tasks created in the range (not archived), by the status they have now (one query)."""
-    return _distribution(user, team, span, "status", Status.choices)
+    return _distribution(fetched_by, team, span, "status", Status.choices)
 
 
-def priority_distribution(user, team, span: ReportRange) -> list[dict]:
+def priority_distribution(*, fetched_by, team, span: ReportRange) -> list[dict]:
     """Tasks created in the range (not archived), by priority (one query)."""
-    return _distribution(user, team, span, "priority", Priority.choices)
+    return _distribution(fetched_by, team, span, "priority", Priority.choices)

@@ -35,11 +35,13 @@ KEY_REQUIRED = "Enter the team's key, such as OPS."
 
 def teams_for_sheet(user, filters=None):
     members = Membership.objects.select_related("user").order_by("user__username")
-    return teams_visible_to(user).prefetch_related(Prefetch("memberships", queryset=members))
+    return teams_visible_to(fetched_by=user).prefetch_related(
+        Prefetch("memberships", queryset=members)
+    )
 
 
 def users_for_sheet(user, filters=None):
-    return users_visible_to(user)
+    return users_visible_to(fetched_by=user)
 
 
 def _members(team: Team) -> str:
@@ -110,7 +112,7 @@ class _TeamSheet(RowSheet):
         for cells in self.cells:
             with suppress(CellProblem):  # reported when the row is read
                 logins.update(_pairs(self.sheet.value(cells, "members")))
-        people = people_addable_by(self.user).annotate(lower_name=Lower("username"))
+        people = people_addable_by(fetched_by=self.user).annotate(lower_name=Lower("username"))
         self.people = {p.username.lower(): p for p in people.filter(lower_name__in=logins)}
         for team in self.teams.values():
             for membership in team.memberships.all():

@@ -17,32 +17,32 @@ from portal.teams.permissions import (
 )
 
 
-def teams_visible_to(user) -> QuerySet[Team]:
-    return Team.objects.filter(in_my_teams(user, "pk")).order_by("name")
+def teams_visible_to(*, fetched_by) -> QuerySet[Team]:
+    return Team.objects.filter(in_my_teams(fetched_by, "pk")).order_by("name")
 
 
-def memberships_visible_to(user) -> QuerySet[Membership]:
-    return Membership.objects.select_related("user", "team").filter(in_my_teams(user))
+def memberships_visible_to(*, fetched_by) -> QuerySet[Membership]:
+    return Membership.objects.select_related("user", "team").filter(in_my_teams(fetched_by))
 
 
-def users_visible_to(user) -> QuerySet:
+def users_visible_to(*, fetched_by) -> QuerySet:
     """People who share a team with `user` (and `user` themself); everyone for superusers."""
     User = get_user_model()
     qs = User.objects.all()
-    if not is_superuser(user):
-        if not (user and user.is_authenticated):
+    if not is_superuser(fetched_by):
+        if not (fetched_by and fetched_by.is_authenticated):
             return qs.none()
-        fellows = Membership.objects.filter(team_id__in=team_ids_for(user)).values("user_id")
-        qs = qs.filter(Q(pk__in=fellows) | Q(pk=user.pk))
+        fellows = Membership.objects.filter(team_id__in=team_ids_for(fetched_by)).values("user_id")
+        qs = qs.filter(Q(pk__in=fellows) | Q(pk=fetched_by.pk))
     return qs.order_by("username")
 
 
-def users_by_login(user, logins: Iterable[str]) -> dict[str, object]:
+def users_by_login(*, fetched_by, logins: Iterable[str]) -> dict[str, object]:
     """People `user` may see, by lower-cased username and by lower-cased email (one query)."""
     wanted = {login.strip().lower() for login in logins if login.strip()}
     if not wanted:
         return {}
-    found = users_visible_to(user).annotate(
+    found = users_visible_to(fetched_by=fetched_by).annotate(
         lower_username=Lower("username"), lower_email=Lower("email")
     )
     found = found.filter(Q(lower_username__in=wanted) | Q(lower_email__in=wanted))
@@ -54,53 +54,53 @@ def users_by_login(user, logins: Iterable[str]) -> dict[str, object]:
     return people
 
 
-def teams_by_name(user) -> dict[str, Team]:
+def teams_by_name(*, fetched_by) -> dict[str, Team]:
     """Teams `user` may see, by key (upper-case) and by slug (lower-case)."""
     found: dict[str, Team] = {}
-    for team in teams_visible_to(user):
+    for team in teams_visible_to(fetched_by=fetched_by):
         found[team.key.upper()] = team
         found.setdefault(team.slug.lower(), team)
     return found
 
 
-def teams_writable_by(user) -> QuerySet[Team]:
+def teams_writable_by(*, fetched_by) -> QuerySet[Team]:
     """Teams where `user` may create tasks (choices on a new task's form)."""
     qs = Team.objects.all()
-    if not is_superuser(user):
-        qs = qs.filter(pk__in=writable_team_ids_for(user))
+    if not is_superuser(fetched_by):
+        qs = qs.filter(pk__in=writable_team_ids_for(fetched_by))
     return qs.order_by("name")
 
 
-def assignable_people(user, team_ids=None) -> QuerySet:
+def assignable_people(*, fetched_by, team_ids=None) -> QuerySet:
     """Active leads and members of `team_ids` (default: the teams `user` can write in) whom
     `user` can see: the people tasks of those teams may be assigned to.
 
     Team ids outside the user's own teams are ignored, so a forged id reveals nothing.
     """
     if team_ids is None:
-        team_ids = writable_team_ids_for(user)
-    if not is_superuser(user):
-        team_ids = [tid for tid in team_ids if tid in set(team_ids_for(user))]
+        team_ids = writable_team_ids_for(fetched_by)
+    if not is_superuser(fetched_by):
+        team_ids = [tid for tid in team_ids if tid in set(team_ids_for(fetched_by))]
     # Leads and members: viewers cannot work on tasks, so they are never offered.
     members = Membership.objects.filter(team_id__in=list(team_ids), role__in=WRITE_ROLES)
     members = members.values("user_id")
-    return users_visible_to(user).filter(pk__in=members, is_active=True)
+    return users_visible_to(fetched_by=fetched_by).filter(pk__in=members, is_active=True)
 
 
-def assignee_choices(user) -> QuerySet:
+def assignee_choices(*, fetched_by) -> QuerySet:
     """People a task list can be filtered by as assignee: leads and members of `user`'s teams
     (every team for superusers), whom `user` can see.
 
     Unlike `assignable_people` this keeps deactivated people: deactivating someone does not
     unassign them, and their open tasks are what someone looks for to hand them over.
     """
-    members = Membership.objects.filter(in_my_teams(user), role__in=WRITE_ROLES)
-    return users_visible_to(user).filter(pk__in=members.values("user_id"))
+    members = Membership.objects.filter(in_my_teams(fetched_by), role__in=WRITE_ROLES)
+    return users_visible_to(fetched_by=fetched_by).filter(pk__in=members.values("user_id"))
 
 
-def people_addable_by(user) -> QuerySet:
+def people_addable_by(*, fetched_by) -> QuerySet:
     """People `user` may pick when adding someone to a team: anyone active for leads (a
     newcomer has no team yet), fellow members otherwise."""
-    if can_add_people(user):
+    if can_add_people(fetched_by):
         return get_user_model().objects.filter(is_active=True).order_by("username")
-    return users_visible_to(user)
+    return users_visible_to(fetched_by=fetched_by)

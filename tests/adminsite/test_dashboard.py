@@ -18,15 +18,19 @@ def test_kpis_scoped_and_correct(team, other_team, member, outsider):
     done = task_create(actor=member, team=team, title="done", assignees=[member])
     task_update(actor=member, task=done, status=Status.DONE)
     task_create(actor=outsider, team=other_team, title="x", due_date=now - timedelta(days=1))
-    assert selectors.kpis(member, now) == {
+    assert selectors.kpis(fetched_by=member, now=now) == {
         "open": 2,
         "overdue": 1,
         "due_soon": 1,
         "done_recently": 1,
     }
-    flow = selectors.created_vs_done(member, 30, now)
+    flow = selectors.created_vs_done(fetched_by=member, days=30, now=now)
     assert sum(flow["created"]) == 3 and sum(flow["done"]) == 1 and len(flow["labels"]) == 30
-    assert selectors.open_by_status(member) == {"To do": 2, "In progress": 0, "Blocked": 0}
+    assert selectors.open_by_status(fetched_by=member) == {
+        "To do": 2,
+        "In progress": 0,
+        "Blocked": 0,
+    }
 
 
 def test_dashboard_page(client, team, member, lead, django_assert_max_num_queries):

@@ -30,7 +30,7 @@ def _model_json(user, tasks) -> list[dict]:
     """The ModelSerializer way: instances with their preloads, a serializer per row."""
     request = APIRequestFactory().get(TASKS)
     request.user = user
-    fresh = tasks_visible_to(user).filter(pk__in=[t.pk for t in tasks])
+    fresh = tasks_visible_to(fetched_by=user).filter(pk__in=[t.pk for t in tasks])
     by_id = {t.pk: t for t in fresh}
     return TaskSerializer(
         [by_id[t.pk] for t in tasks], many=True, context={"request": request}

@@ -603,7 +603,9 @@ def test_reads_build_no_write_time_querysets(client_for, people, task, monkeypat
     built = []
     original = serializers.tags_visible_to
     monkeypatch.setattr(
-        serializers, "tags_visible_to", lambda user: built.append(user) or original(user)
+        serializers,
+        "tags_visible_to",
+        lambda *, fetched_by: built.append(fetched_by) or original(fetched_by=fetched_by),
     )
     c = client_for(people["member"])
     assert c.get(TASKS).status_code == 200

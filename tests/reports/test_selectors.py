@@ -53,14 +53,14 @@ def test_the_range_knows_its_weeks_and_moments():
 
 
 def test_created_and_done_per_week(history, member, team):
-    assert rep.created_and_done_per_week(member, team, SPAN) == [
+    assert rep.created_and_done_per_week(fetched_by=member, team=team, span=SPAN) == [
         {"week": WEEK1, "created": 3, "done": 2},
         {"week": WEEK2, "created": 1, "done": 1},
     ]
 
 
 def test_cycle_time_percentiles_per_week(history, member, team):
-    rows = rep.cycle_time_per_week(member, team, SPAN)
+    rows = rep.cycle_time_per_week(fetched_by=member, team=team, span=SPAN)
     assert [r["week"] for r in rows] == [WEEK1, WEEK2]
     assert rows[0]["n"] == 2
     assert rows[0]["median"] == pytest.approx(2.0)
@@ -73,7 +73,7 @@ def test_cycle_time_percentiles_per_week(history, member, team):
 
 
 def test_weeks_without_done_tasks_have_no_percentiles(member, team):
-    rows = rep.cycle_time_per_week(member, team, SPAN)
+    rows = rep.cycle_time_per_week(fetched_by=member, team=team, span=SPAN)
     assert rows == [
         {"week": WEEK1, "n": 0, "median": None, "p85": None},
         {"week": WEEK2, "n": 0, "median": None, "p85": None},
@@ -87,7 +87,7 @@ def test_percentile_cont_matches_postgresql():
 
 
 def test_open_and_overdue_at_the_end_of_each_week(history, member, team):
-    trend = rep.open_and_overdue_trend(member, team, SPAN)
+    trend = rep.open_and_overdue_trend(fetched_by=member, team=team, span=SPAN)
     assert [(r["week"], r["open"], r["overdue"]) for r in trend] == [
         (WEEK1, 2, 0),  # E and C (C finished on the 10th); F was archived, D not yet created
         (WEEK2, 2, 1),  # E and D, D due on the 10th
@@ -95,7 +95,7 @@ def test_open_and_overdue_at_the_end_of_each_week(history, member, team):
 
 
 def test_workload_by_assignee(history, member, member2, team):
-    rows = rep.workload(member, team, SPAN)
+    rows = rep.workload(fetched_by=member, team=team, span=SPAN)
     assert [(r["name"], r["open"], r["overdue"], r["done"]) for r in rows] == [
         ("member2", 1, 1, 0),
         ("Unassigned", 1, 0, 1),
@@ -104,15 +104,23 @@ def test_workload_by_assignee(history, member, member2, team):
 
 
 def test_distributions_of_the_tasks_created_in_the_range(history, member, team):
-    status = {r["value"]: r["count"] for r in rep.status_distribution(member, team, SPAN)}
+    status = {
+        r["value"]: r["count"]
+        for r in rep.status_distribution(fetched_by=member, team=team, span=SPAN)
+    }
     assert status == {"todo": 1, "in_progress": 0, "blocked": 0, "done": 3}
-    priority = {r["value"]: r["count"] for r in rep.priority_distribution(member, team, SPAN)}
+    priority = {
+        r["value"]: r["count"]
+        for r in rep.priority_distribution(fetched_by=member, team=team, span=SPAN)
+    }
     assert priority == {"low": 0, "medium": 4, "high": 0, "urgent": 0}
 
 
 def test_outsiders_get_zeros(history, outsider, team):
-    assert rep.created_and_done_per_week(outsider, team, SPAN)[0]["created"] == 0
-    assert rep.workload(outsider, team, SPAN) == []
+    assert (
+        rep.created_and_done_per_week(fetched_by=outsider, team=team, span=SPAN)[0]["created"] == 0
+    )
+    assert rep.workload(fetched_by=outsider, team=team, span=SPAN) == []
 
 
 def test_report_queries_do_not_grow(history, member, team, django_assert_max_num_queries):
@@ -120,12 +128,12 @@ def test_report_queries_do_not_grow(history, member, team, django_assert_max_num
 
     def run():
         with django_assert_max_num_queries(10) as captured:
-            rep.created_and_done_per_week(member, team, SPAN)
-            rep.cycle_time_per_week(member, team, SPAN)
-            rep.open_and_overdue_trend(member, team, SPAN)
-            rep.workload(member, team, SPAN)
-            rep.status_distribution(member, team, SPAN)
-            rep.priority_distribution(member, team, SPAN)
+            rep.created_and_done_per_week(fetched_by=member, team=team, span=SPAN)
+            rep.cycle_time_per_week(fetched_by=member, team=team, span=SPAN)
+            rep.open_and_overdue_trend(fetched_by=member, team=team, span=SPAN)
+            rep.workload(fetched_by=member, team=team, span=SPAN)
+            rep.status_distribution(fetched_by=member, team=team, span=SPAN)
+            rep.priority_distribution(fetched_by=member, team=team, span=SPAN)
         return len(captured)
 
     small = run()

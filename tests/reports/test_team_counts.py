@@ -27,12 +27,14 @@ def mixed(team, other_team, member, member2, outsider):
 
 
 def test_counts_per_team_read_open_tasks_only(mixed, team, member):
-    assert team_counts(member, mixed) == {team.pk: {"open": 3, "overdue": 1, "due_soon": 1}}
+    assert team_counts(fetched_by=member, now=mixed) == {
+        team.pk: {"open": 3, "overdue": 1, "due_soon": 1}
+    }
 
 
 def test_a_team_with_only_finished_tasks_is_left_out(team, member):
     task_create(actor=member, team=team, title="Done", status="done", assignees=[member])
-    assert team_counts(member) == {}
+    assert team_counts(fetched_by=member) == {}
     assert open_tasks_assigned_by_team(fetched_by=member) == {}
 
 

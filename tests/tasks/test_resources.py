@@ -22,7 +22,7 @@ def test_columns_are_in_the_issues_order():
 def test_rows_hold_human_values(sheet_world, lead):
     rows = {
         r[0]: dict(zip(TASK_COLUMNS, r, strict=True))
-        for r in TaskResource().rows(tasks_visible_to(lead).order_by("number"))
+        for r in TaskResource().rows(tasks_visible_to(fetched_by=lead).order_by("number"))
     }
     parent = rows["OPS-1"]
     assert parent["team"] == "OPS"
@@ -53,7 +53,7 @@ def test_export_queries_stay_constant(team, lead):
     def count(n):
         TaskFactory.create_batch(n, team=team)
         with CaptureQueriesContext(connection) as ctx:
-            list(TaskResource().rows(tasks_visible_to(lead)))
+            list(TaskResource().rows(tasks_visible_to(fetched_by=lead)))
         return len(ctx.captured_queries)
 
     assert count(3) == count(60)

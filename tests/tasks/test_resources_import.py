@@ -247,7 +247,7 @@ def _import_queries(lead, team, n, dry_run):
     rows += [["", "OPS", f"Row {i}", f"{people[i % 3].username}", f"t{n}-{i % 4}, shared{n}"]
              for i in range(n)]  # fmt: skip
     content_rows = rows
-    tasks_visible_to(lead)  # roles loaded, as once per request
+    tasks_visible_to(fetched_by=lead)  # roles loaded, as once per request
     with CaptureQueriesContext(connection) as ctx:
         result = import_rows(TaskResource(), lead, content_rows, dry_run=dry_run)
     assert problems(result) == []

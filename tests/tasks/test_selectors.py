@@ -22,27 +22,32 @@ def two_teams(team, other_team, lead, member, outsider, superuser):
 
 def test_tasks_scoped_to_teams(two_teams, member, viewer, outsider, superuser, db):
     mine, theirs = two_teams
-    assert list(sel.tasks_visible_to(member)) == [mine]
-    assert list(sel.tasks_visible_to(viewer)) == [mine]
-    assert list(sel.tasks_visible_to(outsider)) == [theirs]
-    assert set(sel.tasks_visible_to(superuser)) == {mine, theirs}
-    assert [c.body for c in sel.comments_visible_to(member)] == ["ours"]
+    assert list(sel.tasks_visible_to(fetched_by=member)) == [mine]
+    assert list(sel.tasks_visible_to(fetched_by=viewer)) == [mine]
+    assert list(sel.tasks_visible_to(fetched_by=outsider)) == [theirs]
+    assert set(sel.tasks_visible_to(fetched_by=superuser)) == {mine, theirs}
+    assert [c.body for c in sel.comments_visible_to(fetched_by=member)] == ["ours"]
 
 
 def test_people_and_teams_scoped(two_teams, member, lead, outsider, team):
-    assert set(users_visible_to(member).values_list("username", flat=True)) == {"member", "lead"}
-    assert list(teams_visible_to(member)) == [team]
-    assert "outsider" not in set(users_visible_to(lead).values_list("username", flat=True))
+    assert set(users_visible_to(fetched_by=member).values_list("username", flat=True)) == {
+        "member",
+        "lead",
+    }
+    assert list(teams_visible_to(fetched_by=member)) == [team]
+    assert "outsider" not in set(
+        users_visible_to(fetched_by=lead).values_list("username", flat=True)
+    )
 
 
 def test_anonymous_and_inactive_see_nothing(two_teams, member, django_user_model):
     from django.contrib.auth.models import AnonymousUser
 
-    assert not sel.tasks_visible_to(AnonymousUser()).exists()
+    assert not sel.tasks_visible_to(fetched_by=AnonymousUser()).exists()
     member.is_active = False
     member.save()
     fresh = django_user_model.objects.get(pk=member.pk)
-    assert not sel.tasks_visible_to(fresh).exists()
+    assert not sel.tasks_visible_to(fetched_by=fresh).exists()
 
 
 def test_tags_scoped(two_teams, member, outsider):
@@ -50,14 +55,14 @@ def test_tags_scoped(two_teams, member, outsider):
     secret = TagFactory(name="secret-project")
     theirs.tags.add(secret)
     unused = TagFactory(name="unused")
-    visible = set(sel.tags_visible_to(member))
+    visible = set(sel.tags_visible_to(fetched_by=member))
     assert unused in visible and secret not in visible
 
 
 def test_search_by_key(two_teams, member):
     mine, _ = two_teams
-    assert list(sel.tasks_visible_to(member).search("ops-1")) == [mine]
-    assert list(sel.tasks_visible_to(member).search("DES-1")) == []
+    assert list(sel.tasks_visible_to(fetched_by=member).search("ops-1")) == [mine]
+    assert list(sel.tasks_visible_to(fetched_by=member).search("DES-1")) == []
 
 
 def _grow(team, member, n):
@@ -74,7 +79,7 @@ def test_list_query_count_constant(team, member, django_assert_num_queries):
         # user + roles + tasks + assignees and tags prefetches
         with django_assert_num_queries(5):
             fresh = type(member).objects.get(pk=member.pk)
-            rows = list(sel.tasks_visible_to(fresh)[:100])
+            rows = list(sel.tasks_visible_to(fetched_by=fresh)[:100])
             for t in rows:
                 _ = (
                     t.key,
@@ -123,10 +128,12 @@ def test_numbers_unique_under_concurrency(team, member):
 def test_task_ids_by_key_finds_only_tasks_the_person_may_see(team, other_team, member, outsider):
     mine = task_create(actor=member, team=team, title="mine")
     theirs = task_create(actor=outsider, team=other_team, title="theirs")
-    found = sel.task_ids_by_key(member, {"OPS-1", "DES-1", "OPS-99", "nonsense", "ops-1"})
+    found = sel.task_ids_by_key(
+        fetched_by=member, keys={"OPS-1", "DES-1", "OPS-99", "nonsense", "ops-1"}
+    )
     assert found == {"OPS-1": mine.pk}
-    assert sel.task_ids_by_key(outsider, {"DES-1"}) == {"DES-1": theirs.pk}
-    assert sel.task_ids_by_key(member, set()) == {}
+    assert sel.task_ids_by_key(fetched_by=outsider, keys={"DES-1"}) == {"DES-1": theirs.pk}
+    assert sel.task_ids_by_key(fetched_by=member, keys=set()) == {}
 
 
 def test_task_comments_are_the_visible_ones_oldest_first(team, lead, member, outsider):

@@ -4,7 +4,7 @@
 def test_assignable_people_are_leads_and_members_only(team, lead, member, viewer):
     from portal.teams.selectors import assignable_people
 
-    assert set(assignable_people(member, [team.pk])) == {lead, member}
+    assert set(assignable_people(fetched_by=member, team_ids=[team.pk])) == {lead, member}
 
 
 def test_team_scoping_is_one_rule(team, other_team, member, superuser):

@@ -91,10 +91,10 @@ class TaskSerializer(fields.ModelSerializer):
         if user is None or "data" not in kwargs:
             return
         # Ids outside what the caller may see are "invalid" rather than revealing they exist.
-        self.fields["team"].queryset = teams_visible_to(user)
-        self.fields["parent"].queryset = tasks_visible_to(user).prefetch_related(None)
-        self.fields["assignee_ids"].child_relation.queryset = users_visible_to(user)
-        self.fields["tag_ids"].child_relation.queryset = tags_visible_to(user)
+        self.fields["team"].queryset = teams_visible_to(fetched_by=user)
+        self.fields["parent"].queryset = tasks_visible_to(fetched_by=user).prefetch_related(None)
+        self.fields["assignee_ids"].child_relation.queryset = users_visible_to(fetched_by=user)
+        self.fields["tag_ids"].child_relation.queryset = tags_visible_to(fetched_by=user)
 
     def validate_team(self, team):
         if self.instance is None and not task_perms.can_create_task(_user(self), team):
@@ -113,7 +113,7 @@ class AssignSerializer(serializers.Serializer):
         super().__init__(*args, **kwargs)
         user = _user(self)
         if user is not None:
-            self.fields["assignee_ids"].child_relation.queryset = users_visible_to(user)
+            self.fields["assignee_ids"].child_relation.queryset = users_visible_to(fetched_by=user)
 
 
 # What TaskSerializer shows, built from plain rows (`task_rows`) and a page's links

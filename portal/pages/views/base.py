@@ -60,7 +60,7 @@ def bad_request(message: str) -> HttpResponse:
 
 def team_or_404(user, slug: str) -> Team:
     """The team `slug` if `user` may see it; outsiders get 404, never 403."""
-    team = teams_visible_to(user).filter(slug=slug).first()
+    team = teams_visible_to(fetched_by=user).filter(slug=slug).first()
     if team is None:
         raise Http404(NOT_FOUND)
     return team
@@ -68,7 +68,7 @@ def team_or_404(user, slug: str) -> Team:
 
 def task_or_404(user, team: Team, number: int) -> Task:
     """Task `number` of `team` (OPS-42 is number 42 of OPS), archived or not."""
-    task = tasks_visible_to(user).with_overdue().filter(team=team, number=number).first()
+    task = tasks_visible_to(fetched_by=user).with_overdue().filter(team=team, number=number).first()
     if task is None:
         raise Http404(NOT_FOUND)
     return task
@@ -99,7 +99,7 @@ def render_page(
     """
     user = request.user
     if teams is None:
-        teams = list(teams_visible_to(user)[: HEADER_TEAMS + 1])
+        teams = list(teams_visible_to(fetched_by=user)[: HEADER_TEAMS + 1])
     page = admin.site.each_context(request)
     page.update(
         {

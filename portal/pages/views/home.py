@@ -31,8 +31,8 @@ def front_door(request):
 @page_view
 def team_index(request):
     user = request.user
-    teams = list(teams_visible_to(user))
-    counts = team_counts(user)
+    teams = list(teams_visible_to(fetched_by=user))
+    counts = team_counts(fetched_by=user)
     mine = open_tasks_assigned_by_team(fetched_by=user, per_team=MY_TASKS_PER_TEAM)
     empty = {"open": 0, "overdue": 0, "due_soon": 0}
     nothing = {"count": 0, "tasks": []}

@@ -66,7 +66,9 @@ def history_page(task, page: int) -> tuple[list[dict], bool]:
 
 
 def _people(user, team):
-    return assignable_people(user, [team.pk]).only("id", "username", "first_name", "last_name")
+    return assignable_people(fetched_by=user, team_ids=[team.pk]).only(
+        "id", "username", "first_name", "last_name"
+    )
 
 
 def _quick_forms(user, team, task, bound=None) -> dict:
@@ -243,7 +245,7 @@ def comment_create(request, slug: str, number: int):
 
 
 def _comment_or_404(user, task, comment_id: int):
-    comment = comments_visible_to(user).filter(task=task, pk=comment_id).first()
+    comment = comments_visible_to(fetched_by=user).filter(task=task, pk=comment_id).first()
     if comment is None:
         raise Http404("No such comment.")
     return comment
@@ -302,8 +304,8 @@ def task_new(request, slug: str):
         request.POST if request.method == "POST" else None,
         team=team,
         people=_people(user, team),
-        tags=tags_visible_to(user).only("id", "name"),
-        parents=tasks_visible_to(user).filter(team=team),
+        tags=tags_visible_to(fetched_by=user).only("id", "name"),
+        parents=tasks_visible_to(fetched_by=user).filter(team=team),
     )
     if request.method == "POST" and form.is_valid():
         try:

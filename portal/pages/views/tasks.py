@@ -80,10 +80,10 @@ def task_list_page(request, slug: str):
             "page": page or 1,
             "has_next": has_next,
             "filtered": filtered,
-            "people": assignable_people(user, [team.pk]).only(
+            "people": assignable_people(fetched_by=user, team_ids=[team.pk]).only(
                 "id", "username", "first_name", "last_name"
             ),
-            "tags": tags_visible_to(user).only("id", "name"),
+            "tags": tags_visible_to(fetched_by=user).only("id", "name"),
             "statuses": Status.choices,
             "priorities": Priority.choices,
             "orderings": ORDERINGS,

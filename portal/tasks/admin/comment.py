@@ -29,7 +29,7 @@ class CommentAdmin(SpreadsheetExportAdmin, ScopedHistoryAdmin, PortalModelAdmin)
     updated_at_display = moment_column("updated_at", "updated")
 
     def get_queryset(self, request):
-        return comments_visible_to(request.user)
+        return comments_visible_to(fetched_by=request.user)
 
     def has_view_permission(self, request, obj=None):
         if obj is not None:

@@ -60,7 +60,7 @@ class TeamFilter(TaskFilterMixin, SearchableFilter):
 
     @classmethod
     def choice_queryset(cls, request):
-        return teams_visible_to(request.user)
+        return teams_visible_to(fetched_by=request.user)
 
     @classmethod
     def chosen(cls, request, value: str):
@@ -97,7 +97,7 @@ class AssigneeFilter(TaskFilterMixin, SearchableFilter):
 
     @classmethod
     def choice_queryset(cls, request):
-        return assignee_choices(request.user)
+        return assignee_choices(fetched_by=request.user)
 
     @classmethod
     def choice_label(cls, obj) -> str:
@@ -111,7 +111,7 @@ class CreatedByFilter(TaskFilterMixin, SearchableFilter):
 
     @classmethod
     def choice_queryset(cls, request):
-        return users_visible_to(request.user)
+        return users_visible_to(fetched_by=request.user)
 
     @classmethod
     def choice_label(cls, obj) -> str:
@@ -128,7 +128,7 @@ class TagFilter(TaskFilterMixin, SearchableFilter):
 
     @classmethod
     def choice_queryset(cls, request):
-        return tags_visible_to(request.user).order_by("name")
+        return tags_visible_to(fetched_by=request.user).order_by("name")
 
 
 class OverdueFilter(TaskFilterMixin, RadioFilter):

@@ -23,7 +23,7 @@ class TagAdmin(SpreadsheetAdmin, PortalModelAdmin):
     ordering = ["name"]
 
     def get_queryset(self, request):
-        return tags_with_task_counts(request.user)
+        return tags_with_task_counts(fetched_by=request.user)
 
     def has_add_permission(self, request):
         return task_perms.can_create_tag(request.user)

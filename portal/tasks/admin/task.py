@@ -129,7 +129,7 @@ class TaskAdmin(
 
     # -- scoping and permissions (all from the domain) --
     def get_queryset(self, request):
-        return tasks_visible_to(request.user).with_priority_rank()
+        return tasks_visible_to(fetched_by=request.user).with_priority_rank()
 
     def get_changelist(self, request, **kwargs):
         return TaskChangeList
@@ -291,21 +291,21 @@ class TaskAdmin(
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "team":
-            kwargs["queryset"] = teams_writable_by(request.user)
+            kwargs["queryset"] = teams_writable_by(fetched_by=request.user)
         elif db_field.name == "parent":
-            kwargs["queryset"] = tasks_visible_to(request.user)
+            kwargs["queryset"] = tasks_visible_to(fetched_by=request.user)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         if db_field.name == "assignees":
-            kwargs["queryset"] = users_visible_to(request.user)
+            kwargs["queryset"] = users_visible_to(fetched_by=request.user)
         elif db_field.name == "tags":
-            kwargs["queryset"] = tags_visible_to(request.user)
+            kwargs["queryset"] = tags_visible_to(fetched_by=request.user)
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     def get_changeform_initial_data(self, request):
         initial = super().get_changeform_initial_data(request)
-        writable = list(teams_writable_by(request.user).values_list("pk", flat=True)[:2])
+        writable = list(teams_writable_by(fetched_by=request.user).values_list("pk", flat=True)[:2])
         if "team" not in initial and len(writable) == 1:
             initial["team"] = writable[0]
         return initial

@@ -78,7 +78,7 @@ class TaskActions:
     def assign_to(self, request, queryset):
         form = PickUserForm(request.POST if request.POST.get("apply") else None)
         team_ids = set(queryset.values_list("team_id", flat=True))
-        form.fields["user"].queryset = assignable_people(request.user, team_ids)
+        form.fields["user"].queryset = assignable_people(fetched_by=request.user, team_ids=team_ids)
 
         def apply(data):
             result = services.tasks_bulk_apply(
@@ -94,7 +94,7 @@ class TaskActions:
     @action(description="Add tag…", permissions=["change"], icon="sell")
     def add_tag(self, request, queryset):
         form = PickTagForm(request.POST if request.POST.get("apply") else None)
-        form.fields["tag"].queryset = tags_visible_to(request.user)
+        form.fields["tag"].queryset = tags_visible_to(fetched_by=request.user)
 
         def apply(data):
             result = services.tasks_bulk_apply(

@@ -20,7 +20,9 @@ COMMENT_COLUMNS = ("task", "author", "body", "created_at", "updated_at")
 
 
 def comments_for_sheet(user, filters=None):
-    return comments_visible_to(user).order_by("task__team__key", "task__number", "created_at", "id")
+    return comments_visible_to(fetched_by=user).order_by(
+        "task__team__key", "task__number", "created_at", "id"
+    )
 
 
 class CommentResource(SheetResource):

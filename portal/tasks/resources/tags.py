@@ -27,13 +27,13 @@ def tags_seen_by(user, names) -> tuple[dict[str, Tag], set[str]]:
     """
     found = tags_by_name(names)
     ids = [tag.pk for tag in found.values()]
-    visible = set(tags_visible_to(user).filter(pk__in=ids).values_list("pk", flat=True))
+    visible = set(tags_visible_to(fetched_by=user).filter(pk__in=ids).values_list("pk", flat=True))
     seen = {key: tag for key, tag in found.items() if tag.pk in visible}
     return seen, set(found) - set(seen)
 
 
 def tags_for_sheet(user, filters=None):
-    return tags_visible_to(user).order_by("name")
+    return tags_visible_to(fetched_by=user).order_by("name")
 
 
 class TagResource(SheetResource):

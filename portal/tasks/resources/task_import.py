@@ -199,9 +199,9 @@ class _TaskSheet:
                 logins.update(split_list(self.value(row, "assignees")))
             if "tags" in self.columns:
                 tag_names.update(split_list(self.value(row, "tags")))
-        self.teams = teams_by_name(self.user)
-        self.tasks = tasks_by_key(self.user, keys)
-        self.people = users_by_login(self.user, logins)
+        self.teams = teams_by_name(fetched_by=self.user)
+        self.tasks = tasks_by_key(fetched_by=self.user, keys=keys)
+        self.people = users_by_login(fetched_by=self.user, logins=logins)
         self.tags, self.tags_taken = tags_seen_by(self.user, tag_names)
 
     # -- one row --

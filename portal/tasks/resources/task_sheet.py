@@ -51,7 +51,7 @@ class TaskResource(SheetResource):
     import_columns = TASK_IMPORT_COLUMNS
 
     def example(self, user) -> list[Any]:
-        team = teams_writable_by(user).first()
+        team = teams_writable_by(fetched_by=user).first()
         return [
             "",
             team.key if team else "OPS",
@@ -69,7 +69,9 @@ class TaskResource(SheetResource):
         ]
 
     def column_help(self, user) -> list[list[str]]:
-        teams = ", ".join(f"{t.key} ({t.name})" for t in teams_writable_by(user)) or "none"
+        teams = (
+            ", ".join(f"{t.key} ({t.name})" for t in teams_writable_by(fetched_by=user)) or "none"
+        )
         statuses = ", ".join(f"{v} ({label})" for v, label in Status.choices)
         priorities = ", ".join(f"{v} ({label})" for v, label in Priority.choices)
         return [

@@ -65,7 +65,7 @@ def board_cards(
 def board_card(*, fetched_by, team, number: int, now=None) -> dict:
     """One card's row (BOARD_CARD_FIELDS) as the board shows it; DoesNotExist if not visible."""
     return (
-        tasks_visible_to(fetched_by)
+        tasks_visible_to(fetched_by=fetched_by)
         .prefetch_related(None)
         .select_related(None)
         .with_overdue(now)

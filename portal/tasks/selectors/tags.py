@@ -18,19 +18,19 @@ def tags_by_name(names: Iterable[str]) -> dict[str, Tag]:
     return {tag.name.lower(): tag for tag in found}
 
 
-def tags_visible_to(user) -> QuerySet[Tag]:
+def tags_visible_to(*, fetched_by) -> QuerySet[Tag]:
     """Tags used by the user's teams plus tags not used anywhere yet (all for superusers)."""
     qs = Tag.objects.all()
-    if is_superuser(user):
+    if is_superuser(fetched_by):
         return qs
-    used_here = Task.objects.filter(tags=OuterRef("pk"), team_id__in=team_ids_for(user))
+    used_here = Task.objects.filter(tags=OuterRef("pk"), team_id__in=team_ids_for(fetched_by))
     used_anywhere = Task.objects.filter(tags=OuterRef("pk"))
     return qs.filter(Exists(used_here) | ~Exists(used_anywhere))
 
 
-def tags_with_task_counts(user) -> QuerySet[Tag]:
+def tags_with_task_counts(*, fetched_by) -> QuerySet[Tag]:
     """Visible tags, each with how many of the user's visible tasks carry it."""
-    in_scope = in_my_teams(user, "tasks__team_id")
-    return tags_visible_to(user).annotate(
+    in_scope = in_my_teams(fetched_by, "tasks__team_id")
+    return tags_visible_to(fetched_by=fetched_by).annotate(
         visible_tasks=Count("tasks", filter=in_scope, distinct=True)
     )

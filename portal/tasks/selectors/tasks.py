@@ -18,7 +18,7 @@ def _scope(qs: QuerySet, user, field: str = "team_id") -> QuerySet:
     return qs.filter(in_my_teams(user, field))
 
 
-def tasks_visible_to(user) -> QuerySet[Task]:
+def tasks_visible_to(*, fetched_by) -> QuerySet[Task]:
     """Tasks of the user's teams (all for superusers), archived ones included.
 
     Lists hide archived tasks by default: start them from `task_list`, or say `.active()`.
@@ -27,7 +27,7 @@ def tasks_visible_to(user) -> QuerySet[Task]:
     qs = Task.objects.select_related(
         "team", "created_by", "parent", "parent__team"
     ).prefetch_related(Prefetch("assignees", queryset=people), "tags")
-    return _scope(qs, user)
+    return _scope(qs, fetched_by)
 
 
 # Columns of a task as lists show it, read without building model instances.
@@ -94,7 +94,7 @@ def open_tasks_assigned(*, fetched_by, per_team: int = 5) -> QuerySet[Task]:
     """
     terms = order_terms(["due_date", "-priority"])
     return (
-        tasks_visible_to(fetched_by)
+        tasks_visible_to(fetched_by=fetched_by)
         .open()
         .assigned_to(fetched_by)
         .with_overdue()
@@ -105,12 +105,14 @@ def open_tasks_assigned(*, fetched_by, per_team: int = 5) -> QuerySet[Task]:
     )
 
 
-def tasks_by_key(user, keys: Iterable[tuple[str, int]]) -> dict[tuple[str, int], Task]:
+def tasks_by_key(*, fetched_by, keys: Iterable[tuple[str, int]]) -> dict[tuple[str, int], Task]:
     """Tasks the user may see, by (team key, number), in one query (plus the preloads)."""
     wanted = [task_key(team_key, number) for team_key, number in keys]
     if not wanted:
         return {}
-    return {(t.team.key, t.number): t for t in tasks_visible_to(user).with_keys(wanted)}
+    return {
+        (t.team.key, t.number): t for t in tasks_visible_to(fetched_by=fetched_by).with_keys(wanted)
+    }
 
 
 def task_list(*, fetched_by, filters: Mapping | None = None) -> QuerySet[Task]:
@@ -120,7 +122,7 @@ def task_list(*, fetched_by, filters: Mapping | None = None) -> QuerySet[Task]:
     Archived tasks are left out unless `is_archived` asks for them; a bad value raises
     ValidationError naming the filter, with the message every door shows.
     """
-    return filter_tasks(tasks_visible_to(fetched_by), user=fetched_by, filters=filters)
+    return filter_tasks(tasks_visible_to(fetched_by=fetched_by), user=fetched_by, filters=filters)
 
 
 # Historical many-to-many rows of a task record: relation to prefetch and the id column.
@@ -130,10 +132,10 @@ TASK_HISTORY_M2M = {
 }
 
 
-def task_ids_by_key(user, keys: Iterable[str]) -> dict[str, int]:
+def task_ids_by_key(*, fetched_by, keys: Iterable[str]) -> dict[str, int]:
     """The ids of the tasks with these keys (OPS-42) that `user` may see (one query)."""
     rows = (
-        tasks_visible_to(user)
+        tasks_visible_to(fetched_by=fetched_by)
         .prefetch_related(None)
         .with_keys(keys)
         .values_list("pk", "team__key", "number")
