@@ -25,8 +25,8 @@ from openpyxl.utils import get_column_letter
 
 from portal.core.spreadsheets import (
     Table,
-    neutralise_formula,
     restore_formula,
+    text_cell,
     xml_safe,
 )
 
@@ -65,11 +65,7 @@ def local_minute(moment: datetime | None) -> datetime | None:
 def dataset_cell(value: Any) -> Any:
     """A cell for a tablib Dataset: text neutralised and without what XML cannot hold (any
     writer may make XLSX of it: tablib's, import-export's), dates as text to the minute."""
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        return value.strftime("%Y-%m-%d %H:%M")
-    return neutralise_formula(xml_safe(value)) if isinstance(value, str) else value
+    return text_cell(xml_safe(value))
 
 
 def names(items: Iterable[str]) -> str:

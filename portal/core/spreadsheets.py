@@ -173,11 +173,23 @@ def restore_formula(text: Any) -> Any:
 
 
 # --- writing ----------------------------------------------------------------------------------
-def _csv_cell(value: Any) -> Any:
+# Every sheet shows a moment as the portal's local time to the minute, and a day as a date: one
+# format for text cells (CSV, tablib) and one for XLSX date cells.
+MOMENT_TEXT = "%Y-%m-%d %H:%M"
+MOMENT_XLSX, DAY_XLSX = "yyyy-mm-dd hh:mm", "yyyy-mm-dd"
+
+
+def _local(value: datetime) -> datetime:
+    """A moment as the portal's local time without a time zone (sheets have none)."""
+    return timezone.localtime(value).replace(tzinfo=None) if timezone.is_aware(value) else value
+
+
+def text_cell(value: Any) -> Any:
+    """A cell as text-based sheets write it: formulas neutralised, moments to the minute."""
     if value is None:
         return ""
     if isinstance(value, datetime):
-        return value.strftime("%Y-%m-%d %H:%M")
+        return _local(value).strftime(MOMENT_TEXT)
     if isinstance(value, date):
         return value.isoformat()
     return neutralise_formula(value) if isinstance(value, str) else value
@@ -193,7 +205,7 @@ def write_csv(out: BinaryIO, headers: list[str], rows: Iterable[list[Any]]) -> i
     writer.writerow([neutralise_formula(h) for h in headers])
     count = 0
     for row in rows:
-        writer.writerow([_csv_cell(v) for v in row])
+        writer.writerow([text_cell(v) for v in row])
         count += 1
     text.flush()
     text.detach()
@@ -257,12 +269,12 @@ def _xlsx_cell(sheet, value: Any, cell_class) -> Any:
     if isinstance(value, str):
         return _xlsx_text(value)
     if isinstance(value, datetime):
-        cell = cell_class(sheet, value=value.replace(tzinfo=None))
-        cell.number_format = "yyyy-mm-dd hh:mm"
+        cell = cell_class(sheet, value=_local(value))
+        cell.number_format = MOMENT_XLSX
         return cell
     if isinstance(value, date):
         cell = cell_class(sheet, value=value)
-        cell.number_format = "yyyy-mm-dd"
+        cell.number_format = DAY_XLSX
         return cell
     if isinstance(value, Decimal | int | float) or value is None:
         return value
@@ -304,18 +316,6 @@ class Sheet:
     rows: list[Sequence] = field(default_factory=list)
 
 
-def _plain(value):
-    if isinstance(value, datetime):
-        value = timezone.localtime(value) if timezone.is_aware(value) else value
-        return value.replace(tzinfo=None)
-    return value
-
-
-def _iso(value):
-    value = _plain(value)
-    return value.isoformat() if hasattr(value, "isoformat") else value
-
-
 def csv_text(sheets: Iterable[Sheet], *, titles: bool = True) -> str:
     """The sheets one after another (a title row before each, a blank row after) as CSV."""
     out = io.StringIO()
@@ -327,13 +327,14 @@ def csv_text(sheets: Iterable[Sheet], *, titles: bool = True) -> str:
             writer.writerow([neutralise_formula(sheet.title)])
         writer.writerow([neutralise_formula(h) for h in sheet.header])
         for row in sheet.rows:
-            writer.writerow(["" if v is None else neutralise_formula(_iso(v)) for v in row])
+            writer.writerow([text_cell(v) for v in row])
     return out.getvalue()
 
 
 def xlsx_bytes(sheets: Iterable[Sheet]) -> bytes:
-    """The sheets as an XLSX workbook, one worksheet each (openpyxl's streaming writer)."""
+    """The sheets as an XLSX workbook, one worksheet each, with the cells `write_xlsx` writes."""
     from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
 
     book = Workbook(write_only=True)
     used: set[str] = set()
@@ -341,7 +342,7 @@ def xlsx_bytes(sheets: Iterable[Sheet]) -> bytes:
         ws = book.create_sheet(title=_sheet_title(xml_safe(sheet.title), used))
         ws.append([_xlsx_text(str(h)) for h in sheet.header])
         for row in sheet.rows:
-            ws.append([_xlsx_text(v) if isinstance(v, str) else _plain(v) for v in row])
+            ws.append([_xlsx_cell(ws, v, WriteOnlyCell) for v in row])
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

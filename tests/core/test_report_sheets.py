@@ -56,3 +56,25 @@ def test_xlsx_has_a_sheet_per_table_and_no_formulas():
         # XML turns a stored CR into LF when read back; the quote in front is what matters.
         assert row[0].data_type == "s" and row[0].value == "'" + value.replace("\r", "\n")
     assert book.worksheets[1]["A2"].value == datetime(2026, 3, 2, 9)
+
+
+def test_one_cell_format_for_days_and_moments_in_every_writer(settings):
+    """Reports, task sheets and tablib datasets write a moment as local time to the minute."""
+    from portal.core.resources import dataset_cell
+    from portal.core.spreadsheets import MOMENT_XLSX, as_bytes
+
+    settings.TIME_ZONE = "Europe/Berlin"
+    moment = datetime(2026, 12, 6, 9, 30, 45, tzinfo=UTC)  # 10:30 in Berlin
+    day = date(2026, 12, 6)
+    report = [Sheet("Times", ["when", "day"], [[moment, day]])]
+
+    assert list(csv.reader(io.StringIO(csv_text(report, titles=False))))[1] == [
+        "2026-12-06 10:30",
+        "2026-12-06",
+    ]
+    assert dataset_cell(moment) == "2026-12-06 10:30"
+    for content in (xlsx_bytes(report), as_bytes("xlsx", ["when", "day"], [[moment, day]])):
+        when, on = load_workbook(io.BytesIO(content)).worksheets[0]["A2":"B2"][0]
+        assert when.value == datetime(2026, 12, 6, 10, 30, 45)
+        assert when.number_format == MOMENT_XLSX
+        assert on.number_format == "yyyy-mm-dd"
