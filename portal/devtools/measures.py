@@ -9,37 +9,25 @@ queries (and keeps their SQL for the EXPLAIN step), so capturing never slows the
 from __future__ import annotations
 
 import json
-import math
-import tempfile
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from django.conf import settings
 from django.contrib import admin
-from django.contrib.auth.hashers import get_hashers
-from django.db import connection, transaction
+from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
 
-from portal.core.spreadsheets import write_xlsx
-from portal.devtools import floors
-from portal.devtools.dataset import RUNNER, DataSet
-from portal.devtools.management.commands.benchmark_spreadsheets import (
-    Command as SpreadsheetBenchmark,
-)
+from portal.devtools.data import RUNNER, DataSet
+from portal.devtools.doors import DoorMeasures
+from portal.devtools.timing import ADMIN_ROWS, Row, counted, percentile, timed
 from portal.jobs.jobs import daily_summary
 from portal.jobs.models import Job, JobStatus
 from portal.jobs.runner import JobContext
 from portal.tasks.models import Task
-from portal.tasks.resources import TaskResource, tasks_for_sheet
-
-# Rows of the admin's task list in its measure: the targets are written for 100 rows.
-ADMIN_ROWS = 100
 
 # Every measure, in the order they run and print.
 NAMES = (
@@ -84,63 +72,7 @@ class BenchmarkError(Exception):
     pass
 
 
-@dataclass
-class Row:
-    """One line of the table. Times in milliseconds; `met` is None where no target is set."""
-
-    name: str
-    p50_ms: float | None = None
-    p95_ms: float | None = None
-    queries: int | None = None
-    floor_ms: float | None = None
-    ratio: float | None = None
-    target: str = ""
-    met: bool | None = None
-    note: str = ""
-    samples: int = 0
-    extra: dict[str, Any] = field(default_factory=dict)
-
-    def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-
-def percentile(values: list[float], q: float) -> float:
-    """Nearest-rank percentile (q in 0..1) of the samples."""
-    ordered = sorted(values)
-    return ordered[max(0, math.ceil(q * len(ordered)) - 1)]
-
-
-# A measure stops repeating after this long (with at least MIN_SAMPLES), so slow pages cannot
-# push a run at 100,000 tasks past its ten minutes; fast ones still get every iteration.
-BUDGET_SECONDS = 12.0
-MIN_SAMPLES = 3
-
-
-def timed(
-    fn: Callable[[], Any], *, iterations: int, warmup: int, budget: float = BUDGET_SECONDS
-) -> list[float]:
-    for _ in range(warmup):
-        fn()
-    samples: list[float] = []
-    spent = 0.0
-    for _ in range(iterations):
-        started = time.perf_counter()
-        fn()
-        took = time.perf_counter() - started
-        samples.append(took * 1000)
-        spent += took
-        if spent > budget and len(samples) >= MIN_SAMPLES:
-            break
-    return samples
-
-
-def counted(fn: Callable[[], Any]) -> tuple[int, list[str]]:
-    with CaptureQueriesContext(connection) as ctx:
-        fn()
-    return len(ctx.captured_queries), [q["sql"] for q in ctx.captured_queries]
-
-
-class Bench:
+class Bench(DoorMeasures):
     """Runs the measures over a built data set and collects the rows of the table."""
 
     def __init__(
@@ -274,250 +206,6 @@ class Bench:
         row.met = all(checks)
         return row
 
-    # -- the measures --------------------------------------------------------------------------
-    def api_list_10(self) -> Row:
-        row = self.measure(
-            "api_list_10",
-            self.requests["api_list_10"],
-            floor=lambda: floors.list_page(self.data.runner.pk, 10),
-        )
-        return self.judge(row, "ratio <= 5", row.ratio <= 5)
-
-    def api_list_50(self) -> Row:
-        row = self.measure(
-            "api_list_50",
-            self.requests["api_list_50"],
-            floor=lambda: floors.list_page(self.data.runner.pk, 50),
-        )
-        return self.judge(row, "ratio <= 3", row.ratio <= 3)
-
-    def api_search(self) -> Row:
-        # The yardstick is the unfiltered 50-row list of this run (measured here if not asked).
-        reference = self.rows.get("api_list_50")
-        unfiltered = (
-            reference.p50_ms
-            if reference
-            else percentile(
-                timed(self.requests["api_list_50"], iterations=self.iterations, warmup=1), 0.5
-            )
-        )
-        row = self.measure("api_search", self.requests["api_search"])
-        row.floor_ms = unfiltered
-        row.ratio = row.p50_ms / unfiltered
-        hits = self.requests["api_search"]().json()
-        row.note = f"floor: the unfiltered 50-row list; {hits['count']} hits" + (
-            "" if hits.get("count_exact", True) else " or more"
-        )
-        return self.judge(row, "p50 <= 2x list_50", row.ratio <= 2)
-
-    def _sample_task(self) -> int:
-        results = self.requests["api_list_50"]().json()["results"]
-        best = max(results, key=lambda r: (len(r["assignees"]), len(r["tags"])))
-        return best["id"]
-
-    def api_detail(self) -> Row:
-        task_id = self._sample_task()
-        row = self.measure(
-            "api_detail",
-            lambda: self.api_get(reverse("api:task-detail", args=[task_id])),
-            floor=lambda: floors.detail(task_id, self.data.runner.pk),
-        )
-        return self.judge(row, "<= 4 queries, <= 5 ms", row.queries <= 4, row.p50_ms <= 5)
-
-    def api_create(self) -> Row:
-        team = self.team
-        assignees = [u for u in self.data.writers[team.pk] if u != self.data.runner.pk][:2]
-        tag_ids = self.data.tag_ids[:2]
-        payload = {
-            "team": team.pk,
-            "title": "Deploy the benchmark's new task",
-            "description": "Created by the benchmark.",
-            "priority": "high",
-            "assignee_ids": assignees,
-            "tag_ids": tag_ids,
-        }
-        headers = {"Authorization": f"Bearer {self.token}"}
-        made: list[int] = []
-
-        def create():
-            response = self._call(
-                self.api,
-                "post",
-                reverse("api:task-list"),
-                201,
-                data=json.dumps(payload),
-                content_type="application/json",
-                headers=headers,
-            )
-            return response
-
-        def floor():
-            self.floor_number += 1
-            made.append(
-                floors.create(
-                    team=team,
-                    number=self.floor_number,
-                    creator_id=self.data.runner.pk,
-                    assignee_ids=assignees,
-                    tag_ids=tag_ids,
-                )
-            )
-
-        try:
-            row = self.measure("api_create", create, floor=floor)
-        finally:
-            # The floor's rows are not tasks anybody made: they leave at once.
-            for model in (Task.assignees.through, Task.tags.through):
-                model.objects.filter(task_id__in=made).delete()
-            Task.objects.filter(pk__in=made)._raw_delete(connection.alias)
-        row.note = "2 assignees, 2 tags; floor: bulk_create of the task and its links"
-        return self.judge(row, "<= 15 queries, <= 15 ms", row.queries <= 15, row.p50_ms <= 15)
-
-    def admin_changelist(self) -> Row:
-        row = self.measure(
-            "admin_changelist",
-            self.requests["admin_changelist"],
-            floor=lambda: floors.list_page(self.data.runner.pk, ADMIN_ROWS),
-        )
-        size = len(self.requests["admin_changelist"]().content) / 1024
-        row.extra["html_kb"] = round(size, 1)
-        row.note = (
-            f"{ADMIN_ROWS} rows, {size:.0f} KB of HTML; floor: the {ADMIN_ROWS}-row list query "
-            "as JSON"
-        )
-        return self.judge(row, "<= 150 KB, p50 <= 60 ms", size <= 150, row.p50_ms <= 60)
-
-    def daily_summary(self) -> Row:
-        teams = len(self.data.teams)
-        try:
-            row = self.measure(
-                "daily_summary",
-                self.run_summary,
-                iterations=min(self.iterations, 5),
-                warmup=min(self.warmup, 1),
-                count_timed=True,
-            )
-        finally:
-            Job.objects.filter(pk__in=self._jobs).delete()
-            self._jobs.clear()
-        per_team = row.queries / teams
-        row.extra["queries_per_team"] = round(per_team, 2)
-        row.note = f"{teams} teams, {per_team:.1f} queries per team (with the job's progress)"
-        return self.judge(row, "<= 5 queries/team, <= 1 s", per_team <= 5, row.p50_ms <= 1000)
-
-    def api_signin(self) -> list[Row]:
-        iterations = min(self.iterations, 5)
-        row = self.measure("api_signin", self.sign_in, iterations=iterations, warmup=1)
-        self.judge(row, "<= 300 ms", row.p50_ms <= 300)
-        hasher = get_hashers()[0]
-        encoded = type(self.data.runner).objects.get(pk=self.data.runner.pk).password
-        samples = timed(
-            lambda: hasher.verify(self.data.password, encoded), iterations=iterations, warmup=1
-        )
-        verify = Row(
-            name="api_signin.hasher",
-            p50_ms=percentile(samples, 0.5),
-            p95_ms=percentile(samples, 0.95),
-            queries=0,
-            samples=len(samples),
-            note=f"one {hasher.algorithm} verify alone",
-        )
-        parts = signin_parts(self.sign_in)
-        rest = Row(
-            name="api_signin.rest",
-            p50_ms=max(0.0, row.p50_ms - verify.p50_ms),
-            queries=row.queries,
-            note="sign-in minus the verify; its queries: "
-            + ", ".join(f"{part} {n} ({ms:.1f} ms)" for part, (n, ms) in parts.items())
-            + "; the rest is Python (token signing, serializers, lockout handlers)",
-            extra={
-                "queries_by_part": {k: {"queries": n, "ms": ms} for k, (n, ms) in parts.items()}
-            },
-        )
-        row.note = f"first hasher {hasher.algorithm}"
-        self.rows[verify.name] = verify
-        self.rows[rest.name] = rest
-        return [row, verify, rest]
-
-    def team_board(self) -> Row:
-        row = self.measure("team_board", self.requests["team_board"])
-        row.note = f"board of one team ({self.team.slug})"
-        return row
-
-    def team_list(self) -> Row:
-        row = self.measure("team_list", self.requests["team_list"])
-        row.note = f"the team list page ({len(self.data.teams)} teams)"
-        return row
-
-    # -- spreadsheets, as `manage.py benchmark_spreadsheets` measures them -------------------
-    def _rolled_back(self, fn: Callable[[], Any]) -> Any:
-        result = []
-
-        class _Undo(Exception):
-            pass
-
-        try:
-            with transaction.atomic():
-                result.append(fn())
-                raise _Undo
-        except _Undo:
-            pass
-        return result[0]
-
-    def sheet_import(self) -> Row:
-        sheets = SpreadsheetBenchmark()
-        count = self.sheet_rows
-        repeats = min(self.iterations, 3)
-        runs, floors_ms, queries = [], [], 0
-        for run in range(repeats):
-            key = f"BNIMP{chr(65 + run)}"
-            _, took = self._rolled_back(lambda key=key: sheets.portal_import(count, key))
-            runs.append(took * 1000)
-            raw = self._rolled_back(lambda key=key: sheets.raw_bulk(count, f"{key}R"))
-            floors_ms.append(raw * 1000)
-        queries, _ = counted(
-            lambda: self._rolled_back(lambda: sheets.portal_import(count, "BNIMPQ"))
-        )
-        row = Row(
-            name="sheet_import",
-            p50_ms=percentile(runs, 0.5),
-            p95_ms=percentile(runs, 0.95),
-            queries=queries,
-            floor_ms=percentile(floors_ms, 0.5),
-            samples=repeats,
-            note=f"{count} XLSX rows (2 assignees, 2 tags); floor: raw bulk_create",
-            extra={"rows": count},
-        )
-        row.ratio = row.p50_ms / row.floor_ms
-        self.rows[row.name] = row
-        return row
-
-    def sheet_export(self) -> Row:
-        count = self.export_rows
-        runner = self.data.runner
-        resource = TaskResource()
-
-        def export():
-            with tempfile.TemporaryFile() as out:
-                queryset = tasks_for_sheet(runner)[:count]
-                write_xlsx(out, resource.headers(), resource.rows(queryset))
-
-        def floor():
-            rows = floors.fetch_rows(floors.list_sql(), [runner.pk, count])
-            plain = (
-                [json.dumps(v, default=str) if isinstance(v, dict | list) else v for v in r]
-                for r in rows
-            )
-            with tempfile.TemporaryFile() as out:
-                write_xlsx(out, list(floors.COLUMNS), plain)
-
-        row = self.measure(
-            "sheet_export", export, iterations=1, warmup=0, floor=floor, count_timed=True
-        )
-        row.note = f"{count} rows to XLSX; floor: one SQL query written by the same writer"
-        row.extra["rows"] = count
-        return row
-
     # -- plans ---------------------------------------------------------------------------------
     def explain(self) -> dict[str, Any]:
         if connection.vendor != "postgresql":
@@ -553,40 +241,6 @@ class Bench:
                 for ident in idents
             ]
         )
-
-
-# Which part of a sign-in a query belongs to, by the first table it names.
-SIGNIN_PARTS = (
-    ("axes_", "lockout bookkeeping"),
-    ("token_blacklist_", "token writes"),
-    ("account_", "email addresses"),
-    ("accounts_user", "person and last login"),
-)
-
-
-def signin_parts(sign_in: Callable[[], Any]) -> dict[str, tuple[int, float]]:
-    """Queries of one sign-in and their database time, grouped by what they are for.
-
-    Timed by an execute wrapper: CaptureQueriesContext rounds each query to a millisecond.
-    """
-    seen: list[tuple[str, float]] = []
-
-    def clock(execute, sql, params, many, context):
-        started = time.perf_counter()
-        try:
-            return execute(sql, params, many, context)
-        finally:
-            seen.append((sql, (time.perf_counter() - started) * 1000))
-
-    with connection.execute_wrapper(clock):
-        sign_in()
-    parts: dict[str, tuple[int, float]] = {}
-    for sql, ms in seen:
-        found = [(sql.find(prefix), label) for prefix, label in SIGNIN_PARTS if prefix in sql]
-        label = min(found)[1] if found else "other"
-        count, total = parts.get(label, (0, 0.0))
-        parts[label] = (count + 1, total + ms)
-    return parts
 
 
 def _nodes(plan: dict[str, Any]):

@@ -14,7 +14,7 @@ from django.db import connection
 from django.test import Client
 
 from portal.accounts.models import User
-from portal.devtools.dataset import PREFIX, RUNNER, TAG_NAMES, TEAMS
+from portal.devtools.data import PREFIX, RUNNER, TAG_NAMES, TEAMS
 from portal.devtools.management.commands.benchmark import NOT_A_RUN, REFUSED, UNKNOWN
 from portal.devtools.measures import CLIENT_ADDRESS, NAMES
 from portal.tasks.models import Comment, Tag, Task

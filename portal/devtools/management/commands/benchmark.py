@@ -17,7 +17,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError
 from django.test.utils import override_settings
 
-from portal.devtools import dataset, report
+from portal.devtools import data as dataset
+from portal.devtools import report
 from portal.devtools.measures import NAMES, Bench, BenchmarkError, machine
 
 REFUSED = (
