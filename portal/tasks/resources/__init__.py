@@ -23,7 +23,6 @@ from portal.tasks.resources.tags import (
     TAG_NAME_TAKEN,
     TagResource,
     tags_for_sheet,
-    tags_seen_by,
 )
 from portal.tasks.resources.task_columns import (
     CHOICE_INVALID,
@@ -78,6 +77,5 @@ __all__ = [
     "TaskResource",
     "comments_for_sheet",
     "tags_for_sheet",
-    "tags_seen_by",
     "tasks_for_sheet",
 ]

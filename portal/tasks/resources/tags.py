@@ -10,26 +10,13 @@ from portal.core.resources import SheetResource, text
 from portal.core.row_sheet import CellProblem, RowSheet
 from portal.tasks import services
 from portal.tasks.models import TAG_TAKEN, Tag
-from portal.tasks.selectors import tags_by_name, tags_visible_to
+from portal.tasks.selectors import tags_seen_by, tags_visible_to
 
 TAG_COLUMNS = ("name", "color")
 COLOR_REQUIRED = "Enter a colour as #RRGGBB."
 TAG_NAME_REQUIRED = "Enter the tag's name."
 # What creating a tag of a taken name answers at every door (the API, the tag sheet).
 TAG_NAME_TAKEN = TAG_TAKEN.removesuffix(".") + ": {names}."
-
-
-def tags_seen_by(user, names) -> tuple[dict[str, Tag], set[str]]:
-    """The named tags `user` may see (by lower-cased name), and the names other tags take.
-
-    Imports see tags as the API does: a tag only other teams use cannot be attached by its
-    name, and its name cannot be given to a new tag either (docs/decisions.md).
-    """
-    found = tags_by_name(names)
-    ids = [tag.pk for tag in found.values()]
-    visible = set(tags_visible_to(fetched_by=user).filter(pk__in=ids).values_list("pk", flat=True))
-    seen = {key: tag for key, tag in found.items() if tag.pk in visible}
-    return seen, set(found) - set(seen)
 
 
 def tags_for_sheet(user, filters=None):
@@ -71,7 +58,7 @@ class _TagSheet(RowSheet):
 
     def prepare(self) -> None:
         names = [text(self.sheet.value(cells, "name")).strip() for cells in self.cells]
-        self.tags, _ = tags_seen_by(self.user, (n for n in names if n))
+        self.tags, _ = tags_seen_by(fetched_by=self.user, names=(n for n in names if n))
 
     def existing(self, values):
         name = text(values.get("name")).strip()

@@ -26,7 +26,7 @@ from portal.tasks import services
 from portal.tasks.choices import Priority, Status
 from portal.tasks.keys import parse_task_key
 from portal.tasks.models import Task
-from portal.tasks.resources.tags import TAG_NAME_TAKEN, tags_seen_by
+from portal.tasks.resources.tags import TAG_NAME_TAKEN
 from portal.tasks.resources.task_columns import (
     CHOICE_INVALID,
     CHOICE_REQUIRED,
@@ -46,7 +46,7 @@ from portal.tasks.resources.task_columns import (
     TEAM_UNKNOWN,
     TITLE_REQUIRED,
 )
-from portal.tasks.selectors import tasks_by_key
+from portal.tasks.selectors import tags_seen_by, tasks_by_key
 from portal.teams.selectors import teams_by_name, users_by_login
 
 
@@ -202,7 +202,7 @@ class _TaskSheet:
         self.teams = teams_by_name(fetched_by=self.user)
         self.tasks = tasks_by_key(fetched_by=self.user, keys=keys)
         self.people = users_by_login(fetched_by=self.user, logins=logins)
-        self.tags, self.tags_taken = tags_seen_by(self.user, tag_names)
+        self.tags, self.tags_taken = tags_seen_by(fetched_by=self.user, names=tag_names)
 
     # -- one row --
     def _parse(self, row: _Row) -> None:

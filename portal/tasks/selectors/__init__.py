@@ -29,7 +29,12 @@ from portal.tasks.selectors.board import (
 )
 from portal.tasks.selectors.comments import comments_visible_to, task_comments
 from portal.tasks.selectors.history import history_readable, task_history, task_history_entries
-from portal.tasks.selectors.tags import tags_by_name, tags_visible_to, tags_with_task_counts
+from portal.tasks.selectors.tags import (
+    tags_by_name,
+    tags_seen_by,
+    tags_visible_to,
+    tags_with_task_counts,
+)
 from portal.tasks.selectors.tasks import (
     ASSIGNEE,
     BOARD_CARD_FIELDS,
@@ -70,6 +75,7 @@ __all__ = [
     "open_tasks_assigned",
     "open_tasks_assigned_by_team",
     "tags_by_name",
+    "tags_seen_by",
     "tags_visible_to",
     "tags_with_task_counts",
     "task_comments",

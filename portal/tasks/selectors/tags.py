@@ -18,6 +18,21 @@ def tags_by_name(names: Iterable[str]) -> dict[str, Tag]:
     return {tag.name.lower(): tag for tag in found}
 
 
+def tags_seen_by(*, fetched_by, names: Iterable[str]) -> tuple[dict[str, Tag], set[str]]:
+    """The named tags `fetched_by` may see (by lower-cased name), and the names other tags take.
+
+    Imports see tags as the API does: a tag only other teams use cannot be attached by its
+    name, and its name cannot be given to a new tag either (docs/decisions.md).
+    """
+    found = tags_by_name(names)
+    ids = [tag.pk for tag in found.values()]
+    visible = set(
+        tags_visible_to(fetched_by=fetched_by).filter(pk__in=ids).values_list("pk", flat=True)
+    )
+    seen = {key: tag for key, tag in found.items() if tag.pk in visible}
+    return seen, set(found) - set(seen)
+
+
 def tags_visible_to(*, fetched_by) -> QuerySet[Tag]:
     """Tags used by the user's teams plus tags not used anywhere yet (all for superusers)."""
     qs = Tag.objects.all()
