@@ -302,8 +302,6 @@ def as_bytes(fmt: str, headers: list[str], rows: Iterable[list[Any]], **xlsx_opt
 
 
 # --- several small tables in one file (the team reports' exports) -------------------------------
-XLSX_CONTENT_TYPE = CONTENT_TYPES["xlsx"]
-CSV_CONTENT_TYPE = CONTENT_TYPES["csv"]
 SHEET_TITLE_BAD = re.compile(r"[\[\]:*?/\\]")
 
 
