@@ -520,3 +520,25 @@ def test_a_team_that_is_not_yours_reveals_nothing(client, member, outsider, othe
     for value in (forged, str(other_team.pk)):
         people = pick(client, "assignees", value)
         assert outsider.pk not in people and member.pk in people
+
+
+def test_the_list_marks_overdue_as_the_vocabulary_says(client, team, member):
+    """Past due and open: an archived task past its due date is not marked overdue."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from portal.tasks.services import task_archive, task_create
+
+    late = task_create(
+        actor=member, team=team, title="Late", due_date=timezone.now() - timedelta(days=1)
+    )
+    shelved = task_create(
+        actor=member, team=team, title="Shelved", due_date=timezone.now() - timedelta(days=1)
+    )
+    task_archive(actor=member, task=shelved)
+    client.force_login(member)
+    html = client.get("/admin/tasks/task/", {"is_archived": "all"}).content.decode()
+    row = {t: html[html.index(t) :][:2000] for t in (late.title, shelved.title)}
+    assert 'title="overdue"' in row["Late"].split("</tr>")[0]
+    assert 'title="overdue"' not in row["Shelved"].split("</tr>")[0]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from unfold.decorators import display
@@ -129,7 +128,7 @@ class TaskAdmin(
 
     # -- scoping and permissions (all from the domain) --
     def get_queryset(self, request):
-        return tasks_visible_to(fetched_by=request.user).with_priority_rank()
+        return tasks_visible_to(fetched_by=request.user).with_priority_rank().with_overdue()
 
     def get_changelist(self, request, **kwargs):
         return TaskChangeList
@@ -186,7 +185,8 @@ class TaskAdmin(
     def due_display(self, obj):
         if not obj.due_date:
             return "-"
-        if obj.due_date < timezone.now() and obj.status != Status.DONE:
+        # "Overdue" as the query vocabulary says it (open: not done, not archived).
+        if getattr(obj, "is_overdue", False):
             return format_html(
                 '<span class="font-semibold text-red-600 dark:text-red-400" title="overdue">'
                 "{} &#9888;</span>",
