@@ -1,5 +1,6 @@
-"""The admin shell: the site, sidebar, dashboard, shared admin bases and the admin pages that span
-apps (people with their teams, teams with their task counts), plus the demo command.
+"""The admin door: the site, sidebar, dashboard, the spreadsheet views and the admin pages that
+span apps (people with their teams, teams with their task counts).
 
-It is a door: it sits above every domain app and nothing in the domain imports it.
+It sits above every domain app and nothing in the domain imports it; the apps' own admins are
+built from the admin kit (`portal.adminkit`) below them.
 """

@@ -6,7 +6,7 @@ class AdminSiteConfig(AppConfig):
     default = True  # this module also holds PortalAdminConfig
     name = "portal.adminsite"
     label = "adminsite"
-    verbose_name = "admin shell"
+    verbose_name = "admin door"
 
 
 class PortalAdminConfig(admin_apps.AdminConfig):

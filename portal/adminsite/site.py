@@ -53,6 +53,18 @@ class PortalAdminSite(UnfoldAdminSite):
     def has_permission(self, request) -> bool:
         return may_use_admin(request.user)
 
+    def may_use_apps(self, request) -> bool:
+        """Who may open the apps' pages (tasks, tags, teams): team members and superusers."""
+        return can_use_portal(request.user)
+
+    def register(self, model_or_iterable, admin_class=None, **options):
+        # An app's admin says which spreadsheet views it offers; the door adds them.
+        from portal.adminsite.spreadsheets import with_spreadsheets
+
+        if admin_class is not None:
+            admin_class = with_spreadsheets(admin_class)
+        return super().register(model_or_iterable, admin_class, **options)
+
     def admin_view(self, view, cacheable=False):
         wrapped = super().admin_view(view, cacheable)
 

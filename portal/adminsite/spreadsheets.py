@@ -1,8 +1,9 @@
 """The admin's spreadsheet door: Export and Import on a changelist, in unfold's skin.
 
-An admin class lists its resource in `resource_classes` and puts `SpreadsheetAdmin` (or
-`SpreadsheetExportAdmin`, for export only) first in its bases: the mixins have no ModelAdmin of
-their own, so they must come before the one they extend. Exports read the changelist's own
+An admin class lists its resource in `resource_classes` and says `spreadsheet = "import"` (or
+`"export"`, for export only); the site registers it with `SpreadsheetAdmin` (or
+`SpreadsheetExportAdmin`) first in its bases (`with_spreadsheets`): the mixins have no ModelAdmin
+of their own, so they must come before the one they extend. Exports read the changelist's own
 queryset (the selector plus the current filters and search) and are written by the portal's
 streaming writers, which neutralise formulas. Imports are read by the portal's reader (limits,
 hostile files), previewed as a dry run with counts and every error at its cell, and written on
@@ -16,6 +17,7 @@ from uuid import uuid4
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.admin import ModelAdmin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -376,3 +378,27 @@ class SpreadsheetExportAdmin(BackgroundSheets, _Export):
 
 class SpreadsheetAdmin(_BackgroundImport, BackgroundSheets, _Import):
     """Export, plus Import: upload, dry-run preview with counts and errors, then Confirm."""
+
+
+SPREADSHEET_VIEWS = {"export": SpreadsheetExportAdmin, "import": SpreadsheetAdmin}
+
+
+def with_spreadsheets(admin_class):
+    """The admin class with the spreadsheet views its `spreadsheet` attribute names, if any.
+
+    The site calls it for every registered admin, so the apps' admins (below this door) only
+    declare `spreadsheet = "import"` or `"export"` beside their `resource_classes`. The views go
+    into the class's own bases just before its first ModelAdmin, where a class that imported
+    the door would have listed them: the class's own attributes (`resource_classes`, the list
+    template) still win over the mixins' defaults, and its methods' `super()` stays the same.
+    """
+    kind = getattr(admin_class, "spreadsheet", "")
+    if not kind:
+        return admin_class
+    views = SPREADSHEET_VIEWS[kind]
+    if issubclass(admin_class, views):
+        return admin_class
+    bases = admin_class.__bases__
+    at = next(i for i, base in enumerate(bases) if issubclass(base, ModelAdmin))
+    admin_class.__bases__ = (*bases[:at], views, *bases[at:])
+    return admin_class

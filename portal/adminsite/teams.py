@@ -8,9 +8,8 @@ from django.db.models.functions import Coalesce
 from unfold.admin import TabularInline
 from unfold.decorators import display
 
-from portal.adminsite.bases import PortalModelAdmin, moment_column
-from portal.adminsite.fields import BoundedInlineFormSet, SafeRelatedFieldsMixin
-from portal.adminsite.spreadsheets import SpreadsheetAdmin
+from portal.adminkit.bases import PortalModelAdmin, moment_column
+from portal.adminkit.fields import BoundedInlineFormSet, SafeRelatedFieldsMixin
 from portal.tasks.models import Task
 from portal.teams import permissions as perms
 from portal.teams import services
@@ -131,7 +130,8 @@ def _membership_steps(formset, actor):
 
 
 @admin.register(Team)
-class TeamAdmin(SpreadsheetAdmin, PortalModelAdmin):
+class TeamAdmin(PortalModelAdmin):
+    spreadsheet = "import"
     resource_classes = [TeamResource]
     list_display = ["name", "key", "member_count", "open_tasks", "updated_at_display"]
     search_fields = ["name", "key", "description"]

@@ -13,10 +13,9 @@ from portal.accounts.forms import SetPasswordForm
 from portal.accounts.models import User
 from portal.accounts.resources import UserResource
 from portal.accounts.services import user_update
-from portal.adminsite.autocomplete import is_autocomplete, task_team_for_autocomplete
-from portal.adminsite.bases import PortalModelAdmin, SuperuserOnly, moment_column
-from portal.adminsite.spreadsheets import SpreadsheetAdmin
+from portal.adminkit.bases import PortalModelAdmin, SuperuserOnly, moment_column
 from portal.core.models import save_checked
+from portal.tasks.admin.autocomplete import is_autocomplete, task_team_for_autocomplete
 from portal.teams import permissions as perms
 from portal.teams.selectors import (
     assignable_people,
@@ -40,7 +39,8 @@ DATE_FIELDS = {"last_login": "last_login_display", "date_joined": "date_joined_d
 
 
 @admin.register(User)
-class UserAdmin(SpreadsheetAdmin, DjangoUserAdmin, PortalModelAdmin):
+class UserAdmin(DjangoUserAdmin, PortalModelAdmin):
+    spreadsheet = "import"
     resource_classes = [UserResource]
     form = UserChangeForm
     add_form = UserCreationForm

@@ -17,14 +17,15 @@ from django_q.models import Failure, OrmQ, Schedule, Success
 from unfold.admin import ModelAdmin
 from unfold.decorators import action, display
 
-from portal.adminsite.bases import PortalModelAdmin, SuperuserOnly, TeamFilter, moment_column
-from portal.adminsite.markup import markdown_with_task_links
+from portal.adminkit.bases import PortalModelAdmin, SuperuserOnly, moment_column
 from portal.core.dates import day
 from portal.core.text import count
 from portal.jobs.models import DailySummary, Job, JobStatus, OverdueReminder
 from portal.jobs.registry import kind_label, kinds
 from portal.jobs.selectors import jobs_visible_to, summaries_visible_to
 from portal.jobs.services import job_rerun, schedule_run_now
+from portal.tasks.admin.markup import markdown_with_task_links
+from portal.teams.admin import TeamFilter
 from portal.teams.permissions import is_superuser
 
 STATUS_COLOURS = {

@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     # the portal's own apps
     "portal.core",
     "portal.accounts",
+    "portal.adminkit",
     "portal.teams",
     "portal.tasks",
     "portal.jobs",
@@ -73,6 +74,7 @@ INSTALLED_APPS = [
     # the team pages (docs/team-pages.md); htmx requests are told apart by django-htmx
     "django_htmx",
     "portal.pages",
+    "portal.demo",
     # After the portal's apps, so the portal's own `import` and `export` commands (which act as
     # a person, through the selectors and services) replace import-export's.
     "import_export",

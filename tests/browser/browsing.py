@@ -1,6 +1,6 @@
 """Signing in through the admin's login page in a real browser."""
 
-from portal.adminsite.management.commands.demo import DEMO_USER_PASSWORD
+from portal.demo.management.commands.demo import DEMO_USER_PASSWORD
 
 
 def signed_in_page(

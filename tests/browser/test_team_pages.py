@@ -20,7 +20,7 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from portal.adminsite.management.commands.demo import DEMO_USER_PASSWORD
+from portal.demo.management.commands.demo import DEMO_USER_PASSWORD
 from portal.tasks.models import Comment, Status, Task
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -18,7 +18,7 @@ import sys
 import pytest
 import requests
 
-from portal.adminsite.management.commands.demo import DEMO_ADMIN, DEMO_ADMIN_PASSWORD
+from portal.demo.management.commands.demo import DEMO_ADMIN, DEMO_ADMIN_PASSWORD
 from tests.deploy.conftest import manage, production_env
 from tests.deploy.servers import free_port, wait_until
 

@@ -269,7 +269,7 @@ def test_removing_and_adding_the_same_person_is_a_form_error(client, team, lead,
 
 @pytest.mark.parametrize("total", [150, 2**63])
 def test_a_tampered_row_count_builds_at_most_a_hundred_new_rows(client, team, lead, total):
-    from portal.adminsite.fields import NEW_ROWS_PER_SAVE, TOO_MANY_ROWS
+    from portal.adminkit.fields import NEW_ROWS_PER_SAVE, TOO_MANY_ROWS
 
     client.force_login(lead)
     data = members_post(team, current_rows(team))

@@ -1,4 +1,4 @@
-"""Template tags of the admin shell: the error pages in the admin's look, the page header."""
+"""Template tags of the admin door: the error pages in the admin's look, the page header."""
 
 from django import template
 from django.contrib import admin
@@ -111,7 +111,7 @@ def page_header(context) -> str:
 
 @register.inclusion_tag("admin/lean_change_list_results.html")
 def lean_result_list(cl):
-    """unfold's header above rows built by Django's own cell builder (see adminsite/lean.py)."""
+    """unfold's header above rows built by Django's own cell builder (see adminkit/lean.py)."""
     headers = list(unfold_list.result_headers(cl))
     return {
         "cl": cl,

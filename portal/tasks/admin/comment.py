@@ -5,8 +5,7 @@ from __future__ import annotations
 from django.contrib import admin
 from unfold.decorators import display
 
-from portal.adminsite.bases import PortalModelAdmin, ScopedHistoryAdmin, moment_column
-from portal.adminsite.spreadsheets import SpreadsheetExportAdmin
+from portal.adminkit.bases import PortalModelAdmin, ScopedHistoryAdmin, moment_column
 from portal.tasks import permissions as task_perms
 from portal.tasks import services
 from portal.tasks.models import Comment
@@ -16,7 +15,8 @@ from portal.teams import permissions as perms
 
 
 @admin.register(Comment)
-class CommentAdmin(SpreadsheetExportAdmin, ScopedHistoryAdmin, PortalModelAdmin):
+class CommentAdmin(ScopedHistoryAdmin, PortalModelAdmin):
+    spreadsheet = "export"
     resource_classes = [CommentResource]
     list_display = ["task_display", "author", "excerpt", "created_at_display"]
     list_select_related = ["task__team", "author"]

@@ -13,8 +13,8 @@ from django.core.exceptions import ValidationError
 from unfold.contrib.filters.admin import CheckboxFilter, RadioFilter, RangeDateTimeFilter
 from unfold.utils import parse_datetime_str
 
-from portal.adminsite.lean import LeanCheckboxForm, LeanRadioForm, LeanRangeDateTimeForm
-from portal.adminsite.searchable import SearchableFilter
+from portal.adminkit.lean import LeanCheckboxForm, LeanRadioForm, LeanRangeDateTimeForm
+from portal.adminkit.searchable import SearchableFilter
 from portal.tasks.filters import TaskFilter, filter_tasks
 from portal.tasks.models import Tag
 from portal.tasks.querysets import DUE_SOON_DAYS

@@ -7,10 +7,10 @@ from django.core.exceptions import ValidationError
 from unfold.widgets import UnfoldAdminTextareaWidget
 
 from portal.accounts.models import User
-from portal.adminsite.autocomplete import FOLLOWS_TEAM_ATTR
-from portal.adminsite.fields import JSONFormField
+from portal.adminkit.fields import JSONFormField
 from portal.tasks import permissions as task_perms
 from portal.tasks import services
+from portal.tasks.admin.autocomplete import FOLLOWS_TEAM_ATTR
 from portal.tasks.models import Comment, Tag, Task
 
 

@@ -6,8 +6,7 @@ from django.contrib import admin
 from django.utils.html import format_html
 from unfold.decorators import display
 
-from portal.adminsite.bases import PortalModelAdmin
-from portal.adminsite.spreadsheets import SpreadsheetAdmin
+from portal.adminkit.bases import PortalModelAdmin
 from portal.tasks import permissions as task_perms
 from portal.tasks import services
 from portal.tasks.models import Tag
@@ -16,7 +15,8 @@ from portal.tasks.selectors import tags_with_task_counts
 
 
 @admin.register(Tag)
-class TagAdmin(SpreadsheetAdmin, PortalModelAdmin):
+class TagAdmin(PortalModelAdmin):
+    spreadsheet = "import"
     resource_classes = [TagResource]
     list_display = ["name", "colour_display", "task_count"]
     search_fields = ["name"]

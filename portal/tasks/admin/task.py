@@ -8,18 +8,17 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from unfold.decorators import display
 
-from portal.adminsite.autocomplete import is_autocomplete, task_team_for_autocomplete
-from portal.adminsite.bases import (
+from portal.adminkit.bases import (
     PortalModelAdmin,
     ScopedHistoryAdmin,
     moment_column,
 )
-from portal.adminsite.lean import LeanRowsAdmin, label_html, tags_html
-from portal.adminsite.searchable import SearchableFiltersAdmin
-from portal.adminsite.spreadsheets import SpreadsheetAdmin
+from portal.adminkit.lean import LeanRowsAdmin, label_html, tags_html
+from portal.adminkit.searchable import SearchableFiltersAdmin
 from portal.core.dates import moment_html
 from portal.tasks import permissions as task_perms
 from portal.tasks import services
+from portal.tasks.admin.autocomplete import is_autocomplete, task_team_for_autocomplete
 from portal.tasks.admin.filters import (
     ArchivedFilter,
     AssigneeFilter,
@@ -69,11 +68,11 @@ class TaskAdmin(
     TaskActions,
     LeanRowsAdmin,
     SearchableFiltersAdmin,
-    SpreadsheetAdmin,
     ScopedHistoryAdmin,
     PortalModelAdmin,
 ):
     form = TaskAdminForm
+    spreadsheet = "import"
     resource_classes = [TaskResource]
     list_display = [
         "key_display",

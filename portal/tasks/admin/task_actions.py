@@ -3,20 +3,44 @@ task, and one message for what changed and what was refused."""
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.admin import helpers
 from django.template.response import TemplateResponse
 from unfold.decorators import action
 
-from portal.adminsite.bases import (
-    report_bulk,
-)
+from portal.core.text import count
 from portal.tasks import services
 from portal.tasks.admin.forms import PickTagForm, PickUserForm
 from portal.tasks.models import Status
 from portal.tasks.selectors import (
     tags_visible_to,
 )
+from portal.tasks.services import BulkResult
 from portal.teams.selectors import assignable_people
+
+BULK_CHANGED = "{verb} {tasks}."
+BULK_REFUSED = "{tasks} refused - {details}"
+BULK_NOTHING = "No tasks were selected."
+
+
+def report_bulk(modeladmin, request, result: BulkResult, verb: str) -> None:
+    """Tell how many tasks changed and which were refused, and why."""
+    if result.changed:
+        tasks = count(len(result.changed), "task")
+        modeladmin.message_user(
+            request, BULK_CHANGED.format(verb=verb, tasks=tasks), messages.SUCCESS
+        )
+    if result.refused:
+        details = "; ".join(f"{task.key}: {reason}" for task, reason in result.refused[:20])
+        more = len(result.refused) - 20
+        if more > 0:
+            details += f"; and {more} more"
+        tasks = count(len(result.refused), "task")
+        modeladmin.message_user(
+            request, BULK_REFUSED.format(tasks=tasks, details=details), messages.WARNING
+        )
+    if not result.changed and not result.refused:
+        modeladmin.message_user(request, BULK_NOTHING, messages.INFO)
 
 
 class TaskActions:

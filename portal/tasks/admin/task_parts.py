@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib.admin.views.main import ChangeList
 from unfold.admin import StackedInline
 
-from portal.adminsite.fields import BoundedInlineFormSet
+from portal.adminkit.fields import BoundedInlineFormSet
 from portal.tasks import permissions as task_perms
 from portal.tasks.admin.forms import NewCommentForm
 from portal.tasks.models import Comment

@@ -12,7 +12,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from portal.adminsite.management.commands.demo import DEMO_ANCHOR
+from portal.demo.management.commands.demo import DEMO_ANCHOR
 
 # pbkdf2 hash of the documented demo password "Demo-pass-2026!" (demo only).
 DEMO_PASSWORD_HASH = (

@@ -82,8 +82,8 @@ class LeanRowsAdmin:
 
 
 class LeanCheckboxes(forms.CheckboxSelectMultiple):
-    template_name = "adminsite/widgets/lean_choices.html"
-    option_template_name = "adminsite/widgets/lean_checkbox.html"
+    template_name = "adminkit/widgets/lean_choices.html"
+    option_template_name = "adminkit/widgets/lean_checkbox.html"
     # unfold's field template lays out any other "checkbox" widget as one box with its label
     # after it; the option template writes type="checkbox" itself.
     input_type = "checkbox-group"
@@ -93,8 +93,8 @@ class LeanCheckboxes(forms.CheckboxSelectMultiple):
 
 
 class LeanRadios(forms.RadioSelect):
-    template_name = "adminsite/widgets/lean_choices.html"
-    option_template_name = "adminsite/widgets/lean_radio.html"
+    template_name = "adminkit/widgets/lean_choices.html"
+    option_template_name = "adminkit/widgets/lean_radio.html"
 
     def __init__(self, attrs=None, choices=()):
         super().__init__({"class": "portal-radio", **(attrs or {})}, choices)

@@ -1,4 +1,7 @@
-"""Shared pieces for the portal's admin classes: one service-backed base, written once."""
+"""Shared pieces for the portal's admin classes: one service-backed base, written once.
+
+Who may open an app's pages is the site's question (`admin_site.may_use_apps`, answered by the
+admin door from the team rules), so this kit needs no domain app."""
 
 from django.contrib import messages
 from django.contrib.admin.utils import unquote
@@ -6,19 +9,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponseRedirect
 from simple_history.admin import SimpleHistoryAdmin
 from unfold.admin import ModelAdmin
-from unfold.contrib.filters.admin import RadioFilter
 from unfold.decorators import display
 from unfold.paginator import InfinitePage
 from unfold.paginator import InfinitePaginator as UnfoldInfinitePaginator
 
-from portal.adminsite.fields import SafeRelatedFieldsMixin
+from portal.accounts.permissions import is_superuser
+from portal.adminkit.fields import SafeRelatedFieldsMixin
 from portal.core.concurrency import RowGone
 from portal.core.dates import moment_html
-from portal.core.text import count
-from portal.core.validators import as_id
-from portal.tasks.services import BulkResult
-from portal.teams import permissions as perms
-from portal.teams.selectors import teams_visible_to
 
 
 class ShortPageIsLast(InfinitePage):
@@ -58,6 +56,11 @@ class PortalModelAdmin(SafeRelatedFieldsMixin, ModelAdmin):
     table, and there is no bulk "delete selected" (deletions go one by one through a service).
     """
 
+    # "export" or "import" (import includes export): the admin door adds the spreadsheet views
+    # for the admin's `resource_classes` (portal.adminsite.spreadsheets), so an app's admin
+    # names what it offers and never imports the door.
+    spreadsheet = ""
+
     paginator = InfinitePaginator
     show_full_result_count = False
     list_per_page = 25
@@ -74,9 +77,9 @@ class PortalModelAdmin(SafeRelatedFieldsMixin, ModelAdmin):
             raise Http404(f"No {self.opts.verbose_name} matches the given query.")
         return super().delete_view(request, object_id, extra_context)
 
-    # -- who may open it: anyone in a team, unless a subclass says otherwise --
+    # -- who may open it: whoever the site admits to the apps, unless a subclass says otherwise --
     def has_module_permission(self, request):
-        return perms.can_use_portal(request.user)
+        return self.admin_site.may_use_apps(request)
 
     def has_view_permission(self, request, obj=None):
         return self.has_module_permission(request)
@@ -131,16 +134,16 @@ class SuperuserOnly:
     """For admin pages of internals (job queues, lockouts): administrators only."""
 
     def has_module_permission(self, request):
-        return perms.is_superuser(request.user)
+        return is_superuser(request.user)
 
     def has_view_permission(self, request, obj=None):
-        return perms.is_superuser(request.user)
+        return is_superuser(request.user)
 
     def has_change_permission(self, request, obj=None):
-        return perms.is_superuser(request.user)
+        return is_superuser(request.user)
 
     def has_delete_permission(self, request, obj=None):
-        return perms.is_superuser(request.user)
+        return is_superuser(request.user)
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -163,45 +166,3 @@ class ScopedHistoryAdmin(SimpleHistoryAdmin):
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         # Reverting would write around the services; the history list shows every change.
         raise Http404
-
-
-class TeamFilter(RadioFilter):
-    """Filter any list with a `team` by the teams the person can see (never all team names)."""
-
-    title = "team"
-    parameter_name = "team"
-
-    def lookups(self, request, model_admin):
-        return [(str(t.pk), t.name) for t in teams_visible_to(fetched_by=request.user)]
-
-    def queryset(self, request, queryset):
-        value = self.value()
-        if not value:
-            return queryset
-        team_id = as_id(value)  # a value no team can have shows no rows (and reaches no query)
-        return queryset.filter(team_id=team_id) if team_id else queryset.none()
-
-
-BULK_CHANGED = "{verb} {tasks}."
-BULK_REFUSED = "{tasks} refused - {details}"
-BULK_NOTHING = "No tasks were selected."
-
-
-def report_bulk(modeladmin, request, result: BulkResult, verb: str) -> None:
-    """Tell how many tasks changed and which were refused, and why."""
-    if result.changed:
-        tasks = count(len(result.changed), "task")
-        modeladmin.message_user(
-            request, BULK_CHANGED.format(verb=verb, tasks=tasks), messages.SUCCESS
-        )
-    if result.refused:
-        details = "; ".join(f"{task.key}: {reason}" for task, reason in result.refused[:20])
-        more = len(result.refused) - 20
-        if more > 0:
-            details += f"; and {more} more"
-        tasks = count(len(result.refused), "task")
-        modeladmin.message_user(
-            request, BULK_REFUSED.format(tasks=tasks, details=details), messages.WARNING
-        )
-    if not result.changed and not result.refused:
-        modeladmin.message_user(request, BULK_NOTHING, messages.INFO)
