@@ -148,6 +148,14 @@ def _violations() -> list[str]:
     return problems
 
 
+def _fake_tree(tmp_path, monkeypatch, module: str, source: str) -> None:
+    """Check a made-up portal of one module (a control) instead of the real one."""
+    fake = tmp_path / "portal"
+    (fake / module).parent.mkdir(parents=True)
+    (fake / module).write_text(source + "\n")
+    monkeypatch.setitem(globals(), "PORTAL", fake)
+
+
 def test_no_import_runs_back_up():
     assert _violations() == []
 
@@ -174,19 +182,13 @@ def test_no_import_runs_back_up():
     ],
 )
 def test_the_check_sees_what_plain_imports_hide(tmp_path, monkeypatch, name, source, expected):
-    fake = tmp_path / "portal"
-    (fake / name).parent.mkdir(parents=True)
-    (fake / name).write_text(source + "\n")
-    monkeypatch.setitem(globals(), "PORTAL", fake)
+    _fake_tree(tmp_path, monkeypatch, name, source)
     problems = _violations()
     assert any(p.startswith(expected) for p in problems), problems
 
 
 def test_names_that_only_look_like_modules_are_not_imports(tmp_path, monkeypatch):
-    fake = tmp_path / "portal"
-    (fake / "core").mkdir(parents=True)
-    (fake / "core" / "x.py").write_text('LOGGER = "portal.request"\n')
-    monkeypatch.setitem(globals(), "PORTAL", fake)
+    _fake_tree(tmp_path, monkeypatch, "core/x.py", 'LOGGER = "portal.request"')
     assert _violations() == []
 
 
@@ -202,10 +204,7 @@ def test_names_that_only_look_like_modules_are_not_imports(tmp_path, monkeypatch
 )
 def test_the_check_sees_an_upward_import(tmp_path, monkeypatch, source, expected):
     # A positive control: a module that imports upwards is reported.
-    fake = tmp_path / "portal"
-    (fake / "teams").mkdir(parents=True)
-    (fake / "teams" / "x.py").write_text(source + "\n")
-    monkeypatch.setitem(globals(), "PORTAL", fake)
+    _fake_tree(tmp_path, monkeypatch, "teams/x.py", source)
     assert any(p.startswith(expected) for p in _violations())
 
 
@@ -225,10 +224,7 @@ def test_the_check_sees_an_upward_import(tmp_path, monkeypatch, source, expected
     ],
 )
 def test_the_apps_admins_stand_on_the_kit(tmp_path, monkeypatch, module, source, allowed):
-    fake = tmp_path / "portal"
-    (fake / module).parent.mkdir(parents=True)
-    (fake / module).write_text(source + "\n")
-    monkeypatch.setitem(globals(), "PORTAL", fake)
+    _fake_tree(tmp_path, monkeypatch, module, source)
     assert (_violations() == []) is allowed
 
 
@@ -242,10 +238,7 @@ def test_the_apps_admins_stand_on_the_kit(tmp_path, monkeypatch, module, source,
     ],
 )
 def test_the_team_pages_may_read_only_the_jobs_selectors(tmp_path, monkeypatch, source, caught):
-    fake = tmp_path / "portal"
-    (fake / "pages").mkdir(parents=True)
-    (fake / "pages" / "x.py").write_text(source + "\n")
-    monkeypatch.setitem(globals(), "PORTAL", fake)
+    _fake_tree(tmp_path, monkeypatch, "pages/x.py", source)
     assert bool(_violations()) is caught
 
 
@@ -259,10 +252,7 @@ def test_the_team_pages_may_read_only_the_jobs_selectors(tmp_path, monkeypatch, 
     ],
 )
 def test_only_the_spreadsheet_doors_start_jobs(tmp_path, monkeypatch, module, source, allowed):
-    fake = tmp_path / "portal"
-    (fake / module).parent.mkdir(parents=True)
-    (fake / module).write_text(source + "\n")
-    monkeypatch.setitem(globals(), "PORTAL", fake)
+    _fake_tree(tmp_path, monkeypatch, module, source)
     assert (_violations() == []) is allowed
 
 
@@ -277,8 +267,5 @@ def test_only_the_spreadsheet_doors_start_jobs(tmp_path, monkeypatch, module, so
     ],
 )
 def test_only_the_benchmark_measures_jobs_and_doors(tmp_path, monkeypatch, module, source, allowed):
-    fake = tmp_path / "portal"
-    (fake / module).parent.mkdir(parents=True)
-    (fake / module).write_text(source + "\n")
-    monkeypatch.setitem(globals(), "PORTAL", fake)
+    _fake_tree(tmp_path, monkeypatch, module, source)
     assert (_violations() == []) is allowed

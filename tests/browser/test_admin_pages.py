@@ -8,8 +8,8 @@ import pytest
 from django.core.management import call_command
 from django.db.models import Count
 
-from portal.tasks.admin.task_actions import BULK_CHANGED
 from portal.demo.management.commands.demo import DEMO_ADMIN, DEMO_ADMIN_PASSWORD
+from portal.tasks.admin.task_actions import BULK_CHANGED
 from portal.tasks.models import Task
 from tests.browser.browsing import phone_overflow, signed_in_page
 

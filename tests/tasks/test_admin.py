@@ -5,10 +5,10 @@ import pytest
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.urls import reverse
 
-from portal.tasks.admin.autocomplete import FOLLOWS_TEAM_ATTR
-from portal.tasks.admin.task_actions import BULK_CHANGED, BULK_REFUSED
 from portal.tasks import permissions as task_perms
+from portal.tasks.admin.autocomplete import FOLLOWS_TEAM_ATTR
 from portal.tasks.admin.forms import NEW_COMMENT_HELP, NEW_COMMENT_LABEL
+from portal.tasks.admin.task_actions import BULK_CHANGED, BULK_REFUSED
 from portal.tasks.models import Comment, Status, Task
 from portal.tasks.services import comment_add, task_create
 from portal.teams.models import Role
