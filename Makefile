@@ -27,13 +27,13 @@ setup: venv
 	@mkdir -p "$${VAR_DIR:-var}"
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py setup_schedules
-	$(PY) manage.py demo --url http://$(HOST):$(PORT)/admin/
+	$(PY) manage.py demo --url http://$(HOST):$(PORT)/
 
 # Web server and a django-q2 cluster together; Ctrl-C stops both. The cluster runs in its own
 # process group so that Ctrl-C reaches only the web server; the trap then asks the cluster's
 # main process to stop, which stops its workers cleanly (signalling them all at once can hang).
 run: setup
-	@echo "Starting the portal on http://$(HOST):$(PORT)/admin/ and a background worker (Ctrl-C stops both)"
+	@echo "Starting the portal: team pages on http://$(HOST):$(PORT)/, admin on http://$(HOST):$(PORT)/admin/, and a background worker (Ctrl-C stops both)"
 	@setsid $(PY) manage.py qcluster & qpid=$$!; \
 	trap 'kill -TERM $$qpid 2>/dev/null; wait $$qpid 2>/dev/null' INT TERM EXIT; \
 	$(PY) manage.py runserver $(HOST):$(PORT)

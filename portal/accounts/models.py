@@ -118,6 +118,7 @@ def display_name(first_name: str, last_name: str, username: str) -> str:
     return f"{(first_name or '').strip()} {(last_name or '').strip()}".strip() or username
 
 
-def name_of(user) -> str:
-    """`user.display_name`, or NOBODY for a person who is not there."""
-    return NOBODY if user is None else user.display_name
+def name_of(user, instead: str = "") -> str:
+    """`user.display_name`; for a person who is not there, `instead` (what did it: a job's
+    name, from the history record) or NOBODY."""
+    return (instead or NOBODY) if user is None else user.display_name

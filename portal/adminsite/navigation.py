@@ -80,6 +80,7 @@ NAVIGATION = [
     {
         "title": "Work",
         "items": [
+            _item("Team pages", "view_kanban", "pages:teams", "in_a_team"),
             _item("Dashboard", "dashboard", "admin:index", "in_a_team"),
             _item("Tasks", "task_alt", "admin:tasks_task_changelist", "in_a_team"),
             _item("Comments", "chat", "admin:tasks_comment_changelist", "in_a_team"),

@@ -119,8 +119,11 @@ def _m2m_ids(record, relation: str, column: str) -> list[int]:
     return sorted(getattr(row, column) for row in getattr(record, relation).all())
 
 
-def record_deletions(records: HistoricalRecords, instances: Sequence) -> None:
+def record_deletions(records: HistoricalRecords, instances: Sequence, *, by: str = "") -> None:
     """Write a deletion record ("-", no user) for each of `instances`, which are about to go.
+
+    `by` names who deletes when no person does (a scheduled clean-up); it is kept as the
+    record's change reason, which the feeds show in place of a person.
 
     The same record simple-history writes when an instance is deleted, many-to-many snapshot
     included, in one insert plus one read and one write per many-to-many field. The instances
@@ -139,7 +142,8 @@ def record_deletions(records: HistoricalRecords, instances: Sequence) -> None:
                 history_date=now,
                 history_type="-",
                 history_user=None,
-                history_change_reason=records.get_change_reason_for_object(instance, "-", None),
+                history_change_reason=by
+                or records.get_change_reason_for_object(instance, "-", None),
                 **{f.attname: getattr(instance, f.attname) for f in fields},
             )
         )
@@ -212,6 +216,7 @@ def history_entries(
                 "date": record.history_date,
                 "type": HISTORY_TYPES.get(record.history_type, "changed"),
                 "user": record.history_user,
+                "by": record.history_change_reason or "",
                 "record": record,
                 "changes": changes_between(record, previous, m2m=m2m),
             }

@@ -87,6 +87,10 @@ def _parse_day(value: str | None) -> date:
     return date.fromisoformat(value) if value else timezone.localdate()
 
 
+# Who deleted a task, in the feeds, when the weekly clean-up did.
+CLEANUP_BY = "clean-up (archived {days} days)"
+
+
 @register_job("archive_cleanup", label="Archive clean-up")
 def archive_cleanup(ctx: JobContext, days: int | None = None, batch_size: int = 500) -> dict:
     """Delete tasks archived more than ARCHIVE_RETENTION_DAYS ago and old job records.
@@ -96,7 +100,8 @@ def archive_cleanup(ctx: JobContext, days: int | None = None, batch_size: int = 
     """
     days = settings.ARCHIVE_RETENTION_DAYS if days is None else int(days)
     before = timezone.now() - timedelta(days=days)
-    deleted_now = tasks_purge_archived(before=before, batch_size=batch_size)
+    by = CLEANUP_BY.format(days=days)
+    deleted_now = tasks_purge_archived(before=before, batch_size=batch_size, by=by)
     # Each batch commits on its own inside the service: the records it leaves count them all.
     per_team = tasks_purged_since(since=ctx.job.created_at)
     for key, count in sorted(per_team.items()):

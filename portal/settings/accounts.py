@@ -33,8 +33,10 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "portal.accounts.validators.NotContainingUsernameValidator"},
 ]
 LOGIN_URL = "/accounts/login/"
-# After signing in (allauth): where `next` says, otherwise the team pages.
-LOGIN_REDIRECT_URL = "/teams/"
+# After signing in (allauth): where `next` says, otherwise the front door, which sends people to
+# their teams and an administrator without a team to the admin (portal/pages/views/home.py), so
+# signing in and opening / land on the same page.
+LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/accounts/login/"
 
 # --- allauth ----------------------------------------------------------------------------

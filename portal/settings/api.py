@@ -71,6 +71,10 @@ REST_AUTH = {
 SPECTACULAR_SETTINGS = {
     "TITLE": f"{SITE_NAME} API",
     "VERSION": "1.0.0",
+    "DESCRIPTION": (
+        "The portal's JSON API for programs: sign in at `/api/auth/login/` for a JWT pair. "
+        "People use the [team pages](/teams/) and the [admin](/admin/)."
+    ),
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

@@ -29,6 +29,11 @@ UNFOLD = {
             {"title": "Change password", "link": reverse_lazy("account_change_password")},
         ]
     },
+    # The header's site menu: the way back to the team pages and to the API's documentation.
+    "SITE_DROPDOWN": [
+        {"icon": "view_kanban", "title": "Team pages", "link": reverse_lazy("pages:teams")},
+        {"icon": "api", "title": "API documentation", "link": reverse_lazy("api:docs")},
+    ],
     "SHOW_HISTORY": True,
     "SHOW_VIEW_ON_SITE": False,
     "SIDEBAR": {

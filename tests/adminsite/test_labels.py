@@ -78,3 +78,11 @@ def test_no_team_page_has_no_red_permission_message(client, django_user_model):
     html = client.get(reverse("admin:index")).content.decode()
     assert "You are not in any team yet" in html
     assert "permission to view or edit anything" not in html
+
+
+def test_the_admin_links_to_the_team_pages_and_the_api_docs(client, member):
+    # Both ways: the sidebar and the header's site menu lead back to where people work.
+    client.force_login(member)
+    html = client.get("/admin/").content.decode()
+    assert html.count('href="/teams/"') >= 2
+    assert 'href="/api/docs/"' in html

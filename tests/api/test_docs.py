@@ -35,3 +35,8 @@ def test_redoc_page_allows_no_third_party_images(anon, db):
     img_src = next(d for d in policy.split(";") if d.strip().startswith("img-src"))
     assert "https://" not in img_src
     assert "/static/portal/redoc-offline.js" in response.content.decode()
+
+
+def test_the_docs_link_back_to_the_team_pages_and_the_admin(schema):
+    description = schema["info"]["description"]
+    assert "(/teams/)" in description and "(/admin/)" in description

@@ -15,7 +15,7 @@ def test_make_run_announces_host_and_port_everywhere():
     )
     assert dry_run.returncode == 0, dry_run.stderr
     commands = dry_run.stdout
-    assert "manage.py demo --url http://0.0.0.0:9123/admin/" in commands
-    assert "Starting the portal on http://0.0.0.0:9123/admin/" in commands
+    assert "manage.py demo --url http://0.0.0.0:9123/" in commands
+    assert "team pages on http://0.0.0.0:9123/, admin on http://0.0.0.0:9123/admin/" in commands
     assert "runserver 0.0.0.0:9123" in commands
     assert "8000" not in commands

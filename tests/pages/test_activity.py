@@ -107,3 +107,33 @@ def test_activity_queries_do_not_grow(
         comment_add(actor=member, task=task, body=f"Looked again at {number}")
     large, _ = count_queries(client, ACTIVITY, django_assert_max_num_queries)
     assert small == large
+
+
+def test_the_feed_names_who_deleted_a_task_and_the_weekly_clean_up(client, team, lead, member):
+    from datetime import timedelta
+
+    import time_machine
+    from django.utils import timezone
+
+    from portal.jobs.jobs import archive_cleanup
+    from portal.jobs.models import Job, JobStatus
+    from portal.jobs.runner import JobContext
+    from portal.tasks.services import task_archive, task_delete
+
+    task_delete(actor=lead, task=task_create(actor=member, team=team, title="Deleted by hand"))
+    with time_machine.travel(timezone.now() - timedelta(days=40), tick=False):
+        old = task_create(actor=member, team=team, title="Long archived")
+        task_archive(actor=lead, task=old)
+    job = Job.objects.create(kind="archive_cleanup", status=JobStatus.RUNNING, attempts=1)
+    archive_cleanup(JobContext(job), days=30)
+    client.force_login(member)
+    response = client.get(ACTIVITY)
+    deleted = [e for e in response.context["entries"] if e["type"] == "deleted"]
+    assert [(e["task_title"], e["by"]) for e in deleted] == [
+        ("Long archived", "clean-up (archived 30 days)"),
+        ("Deleted by hand", ""),
+    ]
+    assert deleted[1]["user"] == lead
+    html = response.content.decode()
+    assert "<strong>clean-up (archived 30 days)</strong>" in html
+    assert "<strong>someone</strong>" not in html

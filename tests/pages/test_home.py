@@ -43,7 +43,8 @@ def test_teams_page_needs_sign_in(client):
 
 def test_sign_in_lands_on_the_teams_or_where_next_says(client, member):
     response = client.post("/accounts/login/", {"login": "member", "password": PASSWORD})
-    assert response["Location"] == "/teams/"
+    assert response["Location"] == "/"  # the front door decides, as for anyone opening /
+    assert client.get("/")["Location"] == "/teams/"
     client.logout()
     response = client.post(
         "/accounts/login/?next=/teams/operations/",
@@ -167,3 +168,14 @@ def test_teams_page_queries_do_not_grow_with_teams_and_tasks(
         for number in range(8):
             task_create(actor=member, team=extra, title=f"T{number}", assignees=[member])
     assert count() == small
+
+
+def test_sign_in_and_the_front_door_land_an_administrator_on_the_same_page(client, superuser):
+    # Without a team: the admin, whether they sign in or open / afterwards.
+    superuser.set_password(PASSWORD)
+    superuser.save()
+    response = client.post(
+        "/accounts/login/", {"login": superuser.username, "password": PASSWORD}, follow=True
+    )
+    assert response.redirect_chain[-1][0] == "/admin/"
+    assert client.get("/")["Location"] == "/admin/"

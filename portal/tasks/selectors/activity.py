@@ -170,6 +170,7 @@ def _comment_entries(records: list) -> dict[int, dict]:
             "kind": "comment",
             "date": record.history_date,
             "user": record.history_user,
+            "by": record.history_change_reason or "",
             "type": HISTORY_TYPES.get(record.history_type, "changed"),
             "task_number": task.number if task else None,
             "task_key": task.key if task else "",

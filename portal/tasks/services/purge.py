@@ -9,12 +9,13 @@ from portal.core.history import record_deletions
 from portal.tasks.models import COMMENT_HISTORY, TASK_HISTORY, Comment, Task
 
 
-def tasks_purge_archived(*, before, batch_size: int = 500) -> dict[str, int]:
+def tasks_purge_archived(*, before, batch_size: int = 500, by: str = "") -> dict[str, int]:
     """Delete tasks archived before `before`; returns how many per team key.
 
     A system action (the weekly clean-up job), so no actor and no role check. Each batch is its
     own transaction: a large clean-up never holds long locks, and if it stops half-way the next
-    run simply continues. History keeps a deletion record for every task (no user).
+    run simply continues. History keeps a deletion record for every task (no user; `by` names
+    the clean-up in the feeds).
     """
     counts: dict[str, int] = {}
     while True:
@@ -29,8 +30,8 @@ def tasks_purge_archived(*, before, batch_size: int = 500) -> dict[str, int]:
             # The deletion records of the batch and of its comments in a few inserts, then the
             # rows; a constant number of queries per batch, not five per task.
             comments = list(Comment.objects.filter(task__in=batch))
-            record_deletions(COMMENT_HISTORY, comments)
-            record_deletions(TASK_HISTORY, batch)
+            record_deletions(COMMENT_HISTORY, comments, by=by)
+            record_deletions(TASK_HISTORY, batch, by=by)
             for doomed in (comments, batch):
                 collector = Collector(using=router.db_for_write(Task))
                 collector.collect(doomed)

@@ -25,7 +25,7 @@ FIXTURES = [
 DEMO_ADMIN = "admin"
 DEMO_ADMIN_PASSWORD = "Admin-pass-2026!"
 DEMO_USER_PASSWORD = "Demo-pass-2026!"
-DEMO_URL = "http://127.0.0.1:8000/admin/"
+DEMO_URL = "http://127.0.0.1:8000/"
 
 # The moment the demo fixtures' dates are written relative to (`manage.py build_demo_fixtures`,
 # a development tool); loading shifts them to today.
@@ -42,7 +42,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--url",
             default=DEMO_URL,
-            help="Where the portal's admin is served, for the printed logins "
+            help="Where the portal is served, for the printed addresses and logins "
             "(`make run` passes its HOST and PORT).",
         )
 
@@ -101,13 +101,15 @@ class Command(BaseCommand):
         )
 
     def _ensure_admin(self, url: str):
+        base = url.rstrip("/")
         admin = User.objects.filter(username=DEMO_ADMIN).first()
         if admin is None:
             User.objects.create_superuser(DEMO_ADMIN, "admin@example.com", DEMO_ADMIN_PASSWORD)
             self.stdout.write(self.style.SUCCESS("Created the demo superuser."))
         self.stdout.write(
             "\n"
-            f"  Demo login  -> {url}\n"
+            f"  Team pages  -> {base}/\n"
+            f"  Admin       -> {base}/admin/\n"
             f"  superuser   : {DEMO_ADMIN} / {DEMO_ADMIN_PASSWORD}\n"
             f"  team people : olivia (lead), marcus (member), tom (viewer), ... / "
             f"{DEMO_USER_PASSWORD}\n"

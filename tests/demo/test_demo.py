@@ -40,7 +40,10 @@ def test_demo_names_the_address_the_portal_is_started_on(db, capsys):
     from tests.factories import TeamFactory
 
     TeamFactory()  # demo data "present": only the logins are printed
-    call_command("demo", url="http://127.0.0.1:9123/admin/")
+    call_command("demo", url="http://127.0.0.1:9123/")
     out = capsys.readouterr().out
-    assert "http://127.0.0.1:9123/admin/" in out
+    # The team pages first, then the admin.
+    assert out.index("Team pages  -> http://127.0.0.1:9123/\n") < out.index(
+        "Admin       -> http://127.0.0.1:9123/admin/\n"
+    )
     assert ":8000" not in out
