@@ -15,6 +15,7 @@ from rest_framework.exceptions import ValidationError
 
 from portal.tasks.choices import Priority, Status
 from portal.tasks.filters import ORDERING_FIELDS, TaskFilter, filter_tasks
+from portal.teams.models import TEAM_NAME_PATTERN
 
 
 class TaskFilterBackend(DjangoFilterBackend):
@@ -63,7 +64,7 @@ def _csv_of(values) -> dict:
 
 
 TASK_FILTER_SCHEMAS: dict[str, dict] = {
-    "team": _pattern(f"{ID}|[A-Za-z]{{2,10}}"),
+    "team": _pattern(f"{ID}|{TEAM_NAME_PATTERN}"),
     "status": _csv_of(Status.values),
     "priority": _csv_of(Priority.values),
     "assignee": _pattern(f"{ID}|{_words('me', 'none')}"),

@@ -18,12 +18,13 @@ from portal.core.parsing import parse_moment
 from portal.core.validators import ID_INVALID, as_id
 from portal.tasks.choices import Priority, Status
 from portal.tasks.models import Task
+from portal.teams.models import TEAM_REF_INVALID, parse_team_ref, team_ref_q
 
 BOOLEAN_INVALID = 'Enter "true" or "false".'
 ARCHIVED_INVALID = 'Enter "true", "false" or "all".'
 ASSIGNEE_INVALID = 'Enter a user id, "me" or "none".'
 PARENT_INVALID = 'Enter a task id or "none".'
-TEAM_INVALID = "Enter a team id or a team key such as OPS."
+TEAM_INVALID = TEAM_REF_INVALID
 DATETIME_INVALID = "Enter a date (2026-12-31) or a date and time (2026-12-31T17:00:00+01:00)."
 ORDERING_INVALID = "Order by one of {fields}, each optionally prefixed with - for descending."
 CHOICES_INVALID = "{value} is not one of {choices}."
@@ -121,12 +122,9 @@ class TeamField(forms.Field):
     def to_python(self, value):
         if value in (None, ""):
             return None
-        value = str(value).strip()
-        if value.isascii() and value.isalpha() and 2 <= len(value) <= 10:
-            return value.upper()
         try:
-            return _parse_id(value)
-        except ValidationError:
+            return parse_team_ref(value)
+        except ValueError:
             raise ValidationError(TEAM_INVALID, code="invalid") from None
 
 
@@ -188,7 +186,11 @@ class _Filter(filters.Filter):
 class TaskFilter(filters.FilterSet):
     """Every task filter. `user` resolves "me"; archived tasks are hidden unless asked for."""
 
-    team = _Filter(method="filter_team", field_class=TeamField, help_text="A team id or key (OPS).")
+    team = _Filter(
+        method="filter_team",
+        field_class=TeamField,
+        help_text="A team id, key (OPS) or slug (operations).",
+    )
     status = _Filter(
         field_name="status",
         lookup_expr="in",
@@ -298,9 +300,7 @@ class TaskFilter(filters.FilterSet):
 
     # The type hints of `value` describe the query-string type for the API's schema.
     def filter_team(self, qs, name, value: str):
-        if isinstance(value, int):
-            return qs.filter(team_id=value)
-        return qs.filter(team__key=value)
+        return qs.filter(team_ref_q(value, prefix="team__"))
 
     def filter_assignee(self, qs, name, value: str):
         if value == "me":

@@ -1,13 +1,50 @@
+import re
+
 from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from portal.core.models import TimeStampedModel
+from portal.core.validators import as_id
 
 TEAM_KEY_INVALID = "The key must be 2 to 10 upper-case letters, such as OPS."
 ALREADY_MEMBER = "This person is already a member of the team."
+TEAM_REF_INVALID = "Enter a team id, a team key such as OPS or a team slug such as operations."
+# A key (OPS) or a slug (operations), in any case: what a person may name a team by (digits
+# alone are an id).
+TEAM_NAME_PATTERN = r"(?![0-9]+$)[A-Za-z0-9][A-Za-z0-9_-]{0,99}"
+TEAM_NAME_RE = re.compile(TEAM_NAME_PATTERN)
+
+
+def parse_team_ref(value) -> int | str:
+    """How a person names a team, read from text or a JSON number: an id (whole number) or a
+    key/slug (text). ValueError for anything else (what no team can be called)."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        pk = as_id(value)
+    else:
+        text = str(value).strip() if isinstance(value, str) else ""
+        if text.isascii() and text.isdigit():
+            pk = as_id(text)
+        elif TEAM_NAME_RE.fullmatch(text):
+            return text
+        else:
+            pk = None
+    if pk is None:
+        raise ValueError(TEAM_REF_INVALID)
+    return pk
+
+
+def team_ref_q(ref: int | str, prefix: str = "") -> Q:
+    """The team `ref` names (see `parse_team_ref`): by id, or by key or slug in any case.
+
+    `prefix` reaches it across a relation (`team__` from tasks). Digits are always an id.
+    """
+    if isinstance(ref, int):
+        return Q(**{f"{prefix}pk": ref})
+    return Q(**{f"{prefix}key": ref.upper()}) | Q(**{f"{prefix}slug": ref.lower()})
 
 
 class Role(models.TextChoices):

@@ -204,7 +204,15 @@ def test_ids_orderings_and_lists_are_declared(anon, db):
     member = _parameters(schema, "/api/teams/{id}/members/{user_id}/", "patch")
     assert member["id"]["schema"] == member["user_id"]["schema"] == id_schema
     task = schema["components"]["schemas"]["TaskRequest"]["properties"]
-    assert task["team"] == id_schema
+    # A task's team: an id, or its key or slug (text that is not all digits).
+    assert task["team"]["oneOf"][0] == id_schema
+    team_name = task["team"]["oneOf"][1]["pattern"]
+    assert [bool(re.fullmatch(team_name, v)) for v in ("OPS", "operations", "42", "-x")] == [
+        True,
+        True,
+        False,
+        False,
+    ]
     assert task["assignee_ids"] == {**task["assignee_ids"], "items": id_schema, "maxItems": 100}
     ordering = _parameters(schema)["ordering"]
     assert (ordering["style"], ordering["explode"]) == ("form", False)

@@ -99,6 +99,45 @@ def test_create_matrix(client_for, people, team, role, expected):
         assert "team" in response.json()
 
 
+@pytest.mark.parametrize("named", ["key", "lower-case key", "slug", "id as text"])
+def test_a_task_names_its_team_as_imports_and_filters_do(client_for, people, team, named):
+    value = {
+        "key": team.key,
+        "lower-case key": team.key.lower(),
+        "slug": team.slug,
+        "id as text": str(team.pk),
+    }[named]
+    response = client_for(people["member"]).post(
+        TASKS, {"team": value, "title": "Order toner"}, format="json"
+    )
+    assert response.status_code == 201, response.json()
+    assert response.json()["team"] == team.pk
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("NOPE", "No team you can see is named NOPE."),
+        ("-1", "Enter a team id, a team key such as OPS or a team slug such as operations."),
+        ("OPS\x00", "Enter a team id, a team key such as OPS or a team slug such as operations."),
+        ("9" * 30, "Enter a team id, a team key such as OPS or a team slug such as operations."),
+    ],
+)
+def test_a_team_nobody_can_see_by_that_name_is_a_400(
+    client_for, people, team, other_team, value, message
+):
+    response = client_for(people["member"]).post(
+        TASKS, {"team": value, "title": "Order toner"}, format="json"
+    )
+    assert response.status_code == 400
+    assert response.json()["team"] == [message]
+    # Another team's key is as unknown as a key no team has.
+    response = client_for(people["member"]).post(
+        TASKS, {"team": other_team.key, "title": "x"}, format="json"
+    )
+    assert response.json()["team"] == [f"No team you can see is named {other_team.key}."]
+
+
 def test_viewer_gets_the_domain_message(client_for, people, task):
     response = client_for(people["viewer"]).patch(url(task), {"title": "x"}, format="json")
     assert response.json()["detail"] == task_perms.DENIED_EDIT_TASK

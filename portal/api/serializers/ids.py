@@ -1,10 +1,12 @@
 """Ids in request bodies: one or a list of them, resolved with one query, within the id range."""
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.relations import MANY_RELATION_KWARGS
 
 from portal.accounts.models import User
-from portal.core.validators import as_id
+from portal.core.validators import ID_MAX, as_id
+from portal.teams.models import TEAM_NAME_PATTERN, TEAM_REF_INVALID, parse_team_ref, team_ref_q
 
 MAX_IDS = 100
 TOO_MANY_IDS = "Send at most {limit} ids."
@@ -69,3 +71,34 @@ class IdField(serializers.PrimaryKeyRelatedField):
         # In the queryset's order (people by username, tags by name): the order a task shows
         # them in, so a write's answer can list them without reading them back.
         return list(found.values())
+
+
+TEAM_UNKNOWN = "No team you can see is named {value}."
+
+
+@extend_schema_field(
+    {
+        "oneOf": [
+            {"type": "integer", "minimum": 1, "maximum": ID_MAX},
+            {"type": "string", "pattern": f"^({TEAM_NAME_PATTERN})$"},
+        ],
+        "description": "The team's id, or its key (OPS) or slug (operations).",
+        "example": "OPS",
+    }
+)
+class TeamRefField(IdField):
+    """A team by id (a JSON number), or by key or slug (text), as imports and filters take it."""
+
+    default_error_messages = {"unknown": TEAM_UNKNOWN, "invalid_ref": TEAM_REF_INVALID}
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            return super().to_internal_value(data)
+        try:
+            ref = parse_team_ref(data)
+        except ValueError:
+            self.fail("invalid_ref")
+        found = self.get_queryset().filter(team_ref_q(ref)).first()
+        if found is None:
+            self.fail("unknown", value=data.strip())
+        return found

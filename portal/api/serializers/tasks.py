@@ -8,7 +8,7 @@ from rest_framework.exceptions import PermissionDenied
 
 from portal.accounts.models import User
 from portal.api import fields
-from portal.api.serializers.ids import MAX_IDS, IdField, _user
+from portal.api.serializers.ids import MAX_IDS, IdField, TeamRefField, _user
 from portal.api.serializers.people import UserRefSerializer
 from portal.tasks import permissions as task_perms
 from portal.tasks.fields import api_names
@@ -51,7 +51,7 @@ class HistoryRecordSerializer(serializers.Serializer):
 
 class TaskSerializer(fields.ModelSerializer):
     key = serializers.CharField(read_only=True)
-    team = IdField(queryset=Team.objects.none())
+    team = TeamRefField(queryset=Team.objects.none())
     created_by = UserRefSerializer(read_only=True)
     assignees = UserRefSerializer(many=True, read_only=True)
     tags = TagSerializer(many=True, read_only=True)
