@@ -56,6 +56,17 @@ class ModelSerializer(serializers.ModelSerializer):
         models.DecimalField: DecimalField,
     }
 
+    def build_standard_field(self, field_name, model_field):
+        # The messages a model field names itself ("Hours cannot be negative.") are the API's
+        # too, as on the team pages: one wording for one rule.
+        field_class, kwargs = super().build_standard_field(field_name, model_field)
+        if model_field._error_messages:
+            kwargs["error_messages"] = {
+                **kwargs.get("error_messages", {}),
+                **model_field._error_messages,
+            }
+        return field_class, kwargs
+
 
 @extend_schema_field({"type": "object", "additionalProperties": True})
 class ObjectField(serializers.JSONField):

@@ -29,8 +29,12 @@ class DateTimeLocalInput(forms.DateTimeInput):
 
 
 def model_fields(*names: str) -> dict[str, forms.Field]:
-    """Form fields as the Task model defines them (label, choices, limits, validators)."""
-    return fields_for_model(
+    """Form fields as the Task model defines them (label, choices, limits, validators).
+
+    The model's own validators and messages join each form field, so every rule of a field
+    (hours not negative) is judged with the others on the first submit, in the model's words.
+    """
+    fields = fields_for_model(
         Task,
         fields=list(names),
         widgets={
@@ -38,6 +42,11 @@ def model_fields(*names: str) -> dict[str, forms.Field]:
             "description": forms.Textarea(attrs={"rows": 5}),
         },
     )
+    for name, field in fields.items():
+        model_field = Task._meta.get_field(name)
+        field.validators.extend(v for v in model_field.validators if v not in field.validators)
+        field.error_messages.update(model_field._error_messages or {})
+    return fields
 
 
 class PageForm(forms.Form):
@@ -46,6 +55,16 @@ class PageForm(forms.Form):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
+
+    def _post_clean(self):
+        # Two rules can say the same thing (9999.99 is both the most digits and the largest
+        # value): each message once.
+        super()._post_clean()
+        for errors in self._errors.values():
+            unique = {}
+            for error in errors.as_data():
+                unique.setdefault(tuple(error.messages), error)
+            errors.data = list(unique.values())
 
     def clean_due_date(self):
         """A moment the database can store: year 9999 late in the day west of UTC is not."""

@@ -26,6 +26,15 @@ PARENT_CYCLE = "A task cannot be its own ancestor (this parent would create a cy
 METADATA_NOT_OBJECT = 'Metadata must be a JSON object, such as {"source": "email"}.'
 TITLE_BLANK = "The title cannot be empty."
 HOURS_MAX = Decimal("9999.99")
+# Hours in people's words, at every door that builds its fields from the model's.
+HOURS_MESSAGES = {
+    "invalid": "Enter a number of hours, such as 1.5.",
+    "min_value": "Hours cannot be negative.",
+    "max_value": f"Enter at most {HOURS_MAX} hours.",
+    "max_digits": f"Enter at most {HOURS_MAX} hours.",
+    "max_whole_digits": f"Enter at most {HOURS_MAX} hours.",
+    "max_decimal_places": "Enter hours with at most two decimals, such as 1.25.",
+}
 
 
 class Tag(TimeStampedModel):
@@ -62,6 +71,7 @@ def _hours_field(label: str) -> models.DecimalField:
         null=True,
         blank=True,
         validators=[MinValueValidator(Decimal("0")), MaxValueValidator(HOURS_MAX)],
+        error_messages=HOURS_MESSAGES,
     )
 
 

@@ -653,3 +653,15 @@ def test_reads_build_no_write_time_querysets(client_for, people, task, monkeypat
     # A write still scopes the ids it reads.
     assert c.patch(url(task), {"tag_ids": []}, format="json").status_code == 200
     assert len(built) == 1
+
+
+@pytest.mark.parametrize(
+    ("hours", "message"),
+    [("-1", "Hours cannot be negative."), ("12345", "Enter at most 9999.99 hours.")],
+)
+def test_hours_errors_read_as_on_the_team_pages(client_for, people, task, hours, message):
+    response = client_for(people["member"]).patch(
+        url(task), {"estimated_hours": hours}, format="json"
+    )
+    assert response.status_code == 400
+    assert message in response.json()["estimated_hours"]

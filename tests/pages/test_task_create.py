@@ -95,9 +95,11 @@ def test_a_parent_given_by_number_works(client, team, member):
         ({"title": "x" * 201}, "title", "Ensure this value has at most 200 characters"),
         ({"status": "finished"}, "status", "Select a valid choice."),
         ({"due_date": "soon"}, "due_date", "Enter a valid date/time."),
-        ({"estimated_hours": "-1"}, "estimated_hours", "greater than or equal to 0"),
-        ({"estimated_hours": "1e999"}, "estimated_hours", "no more than 6 digits"),
-        ({"actual_hours": "NaN"}, "actual_hours", "Enter a number."),
+        ({"estimated_hours": "-1"}, "estimated_hours", "Hours cannot be negative."),
+        ({"estimated_hours": "1e999"}, "estimated_hours", "Enter at most 9999.99 hours."),
+        ({"estimated_hours": "12345"}, "estimated_hours", "Enter at most 9999.99 hours."),
+        ({"estimated_hours": "1.255"}, "estimated_hours", "at most two decimals"),
+        ({"actual_hours": "NaN"}, "actual_hours", "Enter a number of hours, such as 1.5."),
         ({"parent": "DES-1"}, "parent", PARENT_UNKNOWN.format(key="OPS")),
         ({"parent": "OPS-99999999999999999999"}, "parent", PARENT_UNKNOWN.format(key="OPS")),
         ({"assignees": ["999999"]}, "assignees", "Select a valid choice."),
@@ -114,6 +116,18 @@ def test_errors_appear_next_to_their_field_and_nothing_is_created(
     assert list(errors) == [field] and message in " ".join(errors[field])
     assert f'id="id_{field}_error"' in response.content.decode()
     assert not Task.objects.filter(team=team).exists()
+
+
+def test_every_error_shows_on_the_first_submit(client, team, member):
+    client.force_login(member)
+    data = {"title": "", "status": "todo", "priority": "low", "estimated_hours": "-1"}
+    response = client.post(NEW, {**data, "actual_hours": "12345"})
+    assert response.context["form"].errors == {
+        "title": ["This field is required."],
+        "estimated_hours": ["Hours cannot be negative."],
+        "actual_hours": ["Enter at most 9999.99 hours."],
+    }
+    assert not Task.objects.exists()
 
 
 def test_service_errors_land_on_their_fields():
