@@ -11,6 +11,7 @@ from portal.accounts.usernames import (
     validate_username,
 )
 from portal.core.models import CheckedInputMixin
+from portal.core.zones import time_zone_choices, validate_time_zone
 
 EMAIL_TAKEN = "A user with this email address already exists."
 
@@ -47,6 +48,14 @@ class User(CheckedInputMixin, AbstractUser):
         "email me the daily summary",
         default=False,
         help_text="Send the daily summary of my teams by email.",
+    )
+    time_zone = models.CharField(
+        "time zone",
+        max_length=64,
+        blank=True,
+        choices=time_zone_choices,
+        validators=[validate_time_zone],
+        help_text="Times are shown to me in this zone (empty: the portal's).",
     )
     teams = models.ManyToManyField(
         "teams.Team",

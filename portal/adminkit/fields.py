@@ -5,8 +5,9 @@ from django.contrib.admin import widgets
 from django.core.exceptions import ValidationError
 from django.forms.fields import InvalidJSONInput
 from django.forms.formsets import TOTAL_FORM_COUNT
+from unfold.widgets import UnfoldAdminSplitDateTimeWidget
 
-from portal.core.forms import ModelMultipleChoiceField, could_be_key
+from portal.core.forms import ModelMultipleChoiceField, could_be_key, split_due
 from portal.core.validators import JSON_TOO_DEEP, json_too_deep
 
 NEW_ROWS_PER_SAVE = 100
@@ -98,3 +99,11 @@ class BoundedInlineFormSet(forms.BaseInlineFormSet):
         super().clean()
         if self.management_form.cleaned_data.get(TOTAL_FORM_COUNT, 0) > self._row_limit():
             raise ValidationError(TOO_MANY_ROWS.format(limit=NEW_ROWS_PER_SAVE))
+
+
+class AdminDueWidget(UnfoldAdminSplitDateTimeWidget):
+    """unfold's day and time inputs for a due date given as a day or a moment (the time may
+    stay empty: a day)."""
+
+    def decompress(self, value):
+        return split_due(value)

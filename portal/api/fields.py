@@ -5,9 +5,14 @@ a number where the API documents text would find it accepted, and schema-checkin
 the API as not doing what it says. Writable model fields of the API's serializers are these.
 """
 
+from datetime import datetime
+
 from django.db import models
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+
+from portal.core.parsing import parse_due
+from portal.tasks.due import DUE_INVALID, due_given
 
 NOT_TEXT = "Enter a JSON string."
 NOT_BOOLEAN = "Enter true or false (a JSON boolean)."
@@ -76,3 +81,51 @@ class ObjectField(serializers.JSONField):
 @extend_schema_field({"type": "string", "pattern": "^[A-Za-z]{2,10}$"})
 class TeamKeyField(TextField):
     """A team key; the service upper-cases it and checks it."""
+
+
+DUE_NOT_TEXT = "Enter the due date as text: a day (2026-12-24) or a day and a time."
+
+
+@extend_schema_field(
+    {
+        "oneOf": [{"type": "string", "format": "date"}, {"type": "string", "format": "date-time"}],
+        "nullable": True,
+        "description": (
+            "A day (2026-12-24: due until the day ends in the team's time zone) or a day and a "
+            "time (2026-12-24T17:00:00+01:00). Answers give what was set, in the same form."
+        ),
+    }
+)
+class DueField(serializers.Field):
+    """A task's due date: a day or a moment (portal/tasks/due.py), read and written as given."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("source", "*")
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("allow_null", True)
+        super().__init__(**kwargs)
+        self._moment = serializers.DateTimeField()
+
+    def validate_empty_values(self, data):
+        if data is None:
+            return True, {"due_date": None}
+        return super().validate_empty_values(data)
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            raise serializers.ValidationError(DUE_NOT_TEXT, code="invalid")
+        given = parse_due(data)
+        if given is None:
+            raise serializers.ValidationError(DUE_INVALID, code="invalid")
+        return {"due_date": given}
+
+    def show(self, given) -> str | None:
+        """The JSON of a given due date (a day or a moment)."""
+        if given is None:
+            return None
+        if isinstance(given, datetime):
+            return self._moment.to_representation(given)
+        return given.isoformat()
+
+    def to_representation(self, task):
+        return self.show(due_given(task.due_date, task.due_day))

@@ -8,9 +8,12 @@ value is a form error everywhere, with Django's own message.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 
 from portal.core.validators import as_id
 
@@ -40,3 +43,56 @@ class ModelMultipleChoiceField(forms.ModelMultipleChoiceField):
                     params={"pk": item},
                 )
         return super()._check_values(value)
+
+
+DUE_TIME_WITHOUT_DAY = "Enter the day too, or leave the time empty."
+
+
+def split_due(value) -> list:
+    """[day, time] of a due date given as a day or a moment (local time), for two inputs."""
+    if value is None or value == "":
+        return [None, None]
+    if isinstance(value, datetime):
+        local = timezone.localtime(value) if timezone.is_aware(value) else value
+        return [local.date(), local.time().replace(second=0, microsecond=0)]
+    return [value, None]
+
+
+class DueWidget(forms.MultiWidget):
+    """A day input and an optional time input (the browser's own pickers)."""
+
+    def __init__(self, attrs=None):
+        widgets = (
+            forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        )
+        super().__init__(widgets, attrs)
+
+    def decompress(self, value):
+        return split_due(value)
+
+
+class DueFormField(forms.MultiValueField):
+    """A due date as people give it: a day, and a time only if they want one.
+
+    Cleans to a `date` (the whole day, in the team's time zone) or an aware `datetime` (the
+    time in the current time zone), which the task services turn into what they store.
+    """
+
+    widget = DueWidget
+    default_error_messages = {"time_without_day": DUE_TIME_WITHOUT_DAY}
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        fields = (forms.DateField(required=False), forms.TimeField(required=False))
+        super().__init__(fields, require_all_fields=False, **kwargs)
+
+    def compress(self, data_list):
+        day, at = [*data_list, None, None][:2] if data_list else (None, None)
+        if day is None:
+            if at is not None:
+                raise ValidationError(self.error_messages["time_without_day"], code="invalid")
+            return None
+        if at is None:
+            return day
+        return timezone.make_aware(datetime.combine(day, at))

@@ -67,3 +67,16 @@ def _parse_day(text: str) -> date | None:
         return parse_date(text)
     except ValueError:  # well formed but not a day: 2026-02-30, 2026-13-01, 0000-01-01
         return None
+
+
+def parse_due(value: str | date | datetime) -> date | datetime | None:
+    """A due date as people give it: a day (2026-12-24, a `date`) or a moment (text with a
+    time, a `datetime`, as `parse_moment` reads it); None for anything else."""
+    if isinstance(value, datetime):
+        return storable_moment(value)
+    if isinstance(value, date):
+        return value
+    text = str(value).strip()
+    if len(text) <= 10:
+        return _parse_day(text)
+    return parse_moment(text)

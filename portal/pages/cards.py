@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.html import escape, format_html_join
 
 from portal.accounts.models import display_name
-from portal.core.dates import show_date
+from portal.tasks.due import due_text
 from portal.tasks.keys import task_key
 from portal.tasks.models import Priority, Status
 from portal.tasks.selectors import board_card_links
@@ -60,14 +60,16 @@ def _status_options(selected: str) -> str:
 STATUS_OPTIONS = {value: _status_options(value) for value in Status.values}
 
 
-def _due(value, seen: dict) -> str:
+def _due(row: dict, seen: dict) -> str:
+    """The card's due date: the day, or the moment, as every page words it."""
+    value, day = row["due_date"], row["due_day"]
     if value is None:
         return ""
-    local = value.astimezone(seen["zone"]).date() if timezone.is_aware(value) else value.date()
+    given = day if day is not None else value.astimezone(seen["zone"]).replace(second=0)
     days = seen["days"]
-    if local not in days:
-        days[local] = show_date(local)
-    return days[local]
+    if given not in days:
+        days[given] = due_text(value, day)
+    return days[given]
 
 
 def _person(someone: dict, seen: dict) -> dict:
@@ -93,7 +95,7 @@ def _card(row: dict, links: dict, user_id: int, urls: dict, seen: dict) -> dict:
         "status": escape(row["status"]),
         "priority": row["priority"],
         "priority_label": PRIORITY_LABELS.get(row["priority"], row["priority"]),
-        "due": _due(row["due_date"], seen),
+        "due": _due(row, seen),
         "is_overdue": row["is_overdue"],
         "tags": links["tags"],
         "people": [_person(someone, seen) for someone in people],

@@ -10,22 +10,14 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.forms.models import fields_for_model
 
-from portal.core.forms import ModelMultipleChoiceField
-from portal.core.parsing import storable_moment
+from portal.core.forms import DueFormField, ModelMultipleChoiceField
+from portal.tasks.due import check_due
 from portal.tasks.fields import page_form_names
 from portal.tasks.keys import parse_task_key
 from portal.tasks.models import Comment, Task
 
-DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
-DATE_OUT_OF_RANGE = "Enter a date between the years 1 and 9999."
 PARENT_UNKNOWN = "Enter the key or number of a task of this team, such as {key}-12."
-
-
-class DateTimeLocalInput(forms.DateTimeInput):
-    input_type = "datetime-local"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs, format=DATETIME_LOCAL)
+DUE_HELP = "A day (due until it ends, in the team's time zone); a time only if it matters."
 
 
 def model_fields(*names: str) -> dict[str, forms.Field]:
@@ -38,10 +30,11 @@ def model_fields(*names: str) -> dict[str, forms.Field]:
         Task,
         fields=list(names),
         widgets={
-            "due_date": DateTimeLocalInput(),
             "description": forms.Textarea(attrs={"rows": 5}),
         },
     )
+    if "due_date" in fields:
+        fields["due_date"] = DueFormField(label="Due", help_text=DUE_HELP)
     for name, field in fields.items():
         model_field = Task._meta.get_field(name)
         field.validators.extend(v for v in model_field.validators if v not in field.validators)
@@ -67,11 +60,8 @@ class PageForm(forms.Form):
             errors.data = list(unique.values())
 
     def clean_due_date(self):
-        """A moment the database can store: year 9999 late in the day west of UTC is not."""
-        value = self.cleaned_data.get("due_date")
-        if value is not None and storable_moment(value) is None:
-            raise ValidationError(DATE_OUT_OF_RANGE, code="invalid")
-        return value
+        """A day, or a moment the database can store, within the range around today."""
+        return check_due(self.cleaned_data.get("due_date"))
 
 
 def add_service_errors(form: forms.Form, exc: ValidationError) -> None:

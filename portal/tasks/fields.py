@@ -43,7 +43,14 @@ TASK_FIELDS: tuple[TaskField, ...] = (
     _("description", editable=True, sheet=(3, "description"), page_form=True),
     _("status", editable=True, sheet=(4, "status"), page_form=True),
     _("priority", editable=True, sheet=(5, "priority"), page_form=True),
-    _("due_date", editable=True, sheet=(6, "due_date"), page_form=True),
+    TaskField(
+        "due_date",
+        editable=True,
+        row=("due_date", "due_day"),
+        api=("due_date",),
+        sheet=(6, "due_date"),
+        page_form=True,
+    ),
     _("estimated_hours", editable=True, sheet=(7, "estimated_hours"), page_form=True),
     _("actual_hours", editable=True, sheet=(8, "actual_hours"), page_form=True),
     TaskField(
@@ -104,3 +111,15 @@ def sheet_columns(
 def page_form_names(fields: Iterable[TaskField] = TASK_FIELDS) -> tuple[str, ...]:
     """The simple fields the team pages' new-task form asks for, in order."""
     return tuple(f.name for f in fields if f.page_form)
+
+
+def form_value(task, name: str):
+    """A task's field as a form shows it: links as lists, the due date as it was given (a day,
+    or a day and a time)."""
+    if name == "due_date":
+        from portal.tasks.due import due_given
+
+        return due_given(task.due_date, task.due_day)
+    if name in link_names():
+        return list(getattr(task, name).all())
+    return getattr(task, name)

@@ -87,7 +87,10 @@ class Task(TimeStampedModel):
     description = models.TextField(blank=True)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.TODO)
     priority = models.CharField(max_length=10, choices=Priority.choices, default=Priority.MEDIUM)
+    # When the task is due: the moment it becomes overdue. Given as a day without a time, it is
+    # the end of that day in the team's time zone and `due_day` keeps the day (portal/tasks/due.py).
     due_date = models.DateTimeField("due", null=True, blank=True)
+    due_day = models.DateField("due day", null=True, blank=True, editable=False)
     estimated_hours = _hours_field("estimated hours")
     actual_hours = _hours_field("actual hours")
     created_by = models.ForeignKey(

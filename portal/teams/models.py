@@ -9,6 +9,7 @@ from simple_history.models import HistoricalRecords
 
 from portal.core.models import TimeStampedModel
 from portal.core.validators import as_id
+from portal.core.zones import portal_time_zone, time_zone_choices, validate_time_zone
 
 TEAM_KEY_INVALID = "The key must be 2 to 10 upper-case letters, such as OPS."
 ALREADY_MEMBER = "This person is already a member of the team."
@@ -62,6 +63,14 @@ class Team(TimeStampedModel):
         unique=True,
         validators=[RegexValidator(r"^[A-Z]{2,10}$", TEAM_KEY_INVALID)],
         help_text="2-10 upper-case letters used in task keys, e.g. OPS for OPS-42.",
+    )
+    time_zone = models.CharField(
+        "time zone",
+        max_length=64,
+        default=portal_time_zone,
+        choices=time_zone_choices,
+        validators=[validate_time_zone],
+        help_text="When the team's days begin and end: due days, today, the reports' weeks.",
     )
     # Highest task number handed out so far; guarded by a row lock in task_create.
     last_task_number = models.PositiveIntegerField(default=0, editable=False)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -11,13 +10,14 @@ from django.utils.text import slugify
 
 from portal.accounts.models import User
 from portal.core.concurrency import lock_row
+from portal.core.hooks import Hook
 from portal.core.models import save_checked
 from portal.teams import permissions as perms
 from portal.teams.models import Membership, Role, Team
 
 LAST_LEAD = "A team needs at least one lead: make someone else lead first."
 TEAM_NOT_EMPTY = "This team still has tasks; archive or move them before deleting the team."
-TEAM_FIELDS = frozenset({"name", "slug", "description", "key"})
+TEAM_FIELDS = frozenset({"name", "slug", "description", "key", "time_zone"})
 
 
 # --- what other apps do when a membership changes --------------------------------------------
@@ -26,20 +26,16 @@ TEAM_FIELDS = frozenset({"name", "slug", "description", "key"})
 # every door that changes a membership gets its rule. Listeners run inside the change's
 # transaction, after the change, with the membership's row and its team's row locked: what they
 # do commits or rolls back with it.
-MembershipListener = Callable[..., None]
-_membership_listeners: list[MembershipListener] = []
-
-
-def on_membership_change(listener: MembershipListener) -> MembershipListener:
-    """Register `listener(actor=, membership=, removed=)`; usable as a decorator."""
-    if listener not in _membership_listeners:
-        _membership_listeners.append(listener)
-    return listener
+# Likewise for a team's own fields: the tasks app moves day-only due dates to the day ends of a
+# team's new time zone.
+membership_changed = Hook("membership changed")  # listener(actor=, membership=, removed=)
+team_changed = Hook("team changed")  # listener(actor=, team=, changed=<set of field names>)
+on_membership_change = membership_changed.register
+on_team_change = team_changed.register
 
 
 def _membership_changed(actor: User, membership: Membership, *, removed: bool) -> None:
-    for listener in _membership_listeners:
-        listener(actor=actor, membership=membership, removed=removed)
+    membership_changed.send(actor=actor, membership=membership, removed=removed)
 
 
 def _save(instance, actor: User) -> None:
@@ -75,9 +71,12 @@ def team_update(*, actor: User, team: Team, **changes: Any) -> Team:
     lock_row(team)
     if changes.get("key"):
         changes["key"] = changes["key"].strip().upper()
+    changed = {name for name, value in changes.items() if getattr(team, name) != value}
     for name, value in changes.items():
         setattr(team, name, value)
     _save(team, actor)
+    if changed:
+        team_changed.send(actor=actor, team=team, changed=changed)
     return team
 
 

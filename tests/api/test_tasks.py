@@ -5,10 +5,12 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from portal.api.fields import DUE_NOT_TEXT
 from portal.api.pagination import PAGE_INVALID
-from portal.core.validators import DATETIME_RANGE, NUL_CHARACTER
+from portal.core.validators import NUL_CHARACTER
 from portal.tasks import permissions as task_perms
 from portal.tasks import services as task_services
+from portal.tasks.due import DUE_INVALID, DUE_OUT_OF_RANGE
 from portal.tasks.filters import ASSIGNEE_INVALID, PARENT_INVALID
 from portal.tasks.models import METADATA_NOT_OBJECT, PARENT_OTHER_TEAM, Priority, Status, Task
 from portal.tasks.services import ASSIGNEE_NOT_MEMBER
@@ -611,19 +613,43 @@ def test_ids_beyond_64_bits_in_the_address_are_404(client_for, people, pk):
 @pytest.mark.parametrize(
     ("due", "message"),
     [
-        ("0001-01-01T00:00:00+00:01", "Datetime value out of range."),
-        ("9999-12-31T23:59:59-00:01", "Datetime value out of range."),
-        ("0001-01-01T00:00:00Z", DATETIME_RANGE),
-        ("9999-12-31T23:59:59Z", DATETIME_RANGE),
-        (
-            True,
-            "Datetime has wrong format. Use one of these formats instead: YYYY-MM-DDThh:mm[:ss[.uuuuuu]][+HH:MM|-HH:MM|Z].",
-        ),
+        ("0001-01-01T00:00:00+00:01", DUE_INVALID),
+        ("9999-12-31T23:59:59-00:01", DUE_INVALID),
+        ("2026-02-30", DUE_INVALID),
+        ("2026-13-01T10:00", DUE_INVALID),
+        ("soon", DUE_INVALID),
+        ("0001-01-01T00:00:00Z", DUE_OUT_OF_RANGE),
+        ("9999-12-31T23:59:59Z", DUE_OUT_OF_RANGE),
+        ("1900-01-01", DUE_OUT_OF_RANGE),
+        ("2090-01-01", DUE_OUT_OF_RANGE),
+        (True, DUE_NOT_TEXT),
+        (20261224, DUE_NOT_TEXT),
     ],
 )
 def test_due_dates_on_the_calendar_edges_are_400(client_for, people, task, due, message):
     response = client_for(people["member"]).patch(url(task), {"due_date": due}, format="json")
     assert (response.status_code, response.json()) == (400, {"due_date": [message]})
+
+
+@pytest.mark.parametrize(
+    ("given", "stored_day", "shown"),
+    [
+        ("2026-12-24", "2026-12-24", "2026-12-24"),
+        ("2026-12-24T17:00:00Z", None, "2026-12-24T17:00:00Z"),
+        (None, None, None),
+    ],
+)
+def test_a_due_date_is_a_day_or_a_moment_and_comes_back_as_given(
+    client_for, people, task, given, stored_day, shown
+):
+    client = client_for(people["member"])
+    response = client.patch(url(task), {"due_date": given}, format="json")
+    assert response.status_code == 200, response.json()
+    assert response.json()["due_date"] == shown
+    assert client.get(url(task)).json()["due_date"] == shown
+    assert client.get(TASKS).json()["results"][0]["due_date"] == shown
+    task.refresh_from_db()
+    assert (str(task.due_day) if task.due_day else None) == stored_day
 
 
 def test_assigning_a_viewer_is_a_400_naming_them(client_for, people, task):

@@ -78,7 +78,7 @@ def test_columns_hold_the_team_tasks_by_status(client, cards, member):
     html = response.content.decode()
     assert "Secret plan" not in html and "Put away" not in html
     # key, initials of the assignee, overdue mark and priority on the cards
-    assert "OPS-1" in html and 'title="member2"' in html and "Overdue, due" in html
+    assert "OPS-1" in html and 'title="member2"' in html and "Overdue (due" in html
     assert "pages-badge-medium" in html
 
 

@@ -45,7 +45,7 @@ def test_hostile_reads(client, world, member, url):
         ("move/", {"status": NUL}),
         ("quick/status/", {"status": NUL}),
         ("quick/assignees/", {"assignees": [NUL, "1"]}),
-        ("quick/due_date/", {"due_date": NUL}),
+        ("quick/due_date/", {"due_date_0": NUL, "due_date_1": NUL}),
         ("comments/", {"body": NUL}),
     ],
 )

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from portal.pages.forms import PARENT_UNKNOWN, add_service_errors
 from portal.pages.views.task import TASK_CREATED
 from portal.tasks import permissions as task_perms
+from portal.tasks.due import DUE_INVALID, DUE_OUT_OF_RANGE
 from portal.tasks.models import Task
 from portal.tasks.services import task_create
 from tests.factories import TagFactory
@@ -58,7 +59,8 @@ def test_creating_a_task(client, team, member, member2, htmx):
             "description": "Every quarter.",
             "status": "in_progress",
             "priority": "high",
-            "due_date": "2030-01-31T09:00",
+            "due_date_0": "2030-01-31",
+            "due_date_1": "09:00",
             "estimated_hours": "2.5",
             "assignees": [member2.pk],
             "tags": [tag.pk],
@@ -94,7 +96,9 @@ def test_a_parent_given_by_number_works(client, team, member):
         ({"title": "   "}, "title", "This field is required."),
         ({"title": "x" * 201}, "title", "Ensure this value has at most 200 characters"),
         ({"status": "finished"}, "status", "Select a valid choice."),
-        ({"due_date": "soon"}, "due_date", "Enter a valid date/time."),
+        ({"due_date_0": "soon"}, "due_date", "Enter a valid date."),
+        ({"due_date_1": "09:00"}, "due_date", "Enter the day too, or leave the time empty."),
+        ({"due_date_0": "1900-01-01"}, "due_date", DUE_OUT_OF_RANGE),
         ({"estimated_hours": "-1"}, "estimated_hours", "Hours cannot be negative."),
         ({"estimated_hours": "1e999"}, "estimated_hours", "Enter at most 9999.99 hours."),
         ({"estimated_hours": "12345"}, "estimated_hours", "Enter at most 9999.99 hours."),
@@ -145,14 +149,25 @@ def test_service_errors_land_on_their_fields():
 
 
 def test_a_due_date_the_database_cannot_store_is_a_field_error(client, team, member, settings):
-    from portal.pages.forms import DATE_OUT_OF_RANGE
-
     settings.TIME_ZONE = "America/Los_Angeles"
     client.force_login(member)
-    data = {"title": "Far", "status": "todo", "priority": "low", "due_date": "9999-12-31T23:00"}
+    data = {"title": "Far", "status": "todo", "priority": "low"}
+    data |= {"due_date_0": "9999-12-31", "due_date_1": "23:00"}
     response = client.post(NEW, data)
     assert response.status_code == 200
-    assert response.context["form"].errors == {"due_date": [DATE_OUT_OF_RANGE]}
+    assert response.context["form"].errors == {"due_date": [DUE_INVALID]}
     task = task_create(actor=member, team=team, title="Near")
     quick = client.post(f"/teams/operations/tasks/{task.number}/quick/due_date/", data)
-    assert quick.status_code == 200 and DATE_OUT_OF_RANGE in quick.content.decode()
+    assert quick.status_code == 200 and DUE_INVALID in quick.content.decode()
+
+
+def test_a_day_without_a_time_is_the_due_day(client, team, member):
+    client.force_login(member)
+    data = {"title": "Gift", "status": "todo", "priority": "low", "due_date_0": "2030-12-24"}
+    client.post(NEW, data)
+    task = Task.objects.get(title="Gift")
+    assert str(task.due_day) == "2030-12-24"
+    page = client.get(f"/teams/operations/tasks/{task.number}/").content.decode()
+    # The quick edit shows the day as given, with an empty time.
+    assert 'name="due_date_0" value="2030-12-24"' in page
+    assert 'name="due_date_1"' in page and "23:59" not in page

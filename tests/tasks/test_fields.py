@@ -36,6 +36,7 @@ def test_every_door_reads_its_fields_from_the_description():
         "status",
         "priority",
         "due_date",
+        "due_day",
         "estimated_hours",
         "actual_hours",
         "created_by_id",

@@ -11,6 +11,7 @@ from portal.api import fields
 from portal.api.serializers.ids import MAX_IDS, IdField, TeamRefField, _user
 from portal.api.serializers.people import UserRefSerializer
 from portal.tasks import permissions as task_perms
+from portal.tasks.due import due_given
 from portal.tasks.fields import api_names
 from portal.tasks.keys import task_key
 from portal.tasks.models import Comment, Tag, Task
@@ -75,6 +76,7 @@ class TaskSerializer(fields.ModelSerializer):
         help_text=f"Ids of tags (at most {MAX_IDS}).",
     )
     parent = IdField(queryset=Task.objects.none(), allow_null=True, required=False)
+    due_date = fields.DueField()
     metadata = fields.ObjectField(
         required=False, help_text='A JSON object of your own, such as {"source": "email"}.'
     )
@@ -135,7 +137,9 @@ _TASK_TAIL = ("metadata", "is_archived", "completed_at", "created_at", "updated_
 def _task_formats() -> dict:
     """TaskSerializer's own fields' to_representation, so dates and decimals come out alike."""
     fields = TaskSerializer().fields
-    return {name: fields[name].to_representation for name in (*_TASK_SCALARS, *_TASK_TAIL)}
+    formats = {name: fields[name].to_representation for name in (*_TASK_SCALARS, *_TASK_TAIL)}
+    formats["due_date"] = fields["due_date"].show  # from the day or moment given (below)
+    return formats
 
 
 def _task_json(row: Mapping, links: Mapping[str, list[dict]], formats: dict) -> dict:
@@ -144,8 +148,9 @@ def _task_json(row: Mapping, links: Mapping[str, list[dict]], formats: dict) -> 
         "key": task_key(row["team__key"], row["number"]) if row["team_id"] else "",
         "team": row["team_id"],
     }
+    given = {"due_date": due_given(row["due_date"], row["due_day"])}
     for name in _TASK_SCALARS:
-        value = row[name]
+        value = given.get(name, row[name])
         out[name] = None if value is None else formats[name](value)
     created_by = row["created_by_id"]
     out["created_by"] = (

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
@@ -12,6 +11,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from portal.pages.forms import CommentForm, TaskCreateForm, TaskFieldForm, add_service_errors
 from portal.tasks import permissions as task_perms
+from portal.tasks.fields import form_value
 from portal.tasks.selectors import (
     comments_visible_to,
     history_readable,
@@ -78,8 +78,8 @@ def _quick_forms(user, team, task, bound=None) -> dict:
         if bound is not None and bound.field_name == name:
             forms[name] = bound
             continue
-        initial = list(task.assignees.all()) if name == "assignees" else getattr(task, name)
-        forms[name] = TaskFieldForm(field=name, people=_people(user, team), initial={name: initial})
+        initial = {name: form_value(task, name)}
+        forms[name] = TaskFieldForm(field=name, people=_people(user, team), initial=initial)
     return forms
 
 
@@ -107,7 +107,6 @@ def _context(request, team, task, **extra) -> dict:
             "can_edit": task_perms.can_edit_task(user, task),
             "can_comment": task_perms.can_comment(user, task),
             "section": "task",
-            "time_zone": settings.TIME_ZONE,
             "title": f"{task.key} {task.title}",
         }
     )

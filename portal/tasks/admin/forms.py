@@ -7,10 +7,12 @@ from django.core.exceptions import ValidationError
 from unfold.widgets import UnfoldAdminTextareaWidget
 
 from portal.accounts.models import User
-from portal.adminkit.fields import JSONFormField
+from portal.adminkit.fields import AdminDueWidget, JSONFormField
+from portal.core.forms import DueFormField
 from portal.tasks import permissions as task_perms
 from portal.tasks import services
 from portal.tasks.admin.autocomplete import FOLLOWS_TEAM_ATTR
+from portal.tasks.fields import form_value
 from portal.tasks.models import Comment, Tag, Task
 
 
@@ -23,7 +25,8 @@ class TaskAdminForm(forms.ModelForm):
         model = Task
         # What the services accept, plus the team of a new task (the fieldsets set the order).
         fields = ["team", *sorted(services.EDITABLE_FIELDS)]
-        field_classes = {"metadata": JSONFormField}
+        field_classes = {"metadata": JSONFormField, "due_date": DueFormField}
+        widgets = {"due_date": AdminDueWidget}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -33,6 +36,17 @@ class TaskAdminForm(forms.ModelForm):
                 widget = self.fields[name].widget
                 # The admin wraps the autocomplete widget (add/change links); mark the select.
                 getattr(widget, "widget", widget).attrs[FOLLOWS_TEAM_ATTR] = "team"
+
+    def get_initial_for_field(self, field, field_name):
+        # A due date shows as it was given: the day alone, or the day and the time.
+        if field_name == "due_date" and self.instance.pk:
+            return form_value(self.instance, field_name)
+        return super().get_initial_for_field(field, field_name)
+
+    def _get_validation_exclusions(self):
+        # The services read a due day or moment and check it (portal/tasks/due.py); the model's
+        # date-time field would take a day for its midnight.
+        return {*super()._get_validation_exclusions(), "due_date"}
 
     def clean(self):
         cleaned = super().clean()

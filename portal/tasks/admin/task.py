@@ -15,7 +15,6 @@ from portal.adminkit.bases import (
 )
 from portal.adminkit.lean import LeanRowsAdmin, label_html, tags_html
 from portal.adminkit.searchable import SearchableFiltersAdmin
-from portal.core.dates import moment_html
 from portal.tasks import permissions as task_perms
 from portal.tasks import services
 from portal.tasks.admin.autocomplete import is_autocomplete, task_team_for_autocomplete
@@ -36,6 +35,7 @@ from portal.tasks.admin.filters import (
 from portal.tasks.admin.forms import TaskAdminForm
 from portal.tasks.admin.task_actions import TaskActions
 from portal.tasks.admin.task_parts import CommentsInline, TaskChangeList
+from portal.tasks.due import due_given, due_words
 from portal.tasks.models import Comment, Priority, Status, Task
 from portal.tasks.resources import TaskResource
 from portal.tasks.selectors import (
@@ -184,14 +184,19 @@ class TaskAdmin(
     def due_display(self, obj):
         if not obj.due_date:
             return "-"
-        # "Overdue" as the query vocabulary says it (open: not done, not archived).
-        if getattr(obj, "is_overdue", False):
-            return format_html(
-                '<span class="font-semibold text-red-600 dark:text-red-400" title="overdue">'
-                "{} &#9888;</span>",
-                moment_html(obj.due_date),
-            )
-        return moment_html(obj.due_date)
+        # "Overdue" as the query vocabulary says it (open: not done, not archived), in the
+        # words every door uses: "Overdue (due Nov 29)"; a day without a time is just the day.
+        overdue = getattr(obj, "is_overdue", False)
+        words = due_words(obj.due_date, obj.due_day, overdue)
+        given = due_given(obj.due_date, obj.due_day)
+        css = "font-semibold text-red-600 dark:text-red-400" if overdue else ""
+        return format_html(
+            '<time class="whitespace-nowrap {}" datetime="{}"{}>{}</time>',
+            css,
+            given.isoformat(),
+            format_html(' title="{}"', "overdue") if overdue else "",
+            words,
+        )
 
     @display(description="tags", empty_value="")  # no "-" after the assignees on a phone
     def tags_display(self, obj):

@@ -187,5 +187,6 @@ BOARD_CARD_FIELDS = (
     "status",
     "priority",
     "due_date",
+    "due_day",
     "is_overdue",
 )

@@ -14,6 +14,7 @@ from portal.accounts.models import User
 from portal.core.concurrency import ROW_GONE
 from portal.core.history import record_m2m_snapshots
 from portal.tasks import permissions as task_perms
+from portal.tasks.due import apply_due
 from portal.tasks.models import TASK_HISTORY, Tag, Task
 from portal.tasks.services.rules import (
     M2M_FIELDS,
@@ -79,6 +80,15 @@ def _collect(errors: dict[str, list[str]], exc: ValidationError | PermissionDeni
         errors.setdefault(ROW_RULE, []).extend(exc.messages)
 
 
+def _read_due(team: Team, fields: dict, errors: dict[str, list[str]]) -> None:
+    """`apply_due` for one row of a bulk write: a bad due date is the row's error."""
+    try:
+        apply_due(team, fields)
+    except ValidationError as exc:
+        _collect(errors, exc)
+        fields.pop("due_date", None)
+
+
 def _clean(task: Task, errors: dict[str, list[str]], changed=None) -> None:
     """`_validate` of one row of a bulk write, its errors collected for the row."""
     try:
@@ -111,6 +121,7 @@ def _prepare_new(actor: User, row: TaskWrite, roles: dict[int, str], errors: dic
     values = dict(row.fields)
     _check_fields(values)
     _clean_title(values)
+    _read_due(row.team, values, errors)
     links = {name: list(values.pop(name, [])) for name in M2M_FIELDS}
     archived = values.pop("is_archived", False)
     task = Task(team=row.team, created_by=actor, number=1, **values)
@@ -130,6 +141,7 @@ def _prepare_update(actor: User, row: TaskWrite, roles: dict[int, str], errors: 
     changes = dict(row.fields)
     _check_fields(changes)
     _clean_title(changes)
+    _read_due(row.team, changes, errors)
     given = {name: list(changes.pop(name)) for name in M2M_FIELDS if name in changes}
     changed: list[str] = []
     if "is_archived" in changes:

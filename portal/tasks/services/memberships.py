@@ -1,5 +1,6 @@
-"""What tasks do when a membership changes: a person removed or made viewer is taken off
-the team's tasks (a listener registered with the teams' services)."""
+"""What tasks do when a membership or a team changes (listeners registered with the teams'
+services): a person removed or made viewer is taken off the team's tasks; a team's new time zone
+moves its day-only due dates."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from django.utils import timezone
 
 from portal.accounts.models import User
 from portal.core.history import record_change
+from portal.core.zones import end_of_day, zone
 from portal.tasks.models import TASK_HISTORY, Task
 from portal.teams import services as team_services
 from portal.teams.models import Membership, Team
@@ -46,3 +48,18 @@ def unassign_from_team(*, actor: User, team: Team, user: User) -> int:
         task.updated_at = now
         record_change(TASK_HISTORY, task, actor=actor, history_type="~")
     return len(tasks)
+
+
+@team_services.on_team_change
+def _move_day_deadlines(*, actor: User, team: Team, changed: set[str]) -> None:
+    """A team's new time zone moves its day-only due dates to the ends of the same days there.
+
+    The days people gave stay as they were (no history record: nobody changed a due day); only
+    the moment each becomes overdue follows the team's zone. One UPDATE per distinct due day.
+    """
+    if "time_zone" not in changed:
+        return
+    in_zone = zone(team.time_zone)
+    tasks = Task.objects.filter(team=team, due_day__isnull=False)
+    for due_day in tasks.values_list("due_day", flat=True).distinct().order_by():
+        tasks.filter(due_day=due_day).update(due_date=end_of_day(due_day, in_zone))

@@ -13,6 +13,7 @@ from portal.accounts.models import User
 from portal.core.concurrency import lock_row
 from portal.core.history import history_paused, record_change
 from portal.tasks import permissions as task_perms
+from portal.tasks.due import apply_due
 from portal.tasks.models import TASK_HISTORY, Tag, Task
 from portal.tasks.services.bulk import ROW_RULE, TaskWrite, tasks_write_bulk
 from portal.tasks.services.rules import (
@@ -44,6 +45,7 @@ def task_create(*, actor: User, team: Team, title: str, **fields: Any) -> Task:
         raise PermissionDenied(task_perms.DENIED_CREATE_TASK)
     fields["title"] = title
     _clean_title(fields)
+    apply_due(team, fields)
     m2m = {name: _unique(fields.pop(name)) for name in M2M_FIELDS if name in fields}
     archived = fields.pop("is_archived", False)
 
@@ -94,6 +96,7 @@ def _change_task(
     if not task_perms.can_edit_task(actor, task):
         raise PermissionDenied(task_perms.DENIED_EDIT_TASK)
     _clean_title(changes)
+    apply_due(task.team, changes)
     m2m = {name: _unique(changes.pop(name)) for name in M2M_FIELDS if name in changes}
     # Locks are taken in one order everywhere (team, memberships, task), so that a change of
     # a task and a change of its team's memberships never wait for each other in a circle.
