@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from portal.reports import selectors
+from portal.tasks.admin.filters import range_parameters
 from portal.tasks.querysets import DUE_SOON_DAYS, RECENTLY_DONE_DAYS
 from portal.teams.selectors import teams_visible_to
 
@@ -95,16 +96,8 @@ OPEN_QUERY = "open=true"
 DUE_SOON_QUERY = f"due_within={DUE_SOON_DAYS}"
 
 
-def between(field: str, start, end=None) -> str:
-    """Query string for one of the task list's date ranges (local date and time)."""
-    bounds = {"from": start, "to": end}
-    params = {}
-    for bound, moment in bounds.items():
-        if moment is not None:
-            local = timezone.localtime(moment)
-            params[f"{field}_{bound}_0"] = local.strftime("%Y-%m-%d")
-            params[f"{field}_{bound}_1"] = local.strftime("%H:%M:%S")
-    return urlencode(params)
+def _done_recently_query(now) -> str:
+    return urlencode(range_parameters(completed_after=now - timedelta(days=RECENTLY_DONE_DAYS)))
 
 
 def _kpi_cards(user, now, tasks_url: str) -> list[dict]:
@@ -130,8 +123,7 @@ def _kpi_cards(user, now, tasks_url: str) -> list[dict]:
             f"Done in {RECENTLY_DONE_DAYS} days",
             numbers["done_recently"],
             "Completed this week",
-            f"{tasks_url}?status=done&is_archived=all&"
-            f"{between('completed_at', now - timedelta(days=RECENTLY_DONE_DAYS))}",
+            f"{tasks_url}?status=done&is_archived=all&{_done_recently_query(now)}",
             "task_alt",
         ),
     ]
