@@ -162,6 +162,17 @@ def api_names(fields: Iterable[TaskField] = TASK_FIELDS) -> tuple[str, ...]:
     return tuple(name for f in fields for name in f.api)
 
 
+def api_shown_names(fields: Iterable[TaskField] = TASK_FIELDS) -> tuple[str, ...]:
+    """The names of the API's task JSON as answers show it, in order: each field's first name
+    (the others, such as `assignee_ids`, are only written)."""
+    return tuple(f.api[0] for f in fields if f.api)
+
+
+def plain_names(fields: Iterable[TaskField] = TASK_FIELDS) -> tuple[str, ...]:
+    """The fields read and named as themselves: a lean row's column is the JSON's value."""
+    return tuple(f.name for f in fields if f.row == (f.name,) and f.api == (f.name,))
+
+
 def sheet_columns(
     fields: Iterable[TaskField] = TASK_FIELDS, *, export_only: bool
 ) -> tuple[str, ...]:
