@@ -52,7 +52,6 @@ from portal.jobs.sheets import (
     sheet_job_for,
     sheet_job_rerun,
 )
-from portal.tasks.filters import TaskFilter
 from portal.teams import permissions as perms
 
 IMPORT_DONE = "Import finished: {new} new, {updated} updated, {unchanged} unchanged {things}."
@@ -219,30 +218,9 @@ class _Import(ImportMixin, _Export):
 
 
 # --- background jobs for big files ---------------------------------------------------------------
-# Admin list parameters that are not the task filter set's own names.
-ADMIN_TASK_PARAMETERS = {"q": "search"}
-ADMIN_TASK_RANGES = {
-    "due_date": ("due_after", "due_before"),
-    "completed_at": ("completed_after", "completed_before"),
-}
 JOB_STARTED = "The file has {rows} rows: it is being {verb} in the background."
 JOB_CONFIRMED = "Importing in the background."
 JOB_RERUN = "Started again."
-
-
-def admin_task_filters(params) -> dict[str, str]:
-    """The task changelist's query string as the task filter set's values (for a job)."""
-    names = set(TaskFilter.base_filters)
-    filters = {k: v for k, v in params.items() if k in names and v != ""}
-    for admin_name, name in ADMIN_TASK_PARAMETERS.items():
-        if params.get(admin_name):
-            filters[name] = params[admin_name]
-    for field, (after, before) in ADMIN_TASK_RANGES.items():
-        for bound, name in (("from", after), ("to", before)):
-            day = params.get(f"{field}_{bound}_0")
-            if day:
-                filters[name] = f"{day}T{params.get(f'{field}_{bound}_1') or '00:00:00'}"
-    return filters
 
 
 class BackgroundSheets:
@@ -280,6 +258,9 @@ class BackgroundSheets:
         sheet = self._sheet(request)
         selected = export_form is not None and "export_items" in export_form.changed_data
         if sheet == "tasks" and not selected:
+            # Imported here: the tasks' admin package imports this module.
+            from portal.tasks.admin.filters import admin_task_filters
+
             job = sheet_export_start(
                 user=request.user,
                 sheet=sheet,

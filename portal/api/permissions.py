@@ -15,10 +15,10 @@ from portal.tasks import permissions as task_perms
 from portal.teams import permissions as perms
 
 TASK_RULES = {
-    "update": (task_perms.can_edit_task, task_perms.DENIED_EDIT_TASK),
-    "partial_update": (task_perms.can_edit_task, task_perms.DENIED_EDIT_TASK),
-    "assign": (task_perms.can_edit_task, task_perms.DENIED_EDIT_TASK),
-    "comments": (task_perms.can_comment, task_perms.DENIED_COMMENT),
+    "update": task_perms.EDIT_TASK,
+    "partial_update": task_perms.EDIT_TASK,
+    "assign": task_perms.EDIT_TASK,
+    "comments": task_perms.COMMENT,
 }
 
 TEAM_RULES = {

@@ -13,30 +13,12 @@ from typing import Any
 from django.db import connection, transaction
 
 from portal.accounts.models import User
+from portal.tasks.fields import api_shown_names
 from portal.tasks.models import Tag, Task
 from portal.teams.models import Membership, Team
 
-COLUMNS = (
-    "id",
-    "key",
-    "team",
-    "title",
-    "description",
-    "status",
-    "priority",
-    "due_date",
-    "estimated_hours",
-    "actual_hours",
-    "created_by",
-    "assignees",
-    "tags",
-    "parent",
-    "metadata",
-    "is_archived",
-    "completed_at",
-    "created_at",
-    "updated_at",
-)
+# The API's task JSON, in order: the page query below selects its columns in this order.
+COLUMNS = api_shown_names()
 JSON_COLUMNS = ("created_by", "assignees", "tags", "metadata")
 
 

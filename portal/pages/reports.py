@@ -3,14 +3,17 @@ exports (the same tables feed the charts, the page's tables, CSV and XLSX)."""
 
 from __future__ import annotations
 
-import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from operator import itemgetter
+from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from portal.core.charts import GREEN, ORANGE, PRIMARY, RED, chart_data, series, titled_options
 from portal.core.dates import show_date
 from portal.core.spreadsheets import Sheet
 from portal.jobs.selectors import summaries_visible_to
@@ -32,14 +35,6 @@ SUMMARY_COLUMNS = (
     ("done_yesterday", "Done the day before"),
     ("created_yesterday", "Created the day before"),
 )
-COLORS = {
-    "primary": "var(--color-primary-600)",
-    "green": "var(--color-green-600)",
-    "red": "var(--color-red-600)",
-    "orange": "var(--color-orange-500)",
-    "blue": "var(--color-blue-400)",
-    "base": "var(--color-base-400)",
-}
 
 
 class RangeForm(forms.Form):
@@ -85,38 +80,19 @@ class Chart:
     """A Chart.js chart drawn by unfold's chart script from data attributes (no inline JS)."""
 
     kind: str
-    data: dict
-    x_title: str
-    y_title: str
+    labels: list
+    datasets: list[dict]
+    category_title: str
+    value_title: str
     horizontal: bool = False
-    options: dict = field(default_factory=dict)
 
     @property
     def data_json(self) -> str:
-        return json.dumps(self.data)
+        return chart_data(self.labels, *self.datasets)
 
     @property
     def options_json(self) -> str:
-        index_axis = "y" if self.horizontal else "x"
-        x_title, y_title = (
-            (self.y_title, self.x_title) if self.horizontal else (self.x_title, self.y_title)
-        )
-        options = {
-            "responsive": True,
-            "maintainAspectRatio": False,
-            "indexAxis": index_axis,
-            "plugins": {"legend": {"display": True, "position": "bottom"}},
-            "scales": {
-                "x": {"title": {"display": True, "text": x_title}, "grid": {}},
-                "y": {
-                    "title": {"display": True, "text": y_title},
-                    "grid": {},
-                    "beginAtZero": True,
-                },
-            },
-        }
-        options.update(self.options)
-        return json.dumps(options)
+        return titled_options(self.category_title, self.value_title, horizontal=self.horizontal)
 
 
 @dataclass
@@ -130,105 +106,97 @@ class Section:
     display_rows: list = field(default_factory=list)
 
 
-def _dataset(label: str, values: list, color: str, *, line: bool = False) -> dict:
-    data = {"label": label, "data": values, "backgroundColor": color, "borderColor": color}
-    if line:
-        data.update({"fill": False, "tension": 0.2, "spanGaps": True})
-    return data
-
-
 def _days(value: float | None) -> float | None:
     return None if value is None else round(value, 1)
 
 
-def _flow(user, team, span: rep.ReportRange) -> Section:
-    """Tasks created and done per week."""
-    week_labels = [show_date(w) for w in span.weeks]
-    flow = rep.created_and_done_per_week(fetched_by=user, team=team, span=span)
+@dataclass(frozen=True)
+class _Weekly:
+    """A column of a weekly table; with `drawn` (its series' label and colour) also charted."""
+
+    header: str
+    value: Callable[[dict], Any]
+    drawn: tuple[str, str] | None = None
+
+
+def _weekly(
+    slug: str, title: str, span: rep.ReportRange, rows: list[dict], columns: list[_Weekly], **chart
+) -> Section:
+    """A table with a row per week of the range ("Week of" first), and its chart over the
+    weeks; `chart` gives the chart's kind, value_title, description and category_title."""
+    description = chart.pop("description")
+    line = chart["kind"] == "line"
     return Section(
-        "flow",
+        slug,
         Sheet(
-            "Created and done per week",
-            ["Week of", "Created", "Done"],
-            [[r["week"], r["created"], r["done"]] for r in flow],
+            title,
+            ["Week of", *(c.header for c in columns)],
+            [[r["week"], *(c.value(r) for c in columns)] for r in rows],
         ),
         Chart(
-            "bar",
-            {
-                "labels": week_labels,
-                "datasets": [
-                    _dataset("Created", [r["created"] for r in flow], COLORS["primary"]),
-                    _dataset("Done", [r["done"] for r in flow], COLORS["green"]),
-                ],
-            },
-            "Week (starting Monday)",
-            "Tasks",
+            labels=[show_date(w) for w in span.weeks],
+            datasets=[
+                series(c.drawn[0], [c.value(r) for r in rows], c.drawn[1], line=line)
+                for c in columns
+                if c.drawn
+            ],
+            **{"category_title": "Week (starting Monday)", **chart},
         ),
-        "Tasks created and tasks completed in each week of the range.",
+        description,
+    )
+
+
+def _flow(user, team, span: rep.ReportRange) -> Section:
+    """Tasks created and done per week."""
+    return _weekly(
+        "flow",
+        "Created and done per week",
+        span,
+        rep.created_and_done_per_week(fetched_by=user, team=team, span=span),
+        [
+            _Weekly("Created", itemgetter("created"), ("Created", PRIMARY)),
+            _Weekly("Done", itemgetter("done"), ("Done", GREEN)),
+        ],
+        kind="bar",
+        value_title="Tasks",
+        description="Tasks created and tasks completed in each week of the range.",
     )
 
 
 def _cycle(user, team, span: rep.ReportRange) -> Section:
     """Cycle time (median and 85th percentile) per week."""
-    week_labels = [show_date(w) for w in span.weeks]
-    cycle = rep.cycle_time_per_week(fetched_by=user, team=team, span=span)
-    return Section(
+    return _weekly(
         "cycle",
-        Sheet(
-            "Cycle time per week",
-            ["Week of", "Tasks done", "Median days", "85th percentile days"],
-            [[r["week"], r["n"], _days(r["median"]), _days(r["p85"])] for r in cycle],
-        ),
-        Chart(
-            "line",
-            {
-                "labels": week_labels,
-                "datasets": [
-                    _dataset(
-                        "Median",
-                        [_days(r["median"]) for r in cycle],
-                        COLORS["primary"],
-                        line=True,
-                    ),
-                    _dataset(
-                        "85th percentile",
-                        [_days(r["p85"]) for r in cycle],
-                        COLORS["orange"],
-                        line=True,
-                    ),
-                ],
-            },
-            "Week of completion (starting Monday)",
-            "Days from created to done",
-        ),
-        "Days from creation to completion of the tasks done in each week.",
+        "Cycle time per week",
+        span,
+        rep.cycle_time_per_week(fetched_by=user, team=team, span=span),
+        [
+            _Weekly("Tasks done", itemgetter("n")),
+            _Weekly("Median days", lambda r: _days(r["median"]), ("Median", PRIMARY)),
+            _Weekly("85th percentile days", lambda r: _days(r["p85"]), ("85th percentile", ORANGE)),
+        ],
+        kind="line",
+        category_title="Week of completion (starting Monday)",
+        value_title="Days from created to done",
+        description="Days from creation to completion of the tasks done in each week.",
     )
 
 
 def _trend(user, team, span: rep.ReportRange) -> Section:
     """Open and overdue tasks at the end of each week."""
-    week_labels = [show_date(w) for w in span.weeks]
-    trend = rep.open_and_overdue_trend(fetched_by=user, team=team, span=span)
-    return Section(
+    return _weekly(
         "trend",
-        Sheet(
-            "Open and overdue at the end of each week",
-            ["Week of", "Open", "Overdue"],
-            [[r["week"], r["open"], r["overdue"]] for r in trend],
-        ),
-        Chart(
-            "line",
-            {
-                "labels": week_labels,
-                "datasets": [
-                    _dataset("Open", [r["open"] for r in trend], COLORS["primary"], line=True),
-                    _dataset("Overdue", [r["overdue"] for r in trend], COLORS["red"], line=True),
-                ],
-            },
-            "Week (starting Monday)",
-            "Tasks at the end of the week",
-        ),
-        "Tasks open, and of those overdue, at the end of each week (the last one: today).",
+        "Open and overdue at the end of each week",
+        span,
+        rep.open_and_overdue_trend(fetched_by=user, team=team, span=span),
+        [
+            _Weekly("Open", itemgetter("open"), ("Open", PRIMARY)),
+            _Weekly("Overdue", itemgetter("overdue"), ("Overdue", RED)),
+        ],
+        kind="line",
+        value_title="Tasks at the end of the week",
+        description="Tasks open, and of those overdue, at the end of each week (the last one: "
+        "today).",
     )
 
 
@@ -244,14 +212,12 @@ def _workload(user, team, span: rep.ReportRange) -> Section:
         ),
         Chart(
             "bar",
-            {
-                "labels": [r["name"] for r in load],
-                "datasets": [
-                    _dataset("Open", [r["open"] for r in load], COLORS["primary"]),
-                    _dataset("Overdue", [r["overdue"] for r in load], COLORS["red"]),
-                    _dataset("Done in range", [r["done"] for r in load], COLORS["green"]),
-                ],
-            },
+            [r["name"] for r in load],
+            [
+                series("Open", [r["open"] for r in load], PRIMARY),
+                series("Overdue", [r["overdue"] for r in load], RED),
+                series("Done in range", [r["done"] for r in load], GREEN),
+            ],
             "Person",
             "Tasks",
             horizontal=True,
@@ -282,12 +248,8 @@ def _distributions(user, team, span: rep.ReportRange) -> list[Section]:
                 Sheet(title, [label, "Tasks"], [[r["label"], r["count"]] for r in rows]),
                 Chart(
                     "bar",
-                    {
-                        "labels": [r["label"] for r in rows],
-                        "datasets": [
-                            _dataset("Tasks", [r["count"] for r in rows], COLORS["primary"])
-                        ],
-                    },
+                    [r["label"] for r in rows],
+                    [series("Tasks", [r["count"] for r in rows], PRIMARY)],
                     label,
                     "Tasks",
                 ),

@@ -6,7 +6,10 @@ The role look-ups (`role_in`, `is_superuser`, loaded once per request) live in
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from django.core.exceptions import PermissionDenied
 
 from portal.teams.models import Role
 from portal.teams.permissions import WRITE_ROLES, is_superuser, role_in, writable_team_ids_for
@@ -77,3 +80,17 @@ def can_create_tag(user) -> bool:
 def can_change_tag(user) -> bool:
     """Tags are shared by all teams, so only administrators rename or delete them."""
     return is_superuser(user)
+
+
+# --- refusals ------------------------------------------------------------------------------
+# A rule and the message of its refusal, for the doors that check before reading a request's
+# input (the services check the same rule again when they write).
+EDIT_TASK = (can_edit_task, DENIED_EDIT_TASK)
+COMMENT = (can_comment, DENIED_COMMENT)
+
+
+def require(rule: tuple[Callable[[Any, Task], bool], str], user, task: Task) -> None:
+    """PermissionDenied with the rule's message when `user` may not."""
+    allowed, message = rule
+    if not allowed(user, task):
+        raise PermissionDenied(message)

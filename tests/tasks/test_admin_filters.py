@@ -83,3 +83,35 @@ def test_due_column_sorts_empty_dates_last_both_ways(client, member, filter_worl
     by_pk = {t.pk: n for n, t in filter_world.items() if hasattr(t, "pk")}
     assert [by_pk[t.pk] for t in ascending] == ["done", "late", "soon", "child", "nodate"]
     assert [by_pk[t.pk] for t in descending] == ["child", "soon", "late", "done", "nodate"]
+
+
+def test_the_range_translation_goes_both_ways():
+    """One mapping between the admin's range parameters and the filter set's names: the
+    dashboard's links, the list's filters and background exports all read it."""
+    from datetime import UTC, datetime, timedelta
+
+    from django.http import QueryDict
+    from django.utils import timezone
+
+    from portal.tasks.admin.filters import admin_task_filters, range_filters, range_parameters
+
+    start = datetime(2026, 11, 24, 15, 35, 12, tzinfo=UTC)
+    params = range_parameters(completed_after=start, due_before=start + timedelta(days=7))
+    local = timezone.localtime(start)
+    assert params["completed_at_from_0"] == local.strftime("%Y-%m-%d")
+    assert params["completed_at_from_1"] == local.strftime("%H:%M:%S")
+    assert set(params) == {
+        "completed_at_from_0",
+        "completed_at_from_1",
+        "due_date_to_0",
+        "due_date_to_1",
+    }
+    filters = range_filters(params)
+    assert set(filters) == {"completed_after", "due_before"}
+    assert filters["completed_after"] == local.replace(tzinfo=None).isoformat()
+    # Only the ranges asked for; a missing time is midnight.
+    assert range_filters(params, ["due_date"]) == {"due_before": filters["due_before"]}
+    assert range_filters({"due_date_from_0": "2026-11-24"}) == {"due_after": "2026-11-24T00:00:00"}
+    # A background export reads the list's query string the same way.
+    query = QueryDict(f"status=todo&q=invoice&foo=1&{urlencode(params)}")
+    assert admin_task_filters(query) == {"status": "todo", "search": "invoice", **filters}

@@ -102,3 +102,79 @@ def test_the_page_form_has_the_described_fields(team, lead):
         parents=Task.objects.none(),
     )
     assert set(f.page_form_names()) <= set(form.fields)
+
+
+# The task admin's form as it was laid out by hand before it was derived from the description.
+ADMIN_FIELDSETS = [
+    (None, {"fields": ["key", "team", "title", "description", "status", "priority"]}),
+    (
+        "Planning",
+        {
+            "fields": [
+                "due_date",
+                ("estimated_hours", "actual_hours"),
+                "assignees",
+                "tags",
+                "parent",
+            ],
+            "classes": ["tab"],
+        },
+    ),
+    (
+        "Details",
+        {
+            "fields": [
+                "subtasks_display",
+                "metadata",
+                "is_archived",
+                ("created_by", "created_at_display", "updated_at_display"),
+                ("completed_at_display", "archived_at_display"),
+            ],
+            "classes": ["tab"],
+        },
+    ),
+]
+
+
+def _admin_form_fields(user, obj=None) -> set[str]:
+    from django.contrib import admin
+    from django.test import RequestFactory
+
+    from portal.tasks.models import Task
+
+    request = RequestFactory().get("/")
+    request.user = user
+    task_admin = admin.site._registry[Task]
+    return set(task_admin.get_form(request, obj).base_fields)
+
+
+def test_the_admin_fieldsets_come_from_the_description(team, lead):
+    from django.contrib import admin
+
+    from portal.tasks.models import Task
+
+    task_admin = admin.site._registry[Task]
+    assert f.admin_fieldsets() == ADMIN_FIELDSETS
+    adding = task_admin.get_fieldsets(None, None)
+    assert adding[0][1]["fields"] == ADMIN_FIELDSETS[0][1]["fields"][1:]  # no key yet
+    assert adding[1:] == ADMIN_FIELDSETS[1:]
+    # Every field the services take is on the form.
+    assert _admin_form_fields(lead) >= EDITABLE_FIELDS
+
+
+def test_a_field_added_to_the_description_reaches_the_admin_form(team, lead, monkeypatch):
+    """Without `due_date` in the description the admin's form lacks it; one entry brings it
+    back, in its place, and an editable entry without a place still reaches the form."""
+    without = tuple(field for field in f.TASK_FIELDS if field.name != "due_date")
+    monkeypatch.setattr(f, "TASK_FIELDS", without)
+    assert "due_date" not in _admin_form_fields(lead)
+
+    placed = f.TaskField("due_date", editable=True, admin=f.AdminPlace("Planning", 0))
+    monkeypatch.setattr(f, "TASK_FIELDS", (*without, placed))
+    assert "due_date" in _admin_form_fields(lead)
+    assert f.admin_fieldsets() == ADMIN_FIELDSETS
+
+    unplaced = f.TaskField("due_date", editable=True)
+    monkeypatch.setattr(f, "TASK_FIELDS", (*without, unplaced))
+    assert "due_date" in _admin_form_fields(lead)
+    assert f.admin_fieldsets()[-1][1]["fields"][-1] == "due_date"

@@ -12,7 +12,7 @@ from portal.api.serializers.ids import MAX_IDS, IdField, TeamRefField, _user
 from portal.api.serializers.people import UserRefSerializer
 from portal.tasks import permissions as task_perms
 from portal.tasks.due import due_given
-from portal.tasks.fields import api_names
+from portal.tasks.fields import TASK_FIELDS, api_names, plain_names
 from portal.tasks.keys import task_key
 from portal.tasks.models import Comment, Tag, Task
 from portal.tasks.selectors import TASK_ROW_FIELDS, tags_visible_to, task_links, tasks_visible_to
@@ -120,48 +120,44 @@ class AssignSerializer(serializers.Serializer):
 
 # What TaskSerializer shows, built from plain rows (`task_rows`) and a page's links
 # (`task_links`) instead of model instances and a serializer per row: the same JSON, key for
-# key (tests/api/test_task_json.py compares them), at a fraction of the cost per row.
-_TASK_SCALARS = (
-    "title",
-    "description",
-    "status",
-    "priority",
-    "due_date",
-    "estimated_hours",
-    "actual_hours",
-)
-_TASK_TAIL = ("metadata", "is_archived", "completed_at", "created_at", "updated_at")
+# key (tests/api/test_task_json.py compares them), at a fraction of the cost per row. The
+# plain fields are their row's column; these are built from the row and the page's links.
+_TASK_BUILT = {
+    "number": lambda row, _: task_key(row["team__key"], row["number"]) if row["team_id"] else "",
+    "team": lambda row, _: row["team_id"],
+    "created_by": lambda row, _: (
+        None
+        if row["created_by_id"] is None
+        else {"id": row["created_by_id"], "username": row["created_by__username"]}
+    ),
+    "assignees": lambda _, links: links["assignees"],
+    "tags": lambda _, links: links["tags"],
+    "parent": lambda row, _: row["parent_id"],
+    # A day or a moment, as it was given (portal/tasks/due.py).
+    "due_date": lambda row, _: _DUE.show(due_given(row["due_date"], row["due_day"])),
+}
+_DUE = fields.DueField()
+_TASK_PLAIN = plain_names()
+_TASK_SHOWN = tuple(f for f in TASK_FIELDS if f.api)
 
 
 @cache
 def _task_formats() -> dict:
     """TaskSerializer's own fields' to_representation, so dates and decimals come out alike."""
     fields = TaskSerializer().fields
-    formats = {name: fields[name].to_representation for name in (*_TASK_SCALARS, *_TASK_TAIL)}
-    formats["due_date"] = fields["due_date"].show  # from the day or moment given (below)
-    return formats
+    return {name: fields[name].to_representation for name in _TASK_PLAIN}
 
 
 def _task_json(row: Mapping, links: Mapping[str, list[dict]], formats: dict) -> dict:
-    out = {
-        "id": row["id"],
-        "key": task_key(row["team__key"], row["number"]) if row["team_id"] else "",
-        "team": row["team_id"],
-    }
-    given = {"due_date": due_given(row["due_date"], row["due_day"])}
-    for name in _TASK_SCALARS:
-        value = given.get(name, row[name])
-        out[name] = None if value is None else formats[name](value)
-    created_by = row["created_by_id"]
-    out["created_by"] = (
-        None if created_by is None else {"id": created_by, "username": row["created_by__username"]}
-    )
-    out["assignees"] = links["assignees"]
-    out["tags"] = links["tags"]
-    out["parent"] = row["parent_id"]
-    for name in _TASK_TAIL:
-        value = row[name]
-        out[name] = None if value is None else formats[name](value)
+    """The JSON's names in the description's order (`portal/tasks/fields.py`)."""
+    out = {}
+    for field in _TASK_SHOWN:
+        name = field.api[0]
+        if field.name in _TASK_BUILT:
+            out[name] = _TASK_BUILT[field.name](row, links)
+        else:
+            value = row[name]
+            out[name] = None if value is None else formats[name](value)
     return out
 
 

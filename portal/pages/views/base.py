@@ -74,6 +74,17 @@ def task_or_404(user, team: Team, number: int) -> Task:
     return task
 
 
+def team_task_or_404(user, slug: str, number: int, *, rule=None) -> tuple[Team, Task]:
+    """The team `slug` and its task `number` as `user` may see them (404 otherwise). With a
+    `rule` of `portal.tasks.permissions` (`EDIT_TASK`, `COMMENT`), a person who may not gets
+    403 with the rule's message, before the request's input is read."""
+    team = team_or_404(user, slug)
+    task = task_or_404(user, team, number)
+    if rule is not None:
+        task_perms.require(rule, user, task)
+    return team, task
+
+
 def team_context(user, team: Team) -> dict:
     """The role-dependent switches a team page's template needs (no queries: roles are cached)."""
     role = role_in(user, team.pk)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django import forms
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -28,9 +28,9 @@ from .base import (
     page_view,
     render_page,
     safe_next,
-    task_or_404,
     team_context,
     team_or_404,
+    team_task_or_404,
 )
 
 # Further pages of a column stop here: a board is for a glance, the list pages through the rest.
@@ -127,10 +127,7 @@ def _back(request, team) -> HttpResponse:
 def move(request, slug: str, number: int):
     """Set a task's status (the card's column); members and leads, through task_update."""
     user = request.user
-    team = team_or_404(user, slug)
-    task = task_or_404(user, team, number)
-    if not task_perms.can_edit_task(user, task):
-        raise PermissionDenied(task_perms.DENIED_EDIT_TASK)
+    team, task = team_task_or_404(user, slug, number, rule=task_perms.EDIT_TASK)
     form = MoveForm(request.POST)
     if not form.is_valid():
         return bad_request(STATUS_INVALID)
@@ -158,8 +155,7 @@ def move(request, slug: str, number: int):
 def take(request, slug: str, number: int):
     """Assign the task to me as well (task_add_assignees keeps the other assignees)."""
     user = request.user
-    team = team_or_404(user, slug)
-    task = task_or_404(user, team, number)
+    team, task = team_task_or_404(user, slug, number)
     try:
         task_add_assignees(actor=user, task=task, assignees=[user])
     except ValidationError as exc:

@@ -31,7 +31,14 @@ from portal.tasks.services import (
 )
 from portal.teams.selectors import assignable_people
 
-from .base import page_view, render_page, task_or_404, team_context, team_or_404
+from .base import (
+    page_view,
+    render_page,
+    task_or_404,
+    team_context,
+    team_or_404,
+    team_task_or_404,
+)
 
 HISTORY_PAGE = 20
 MAX_HISTORY_PAGE = 10_000
@@ -121,9 +128,7 @@ def _task_url(team, task) -> str:
 @page_view
 @require_GET
 def task_page(request, slug: str, number: int):
-    user = request.user
-    team = team_or_404(user, slug)
-    task = task_or_404(user, team, number)
+    team, task = team_task_or_404(request.user, slug, number)
     return _render_task_page(request, team, task, page=_page(request.GET.get("history")))
 
 
@@ -156,9 +161,7 @@ def _render_task_page(request, team, task, *, page=1, bound=None, comment_form=N
 @require_GET
 def history_fragment(request, slug: str, number: int):
     """The history section (htmx: reloaded after a change, and its older pages)."""
-    user = request.user
-    team = team_or_404(user, slug)
-    task = task_or_404(user, team, number)
+    team, task = team_task_or_404(request.user, slug, number)
     page = _page(request.GET.get("page"))
     history, older = history_page(task, page)
     context = _context(request, team, task, history=history, history_page=page, older=older)
@@ -173,11 +176,8 @@ def quick_edit(request, slug: str, number: int, field: str):
     if field not in QUICK_FIELDS:
         raise Http404(field)
     user = request.user
-    team = team_or_404(user, slug)
-    task = task_or_404(user, team, number)
     # A write that is not allowed is refused before its input is read.
-    if not task_perms.can_edit_task(user, task):
-        raise PermissionDenied(task_perms.DENIED_EDIT_TASK)
+    team, task = team_task_or_404(user, slug, number, rule=task_perms.EDIT_TASK)
     form = TaskFieldForm(request.POST, field=field, people=_people(user, team))
     saved = False
     if form.is_valid():
@@ -224,10 +224,7 @@ def _comments_response(request, team, task, *, form=None, message="", editing=No
 @require_POST
 def comment_create(request, slug: str, number: int):
     user = request.user
-    team = team_or_404(user, slug)
-    task = task_or_404(user, team, number)
-    if not task_perms.can_comment(user, task):
-        raise PermissionDenied(task_perms.DENIED_COMMENT)
+    team, task = team_task_or_404(user, slug, number, rule=task_perms.COMMENT)
     form = CommentForm(request.POST)
     if form.is_valid():
         try:
@@ -255,8 +252,7 @@ def _comment_or_404(user, task, comment_id: int):
 def comment_edit(request, slug: str, number: int, comment_id: int):
     """Change a comment's text: its author or a lead (comment_update decides)."""
     user = request.user
-    team = team_or_404(user, slug)
-    task = task_or_404(user, team, number)
+    team, task = team_task_or_404(user, slug, number)
     comment = _comment_or_404(user, task, comment_id)
     if not task_perms.can_edit_comment(user, comment, team.pk):
         raise PermissionDenied(task_perms.DENIED_EDIT_COMMENT)
@@ -281,8 +277,7 @@ def comment_edit(request, slug: str, number: int, comment_id: int):
 def comment_remove(request, slug: str, number: int, comment_id: int):
     """Delete a comment: its author or a lead (comment_delete decides)."""
     user = request.user
-    team = team_or_404(user, slug)
-    task = task_or_404(user, team, number)
+    team, task = team_task_or_404(user, slug, number)
     comment_delete(actor=user, comment=_comment_or_404(user, task, comment_id))
     if not request.htmx:
         return redirect(_task_url(team, task) + "#comments")

@@ -7,9 +7,13 @@ value gets the same message everywhere (shown above the list, which is then empt
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from datetime import datetime
+
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from unfold.contrib.filters.admin import CheckboxFilter, RadioFilter, RangeDateTimeFilter
 from unfold.utils import parse_datetime_str
 
@@ -176,27 +180,74 @@ class ArchivedFilter(TaskFilterMixin, RadioFilter):
         return super().value() or "false"
 
 
-class _MomentRangeFilter(RangeDateTimeFilter):
-    """unfold's date-and-time range, matched by the task filter set's `<after>`/`<before>`."""
+# The admin list's date-and-time ranges and the task filter set's names for their bounds.
+# unfold's range of `due_date` is four parameters: `due_date_from_0` (day), `due_date_from_1`
+# (time), `due_date_to_0` and `due_date_to_1`; the filter set calls the bounds `due_after` and
+# `due_before`. The list's filters, its background exports and the dashboard's links all
+# translate through these two functions.
+TASK_RANGES = {
+    "due_date": ("due_after", "due_before"),
+    "completed_at": ("completed_after", "completed_before"),
+}
+# Admin list parameters that are not the task filter set's own names.
+TASK_PARAMETERS = {"q": "search"}
+_BOUNDS = ("from", "to")
 
-    form_class = LeanRangeDateTimeForm
-    after = before = ""
 
-    def queryset(self, request, queryset):
-        filters = {}
-        for bound, name in (("from", self.after), ("to", self.before)):
-            day = self.used_parameters.get(f"{self.parameter_name}_{bound}_0")
-            time = self.used_parameters.get(f"{self.parameter_name}_{bound}_1") or "00:00:00"
+def range_filters(params, fields: Iterable[str] = TASK_RANGES) -> dict[str, str]:
+    """The filter set's values (`due_after`, ...) for the admin's range parameters in `params`.
+
+    The admin's own input formats are read first; the filter set judges what is left.
+    """
+    filters = {}
+    for field in fields:
+        for bound, name in zip(_BOUNDS, TASK_RANGES[field], strict=True):
+            day = params.get(f"{field}_{bound}_0")
             if day:
-                # The admin's own input formats first; the filter set judges what is left.
+                time = params.get(f"{field}_{bound}_1") or "00:00:00"
                 moment = parse_datetime_str(f"{day} {time}")
                 filters[name] = moment.isoformat() if moment else f"{day}T{time}"
+    return filters
+
+
+def range_parameters(**moments: datetime | None) -> dict[str, str]:
+    """The admin list's parameters for moments given by the filter set's names
+    (`completed_after=...`), in local date and time as the range's inputs show them."""
+    names = {
+        name: (field, bound)
+        for field, bounds in TASK_RANGES.items()
+        for bound, name in zip(_BOUNDS, bounds, strict=True)
+    }
+    params = {}
+    for name, moment in moments.items():
+        field, bound = names[name]
+        if moment is not None:
+            local = timezone.localtime(moment)
+            params[f"{field}_{bound}_0"] = local.strftime("%Y-%m-%d")
+            params[f"{field}_{bound}_1"] = local.strftime("%H:%M:%S")
+    return params
+
+
+def admin_task_filters(params) -> dict[str, str]:
+    """The task changelist's query string as the task filter set's values (for a job)."""
+    names = set(TaskFilter.base_filters)
+    filters = {k: v for k, v in params.items() if k in names and v != ""}
+    for admin_name, name in TASK_PARAMETERS.items():
+        if params.get(admin_name):
+            filters[name] = params[admin_name]
+    filters.update(range_filters(params))
+    return filters
+
+
+class MomentRangeFilter(RangeDateTimeFilter):
+    """unfold's date-and-time range, matched by the task filter set's bounds (`TASK_RANGES`)."""
+
+    form_class = LeanRangeDateTimeForm
+
+    def queryset(self, request, queryset):
+        filters = range_filters(self.used_parameters, [self.parameter_name])
         return apply_task_filters(request, queryset, filters) if filters else queryset
 
 
-class DueRangeFilter(_MomentRangeFilter):
-    after, before = "due_after", "due_before"
-
-
-class CompletedRangeFilter(_MomentRangeFilter):
-    after, before = "completed_after", "completed_before"
+# The list's two ranges, each named by its field: `("due_date", DueRangeFilter)`.
+DueRangeFilter = CompletedRangeFilter = MomentRangeFilter

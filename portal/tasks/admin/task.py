@@ -246,38 +246,10 @@ class TaskAdmin(
 
     # -- form --
     def get_fieldsets(self, request, obj=None):
-        main = ["key", "team", "title", "description", "status", "priority"]
-        if obj is None:
-            main.remove("key")
-        return [
-            (None, {"fields": main}),
-            (
-                "Planning",
-                {
-                    "fields": [
-                        "due_date",
-                        ("estimated_hours", "actual_hours"),
-                        "assignees",
-                        "tags",
-                        "parent",
-                    ],
-                    "classes": ["tab"],
-                },
-            ),
-            (
-                "Details",
-                {
-                    "fields": [
-                        "subtasks_display",
-                        "metadata",
-                        "is_archived",
-                        ("created_by", "created_at_display", "updated_at_display"),
-                        ("completed_at_display", "archived_at_display"),
-                    ],
-                    "classes": ["tab"],
-                },
-            ),
-        ]
+        # Sections and lines come from the task's field description.
+        from portal.tasks.fields import admin_fieldsets
+
+        return admin_fieldsets(adding=obj is None)
 
     def get_inlines(self, request, obj):
         return self.inlines if obj is not None else []  # comment once the task exists

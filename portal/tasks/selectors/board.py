@@ -8,7 +8,13 @@ from django.utils import timezone
 
 from portal.tasks.models import Status, Task
 from portal.tasks.querysets import BOARD_DONE_DAYS, done_since_q
-from portal.tasks.selectors.tasks import BOARD_CARD_FIELDS, task_list, tasks_visible_to
+from portal.tasks.selectors.tasks import (
+    BOARD_CARD_FIELDS,
+    TaskLinks,
+    no_links,
+    task_list,
+    tasks_visible_to,
+)
 
 BOARD_COLUMNS = (Status.TODO, Status.IN_PROGRESS, Status.BLOCKED, Status.DONE)
 # The done column shows what was finished lately, not the team's whole past.
@@ -74,12 +80,12 @@ def board_card(*, fetched_by, team, number: int, now=None) -> dict:
     )
 
 
-def board_card_links(task_ids: Iterable[int]) -> dict[int, dict[str, list[dict]]]:
+def board_card_links(task_ids: Iterable[int]) -> TaskLinks:
     """Assignees `{id, username, first_name, last_name}` (by username) and tags `{name, color}`
     (by name) of these tasks, in two queries whatever their number. Every id gets both lists.
     """
-    ids = list(task_ids)
-    links: dict[int, dict[str, list[dict]]] = {pk: {"assignees": [], "tags": []} for pk in ids}
+    links = no_links(task_ids)
+    ids = list(links)
     if not ids:
         return links
     people = (

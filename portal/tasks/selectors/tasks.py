@@ -44,16 +44,22 @@ def task_rows(tasks: QuerySet[Task]) -> QuerySet:
 
 
 ASSIGNEE, TAG = 0, 1
+TaskLinks = dict[int, dict[str, list[dict]]]
 
 
-def task_links(task_ids: Iterable[int]) -> dict[int, dict[str, list[dict]]]:
+def no_links(task_ids: Iterable[int]) -> TaskLinks:
+    """Empty assignees and tags for each of these tasks: every id gets both lists."""
+    return {pk: {"assignees": [], "tags": []} for pk in task_ids}
+
+
+def task_links(task_ids: Iterable[int]) -> TaskLinks:
     """Assignees `{id, username}` and tags `{id, name, color}` of these tasks, in one query.
 
     Each list comes in the models' order (people by username, tags by name), as the
     preloaded relations of `tasks_visible_to` give them. Every id gets both lists.
     """
-    ids = list(task_ids)
-    links: dict[int, dict[str, list[dict]]] = {pk: {"assignees": [], "tags": []} for pk in ids}
+    links = no_links(task_ids)
+    ids = list(links)
     if not ids:
         return links
     people = (
