@@ -19,7 +19,7 @@ import io
 import os
 import re
 import tempfile
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -61,68 +61,6 @@ QUOTE = "'"
 # surrogates, U+FFFE and U+FFFF. openpyxl refuses the first (IllegalCharacterError) and writes
 # the others into files spreadsheet programs refuse to open.
 XML_FORBIDDEN_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-
-
-@dataclass(frozen=True)
-class RegisteredSheet:
-    """A sheet the portal reads and writes: its resource and the rows a person may export
-    (`rows_for(user, filters)`); only a sheet that `takes_filters` accepts list filters."""
-
-    name: str
-    resource: type
-    rows_for: Callable
-    takes_filters: bool = False
-
-    @property
-    def dotted(self) -> str:
-        return f"{self.resource.__module__}.{self.resource.__qualname__}"
-
-
-# Every sheet, by the name commands and jobs use. Each app registers its own sheets when it
-# starts (`register_sheet` in its AppConfig.ready), so this base floor names none of them.
-SHEETS: dict[str, RegisteredSheet] = {}
-
-
-def register_sheet(
-    name: str, resource: type, rows_for: Callable, *, takes_filters: bool = False
-) -> None:
-    SHEETS[name] = RegisteredSheet(name, resource, rows_for, takes_filters)
-
-
-SHEET_UNKNOWN = "Unknown sheet {name}: choose one of {names}."
-FILTERS_TASKS_ONLY = "Only the task sheet takes filters."
-
-
-def _sheet(name: str) -> RegisteredSheet:
-    for sheet in SHEETS.values():
-        if name.lower() == sheet.name or name == sheet.dotted:
-            return sheet
-    raise SpreadsheetError(SHEET_UNKNOWN.format(name=name, names=", ".join(SHEETS)))
-
-
-def sheet_name_of(resource_class) -> str:
-    """The short name of a resource class's sheet (tasks for TaskResource)."""
-    return next(sheet.name for sheet in SHEETS.values() if sheet.resource is resource_class)
-
-
-def background_rows() -> int:
-    """Imports and exports with more rows than this run as background jobs."""
-    from django.conf import settings
-
-    return settings.SPREADSHEET_BACKGROUND_ROWS
-
-
-def sheet_resource(name: str):
-    """The resource class of a sheet, by short name (tasks) or dotted path."""
-    return _sheet(name).resource
-
-
-def sheet_rows_for(name: str, user, filters: dict | None = None):
-    """The queryset of the sheet `name` that `user` may export (filters: the task sheet's)."""
-    sheet = _sheet(name)
-    if filters and not sheet.takes_filters:
-        raise SpreadsheetError(FILTERS_TASKS_ONLY)
-    return sheet.rows_for(user, filters)
 
 
 # --- cells ------------------------------------------------------------------------------------

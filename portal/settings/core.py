@@ -67,14 +67,15 @@ INSTALLED_APPS = [
     "portal.teams",
     "portal.tasks",
     "portal.jobs",
+    "portal.spreadsheets",
     "portal.api",
     "portal.reports",
     "portal.adminsite",
     # the team pages (docs/team-pages.md); htmx requests are told apart by django-htmx
     "django_htmx",
     "portal.pages",
-    # After the portal's apps, so the portal's own `import` and `export` commands (which act as
-    # a person, through the selectors and services) replace import-export's.
+    # After the portal's apps, so the spreadsheets app's `import` and `export` commands (which
+    # act as a person, through the selectors and services) replace import-export's.
     "import_export",
 ]
 # Development tools (`manage.py benchmark`, the demo fixture builder): commands only, no models

@@ -14,6 +14,7 @@ from django.db.models import Prefetch
 from django.db.models.functions import Lower
 from import_export import fields
 
+from portal.accounts.resources import UserResource
 from portal.core.resources import (
     SheetResource,
     split_list,
@@ -170,3 +171,11 @@ class _TeamSheet(RowSheet):
                     actor=self.user, team=team, user=self.people[name], role=role
                 )
         return team
+
+
+# The teams app's sheets, registered by the spreadsheets app when the portal starts. People are
+# listed by team (who may see whom is a rule of teams), so the people's sheet is declared here.
+SHEETS = {
+    "teams": {"resource": TeamResource, "rows_for": teams_for_sheet},
+    "users": {"resource": UserResource, "rows_for": users_for_sheet},
+}
