@@ -20,7 +20,7 @@ from portal.core.resources import (
     split_list,
     text,
 )
-from portal.core.row_sheet import CellProblem, RowSheet
+from portal.core.sheet_import import CellProblem, RowSheet
 from portal.teams import services
 from portal.teams.models import Membership, Role, Team
 from portal.teams.selectors import people_addable_by, teams_visible_to, users_visible_to
