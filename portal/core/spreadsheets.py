@@ -166,20 +166,25 @@ def write_xlsx(
     when given (a job's own folder, emptied by its next attempt), else in the system's.
     """
     from openpyxl import Workbook
+
+    workbook, used = Workbook(write_only=True), set()
+    sheet = _write_only_sheet(workbook, _sheet_title(title, used), work_dir)
+    _append_rows(sheet, [headers])
+    count = _append_rows(sheet, rows)
+    for name, extra_rows in extra_sheets:
+        _append_rows(_write_only_sheet(workbook, _sheet_title(name, used), work_dir), extra_rows)
+    workbook.save(out)
+    return count
+
+
+def _append_rows(sheet, rows: Iterable[Iterable[Any]]) -> int:
+    """Append rows of XLSX cells (`_xlsx_cell`) to a write-only sheet; returns how many."""
     from openpyxl.cell import WriteOnlyCell
 
-    workbook = Workbook(write_only=True)
-    sheet = _write_only_sheet(workbook, xml_safe(title)[:31], work_dir)
-    sheet.append([_xlsx_text(h) for h in headers])
     count = 0
     for row in rows:
         sheet.append([_xlsx_cell(sheet, v, WriteOnlyCell) for v in row])
         count += 1
-    for name, extra_rows in extra_sheets:
-        extra = _write_only_sheet(workbook, xml_safe(name)[:31], work_dir)
-        for extra_row in extra_rows:
-            extra.append([_xlsx_cell(extra, v, WriteOnlyCell) for v in extra_row])
-    workbook.save(out)
     return count
 
 
@@ -268,25 +273,22 @@ def csv_text(sheets: Iterable[Sheet], *, titles: bool = True) -> str:
 
 
 def xlsx_bytes(sheets: Iterable[Sheet]) -> bytes:
-    """The sheets as an XLSX workbook, one worksheet each, with the cells `write_xlsx` writes."""
+    """The sheets as an XLSX workbook, one worksheet each, written as `write_xlsx` writes."""
     from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
 
-    book = Workbook(write_only=True)
-    used: set[str] = set()
+    book, used = Workbook(write_only=True), set()
     for sheet in sheets:
-        ws = book.create_sheet(title=_sheet_title(xml_safe(sheet.title), used))
-        ws.append([_xlsx_text(str(h)) for h in sheet.header])
-        for row in sheet.rows:
-            ws.append([_xlsx_cell(ws, v, WriteOnlyCell) for v in row])
+        ws = _write_only_sheet(book, _sheet_title(sheet.title, used), None)
+        _append_rows(ws, [[str(h) for h in sheet.header], *sheet.rows])
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
 
 
 def _sheet_title(title: str, used: set[str]) -> str:
-    """Worksheet names: at most 31 characters, none of []:*?/\\, unique in the workbook."""
-    base = SHEET_TITLE_BAD.sub(" ", title).strip("' ")[:31] or "Sheet"
+    """Worksheet names: XML-safe, at most 31 characters, none of []:*?/\\, unique in the
+    workbook."""
+    base = SHEET_TITLE_BAD.sub(" ", xml_safe(title)).strip("' ")[:31] or "Sheet"
     name, n = base, 2
     while name.lower() in used:
         suffix = f" ({n})"
