@@ -103,8 +103,8 @@ def _is_module(name: str) -> bool:
 
 
 def _known_module(name: str) -> str:
-    """The module a dotted path names (`portal.spreadsheets.jobs.sheet_export` -> `portal.spreadsheets.jobs`);
-    `portal` when no part of it is a module."""
+    """The module a dotted path names (`portal.spreadsheets.jobs.sheet_export` ->
+    `portal.spreadsheets.jobs`); `portal` when no part of it is a module."""
     parts = name.split(".")
     while len(parts) > 1 and not _is_module(".".join(parts)):
         parts.pop()
