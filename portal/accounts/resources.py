@@ -21,7 +21,7 @@ from portal.core.resources import (
     text,
     yes_no,
 )
-from portal.core.row_sheet import CellProblem, RowSheet
+from portal.core.sheet_import import CellProblem, RowSheet
 
 USER_COLUMNS = (
     "username",

@@ -24,33 +24,25 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from import_export.admin import ExportActionMixin, ImportMixin
 from import_export.formats.base_formats import CSV, XLSX
+from import_export.signals import post_export
 from import_export.tmp_storages import TempFolderStorage
 from unfold.contrib.import_export.forms import ExportForm, ImportForm
 
 from portal.adminsite.exports import ExportFiltersGuard
 from portal.core.resources import template_bytes
-from portal.core.spreadsheets import (
-    XLSX_CORRUPT,
-    SpreadsheetError,
-    as_bytes,
-    background_rows,
-    check_size,
-    download,
-    export_name,
-    file_format_of,
-    read_table,
-    sheet_name_of,
-    upload_limits,
-)
-from portal.jobs.sheets import (
+from portal.core.spreadsheets import XLSX_CORRUPT, SpreadsheetError, download, export_name
+from portal.spreadsheets.registry import sheet_name_of
+from portal.spreadsheets.services import (
     FILE_EXPIRED,
     can_confirm,
-    sheet_export_start,
+    read_upload,
+    sheet_export,
     sheet_file,
+    sheet_import,
     sheet_import_confirm,
-    sheet_import_start,
     sheet_job_for,
     sheet_job_rerun,
+    upload_format,
 )
 from portal.teams import permissions as perms
 
@@ -70,7 +62,7 @@ class _SheetFormat:
         return "rb"
 
     def create_dataset(self, in_stream):
-        return read_table(in_stream, self.get_extension(), **upload_limits())
+        return read_upload(in_stream, self.get_extension())
 
 
 class SheetXLSX(_SheetFormat, XLSX):
@@ -106,8 +98,7 @@ class SheetImportForm(ImportForm):
         if upload is None:
             return cleaned
         try:
-            check_size(upload.size, upload_limits()["max_bytes"])
-            found = file_format_of(upload.name)
+            found = upload_format(upload.name, size=upload.size)
         except SpreadsheetError as exc:
             raise ValidationError({"import_file": str(exc)}) from None
         chosen = cleaned.get("format")
@@ -132,14 +123,6 @@ class _Export(ExportFiltersGuard, ExportActionMixin):
     def get_valid_export_item_pks(self, request):
         # Selected rows are checked against what this person may see (not the whole table).
         return self.get_queryset(request).values_list("pk", flat=True)
-
-    def get_export_data(self, file_format, request, queryset, **kwargs):
-        export_form = kwargs.get("export_form")
-        resource = self.choose_export_resource_class(export_form, request)()
-        return as_bytes(file_format.get_extension(), resource.headers(), resource.rows(queryset))
-
-    def get_export_filename(self, request, queryset, file_format):
-        return export_name(self.model._meta.verbose_name_plural, file_format.get_extension())
 
 
 class _Import(ImportMixin, _Export):
@@ -252,30 +235,27 @@ class BackgroundSheets:
         return sheet_name_of(self.get_export_resource_classes(request)[0])
 
     def _do_file_export(self, file_format, request, queryset, export_form=None):
-        rows = queryset.count()
-        if rows <= background_rows():
-            return super()._do_file_export(file_format, request, queryset, export_form)
-        sheet = self._sheet(request)
+        # Selected rows are exported as selected; the whole list again with its filters.
         selected = export_form is not None and "export_items" in export_form.changed_data
-        if sheet == "tasks" and not selected:
-            # Imported here: the tasks' admin package imports this module.
-            from portal.tasks.admin.filters import admin_task_filters
+        # Imported here: the tasks' admin package registers its admins with the site, whose
+        # `register` imports this module.
+        from portal.tasks.admin.filters import admin_task_filters
 
-            job = sheet_export_start(
-                user=request.user,
-                sheet=sheet,
-                fmt=file_format.get_extension(),
-                filters=admin_task_filters(request.GET),
-            )
-        else:
-            job = sheet_export_start(
-                user=request.user,
-                sheet=sheet,
-                fmt=file_format.get_extension(),
-                ids=list(queryset.values_list("pk", flat=True)),
-            )
-        self.message_user(request, JOB_STARTED.format(rows=rows, verb="exported"), messages.INFO)
-        return HttpResponseRedirect(self._job_url(job))
+        export = sheet_export(
+            user=request.user,
+            sheet=self._sheet(request),
+            fmt=file_format.get_extension(),
+            rows=queryset,
+            filters=None if selected else admin_task_filters(request.GET),
+            stem=str(self.model._meta.verbose_name_plural),
+        )
+        if export.job is None:
+            response = export.response()
+            post_export.send(sender=None, model=self.model)
+            return response
+        message = JOB_STARTED.format(rows=export.rows, verb="exported")
+        self.message_user(request, message, messages.INFO)
+        return HttpResponseRedirect(self._job_url(export.job))
 
     def sheet_job_view(self, request, pk):
         job = sheet_job_for(request.user, pk)
@@ -325,24 +305,22 @@ class _BackgroundImport:
                 upload = form.cleaned_data["import_file"]
                 data = b"".join(upload.chunks())
                 upload.seek(0)
-                fmt = file_format_of(upload.name)
                 try:
-                    rows = len(read_table(data, fmt, **upload_limits()))
-                except SpreadsheetError:
-                    rows = 0  # the page says what is wrong with the file
-                if rows > background_rows():
-                    job = sheet_import_start(
+                    outcome = sheet_import(
                         user=request.user,
                         sheet=self._sheet(request),
                         data=data,
-                        fmt=fmt,
+                        fmt=upload_format(upload.name),
                         name=upload.name,
                         dry_run=True,
+                        inline=False,  # the preview below reads small files itself
                     )
-                    self.message_user(
-                        request, JOB_STARTED.format(rows=rows, verb="checked"), messages.INFO
-                    )
-                    return HttpResponseRedirect(self._job_url(job))
+                except SpreadsheetError:
+                    outcome = None  # the page says what is wrong with the file
+                if outcome is not None and outcome.job is not None:
+                    message = JOB_STARTED.format(rows=outcome.rows, verb="checked")
+                    self.message_user(request, message, messages.INFO)
+                    return HttpResponseRedirect(self._job_url(outcome.job))
         response = super().import_action(request, **kwargs)
         if getattr(response, "context_data", None) and "fields_list" in response.context_data:
             # The columns an import reads (export-only columns are ignored on import).

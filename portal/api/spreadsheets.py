@@ -22,20 +22,14 @@ from rest_framework.views import APIView
 
 from portal.api.filters import choice_pattern, task_filter_parameters
 from portal.core.resources import template_bytes
-from portal.core.spreadsheets import (
-    CONTENT_TYPES,
-    FORMATS,
-    SpreadsheetError,
-    as_bytes,
-    background_rows,
-    check_size,
-    download,
-    export_name,
-    file_format_of,
-    read_table,
-    upload_limits,
+from portal.core.spreadsheets import CONTENT_TYPES, FORMATS, SpreadsheetError, download, export_name
+from portal.spreadsheets.services import (
+    sheet_export,
+    sheet_file,
+    sheet_import,
+    sheet_job_for,
+    upload_format,
 )
-from portal.jobs.sheets import sheet_export_start, sheet_file, sheet_import_start, sheet_job_for
 from portal.tasks.resources import TaskResource
 from portal.tasks.selectors import task_list
 from portal.teams.permissions import can_write_somewhere
@@ -128,12 +122,12 @@ class TaskExportView(APIView):
             queryset = task_list(fetched_by=request.user, filters=filters)
         except DjangoValidationError as exc:
             raise ValidationError(exc.message_dict) from None
-        if queryset.count() > background_rows():
-            filters = {k: ",".join(filters.getlist(k)) for k in filters if filters.get(k) != ""}
-            job = sheet_export_start(user=request.user, sheet="tasks", fmt=fmt, filters=filters)
-            return job_accepted(request, job)
-        resource = TaskResource()
-        return attachment(as_bytes(fmt, resource.headers(), resource.rows(queryset)), fmt, "tasks")
+        # A background job reads the filters again as plain values.
+        plain = {k: ",".join(filters.getlist(k)) for k in filters if filters.get(k) != ""}
+        export = sheet_export(
+            user=request.user, sheet="tasks", fmt=fmt, rows=queryset, filters=plain
+        )
+        return export.response() if export.job is None else job_accepted(request, export.job)
 
 
 class ImportRequestSerializer(serializers.Serializer):
@@ -185,22 +179,20 @@ class TaskImportView(APIView):
         upload = payload.validated_data["file"]
         dry_run = payload.validated_data["dry_run"]
         try:
-            check_size(upload.size, upload_limits()["max_bytes"])
-            table = read_table(upload.read(), file_format_of(upload.name), **upload_limits())
-        except SpreadsheetError as exc:
-            raise ValidationError({"file": [str(exc)]}) from None
-        if len(table) > background_rows():
-            upload.seek(0)
-            job = sheet_import_start(
+            fmt = upload_format(upload.name, size=upload.size)
+            outcome = sheet_import(
                 user=request.user,
                 sheet="tasks",
                 data=upload.read(),
-                fmt=file_format_of(upload.name),
+                fmt=fmt,
                 name=upload.name,
                 dry_run=dry_run,
             )
-            return job_accepted(request, job)
-        result = TaskResource().import_data(table, dry_run=dry_run, user=request.user)
+        except SpreadsheetError as exc:
+            raise ValidationError({"file": [str(exc)]}) from None
+        if outcome.job is not None:
+            return job_accepted(request, outcome.job)
+        result = outcome.result
         body = {**result.summary(), "imported": not dry_run and not result.problems}
         return Response(body, status=status.HTTP_400_BAD_REQUEST if result.problems else 200)
 

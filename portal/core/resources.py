@@ -263,7 +263,7 @@ class SheetResource(resources.ModelResource):
     def get_result_class(self):
         return SheetResult
 
-    # -- import: the rows read as a whole by the resource's sheet (see RowSheet) --
+    # -- import: the rows read as a whole by the resource's sheet (see portal.core.sheet_import) --
     def sheet_for(self, user, headers, cells, progress):
         """The sheet that checks and writes these rows; resources that import define it."""
         raise NotImplementedError

@@ -19,7 +19,7 @@ import io
 import os
 import re
 import tempfile
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -61,68 +61,6 @@ QUOTE = "'"
 # surrogates, U+FFFE and U+FFFF. openpyxl refuses the first (IllegalCharacterError) and writes
 # the others into files spreadsheet programs refuse to open.
 XML_FORBIDDEN_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-
-
-@dataclass(frozen=True)
-class RegisteredSheet:
-    """A sheet the portal reads and writes: its resource and the rows a person may export
-    (`rows_for(user, filters)`); only a sheet that `takes_filters` accepts list filters."""
-
-    name: str
-    resource: type
-    rows_for: Callable
-    takes_filters: bool = False
-
-    @property
-    def dotted(self) -> str:
-        return f"{self.resource.__module__}.{self.resource.__qualname__}"
-
-
-# Every sheet, by the name commands and jobs use. Each app registers its own sheets when it
-# starts (`register_sheet` in its AppConfig.ready), so this base floor names none of them.
-SHEETS: dict[str, RegisteredSheet] = {}
-
-
-def register_sheet(
-    name: str, resource: type, rows_for: Callable, *, takes_filters: bool = False
-) -> None:
-    SHEETS[name] = RegisteredSheet(name, resource, rows_for, takes_filters)
-
-
-SHEET_UNKNOWN = "Unknown sheet {name}: choose one of {names}."
-FILTERS_TASKS_ONLY = "Only the task sheet takes filters."
-
-
-def _sheet(name: str) -> RegisteredSheet:
-    for sheet in SHEETS.values():
-        if name.lower() == sheet.name or name == sheet.dotted:
-            return sheet
-    raise SpreadsheetError(SHEET_UNKNOWN.format(name=name, names=", ".join(SHEETS)))
-
-
-def sheet_name_of(resource_class) -> str:
-    """The short name of a resource class's sheet (tasks for TaskResource)."""
-    return next(sheet.name for sheet in SHEETS.values() if sheet.resource is resource_class)
-
-
-def background_rows() -> int:
-    """Imports and exports with more rows than this run as background jobs."""
-    from django.conf import settings
-
-    return settings.SPREADSHEET_BACKGROUND_ROWS
-
-
-def sheet_resource(name: str):
-    """The resource class of a sheet, by short name (tasks) or dotted path."""
-    return _sheet(name).resource
-
-
-def sheet_rows_for(name: str, user, filters: dict | None = None):
-    """The queryset of the sheet `name` that `user` may export (filters: the task sheet's)."""
-    sheet = _sheet(name)
-    if filters and not sheet.takes_filters:
-        raise SpreadsheetError(FILTERS_TASKS_ONLY)
-    return sheet.rows_for(user, filters)
 
 
 # --- cells ------------------------------------------------------------------------------------
@@ -228,20 +166,25 @@ def write_xlsx(
     when given (a job's own folder, emptied by its next attempt), else in the system's.
     """
     from openpyxl import Workbook
+
+    workbook, used = Workbook(write_only=True), set()
+    sheet = _write_only_sheet(workbook, _sheet_title(title, used), work_dir)
+    _append_rows(sheet, [headers])
+    count = _append_rows(sheet, rows)
+    for name, extra_rows in extra_sheets:
+        _append_rows(_write_only_sheet(workbook, _sheet_title(name, used), work_dir), extra_rows)
+    workbook.save(out)
+    return count
+
+
+def _append_rows(sheet, rows: Iterable[Iterable[Any]]) -> int:
+    """Append rows of XLSX cells (`_xlsx_cell`) to a write-only sheet; returns how many."""
     from openpyxl.cell import WriteOnlyCell
 
-    workbook = Workbook(write_only=True)
-    sheet = _write_only_sheet(workbook, xml_safe(title)[:31], work_dir)
-    sheet.append([_xlsx_text(h) for h in headers])
     count = 0
     for row in rows:
         sheet.append([_xlsx_cell(sheet, v, WriteOnlyCell) for v in row])
         count += 1
-    for name, extra_rows in extra_sheets:
-        extra = _write_only_sheet(workbook, xml_safe(name)[:31], work_dir)
-        for extra_row in extra_rows:
-            extra.append([_xlsx_cell(extra, v, WriteOnlyCell) for v in extra_row])
-    workbook.save(out)
     return count
 
 
@@ -330,25 +273,22 @@ def csv_text(sheets: Iterable[Sheet], *, titles: bool = True) -> str:
 
 
 def xlsx_bytes(sheets: Iterable[Sheet]) -> bytes:
-    """The sheets as an XLSX workbook, one worksheet each, with the cells `write_xlsx` writes."""
+    """The sheets as an XLSX workbook, one worksheet each, written as `write_xlsx` writes."""
     from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
 
-    book = Workbook(write_only=True)
-    used: set[str] = set()
+    book, used = Workbook(write_only=True), set()
     for sheet in sheets:
-        ws = book.create_sheet(title=_sheet_title(xml_safe(sheet.title), used))
-        ws.append([_xlsx_text(str(h)) for h in sheet.header])
-        for row in sheet.rows:
-            ws.append([_xlsx_cell(ws, v, WriteOnlyCell) for v in row])
+        ws = _write_only_sheet(book, _sheet_title(sheet.title, used), None)
+        _append_rows(ws, [[str(h) for h in sheet.header], *sheet.rows])
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
 
 
 def _sheet_title(title: str, used: set[str]) -> str:
-    """Worksheet names: at most 31 characters, none of []:*?/\\, unique in the workbook."""
-    base = SHEET_TITLE_BAD.sub(" ", title).strip("' ")[:31] or "Sheet"
+    """Worksheet names: XML-safe, at most 31 characters, none of []:*?/\\, unique in the
+    workbook."""
+    base = SHEET_TITLE_BAD.sub(" ", xml_safe(title)).strip("' ")[:31] or "Sheet"
     name, n = base, 2
     while name.lower() in used:
         suffix = f" ({n})"

@@ -18,6 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from portal.accounts.services import tokens_purge_expired
+from portal.jobs.files import sheet_files_purge
 from portal.jobs.registry import register_job
 from portal.jobs.runner import JobContext
 from portal.jobs.selectors import (
@@ -33,7 +34,6 @@ from portal.jobs.services import (
     jobs_purge_finished,
     overdue_reminders_send,
 )
-from portal.jobs.sheets import sheet_files_purge  # also registers the spreadsheet job kinds
 from portal.tasks.services import tasks_purge_archived
 
 logger = logging.getLogger(__name__)

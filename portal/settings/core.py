@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "portal.teams",
     "portal.tasks",
     "portal.jobs",
+    "portal.spreadsheets",
     "portal.api",
     "portal.reports",
     "portal.adminsite",
@@ -75,8 +76,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "portal.pages",
     "portal.demo",
-    # After the portal's apps, so the portal's own `import` and `export` commands (which act as
-    # a person, through the selectors and services) replace import-export's.
+    # After the portal's apps, so the spreadsheets app's `import` and `export` commands (which
+    # act as a person, through the selectors and services) replace import-export's.
     "import_export",
 ]
 # Development tools (`manage.py benchmark`, the demo fixture builder): commands only, no models

@@ -14,12 +14,13 @@ from django.db.models import Prefetch
 from django.db.models.functions import Lower
 from import_export import fields
 
+from portal.accounts.resources import UserResource
 from portal.core.resources import (
     SheetResource,
     split_list,
     text,
 )
-from portal.core.row_sheet import CellProblem, RowSheet
+from portal.core.sheet_import import CellProblem, RowSheet
 from portal.teams import services
 from portal.teams.models import Membership, Role, Team
 from portal.teams.selectors import people_addable_by, teams_visible_to, users_visible_to
@@ -170,3 +171,11 @@ class _TeamSheet(RowSheet):
                     actor=self.user, team=team, user=self.people[name], role=role
                 )
         return team
+
+
+# The teams app's sheets, registered by the spreadsheets app when the portal starts. People are
+# listed by team (who may see whom is a rule of teams), so the people's sheet is declared here.
+SHEETS = {
+    "teams": {"resource": TeamResource, "rows_for": teams_for_sheet},
+    "users": {"resource": UserResource, "rows_for": users_for_sheet},
+}

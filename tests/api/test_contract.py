@@ -23,7 +23,7 @@ from rest_framework_simplejwt.tokens import RefreshToken
 from portal.accounts.models import User
 from portal.api.schema import REFUSALS
 from portal.jobs.runner import run_job
-from portal.jobs.sheets import sheet_export_start
+from portal.spreadsheets.services import sheet_export_start
 from portal.tasks.services import comment_add, task_create
 from portal.teams.models import Role
 from tests.factories import MembershipFactory, TagFactory, TeamFactory, UserFactory

@@ -24,7 +24,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from portal.jobs.runner import run_job
-from portal.jobs.sheets import sheet_export_start
+from portal.spreadsheets.services import sheet_export_start
 from portal.tasks.services import comment_add, task_create
 from portal.teams.models import Role
 from tests.factories import MembershipFactory, TagFactory, UserFactory

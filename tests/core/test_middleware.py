@@ -9,7 +9,7 @@ from rest_framework.test import APIClient
 
 from portal.core.middleware import QUERY_NUL, FrameOptionsMiddleware
 from portal.jobs.runner import run_job
-from portal.jobs.sheets import sheet_export_start
+from portal.spreadsheets.services import sheet_export_start
 
 
 @pytest.mark.parametrize(

@@ -5,7 +5,7 @@ from django.db.models import Max
 
 from portal.accounts.models import User
 from portal.core.resources import SHEET_EXPORT_ONLY
-from portal.core.spreadsheets import SHEETS, sheet_resource, sheet_rows_for
+from portal.spreadsheets.registry import SHEETS, sheet_resource, sheet_rows_for
 from portal.tasks.models import Comment, Tag, Task
 from portal.tasks.services import comment_add
 from portal.teams.models import Membership, Team

@@ -8,9 +8,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
+from portal.jobs.files import sheet_files_purge
 from portal.jobs.models import Job, JobStatus
 from portal.jobs.runner import run_job
-from portal.jobs.sheets import SHEET_EXPORT, SHEET_IMPORT, sheet_files_purge, sheet_import
+from portal.spreadsheets.jobs import SHEET_EXPORT, SHEET_IMPORT, sheet_import
 from portal.tasks.models import Task
 from portal.tasks.services import ASSIGNEE_NOT_MEMBER
 from portal.teams.models import Role
@@ -99,7 +100,7 @@ def test_errors_then_run_again_after_the_fix(client, sheet_world, lead, other_te
 
 
 def test_a_real_import_run_twice_imports_once(sheet_world, lead):
-    from portal.jobs.sheets import sheet_import_start
+    from portal.spreadsheets.services import sheet_import_start
 
     job = sheet_import_start(
         user=lead, sheet="tasks", data=make_csv(ROWS), fmt="csv", name="t.csv", dry_run=False
@@ -148,7 +149,7 @@ def test_big_export_is_written_by_a_job_for_its_requester_only(client, sheet_wor
 
 
 def test_export_files_expire(client, sheet_world, lead, settings):
-    from portal.jobs.sheets import sheet_export_start
+    from portal.spreadsheets.services import sheet_export_start
 
     job = sheet_export_start(user=lead, sheet="tasks", fmt="csv")
     run_job(job.pk)

@@ -11,7 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from portal.jobs.models import Job, JobStatus
-from portal.jobs.sheets import SHEET_IMPORT
+from portal.spreadsheets.jobs import SHEET_IMPORT
 from portal.tasks.models import Task
 from tests.jobs.test_cluster import clusters as clusters
 from tests.jobs.test_cluster import needs_postgresql as needs_postgresql

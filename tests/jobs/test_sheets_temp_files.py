@@ -8,9 +8,10 @@ import tempfile
 import pytest
 
 from portal.core.spreadsheets import write_xlsx
+from portal.jobs.files import sheet_files_purge, work_folder
 from portal.jobs.models import Job, JobStatus
 from portal.jobs.runner import run_job
-from portal.jobs.sheets import sheet_export_start, sheet_file, sheet_files_purge, work_folder
+from portal.spreadsheets.services import sheet_export_start, sheet_file
 from tests.sheets import read_xlsx
 
 

@@ -46,6 +46,13 @@ from portal.tasks.resources.task_columns import (
 )
 from portal.tasks.resources.task_sheet import NO, YES, TaskResource, tasks_for_sheet
 
+# The tasks app's sheets, registered by the spreadsheets app when the portal starts.
+SHEETS = {
+    "tasks": {"resource": TaskResource, "rows_for": tasks_for_sheet, "takes_filters": True},
+    "tags": {"resource": TagResource, "rows_for": tags_for_sheet},
+    "comments": {"resource": CommentResource, "rows_for": comments_for_sheet},
+}
+
 __all__ = [
     "CHOICE_INVALID",
     "CHOICE_REQUIRED",
@@ -62,6 +69,7 @@ __all__ = [
     "PARENT_UNKNOWN",
     "PERSON_UNKNOWN",
     "PROGRESS_EVERY",
+    "SHEETS",
     "TAG_COLUMNS",
     "TAG_NAME_REQUIRED",
     "TAG_NAME_TAKEN",

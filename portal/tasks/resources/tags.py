@@ -7,7 +7,7 @@ from typing import Any
 from import_export import fields
 
 from portal.core.resources import SheetResource, text
-from portal.core.row_sheet import CellProblem, RowSheet
+from portal.core.sheet_import import CellProblem, RowSheet
 from portal.tasks import services
 from portal.tasks.models import TAG_TAKEN, Tag
 from portal.tasks.selectors import tags_seen_by, tags_visible_to

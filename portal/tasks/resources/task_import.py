@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -13,39 +12,20 @@ from portal.core.parsing import parse_moment
 from portal.core.resources import (
     ROW,
     CellError,
-    Columns,
     Problem,
-    SheetResult,
     local_minute,
     same_text,
     split_list,
     text,
     yes_no,
 )
+from portal.core.sheet_import import ImportRow, SheetImport
 from portal.tasks import services
 from portal.tasks.choices import Priority, Status
 from portal.tasks.keys import parse_task_key
 from portal.tasks.models import Task
+from portal.tasks.resources import task_columns as spec
 from portal.tasks.resources.tags import TAG_NAME_TAKEN
-from portal.tasks.resources.task_columns import (
-    CHOICE_INVALID,
-    CHOICE_REQUIRED,
-    DATE_INVALID,
-    KEY_DUPLICATE,
-    KEY_INVALID,
-    KEY_OTHER_TEAM,
-    KEY_UNKNOWN,
-    NUMBER_INVALID,
-    PARENT_INVALID,
-    PARENT_UNKNOWN,
-    PERSON_UNKNOWN,
-    PROGRESS_EVERY,
-    TASK_EXPORT_ONLY,
-    TASK_IMPORT_COLUMNS,
-    TEAM_REQUIRED,
-    TEAM_UNKNOWN,
-    TITLE_REQUIRED,
-)
 from portal.tasks.selectors import tags_seen_by, tasks_by_key
 from portal.teams.selectors import teams_by_name, users_by_login
 
@@ -63,7 +43,7 @@ def _parse_moment(value: Any) -> datetime | None:
             return None
     moment = parse_moment(value)
     if moment is None:
-        raise CellError(DATE_INVALID)
+        raise CellError(spec.DATE_INVALID)
     return moment
 
 
@@ -71,13 +51,13 @@ def _parse_hours(value: Any) -> Decimal | None:
     if value is None or value == "":
         return None
     if isinstance(value, bool):
-        raise CellError(NUMBER_INVALID)
+        raise CellError(spec.NUMBER_INVALID)
     try:
         number = Decimal(str(value).strip()) if not isinstance(value, Decimal) else value
     except InvalidOperation:
-        raise CellError(NUMBER_INVALID) from None
+        raise CellError(spec.NUMBER_INVALID) from None
     if not number.is_finite():
-        raise CellError(NUMBER_INVALID)
+        raise CellError(spec.NUMBER_INVALID)
     return number
 
 
@@ -86,12 +66,12 @@ def _choice(value: Any, choices, column: str, required: bool) -> str | None:
     listed = ", ".join(choices.values)
     if not word:
         if required:
-            raise CellError(CHOICE_REQUIRED.format(column=column, choices=listed))
+            raise CellError(spec.CHOICE_REQUIRED.format(column=column, choices=listed))
         return None
     for stored, label in choices.choices:
         if word.lower() in (stored, str(label).lower()):
             return stored
-    raise CellError(CHOICE_INVALID.format(value=word[:50], column=column, choices=listed))
+    raise CellError(spec.CHOICE_INVALID.format(value=word[:50], column=column, choices=listed))
 
 
 def _key(value: Any) -> tuple[str, int] | None:
@@ -100,64 +80,53 @@ def _key(value: Any) -> tuple[str, int] | None:
         return None
     key = parse_task_key(raw)
     if key is None:
-        raise CellError(KEY_INVALID)
+        raise CellError(spec.KEY_INVALID)
     return key
 
 
-@dataclass
-class _Row:
-    number: int  # the sheet's row number (the header is row 1)
-    cells: list[Any]
-    problems: list[Problem] = field(default_factory=list)
-    write: services.TaskWrite | None = None
+class _TaskSheet(SheetImport):
+    """One import of the task sheet: parse cells, resolve names in bulk, then write every row
+    through the services in one go (`tasks_write_bulk`), all or nothing."""
 
+    columns = spec.TASK_IMPORT_COLUMNS
+    ignored = spec.TASK_EXPORT_ONLY
+    key = "key"
+    duplicate_message = spec.KEY_DUPLICATE
+    progress_every, progress_from, progress_span = spec.PROGRESS_EVERY, 5, 55
+    progress_text = "read {done} of {total} rows"
 
-class _TaskSheet:
-    """One import of the task sheet: parse cells, resolve names in bulk, write through services."""
+    # -- the engine's hooks --
+    def check_header(self) -> bool:
+        problems = list(self.sheet.problems)
+        if "key" not in self.sheet and "title" not in self.sheet:
+            problems.append(Problem(1, "title", "", spec.TITLE_REQUIRED))
+        if problems:
+            self.result.add_invalid(1, problems, [])
+        return True
 
-    def __init__(self, user, headers: list[Any], cells: list[list[Any]], progress=None):
-        self.user = user
-        self.progress = progress or (lambda percent, step: None)
-        self.columns = Columns(headers, TASK_IMPORT_COLUMNS, ignored=TASK_EXPORT_ONLY)
-        self.rows = [_Row(number=i + 2, cells=row) for i, row in enumerate(cells)]
-        self.result = SheetResult()
-        self.result.diff_headers = list(TASK_IMPORT_COLUMNS)
-        self.result.total_rows = len(self.rows)
-
-    def value(self, row: _Row, name: str) -> Any:
-        return self.columns.value(row.cells, name)
-
-    def problem(self, row: _Row, name: str, message: str) -> None:
-        row.problems.append(Problem(row.number, name, self.columns.cell(name, row.number), message))
-
-    def shown(self, row: _Row) -> list[Any]:
-        return [self.value(row, name) for name in TASK_IMPORT_COLUMNS]
-
-    # -- the whole import --
-    def run(self, *, dry_run: bool, on_written=None) -> SheetResult:
-        header_problems = list(self.columns.problems)
-        if "key" not in self.columns and "title" not in self.columns:
-            header_problems.append(Problem(1, "title", "", TITLE_REQUIRED))
-        if header_problems:
-            self.result.add_invalid(1, header_problems, [])
+    def prepare(self) -> None:
         self.progress(5, "looking up teams, tasks, people and tags")
         self._resolve()
-        total = len(self.rows) or 1
-        for done, row in enumerate(self.rows, start=1):
-            row.problems.extend(self.columns.stray_cells(row.cells, row.number))
-            self._parse(row)
-            if done % PROGRESS_EVERY == 0:
-                self.progress(5 + 55 * done / total, f"read {done} of {total} rows")
-        self._check_duplicates()
-        self.progress(60, "checking every row" if dry_run else "checking and writing")
+
+    def key_of(self, row: ImportRow) -> tuple[str, int] | None:
+        try:
+            return _key(self.value(row, "key"))
+        except CellError:
+            return None
+
+    def key_label(self, key: tuple[str, int]) -> str:
+        return f"{key[0]}-{key[1]}"
+
+    def write_all(self, *, on_written) -> None:
+        self.progress(60, "checking every row" if self.dry_run else "checking and writing")
         # The domain checks every row it can (a cell that could not be read is left out of its
         # row), so one upload shows every error; any error anywhere stops the writing.
         ready = [row for row in self.rows if row.write is not None]
-        must_stop = bool(header_problems) or any(row.problems for row in self.rows)
+        must_stop = self.stopped()
         outcome = services.tasks_write_bulk(
             actor=self.user,
             rows=[row.write for row in ready],
-            dry_run=dry_run or must_stop,
+            dry_run=self.dry_run or must_stop,
             then=on_written,
         )
         for index, messages in outcome.errors.items():
@@ -167,18 +136,12 @@ class _TaskSheet:
                 column = self._column_for(row, name)
                 for message in texts if column not in seen else []:
                     self.problem(row, column, message)
-        kinds = dict(zip((id(r) for r in ready), outcome.kinds, strict=True))
-        tasks = dict(zip((id(r) for r in ready), outcome.tasks, strict=True))
-        for row in self.rows:
-            if row.problems or row.write is None:
-                self.result.add_invalid(row.number, row.problems, self.shown(row))
-            else:
-                task = tasks[id(row)] if not (dry_run or must_stop) else None
-                self.result.add_row(_IMPORT_TYPE[kinds[id(row)]], self.shown(row), task)
-        return self.result
+        for row, kind, task in zip(ready, outcome.kinds, outcome.tasks, strict=True):
+            row.kind = _IMPORT_TYPE.get(kind)  # a refused row has problems: its kind is unused
+            row.obj = task if not (self.dry_run or must_stop) else None
 
-    def _column_for(self, row: _Row, name: str) -> str:
-        if name in TASK_IMPORT_COLUMNS:
+    def _column_for(self, row: ImportRow, name: str) -> str:
+        if name in spec.TASK_IMPORT_COLUMNS:
             return name
         if name == services.ROW_RULE:
             return "key" if row.write.task is not None else "team"
@@ -190,14 +153,14 @@ class _TaskSheet:
         for row in self.rows:
             for name in ("key", "parent"):
                 try:
-                    found = _key(self.value(row, name)) if name in self.columns else None
+                    found = _key(self.value(row, name)) if name in self.sheet else None
                 except CellError:
                     found = None
                 if found:
                     keys.add(found)
-            if "assignees" in self.columns:
+            if "assignees" in self.sheet:
                 logins.update(split_list(self.value(row, "assignees")))
-            if "tags" in self.columns:
+            if "tags" in self.sheet:
                 tag_names.update(split_list(self.value(row, "tags")))
         self.teams = teams_by_name(fetched_by=self.user)
         self.tasks = tasks_by_key(fetched_by=self.user, keys=keys)
@@ -205,7 +168,7 @@ class _TaskSheet:
         self.tags, self.tags_taken = tags_seen_by(fetched_by=self.user, names=tag_names)
 
     # -- one row --
-    def _parse(self, row: _Row) -> None:
+    def read(self, row: ImportRow) -> None:
         task = self._task(row)
         if row.problems:
             return
@@ -213,20 +176,20 @@ class _TaskSheet:
         if team is None:
             return
         fields: dict[str, Any] = {}
-        for name in TASK_IMPORT_COLUMNS[2:]:
-            if name not in self.columns:
+        for name in spec.TASK_IMPORT_COLUMNS[2:]:
+            if name not in self.sheet:
                 continue
             try:
                 self._field(row, name, task, fields)
             except CellError as exc:
                 self.problem(row, name, str(exc))
-        if task is None and "title" not in self.columns:
-            self.problem(row, "title", TITLE_REQUIRED)
+        if task is None and "title" not in self.sheet:
+            self.problem(row, "title", spec.TITLE_REQUIRED)
             return
         row.write = services.TaskWrite(team=team, fields=fields, task=task)
 
-    def _task(self, row: _Row) -> Task | None:
-        if "key" not in self.columns:
+    def _task(self, row: ImportRow) -> Task | None:
+        if "key" not in self.sheet:
             return None
         try:
             key = _key(self.value(row, "key"))
@@ -237,28 +200,30 @@ class _TaskSheet:
             return None
         task = self.tasks.get(key)
         if task is None:
-            self.problem(row, "key", KEY_UNKNOWN.format(key=f"{key[0]}-{key[1]}"))
+            self.problem(row, "key", spec.KEY_UNKNOWN.format(key=f"{key[0]}-{key[1]}"))
         return task
 
-    def _team(self, row: _Row, task: Task | None):
-        raw = text(self.value(row, "team")).strip() if "team" in self.columns else ""
+    def _team(self, row: ImportRow, task: Task | None):
+        raw = text(self.value(row, "team")).strip() if "team" in self.sheet else ""
         if not raw:
             if task is not None:
                 return task.team
-            self.problem(row, "team", TEAM_REQUIRED)
+            self.problem(row, "team", spec.TEAM_REQUIRED)
             return None
         team = self.teams.get(raw.upper()) or self.teams.get(raw.lower())
         if team is None:
-            self.problem(row, "team", TEAM_UNKNOWN.format(value=raw[:50]))
+            self.problem(row, "team", spec.TEAM_UNKNOWN.format(value=raw[:50]))
             return None
         if task is not None and task.team_id != team.pk:
             self.problem(
-                row, "key", KEY_OTHER_TEAM.format(key=task.key, found=task.team.key, team=team.key)
+                row,
+                "key",
+                spec.KEY_OTHER_TEAM.format(key=task.key, found=task.team.key, team=team.key),
             )
             return None
         return team
 
-    def _field(self, row: _Row, name: str, task: Task | None, fields: dict[str, Any]) -> None:
+    def _field(self, row: ImportRow, name: str, task: Task | None, fields: dict[str, Any]) -> None:
         value = self.value(row, name)
         if name in ("title", "description"):
             given = text(value)
@@ -285,7 +250,7 @@ class _TaskSheet:
             logins = split_list(value)
             unknown = [login for login in logins if login.lower() not in self.people]
             if unknown:
-                raise CellError(PERSON_UNKNOWN.format(names=", ".join(unknown)[:200]))
+                raise CellError(spec.PERSON_UNKNOWN.format(names=", ".join(unknown)[:200]))
             people = {self.people[login.lower()].pk: self.people[login.lower()] for login in logins}
             fields[name] = list(people.values())
         elif name == "tags":
@@ -303,32 +268,13 @@ class _TaskSheet:
         try:
             key = _key(value)
         except CellError:
-            raise CellError(PARENT_INVALID) from None
+            raise CellError(spec.PARENT_INVALID) from None
         if key is None:
             return None
         parent = self.tasks.get(key)
         if parent is None:
-            raise CellError(PARENT_UNKNOWN.format(key=f"{key[0]}-{key[1]}"))
+            raise CellError(spec.PARENT_UNKNOWN.format(key=f"{key[0]}-{key[1]}"))
         return parent
-
-    def _check_duplicates(self) -> None:
-        if "key" not in self.columns:
-            return
-        seen: dict[tuple[str, int], list[_Row]] = {}
-        for row in self.rows:
-            try:
-                key = _key(self.value(row, "key"))
-            except CellError:
-                continue
-            if key is not None:
-                seen.setdefault(key, []).append(row)
-        for key, rows in seen.items():
-            if len(rows) > 1:
-                numbers = ", ".join(str(r.number) for r in rows)
-                for row in rows:
-                    self.problem(
-                        row, "key", KEY_DUPLICATE.format(key=f"{key[0]}-{key[1]}", rows=numbers)
-                    )
 
 
 _IMPORT_TYPE = {

@@ -7,7 +7,7 @@ from typing import Any
 from django.utils import timezone
 from import_export import fields
 
-from portal.core.resources import SheetResource, SheetResult, dataset_rows, local_minute, names
+from portal.core.resources import SheetResource, local_minute, names
 from portal.tasks.choices import Priority, Status
 from portal.tasks.models import Task
 from portal.tasks.resources.task_columns import TASK_COLUMNS, TASK_IMPORT_COLUMNS
@@ -116,30 +116,10 @@ class TaskResource(SheetResource):
         ]
 
     # --- import ---------------------------------------------------------------------------
-    def import_data(
-        self,
-        dataset,
-        dry_run: bool = False,
-        raise_errors: bool = False,
-        use_transactions: bool | None = None,
-        collect_failed_rows: bool = False,
-        rollback_on_validation_errors: bool = False,
-        *,
-        user=None,
-        progress=None,
-        on_written=None,
-        **kwargs: Any,
-    ) -> SheetResult:
-        """Read the sheet, check every row, then write all of it through the services or none.
-
-        Rows with a key change that task; rows without one add a task to their team. With
-        `dry_run` nothing is written and the result says what would happen.
-        """
-        if user is None:
-            raise TypeError("Pass the person importing: import_data(dataset, user=...).")
-        headers, cells = dataset_rows(dataset)
-        sheet = _TaskSheet(user, headers, cells, progress)
-        return sheet.run(dry_run=dry_run, on_written=on_written)
+    def sheet_for(self, user, headers, cells, progress) -> _TaskSheet:
+        """Rows with a key change that task; rows without one add a task to their team. Every
+        row is checked, then all of them are written through the services, or none."""
+        return _TaskSheet(user, headers, cells, progress)
 
 
 def tasks_for_sheet(user, filters=None):

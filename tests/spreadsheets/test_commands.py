@@ -7,12 +7,12 @@ from importlib import import_module
 import pytest
 from django.core.management import CommandError, call_command
 
-from portal.adminsite.sheet_commands import USER_UNKNOWN
+from portal.spreadsheets.commands import USER_UNKNOWN
 from portal.tasks.models import Task
 from portal.tasks.resources import KEY_UNKNOWN
 from tests.sheets import as_dicts, make_csv, read_csv, read_xlsx
 
-IMPORT_FAILED = import_module("portal.adminsite.management.commands.import").IMPORT_FAILED
+IMPORT_FAILED = import_module("portal.spreadsheets.management.commands.import").IMPORT_FAILED
 
 
 def _export(tmp_path, user, fmt="csv", *filters):

@@ -9,15 +9,10 @@ import sys
 
 from django.core.management.base import BaseCommand, CommandError
 
-from portal.adminsite.sheet_commands import acting_user
-from portal.core.spreadsheets import (
-    SHEETS,
-    SpreadsheetError,
-    file_format_of,
-    read_table,
-    sheet_resource,
-    upload_limits,
-)
+from portal.core.sheet_reading import SpreadsheetError
+from portal.spreadsheets.commands import acting_user
+from portal.spreadsheets.registry import SHEETS, sheet_named
+from portal.spreadsheets.services import sheet_import, upload_format
 
 IMPORT_FAILED = "Nothing was imported: {errors} error(s)."
 
@@ -36,17 +31,24 @@ class Command(BaseCommand):
         user = acting_user(options["user"])
         name = options["import_file_name"]
         try:
-            resource_class = sheet_resource(options["resource"])
-            fmt = (options["format"] or "").lower() or file_format_of(name)
+            sheet = sheet_named(options["resource"]).name
+            fmt = upload_format(name, given=options["format"])
             if name == "-":
                 data = sys.stdin.buffer.read()
             else:
                 with open(name, "rb") as source:
                     data = source.read()
-            table = read_table(data, fmt, **upload_limits())
+            result = sheet_import(
+                user=user,
+                sheet=sheet,
+                data=data,
+                fmt=fmt,
+                name=name,
+                dry_run=options["dry_run"],
+                background=False,
+            ).result
         except (SpreadsheetError, OSError) as exc:
             raise CommandError(str(exc)) from None
-        result = resource_class().import_data(table, dry_run=options["dry_run"], user=user)
         for problem in result.problems:
             self.stderr.write(f"row {problem.row}, {problem.label}: {problem.message}")
         counts = result.counts()

@@ -9,15 +9,10 @@ import sys
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from portal.adminsite.sheet_commands import acting_user, parse_filters
-from portal.core.spreadsheets import (
-    FORMATS,
-    SHEETS,
-    SpreadsheetError,
-    sheet_resource,
-    sheet_rows_for,
-    write_table,
-)
+from portal.core.sheet_reading import FORMATS, SpreadsheetError
+from portal.spreadsheets.commands import acting_user, parse_filters
+from portal.spreadsheets.registry import SHEETS, sheet_named
+from portal.spreadsheets.services import sheet_export
 
 
 class Command(BaseCommand):
@@ -38,20 +33,24 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         user = acting_user(options["user"])
-        fmt = options["format"].lower()
         try:
-            resource_class = sheet_resource(options["resource"])
-            queryset = sheet_rows_for(options["resource"], user, parse_filters(options["filter"]))
+            sheet = sheet_named(options["resource"]).name
+            export = sheet_export(
+                user=user,
+                sheet=sheet,
+                fmt=options["format"].lower(),
+                filters=parse_filters(options["filter"]),
+                background=False,
+            )
         except SpreadsheetError as exc:
             raise CommandError(str(exc)) from None
         except ValidationError as exc:
             messages = (f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items())
             raise CommandError("; ".join(messages)) from None
-        resource = resource_class()
         if options["output"]:
             with open(options["output"], "wb") as out:
-                count = write_table(out, fmt, resource.headers(), resource.rows(queryset))
+                count = export.write(out)
             self.stderr.write(f"{count} row(s) written to {options['output']}.")
         else:
-            write_table(sys.stdout.buffer, fmt, resource.headers(), resource.rows(queryset))
+            export.write(sys.stdout.buffer)
             sys.stdout.flush()
