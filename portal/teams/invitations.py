@@ -70,6 +70,11 @@ class TooManyInvitations(ValidationError):
     """The per-lead limit (INVITATIONS_PER_HOUR): a refusal doors may answer as "slow down"."""
 
 
+def link_base(request) -> str:
+    """The portal's address as a door's request reached it: where the emailed links start."""
+    return request.build_absolute_uri("/")
+
+
 def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 

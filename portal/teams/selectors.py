@@ -135,3 +135,11 @@ def invitations_visible_to(*, fetched_by) -> QuerySet[Invitation]:
     if is_superuser(fetched_by):
         return qs
     return qs.filter(team_id__in=lead_team_ids_for(fetched_by))
+
+
+def teams_managed_by(*, fetched_by) -> QuerySet[Team]:
+    """Teams whose memberships `fetched_by` manages (and so may invite to)."""
+    qs = Team.objects.all()
+    if not is_superuser(fetched_by):
+        qs = qs.filter(pk__in=lead_team_ids_for(fetched_by))
+    return qs.order_by("name")

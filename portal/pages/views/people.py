@@ -10,7 +10,12 @@ from django.views.decorators.http import require_GET, require_POST
 
 from portal.pages.forms import InvitationForm, add_service_errors
 from portal.teams import permissions as perms
-from portal.teams.invitations import invitation_create, invitation_resend, invitation_revoke
+from portal.teams.invitations import (
+    invitation_create,
+    invitation_resend,
+    invitation_revoke,
+    link_base,
+)
 from portal.teams.selectors import invitations_open, team_members
 
 from .base import NOT_FOUND, page_view, render_page, team_context, team_or_404
@@ -18,11 +23,6 @@ from .base import NOT_FOUND, page_view, render_page, team_context, team_or_404
 INVITED = "Invitation sent to {email}."
 RESENT = "A new link was sent to {email}; the previous one no longer works."
 REVOKED = "The invitation to {email} was withdrawn."
-
-
-def base_url(request) -> str:
-    """The portal's address as this request reached it: the start of the links in emails."""
-    return request.build_absolute_uri("/")
 
 
 def _render(request, team, form=None, status=200):
@@ -59,7 +59,7 @@ def invite(request, slug: str):
     if form.is_valid():
         try:
             invitation = invitation_create(
-                actor=user, team=team, base_url=base_url(request), **form.cleaned_data
+                actor=user, team=team, base_url=link_base(request), **form.cleaned_data
             )
         except ValidationError as exc:
             add_service_errors(form, exc)
@@ -85,7 +85,7 @@ def resend(request, slug: str, invitation_id: int):
     team = team_or_404(user, slug)
     invitation = _invitation(user, team, invitation_id)
     try:
-        invitation_resend(actor=user, invitation=invitation, base_url=base_url(request))
+        invitation_resend(actor=user, invitation=invitation, base_url=link_base(request))
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
