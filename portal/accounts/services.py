@@ -135,3 +135,21 @@ def account_create_invited(
     save_checked(user)
     EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
     return user
+
+
+@transaction.atomic
+def email_address_record(*, user: User) -> None:
+    """Record the account's own address for allauth as verified and primary, if allauth has no
+    record of it.
+
+    Addresses people add themselves go through allauth (and its verification) and always have
+    a record; an address on the account without one was set by an administrator (the admin,
+    an import, a command, the demo), who vouches for it. Without this, allauth's email page
+    would list it as unverified and not primary.
+    """
+    from allauth.account.models import EmailAddress
+
+    if not user.email or EmailAddress.objects.filter(user=user, email=user.email).exists():
+        return
+    EmailAddress.objects.filter(user=user, primary=True).update(primary=False)
+    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
