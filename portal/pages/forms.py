@@ -7,7 +7,7 @@ each message next to its field, or above the form when the form has no such fiel
 from __future__ import annotations
 
 from django import forms
-from django.contrib.auth.password_validation import password_validators_help_text_html
+from django.contrib.auth.password_validation import password_validators_help_texts
 from django.core.exceptions import ValidationError
 from django.forms.models import fields_for_model
 
@@ -162,7 +162,7 @@ class JoinForm(PageForm):
         label="Password",
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        help_text=password_validators_help_text_html(),
+        help_text=" ".join(password_validators_help_texts()),
     )
     password_again = forms.CharField(
         label="Password (again)",

@@ -78,31 +78,33 @@ def _invitation(user, team, invitation_id: int):
     return invitation
 
 
-@page_view
-@require_POST
-def resend(request, slug: str, invitation_id: int):
+def _act(request, slug: str, invitation_id: int, apply, done: str):
+    """Apply a service to one open invitation of the team and go back with what happened."""
     user = request.user
     team = team_or_404(user, slug)
     invitation = _invitation(user, team, invitation_id)
     try:
-        invitation_resend(actor=user, invitation=invitation, base_url=link_base(request))
+        apply(invitation)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        messages.success(request, RESENT.format(email=invitation.email))
+        messages.success(request, done.format(email=invitation.email))
     return redirect("pages:people", team.slug)
+
+
+@page_view
+@require_POST
+def resend(request, slug: str, invitation_id: int):
+    def apply(invitation):
+        invitation_resend(actor=request.user, invitation=invitation, base_url=link_base(request))
+
+    return _act(request, slug, invitation_id, apply, RESENT)
 
 
 @page_view
 @require_POST
 def revoke(request, slug: str, invitation_id: int):
-    user = request.user
-    team = team_or_404(user, slug)
-    invitation = _invitation(user, team, invitation_id)
-    try:
-        invitation_revoke(actor=user, invitation=invitation)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, REVOKED.format(email=invitation.email))
-    return redirect("pages:people", team.slug)
+    def apply(invitation):
+        invitation_revoke(actor=request.user, invitation=invitation)
+
+    return _act(request, slug, invitation_id, apply, REVOKED)
