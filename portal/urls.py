@@ -1,12 +1,15 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from portal.accounts import views as account_views
 from portal.core.views import favicon
 
 urlpatterns = [
     # The front door (/) and the team pages (/teams/...).
     path("", include("portal.pages.urls")),
     path("admin/", admin.site.urls),
+    # allauth's email page, showing an address the administrator gave the account as verified.
+    path("accounts/email/", account_views.email, name="account_email"),
     path("accounts/", include("allauth.urls")),
     path("api/", include("portal.api.urls")),
     path("favicon.ico", favicon, name="favicon"),

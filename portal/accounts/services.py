@@ -5,12 +5,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from portal.accounts.models import User
 from portal.accounts.permissions import is_superuser
+from portal.accounts.usernames import normalize_username
 from portal.core.models import save_checked
 
 PROFILE_OTHERS = "People can only change their own profile."
@@ -104,3 +106,50 @@ def tokens_purge_expired(*, now: datetime | None = None) -> tuple[int, dict[str,
 
     now = now or timezone.now()
     return OutstandingToken.objects.filter(expires_at__lte=now).delete()
+
+
+@transaction.atomic
+def account_create_invited(
+    *, username: str, email: str, password: str, first_name: str = "", last_name: str = ""
+) -> User:
+    """A person opening an invitation sets up their own account.
+
+    The link reached them at `email`, so the address is recorded as verified and primary
+    (allauth's email page then shows it so). The username and password rules are the portal's
+    own (portal/accounts/usernames.py, AUTH_PASSWORD_VALIDATORS).
+    """
+    from allauth.account.models import EmailAddress
+
+    user = User(
+        username=normalize_username(username),
+        email=email,
+        first_name=(first_name or "").strip(),
+        last_name=(last_name or "").strip(),
+    )
+    user.full_clean(exclude=["password"])
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise ValidationError({"password": exc.messages}) from exc
+    user.set_password(password)
+    save_checked(user)
+    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+    return user
+
+
+@transaction.atomic
+def email_address_record(*, user: User) -> None:
+    """Record the account's own address for allauth as verified and primary, if allauth has no
+    record of it.
+
+    Addresses people add themselves go through allauth (and its verification) and always have
+    a record; an address on the account without one was set by an administrator (the admin,
+    an import, a command, the demo), who vouches for it. Without this, allauth's email page
+    would list it as unverified and not primary.
+    """
+    from allauth.account.models import EmailAddress
+
+    if not user.email or EmailAddress.objects.filter(user=user, email=user.email).exists():
+        return
+    EmailAddress.objects.filter(user=user, primary=True).update(primary=False)
+    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)

@@ -32,6 +32,10 @@ def in_a_team(request) -> bool:
     return perms.can_use_portal(request.user)
 
 
+def leads_a_team(request) -> bool:
+    return perms.can_lead_somewhere(request.user)
+
+
 def _link(name: str):
     def resolve(request):
         try:
@@ -92,6 +96,7 @@ NAVIGATION = [
         "items": [
             _item("Teams", "groups", "admin:teams_team_changelist", "in_a_team"),
             _item("Users", "person", "admin:accounts_user_changelist", "in_a_team"),
+            _item("Invitations", "mail", "admin:teams_invitation_changelist", "leads_a_team"),
         ],
     },
     {

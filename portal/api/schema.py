@@ -10,7 +10,7 @@ from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from portal.core.validators import ID_MAX
 
 ID_SCHEMA = {"type": "integer", "minimum": 1, "maximum": ID_MAX}
-PATH_IDS = ("id", "user_id")
+PATH_IDS = ("id", "user_id", "invitation_id")
 
 
 class IdFieldExtension(OpenApiSerializerFieldExtension):
@@ -74,6 +74,8 @@ REFUSALS = {
     ("post", "/api/teams/{id}/members/"): "This person is already a member of the team.",
     ("patch", "/api/teams/{id}/members/{user_id}/"): "A team keeps at least one lead.",
     ("delete", "/api/teams/{id}/members/{user_id}/"): "A team keeps at least one lead.",
+    ("post", "/api/teams/{id}/invitations/"): "The address belongs to a member of the team, "
+    "or is one the portal does not take as an address.",
     ("post", "/api/tasks/"): "An id names no row you can use here (team, parent, people, tags).",
     ("put", "/api/tasks/{id}/"): "An id names no row you can use here, or a parent cycle.",
     ("patch", "/api/tasks/{id}/"): "An id names no row you can use here, or a parent cycle.",

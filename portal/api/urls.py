@@ -4,7 +4,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 from rest_framework.routers import DefaultRouter
 from rest_framework_simplejwt.views import TokenRefreshView
 
-from portal.api import auth, spreadsheets, views
+from portal.api import auth, invitations, spreadsheets, views
 from portal.core.views import NOT_FOUND, json_error
 
 app_name = "api"
@@ -56,6 +56,21 @@ urlpatterns = [
         "spreadsheet-jobs/<int:pk>/download/",
         spreadsheets.SheetJobDownloadView.as_view(),
         name="spreadsheet-job-download",
+    ),
+    path(
+        "teams/<int:id>/invitations/",
+        invitations.InvitationListView.as_view(),
+        name="team-invitations",
+    ),
+    path(
+        "teams/<int:id>/invitations/<int:invitation_id>/resend/",
+        invitations.InvitationResendView.as_view(),
+        name="team-invitation-resend",
+    ),
+    path(
+        "teams/<int:id>/invitations/<int:invitation_id>/revoke/",
+        invitations.InvitationRevokeView.as_view(),
+        name="team-invitation-revoke",
     ),
     path("", include(router.urls)),
     # Only addresses ending in "/": without it, the usual redirect to the address with "/" applies.

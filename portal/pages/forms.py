@@ -7,15 +7,19 @@ each message next to its field, or above the form when the form has no such fiel
 from __future__ import annotations
 
 from django import forms
+from django.contrib.auth.password_validation import password_validators_help_texts
 from django.core.exceptions import ValidationError
 from django.forms.models import fields_for_model
 
+from portal.accounts.usernames import USERNAME_HELP
 from portal.core.forms import DueFormField, ModelMultipleChoiceField
 from portal.tasks.due import check_due
 from portal.tasks.fields import page_form_names
 from portal.tasks.keys import parse_task_key
 from portal.tasks.models import Comment, Task
+from portal.teams.models import Invitation
 
+PASSWORDS_DIFFER = "The two passwords differ."
 PARENT_UNKNOWN = "Enter the key or number of a task of this team, such as {key}-12."
 DUE_HELP = "A day (due until it ends, in the team's time zone); a time only if it matters."
 
@@ -141,3 +145,51 @@ class CommentForm(PageForm):
                 widgets={"body": forms.Textarea(attrs={"rows": 3})},
             )
         )
+
+
+class InvitationForm(PageForm):
+    """Invite an address to the team with a role; invitation_create decides."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "invite-%s")
+        super().__init__(*args, **kwargs)
+        self.fields.update(fields_for_model(Invitation, fields=["email", "role"]))
+        self.fields["email"].widget.attrs.update({"autocomplete": "off", "spellcheck": "false"})
+
+
+class JoinForm(PageForm):
+    """A new person's account, set up from an invitation (the email address is the invited one).
+
+    The username and password rules are the account service's; the form checks only that the
+    password was typed the same twice.
+    """
+
+    first_name = forms.CharField(label="First name", max_length=150, required=False)
+    last_name = forms.CharField(label="Last name", max_length=150, required=False)
+    username = forms.CharField(label="Username", max_length=150, help_text=USERNAME_HELP)
+    password = forms.CharField(
+        label="Password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=" ".join(password_validators_help_texts()),
+    )
+    password_again = forms.CharField(
+        label="Password (again)",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("password") and data.get("password_again") != data.get("password"):
+            self.add_error("password_again", PASSWORDS_DIFFER)
+        return data
+
+    def service_fields(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "username": data["username"],
+            "password": data["password"],
+            "first_name": data["first_name"],
+            "last_name": data["last_name"],
+        }

@@ -3,7 +3,7 @@
 from django.urls import path, register_converter
 
 from portal.pages.converters import RowIdConverter, TaskNumberConverter
-from portal.pages.views import activity, board, home, reports, task, tasks
+from portal.pages.views import activity, board, home, invitation, people, reports, task, tasks
 
 register_converter(TaskNumberConverter, "number")
 register_converter(RowIdConverter, "rowid")
@@ -48,4 +48,17 @@ urlpatterns = [
     ),
     path("teams/<slug:slug>/tasks/<number:number>/move/", board.move, name="task_move"),
     path("teams/<slug:slug>/tasks/<number:number>/take/", board.take, name="task_take"),
+    path("teams/<slug:slug>/people/", people.people, name="people"),
+    path("teams/<slug:slug>/people/invite/", people.invite, name="invite"),
+    path(
+        "teams/<slug:slug>/people/invitations/<rowid:invitation_id>/resend/",
+        people.resend,
+        name="invitation_resend",
+    ),
+    path(
+        "teams/<slug:slug>/people/invitations/<rowid:invitation_id>/revoke/",
+        people.revoke,
+        name="invitation_revoke",
+    ),
+    path("invitations/<str:token>/", invitation.invitation, name="invitation"),
 ]

@@ -43,7 +43,8 @@ LOGOUT_REDIRECT_URL = "/accounts/login/"
 ACCOUNT_LOGIN_METHODS = {"username", "email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "username*", "password1*", "password2*"]
 ACCOUNT_EMAIL_VERIFICATION = env.str("ACCOUNT_EMAIL_VERIFICATION", default="none")
-ACCOUNT_ALLOW_SIGNUP = env.bool("ACCOUNT_ALLOW_SIGNUP", default=True)
+# Closed by default: people join by invitation from a team lead (docs/team-pages.md).
+ACCOUNT_ALLOW_SIGNUP = env.bool("ACCOUNT_ALLOW_SIGNUP", default=False)
 ACCOUNT_ADAPTER = "portal.accounts.adapter.AccountAdapter"
 # A sign-up that loses a race for its name gets the form back (portal/accounts/forms.py).
 ACCOUNT_FORMS = {"signup": "portal.accounts.forms.SignupForm"}
@@ -81,3 +82,7 @@ AXES_LOCKOUT_CALLABLE = "portal.accounts.lockout.lockout_response"
 # Behind N reverse proxies set TRUSTED_PROXY_COUNT=N so X-Forwarded-For gives the client address.
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 AXES_CLIENT_IP_CALLABLE = "portal.accounts.lockout.client_ip"
+
+# --- invitations (portal/teams/invitations.py) ---------------------------------------------
+# Invitations a lead may send (or send again) per hour; administrators are not limited.
+INVITATIONS_PER_HOUR = env.int("INVITATIONS_PER_HOUR", default=20)

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
@@ -46,6 +47,9 @@ def team_ref_q(ref: int | str, prefix: str = "") -> Q:
     if isinstance(ref, int):
         return Q(**{f"{prefix}pk": ref})
     return Q(**{f"{prefix}key": ref.upper()}) | Q(**{f"{prefix}slug": ref.lower()})
+
+
+ALREADY_INVITED = "An invitation to this address is already open; resend it instead."
 
 
 class Role(models.TextChoices):
@@ -111,3 +115,77 @@ class Membership(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.user} in {self.team.key} as {self.get_role_display()}"
+
+
+class Invitation(TimeStampedModel):
+    """An email address asked to join a team with a role, by a lead (portal.teams.invitations).
+
+    The link's token is stored only as its SHA-256 (`token_hash`): the database alone gives no
+    working link, and a new link (resend) replaces the old one. Pending until accepted, revoked
+    or past `expires_at`.
+    """
+
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField("email address")
+    role = models.CharField(max_length=10, choices=Role.choices, default=Role.MEMBER)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="invitations_sent",
+    )
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    sent_at = models.DateTimeField("sent")
+    expires_at = models.DateTimeField("expires")
+    accepted_at = models.DateTimeField("accepted", null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    revoked_at = models.DateTimeField("revoked", null=True, blank=True)
+
+    history = HistoricalRecords(excluded_fields=["updated_at", "token_hash"])
+
+    class Meta:
+        ordering = ["-sent_at", "-pk"]
+        verbose_name = "invitation"
+        verbose_name_plural = "invitations"
+        constraints = [
+            # One open invitation per address and team: inviting again sends the same one anew.
+            models.UniqueConstraint(
+                "team",
+                Lower("email"),
+                condition=models.Q(accepted_at__isnull=True, revoked_at__isnull=True),
+                name="teams_invitation_one_open_per_email",
+                violation_error_message=ALREADY_INVITED,
+            )
+        ]
+        indexes = [models.Index(fields=["team", "sent_at"], name="teams_invitation_team_sent")]
+
+    def __str__(self) -> str:
+        return f"{self.email} to {self.team.key} as {self.get_role_display()}"
+
+    @property
+    def is_open(self) -> bool:
+        """Neither accepted nor revoked (it may still have expired)."""
+        return self.accepted_at is None and self.revoked_at is None
+
+    def state(self, now=None) -> str:
+        """pending, accepted, revoked or expired (as `InvitationState`)."""
+        if self.accepted_at is not None:
+            return InvitationState.ACCEPTED
+        if self.revoked_at is not None:
+            return InvitationState.REVOKED
+        if self.expires_at <= (now or timezone.now()):
+            return InvitationState.EXPIRED
+        return InvitationState.PENDING
+
+
+class InvitationState(models.TextChoices):
+    PENDING = "pending", "Pending"
+    ACCEPTED = "accepted", "Accepted"
+    REVOKED = "revoked", "Revoked"
+    EXPIRED = "expired", "Expired"

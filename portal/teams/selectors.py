@@ -6,12 +6,14 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
 from django.db.models.functions import Lower
 
-from portal.teams.models import Membership, Team
+from portal.teams.models import Invitation, Membership, Team
 from portal.teams.permissions import (
     WRITE_ROLES,
     can_add_people,
+    can_manage_team,
     in_my_teams,
     is_superuser,
+    lead_team_ids_for,
     team_ids_for,
     writable_team_ids_for,
 )
@@ -104,3 +106,40 @@ def people_addable_by(*, fetched_by) -> QuerySet:
     if can_add_people(fetched_by):
         return get_user_model().objects.filter(is_active=True).order_by("username")
     return users_visible_to(fetched_by=fetched_by)
+
+
+def team_members(*, fetched_by, team: Team) -> QuerySet[Membership]:
+    """The team's memberships with their people, leads first, for anyone who may see the team."""
+    return (
+        memberships_visible_to(fetched_by=fetched_by)
+        .filter(team=team)
+        .order_by("role", "user__username")
+    )
+
+
+def invitations_open(*, fetched_by, team: Team) -> QuerySet[Invitation]:
+    """Invitations of `team` not yet accepted or revoked (expired ones too, to resend), newest
+    first, with who sent them: for the team's leads and administrators; nobody else."""
+    if not can_manage_team(fetched_by, team):
+        return Invitation.objects.none()
+    return (
+        Invitation.objects.filter(team=team, accepted_at=None, revoked_at=None)
+        .select_related("invited_by")
+        .order_by("-sent_at", "-pk")
+    )
+
+
+def invitations_visible_to(*, fetched_by) -> QuerySet[Invitation]:
+    """Every invitation of the teams `fetched_by` leads (all of them for administrators)."""
+    qs = Invitation.objects.select_related("team", "invited_by", "accepted_by")
+    if is_superuser(fetched_by):
+        return qs
+    return qs.filter(team_id__in=lead_team_ids_for(fetched_by))
+
+
+def teams_managed_by(*, fetched_by) -> QuerySet[Team]:
+    """Teams whose memberships `fetched_by` manages (and so may invite to)."""
+    qs = Team.objects.all()
+    if not is_superuser(fetched_by):
+        qs = qs.filter(pk__in=lead_team_ids_for(fetched_by))
+    return qs.order_by("name")

@@ -1,5 +1,7 @@
 """Sign-in pages (allauth), their look, and brute-force protection on the page doors."""
 
+import os
+
 import pytest
 from django.test import RequestFactory, override_settings
 from django.test.client import MULTIPART_CONTENT
@@ -7,6 +9,9 @@ from django.test.client import MULTIPART_CONTENT
 from portal.accounts.lockout import LOCKED_ACCOUNT_AT_ADDRESS, client_ip, username_for_lockout
 from portal.accounts.models import User
 from tests.factories import PASSWORD, UserFactory
+
+# Sign-up is closed by default; these tests are about the sign-up doors themselves.
+SIGNUP_OPEN = override_settings(ACCOUNT_ALLOW_SIGNUP=True)
 
 
 @pytest.fixture
@@ -17,6 +22,7 @@ def olivia(db):
 @pytest.mark.parametrize(
     "path", ["/accounts/login/", "/accounts/signup/", "/accounts/password/reset/"]
 )
+@SIGNUP_OPEN
 def test_pages_use_the_admin_look_without_external_assets(client, db, path):
     response = client.get(path)
     assert response.status_code == 200
@@ -28,11 +34,14 @@ def test_pages_use_the_admin_look_without_external_assets(client, db, path):
 
 @pytest.mark.parametrize("login", ["olivia", "OLIVIA@example.com"])
 def test_login_by_username_or_email_opens_the_team_pages(client, olivia, login):
-    response = client.post("/accounts/login/", {"login": login, "password": PASSWORD})
-    assert response.status_code == 302
-    assert response["Location"] == "/teams/"
+    response = client.post(
+        "/accounts/login/", {"login": login, "password": PASSWORD}, follow=True
+    )
+    # Through the front door, which sends a member to their teams.
+    assert [url for url, _ in response.redirect_chain] == ["/", "/teams/"]
 
 
+@SIGNUP_OPEN
 def test_signup_creates_an_account_with_the_shared_password_rules(client, db):
     weak = client.post(
         "/accounts/signup/",
@@ -155,3 +164,52 @@ def test_changing_the_password_on_the_account_page_revokes_api_refresh_tokens(cl
     assert response.status_code == 302
     api = client.post("/api/auth/token/refresh/", {"refresh": refresh}, "application/json")
     assert api.status_code == 401
+
+
+def test_signup_is_closed_unless_the_operator_opens_it(client, db):
+    from portal.settings import accounts
+
+    assert accounts.ACCOUNT_ALLOW_SIGNUP is False or "ACCOUNT_ALLOW_SIGNUP" in os.environ
+    html = client.get("/accounts/login/").content.decode()
+    assert "signup-link" not in html
+
+
+def test_the_email_page_shows_the_address_the_administrator_gave_as_verified(client, olivia):
+    from allauth.account.models import EmailAddress
+
+    client.force_login(olivia)
+    html = client.get("/accounts/email/").content.decode()
+    address = EmailAddress.objects.get(user=olivia)
+    assert (address.email, address.verified, address.primary) == (olivia.email, True, True)
+    assert "Verified" in html and "Unverified" not in html
+    # Buttons and headings in sentence case, as elsewhere in the portal.
+    for words in ("Email addresses", "Make primary", "Re-send verification", "Add email"):
+        assert words in html
+    for words in ("Make Primary", "Re-send Verification", "Add Email", "Email Addresses"):
+        assert words not in html
+
+
+def test_an_address_the_person_adds_stays_unverified_until_confirmed(client, olivia):
+    from allauth.account.models import EmailAddress
+
+    client.force_login(olivia)
+    client.get("/accounts/email/")
+    response = client.post(
+        "/accounts/email/", {"action_add": "", "email": "olivia.home@example.com"}
+    )
+    assert response.status_code in (200, 302)
+    added = EmailAddress.objects.filter(email="olivia.home@example.com").first()
+    assert added is None or not added.verified
+    client.get("/accounts/email/")
+    assert EmailAddress.objects.get(user=olivia, email=olivia.email).primary
+
+
+def test_an_address_changed_by_the_administrator_becomes_the_verified_primary(client, olivia):
+    from allauth.account.models import EmailAddress
+
+    client.force_login(olivia)
+    client.get("/accounts/email/")
+    User.objects.filter(pk=olivia.pk).update(email="olivia@new.example.com")
+    client.get("/accounts/email/")
+    rows = {a.email: (a.verified, a.primary) for a in EmailAddress.objects.filter(user=olivia)}
+    assert rows == {"olivia@example.com": (True, False), "olivia@new.example.com": (True, True)}

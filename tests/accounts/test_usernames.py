@@ -7,7 +7,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 from django.db import connection
-from django.test import Client
+from django.test import Client, override_settings
 
 from portal.accounts import services
 from portal.accounts.checks import check_usernames
@@ -23,6 +23,9 @@ from portal.accounts.usernames import (
 from tests.accounts.username_cases import DOTTED_I, LONG_S, LOOKALIKES, wide
 from tests.factories import PASSWORD, UserFactory
 from tests.sheets import import_rows, problems
+
+# Sign-up is closed by default; these tests are about the sign-up doors themselves.
+SIGNUP_OPEN = override_settings(ACCOUNT_ALLOW_SIGNUP=True)
 
 STRONG = "Quiet-Lake-42!"
 
@@ -69,6 +72,7 @@ def _signup_page(client, username, email="new@example.com"):
 
 
 @pytest.mark.parametrize(("taken", "lookalike"), LOOKALIKES)
+@SIGNUP_OPEN
 def test_the_sign_up_page_refuses_a_lookalike(client, db, taken, lookalike):
     UserFactory(username=taken)
     response = _signup_page(client, lookalike)
@@ -77,6 +81,7 @@ def test_the_sign_up_page_refuses_a_lookalike(client, db, taken, lookalike):
     assert User.objects.count() == 1
 
 
+@SIGNUP_OPEN
 def test_the_sign_up_page_refuses_an_at_and_stores_the_normal_form(client, db):
     response = _signup_page(client, "olivia@example.com")
     assert response.context["form"].errors["username"] == [USERNAME_HAS_AT]
@@ -170,6 +175,7 @@ def test_lookalike_logins_count_against_one_lockout_key(rf):
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite serialises every write")
 @pytest.mark.django_db(transaction=True)
+@SIGNUP_OPEN
 def test_lookalike_sign_ups_on_the_page_at_the_same_moment_make_one_account():
     from tests.hostile.test_races import RACERS, race
 

@@ -6,6 +6,9 @@ import re
 from django.test import override_settings
 from django.urls import reverse
 
+# Sign-up is closed by default; these tests are about the sign-up doors themselves.
+SIGNUP_OPEN = override_settings(ACCOUNT_ALLOW_SIGNUP=True)
+
 LOGIN = reverse("admin:login")
 
 
@@ -13,6 +16,7 @@ def links(html: str) -> set[str]:
     return set(re.findall(r'href="([^"]*)"', html))
 
 
+@SIGNUP_OPEN
 def test_login_page_links_password_reset_and_sign_up_not_the_site_root(client, db):
     html = client.get(LOGIN).content.decode()
     found = links(html)

@@ -26,6 +26,9 @@ from portal.api.auth import (
 from tests.accounts.username_cases import DOTTED_I, LOOKALIKES, wide
 from tests.factories import PASSWORD, UserFactory
 
+# Sign-up is closed by default; these tests are about the sign-up doors themselves.
+SIGNUP_OPEN = override_settings(ACCOUNT_ALLOW_SIGNUP=True)
+
 LOGIN = "/api/auth/login/"
 REFRESH = "/api/auth/token/refresh/"
 LOGOUT = "/api/auth/logout/"
@@ -247,12 +250,14 @@ def _signup(client, username="nina", email="nina@example.com", password="Quiet-L
     )
 
 
+@SIGNUP_OPEN
 def test_registration_returns_tokens(anon, db):
     response = _signup(anon)
     assert response.status_code == 201, response.json()
     assert response.json()["access"] and response.json()["refresh"]
 
 
+@SIGNUP_OPEN
 def test_registration_uses_the_shared_password_rules(anon, db):
     response = _signup(anon, password="Nina-Lake-42!")
     assert response.status_code == 400
@@ -261,6 +266,7 @@ def test_registration_uses_the_shared_password_rules(anon, db):
     assert validators.MISSING_UPPER in response.json()["password1"]
 
 
+@SIGNUP_OPEN
 def test_registration_refuses_an_email_taken_in_another_case(anon, olivia):
     response = _signup(anon, email="OLIVIA@example.com")
     assert response.status_code == 400
@@ -268,6 +274,7 @@ def test_registration_refuses_an_email_taken_in_another_case(anon, olivia):
 
 
 @pytest.mark.parametrize(("taken", "lookalike"), LOOKALIKES)
+@SIGNUP_OPEN
 def test_registration_refuses_a_lookalike_of_a_taken_username(anon, db, taken, lookalike):
     UserFactory(username=taken)
     response = _signup(anon, username=lookalike)
@@ -276,6 +283,7 @@ def test_registration_refuses_a_lookalike_of_a_taken_username(anon, db, taken, l
     assert User.objects.count() == 1
 
 
+@SIGNUP_OPEN
 def test_registration_refuses_an_at_and_stores_the_normal_form(anon, olivia):
     response = _signup(anon, username="olivia@example.com", email="squatter@example.com")
     assert response.status_code == 400
@@ -297,6 +305,7 @@ def test_a_login_with_an_at_names_one_account_by_its_email(anon, olivia):
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite serialises every write")
 @pytest.mark.django_db(transaction=True)
+@SIGNUP_OPEN
 def test_lookalike_registrations_at_the_same_moment_make_one_account(anon):
     from tests.hostile.test_races import RACERS, outcome, race
 
@@ -351,6 +360,7 @@ def test_login_is_throttled_per_client(anon, olivia):
     assert codes == [200, 200, 200, 429]
 
 
+@SIGNUP_OPEN
 def test_registration_and_password_reset_are_throttled(anon, db):
     with rates(registration="1/hour", password_reset="1/hour"):
         assert _signup(anon).status_code == 201

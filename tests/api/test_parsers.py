@@ -1,6 +1,7 @@
 """The API's bodies: JSON only (a form is a 415), nested to a limit, each field of its JSON type."""
 
 import pytest
+from django.test import override_settings
 
 from portal.api.fields import NOT_BOOLEAN, NOT_TEXT
 from portal.core.validators import JSON_TOO_DEEP, MAX_JSON_DEPTH
@@ -19,6 +20,7 @@ ANONYMOUS = [
 
 @pytest.mark.parametrize("body", [BRACKETS, DEEP_OBJECT], ids=["brackets", "objects"])
 @pytest.mark.parametrize("path", ANONYMOUS)
+@override_settings(ACCOUNT_ALLOW_SIGNUP=True)  # closed by default; registration is one of them
 def test_deep_json_is_refused_before_any_view_runs(anon, db, path, body):
     response = anon.generic("POST", path, body, content_type="application/json")
     assert response.status_code == 400

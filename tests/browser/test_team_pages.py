@@ -124,7 +124,8 @@ class Visit:
         assert self.errors == [], self.errors
 
 
-def test_member_works_the_team_pages_end_to_end(browser, live_server, demo, shots):
+def test_member_works_the_team_pages_end_to_end(browser, live_server, demo, shots, settings):
+    settings.ACCOUNT_ALLOW_SIGNUP = True  # closed by default; opened to show its link
     visit = Visit(browser, live_server)
     page = visit.page
 

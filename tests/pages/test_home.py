@@ -53,6 +53,7 @@ def test_sign_in_lands_on_the_teams_or_where_next_says(client, member):
     assert response["Location"] == "/teams/operations/"
 
 
+@override_settings(ACCOUNT_ALLOW_SIGNUP=True)  # closed by default; opened to see its link
 def test_sign_in_page_links_password_reset_and_open_sign_up(client):
     html = client.get("/accounts/login/").content.decode()
     assert 'href="/accounts/password/reset/"' in html

@@ -51,7 +51,7 @@ def forwards(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("tasks", "0005_hours_in_words"),
-        ("teams", "0002_team_time_zone"),
+        ("teams", "0003_team_time_zone"),
     ]
 
     operations = [
