@@ -225,3 +225,36 @@ def test_the_template_imports_as_one_new_task(client_for, sheet_world, lead):
     response = _post(client, template, "tasks.csv", dry_run="false")
     assert response.status_code == 200, response.json()
     assert response.json()["new"] == 1
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_a_due_day_round_trips_as_a_day_and_a_moment_as_a_moment(
+    client_for, sheet_world, lead, fmt
+):
+    from datetime import date
+
+    from portal.tasks.services import task_update
+
+    day_task = sheet_world["parent"]
+    task_update(actor=lead, task=day_task, due_date=date(2026, 12, 24))
+    task_update(actor=lead, task=sheet_world["child"], due_date=sheet_world["due"])
+    client = client_for(lead)
+    exported = client.get(EXPORT, {"file_format": fmt}).content
+    history = Task.history.count()
+    response = _post(client, exported, f"tasks.{fmt}", dry_run="false")
+    assert (response.json()["unchanged"], response.json()["updated"]) == (2, 0)
+    assert Task.history.count() == history
+    day_task.refresh_from_db()
+    assert day_task.due_day == date(2026, 12, 24)
+    assert Task.objects.get(pk=sheet_world["child"].pk).due_date == sheet_world["due"]
+
+
+def test_a_day_in_a_sheet_is_a_due_day(client_for, sheet_world, lead):
+    from datetime import date
+
+    rows = [["key", "due_date"], ["OPS-1", "2026-12-24"], ["OPS-2", "2026-12-24 17:00"]]
+    response = _post(client_for(lead), make_csv(rows), dry_run="false")
+    assert response.json()["updated"] == 2, response.json()
+    day, timed = (Task.objects.get(pk=sheet_world[k].pk) for k in ("parent", "child"))
+    assert day.due_day == date(2026, 12, 24)
+    assert timed.due_day is None and timed.due_date.hour == 17

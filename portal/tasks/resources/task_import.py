@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from import_export.results import RowResult
 
-from portal.core.parsing import parse_moment
+from portal.core.parsing import parse_due
 from portal.core.resources import (
     ROW,
     CellError,
@@ -22,6 +22,7 @@ from portal.core.resources import (
 from portal.core.sheet_import import ImportRow, SheetImport
 from portal.tasks import services
 from portal.tasks.choices import Priority, Status
+from portal.tasks.due import due_given
 from portal.tasks.keys import parse_task_key
 from portal.tasks.models import Task
 from portal.tasks.resources import task_columns as spec
@@ -30,21 +31,33 @@ from portal.tasks.selectors import tags_seen_by, tasks_by_key
 from portal.teams.selectors import teams_by_name, users_by_login
 
 
-def _parse_moment(value: Any) -> datetime | None:
-    """An aware moment from a date cell, a date-time cell or ISO text (local time if naive)."""
+def _parse_due(value: Any) -> date | datetime | None:
+    """A due date from a cell: a day (a date cell, a date-time cell at midnight, or text such as
+    2026-12-24) or a moment (a date-time cell, or ISO text with a time; local time if naive)."""
     if value is None or value == "":
         return None
     if isinstance(value, datetime):
         # Excel stores times as fractions of a day: round away floating-point dust.
         value = (value + timedelta(microseconds=500_000)).replace(microsecond=0)
+        if value.tzinfo is None and value.time() == time(0, 0):
+            return value.date()  # a date cell: Excel has no dates without a time
     elif not isinstance(value, date):
         value = text(value).strip()
         if not value:
             return None
-    moment = parse_moment(value)
-    if moment is None:
+    given = parse_due(value)
+    if given is None:
         raise CellError(spec.DATE_INVALID)
-    return moment
+    return given
+
+
+def _same_due(given: date | datetime | None, task: Task) -> bool:
+    """Whether a cell says the due date the task has (a moment to the minute, as written)."""
+    if isinstance(given, datetime):
+        return task.due_day is None and local_minute(given) == local_minute(task.due_date)
+    if given is None:
+        return task.due_date is None
+    return given == task.due_day
 
 
 def _parse_hours(value: Any) -> Decimal | None:
@@ -236,14 +249,10 @@ class _TaskSheet(SheetImport):
             if choice is not None:
                 fields[name] = choice
         elif name == "due_date":
-            moment = _parse_moment(value)
-            if (
-                task is not None
-                and moment is not None
-                and local_minute(moment) == local_minute(task.due_date)
-            ):
-                moment = task.due_date  # the same minute as stored: unchanged
-            fields[name] = moment
+            given = _parse_due(value)
+            if task is not None and _same_due(given, task):
+                given = due_given(task.due_date, task.due_day)  # as stored: unchanged
+            fields[name] = given
         elif name in ("estimated_hours", "actual_hours"):
             fields[name] = _parse_hours(value)
         elif name == "assignees":

@@ -176,7 +176,7 @@ def open_tasks_assigned_by_team(*, fetched_by, per_team: int = 5) -> dict[int, d
         .with_overdue()
         .with_priority_rank()
         .select_related("team")
-        .only("id", "team_id", "number", "title", "due_date", "team__key", "team__name")
+        .only("id", "team_id", "number", "title", "due_date", "due_day", "team__key", "team__name")
         .order_by("team__name", *order_terms(["due_date", "-priority"]))
     )
     for task in tasks:
