@@ -17,7 +17,7 @@ from portal.core.models import save_checked
 
 PROFILE_OTHERS = "People can only change their own profile."
 DENIED_USER_ADMIN = "Only administrators can change other people's accounts."
-PROFILE_FIELDS = frozenset({"first_name", "last_name", "receive_daily_summary"})
+PROFILE_FIELDS = frozenset({"first_name", "last_name", "receive_daily_summary", "time_zone"})
 
 
 @transaction.atomic

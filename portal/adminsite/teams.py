@@ -136,7 +136,7 @@ class TeamAdmin(PortalModelAdmin):
     list_display = ["name", "key", "member_count", "open_tasks", "updated_at_display"]
     search_fields = ["name", "key", "description"]
     prepopulated_fields = {"slug": ["name"]}
-    fields = ["name", "slug", "key", "description"]
+    fields = ["name", "slug", "key", "time_zone", "description"]
     inlines = [MembershipInline]
     ordering = ["name"]
 
@@ -189,7 +189,9 @@ class TeamAdmin(PortalModelAdmin):
 
     def service_create(self, request, data):
         fields = {
-            name: data[name] for name in ("name", "key", "slug", "description") if name in data
+            name: data[name]
+            for name in ("name", "key", "slug", "description", "time_zone")
+            if name in data
         }
         return services.team_create(actor=request.user, **fields)
 

@@ -100,7 +100,9 @@ class UserAdmin(DjangoUserAdmin, PortalModelAdmin):
             for name, options in super().get_fieldsets(request, obj)
         ]
         if obj is not None:
-            fieldsets.append(("Portal", {"fields": ["receive_daily_summary", "team_list"]}))
+            fieldsets.append(
+                ("Portal", {"fields": ["receive_daily_summary", "time_zone", "team_list"]})
+            )
         return fieldsets
 
     def get_readonly_fields(self, request, obj=None):

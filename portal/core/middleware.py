@@ -2,9 +2,11 @@
 
 from django.http import HttpResponseBadRequest
 from django.middleware.clickjacking import XFrameOptionsMiddleware
+from django.utils import timezone
 from django.utils.cache import patch_cache_control
 
 from portal.core.views import is_api, json_error
+from portal.core.zones import zone
 
 QUERY_NUL = "The address contains a NUL character (%00); remove it and try again."
 
@@ -65,3 +67,23 @@ class PrivateDownloadMiddleware:
         if is_download(response):
             patch_cache_control(response, private=True, no_store=True)
         return response
+
+
+class PersonTimeZoneMiddleware:
+    """Times are shown to each person in their own time zone (their profile's `time_zone`), or
+    the portal's when they chose none. Days that decide things (a due day, a team's today) are
+    the team's, not the viewer's (portal/tasks/due.py)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        name = getattr(getattr(request, "user", None), "time_zone", "")
+        if name:
+            timezone.activate(zone(name))
+        else:
+            timezone.deactivate()
+        try:
+            return self.get_response(request)
+        finally:
+            timezone.deactivate()

@@ -120,6 +120,7 @@ SUMMARY_TASK_FIELDS = (
     "title",
     "priority",
     "due_date",
+    "due_day",
     "completed_at",
     "created_at",
 )

@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from portal.accounts.models import User
 from portal.core.markdown import escape_text
+from portal.tasks.due import due_text
 from portal.tasks.models import Task
 from portal.teams.models import Team
 
@@ -65,7 +66,7 @@ def _who(task: Task) -> str:
 def _line(task: Task) -> str:
     due = ""
     if task.due_date:
-        due = f", due {timezone.localtime(task.due_date):%Y-%m-%d %H:%M}"
+        due = f", due {due_text(task.due_date, task.due_day)}"
     return (
         f"- **{task.key}** {escape_text(task.title)} "
         f"({task.get_priority_display().lower()}{due}; {_who(task)})"

@@ -100,6 +100,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Times in each person's own time zone, when they chose one (portal/core/middleware.py).
+    "portal.core.middleware.PersonTimeZoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # The portal's also replaces the SAMEORIGIN that unfold's admin views set (see
     # portal/core/middleware.py); Django's stays listed for `check --deploy` (security.W002).

@@ -48,7 +48,15 @@ def _save(instance, actor: User) -> None:
 
 
 @transaction.atomic
-def team_create(*, actor: User, name: str, key: str, slug: str = "", description: str = "") -> Team:
+def team_create(
+    *,
+    actor: User,
+    name: str,
+    key: str,
+    slug: str = "",
+    description: str = "",
+    time_zone: str = "",
+) -> Team:
     if not perms.can_create_team(actor):
         raise PermissionDenied(perms.DENIED_SUPERUSER)
     team = Team(
@@ -57,6 +65,8 @@ def team_create(*, actor: User, name: str, key: str, slug: str = "", description
         slug=slug or slugify(name or ""),
         description=description,
     )
+    if time_zone:
+        team.time_zone = time_zone
     _save(team, actor)
     return team
 

@@ -87,7 +87,7 @@ def test_daily_summary_content_file_record_and_email(summary_world, team, settin
     body = record.body
     due, late, done = (summary_world[k] for k in ("due_today", "overdue", "done_late"))
     sections = body.split("## ")
-    assert f"**{due.key}** Due today (medium, due 2026-11-26 15:00; @member, @member2)" in body
+    assert f"**{due.key}** Due today (medium, due Nov 26, 15:00; @member, @member2)" in body
     assert late.key in sections[2] and sections[2].startswith("Overdue (1)")
     assert done.key in sections[3] and sections[3].startswith("Done yesterday (1)")
     assert summary_world["archived_late"].key not in sections[2]

@@ -115,3 +115,20 @@ def test_list_queries_do_not_grow_with_tasks(
     large, response = count_queries(client, query, django_assert_max_num_queries)
     assert len(response.context["tasks"]) == PAGE_SIZE
     assert small == large
+
+
+def test_times_show_in_the_persons_zone_and_days_stay_days(client, team, member):
+    from datetime import UTC, date, datetime
+
+    from portal.tasks.services import task_create
+
+    task_create(
+        actor=member, team=team, title="Call", due_date=datetime(2030, 12, 24, 17, tzinfo=UTC)
+    )
+    task_create(actor=member, team=team, title="Gift", due_date=date(2030, 12, 24))
+    member.time_zone = "Asia/Tokyo"
+    member.save(update_fields=["time_zone"])
+    client.force_login(member)
+    html = client.get("/teams/operations/tasks/").content.decode()
+    assert "Dec 25, 2030, 02:00" in html  # 17:00 UTC is 02:00 the next day in Tokyo
+    assert ">Dec 24, 2030<" in html  # a day is the same day for everyone

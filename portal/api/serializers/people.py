@@ -50,6 +50,7 @@ class ProfileSerializer(fields.ModelSerializer):
             "first_name",
             "last_name",
             "receive_daily_summary",
+            "time_zone",
             "is_superuser",
             "teams",
         )

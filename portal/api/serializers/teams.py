@@ -20,7 +20,17 @@ class TeamSerializer(fields.ModelSerializer):
 
     class Meta:
         model = Team
-        fields = ("id", "name", "slug", "key", "description", "my_role", "created_at", "updated_at")
+        fields = (
+            "id",
+            "name",
+            "slug",
+            "key",
+            "time_zone",
+            "description",
+            "my_role",
+            "created_at",
+            "updated_at",
+        )
         read_only_fields = ("created_at", "updated_at")
         extra_kwargs = {
             "slug": {"required": False, "allow_blank": True, "validators": []},

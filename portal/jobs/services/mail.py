@@ -16,6 +16,7 @@ from portal.jobs.models import DailySummary, OverdueReminder
 from portal.jobs.selectors import summary_recipients, teams_summaries
 from portal.jobs.services.records import REMINDER_SUBJECT, SUMMARY_SUBJECT
 from portal.jobs.summaries import render_markdown, summary_relpath, write_shared_file
+from portal.tasks.due import due_text
 from portal.tasks.models import Task
 from portal.teams.models import Team
 
@@ -160,10 +161,11 @@ def _reminder_batch_send(batch, connection, outcome: RemindersSent, on_batch=Non
 
 
 def _reminder_message(task: Task, recipients: list[str], connection) -> EmailMessage:
-    due = timezone.localtime(task.due_date)
+    due = due_text(task.due_date, task.due_day)
+    zone_note = "" if task.due_day is not None else f" ({timezone.get_current_timezone_name()})"
     body = (
         f"{task.key} {task.title} (team {task.team.name}) was due "
-        f"{due:%Y-%m-%d %H:%M %Z} and is not done yet.\n\n"
+        f"{due}{zone_note} and is not done yet.\n\n"
         f"Status: {task.get_status_display()}; "
         f"priority: {task.get_priority_display()}.\n"
     )

@@ -12,6 +12,8 @@ from django.utils import timezone
 
 from portal.accounts.models import User
 from portal.core.history import record_m2m_snapshots
+from portal.core.zones import zone
+from portal.tasks.due import due_values
 from portal.tasks.models import TASK_HISTORY, Comment, Task
 from portal.teams.models import Team
 
@@ -74,6 +76,7 @@ class Command(BaseCommand):
         Comment.objects.update(
             created_at=F("created_at") + shift, updated_at=F("updated_at") + shift
         )
+        self._due_days()
         # Give every demo row an initial history record ("created").
         call_command(
             "populate_history",
@@ -99,6 +102,15 @@ class Command(BaseCommand):
                 f"{Task.objects.count()} tasks."
             )
         )
+
+    def _due_days(self) -> None:
+        """Most demo tasks are due on a day, as in most teams; every fifth keeps its time."""
+        tasks = list(Task.objects.exclude(due_date=None).select_related("team").order_by("pk"))
+        days = [task for task in tasks if task.number % 5]
+        for task in days:
+            day = timezone.localtime(task.due_date, zone(task.team.time_zone)).date()
+            task.due_date, task.due_day = due_values(task.team, day)
+        Task.objects.bulk_update(days, ["due_date", "due_day"])
 
     def _ensure_admin(self, url: str):
         base = url.rstrip("/")
