@@ -7,7 +7,7 @@ from django.forms.fields import InvalidJSONInput
 from django.forms.formsets import TOTAL_FORM_COUNT
 from unfold.widgets import UnfoldAdminSplitDateTimeWidget
 
-from portal.core.forms import ModelMultipleChoiceField, could_be_key, split_due
+from portal.core.forms import DUE_TIME_LABEL, ModelMultipleChoiceField, could_be_key, split_due
 from portal.core.validators import JSON_TOO_DEEP, json_too_deep
 
 NEW_ROWS_PER_SAVE = 100
@@ -104,6 +104,10 @@ class BoundedInlineFormSet(forms.BaseInlineFormSet):
 class AdminDueWidget(UnfoldAdminSplitDateTimeWidget):
     """unfold's day and time inputs for a due date given as a day or a moment (the time may
     stay empty: a day)."""
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs)
+        self.widgets[1].attrs.update({"aria-label": DUE_TIME_LABEL, "placeholder": DUE_TIME_LABEL})
 
     def decompress(self, value):
         return split_due(value)

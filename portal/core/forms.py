@@ -46,6 +46,7 @@ class ModelMultipleChoiceField(forms.ModelMultipleChoiceField):
 
 
 DUE_TIME_WITHOUT_DAY = "Enter the day too, or leave the time empty."
+DUE_TIME_LABEL = "Time (optional)"
 
 
 def split_due(value) -> list:
@@ -64,7 +65,7 @@ class DueWidget(forms.MultiWidget):
     def __init__(self, attrs=None):
         widgets = (
             forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-            forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+            forms.TimeInput(attrs={"type": "time", "aria-label": DUE_TIME_LABEL}, format="%H:%M"),
         )
         super().__init__(widgets, attrs)
 

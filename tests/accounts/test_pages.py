@@ -34,9 +34,7 @@ def test_pages_use_the_admin_look_without_external_assets(client, db, path):
 
 @pytest.mark.parametrize("login", ["olivia", "OLIVIA@example.com"])
 def test_login_by_username_or_email_opens_the_team_pages(client, olivia, login):
-    response = client.post(
-        "/accounts/login/", {"login": login, "password": PASSWORD}, follow=True
-    )
+    response = client.post("/accounts/login/", {"login": login, "password": PASSWORD}, follow=True)
     # Through the front door, which sends a member to their teams.
     assert [url for url, _ in response.redirect_chain] == ["/", "/teams/"]
 

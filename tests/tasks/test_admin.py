@@ -542,3 +542,35 @@ def test_the_list_marks_overdue_as_the_vocabulary_says(client, team, member):
     row = {t: html[html.index(t) :][:2000] for t in (late.title, shelved.title)}
     assert 'title="overdue"' in row["Late"].split("</tr>")[0]
     assert 'title="overdue"' not in row["Shelved"].split("</tr>")[0]
+
+
+@pytest.mark.parametrize(
+    ("day", "time", "due_day", "hour"),
+    [("2030-12-24", "", "2030-12-24", None), ("2030-12-24", "17:30", None, 17)],
+)
+def test_the_admin_saves_a_due_day_or_a_due_moment(client, member, tasks, day, time, due_day, hour):
+    task = tasks["theirs"]
+    client = login(client, member)
+    response = client.post(change_url(task), form_data(task, due_date_0=day, due_date_1=time))
+    assert response.status_code == 302, response.content.decode()[:2000]
+    task.refresh_from_db()
+    assert (str(task.due_day) if task.due_day else None) == due_day
+    if hour is not None:
+        from django.utils import timezone
+
+        assert timezone.localtime(task.due_date).hour == hour
+    page = client.get(change_url(task)).content.decode()
+    assert 'value="2030-12-24"' in page
+
+
+def test_the_admin_refuses_a_due_date_far_from_today(client, member, tasks):
+    from portal.tasks.due import DUE_OUT_OF_RANGE
+
+    task = tasks["theirs"]
+    client = login(client, member)
+    response = client.post(change_url(task), form_data(task, due_date_0="1900-01-01"))
+    # A field error beside the others, on the same page.
+    assert response.status_code == 200
+    assert DUE_OUT_OF_RANGE in response.content.decode()
+    task.refresh_from_db()
+    assert task.due_date is None

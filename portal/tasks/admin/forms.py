@@ -12,6 +12,7 @@ from portal.core.forms import DueFormField
 from portal.tasks import permissions as task_perms
 from portal.tasks import services
 from portal.tasks.admin.autocomplete import FOLLOWS_TEAM_ATTR
+from portal.tasks.due import check_due
 from portal.tasks.fields import form_value
 from portal.tasks.models import Comment, Tag, Task
 
@@ -47,6 +48,9 @@ class TaskAdminForm(forms.ModelForm):
         # The services read a due day or moment and check it (portal/tasks/due.py); the model's
         # date-time field would take a day for its midnight.
         return {*super()._get_validation_exclusions(), "due_date"}
+
+    def clean_due_date(self):
+        return check_due(self.cleaned_data.get("due_date"))
 
     def clean(self):
         cleaned = super().clean()
