@@ -14,6 +14,7 @@ from portal.accounts.models import display_name
 from portal.tasks.due import due_text
 from portal.tasks.keys import task_key
 from portal.tasks.models import Priority, Status
+from portal.tasks.permissions import take_refusal
 from portal.tasks.selectors import board_card_links
 
 PRIORITY_LABELS = dict(Priority.choices)
@@ -41,23 +42,21 @@ def cards(rows: list[dict], user, team) -> list[dict]:
         for key, name in CARD_URLS.items()
     }
     # Written once per board, however many cards share them: due days and people.
-    seen = {"days": {}, "people": {}, "zone": timezone.get_current_timezone()}
-    return [_card(row, links[row["id"]], user.pk, urls, seen) for row in rows]
+    seen = {"days": {}, "people": {}, "zone": timezone.get_current_timezone(), "team": team.pk}
+    return [_card(row, links[row["id"]], user, urls, seen) for row in rows]
 
 
-def _status_options(selected: str) -> str:
-    """The move menu's options with `selected` chosen: the same for every card of a column."""
+def _move_buttons(current: str) -> str:
+    """The card menu's "Move to ..." buttons, one per other status: the same for every card of
+    a column. Each posts its status with the menu's form (the pressed button's value)."""
     return format_html_join(
         "",
-        '<option value="{}"{}>{}</option>',
-        (
-            (value, " selected" if value == selected else "", label)
-            for value, label in Status.choices
-        ),
+        '<button class="card-menu-item" type="submit" name="status" value="{}">Move to {}</button>',
+        ((value, label) for value, label in Status.choices if value != current),
     )
 
 
-STATUS_OPTIONS = {value: _status_options(value) for value in Status.values}
+MOVE_BUTTONS = {value: _move_buttons(value) for value in Status.values}
 
 
 def _due(row: dict, seen: dict) -> str:
@@ -80,14 +79,21 @@ def _person(someone: dict, seen: dict) -> dict:
     return people[someone["id"]]
 
 
-def _card(row: dict, links: dict, user_id: int, urls: dict, seen: dict) -> dict:
+def _card(row: dict, links: dict, user, urls: dict, seen: dict) -> dict:
     people = links["assignees"]
+    take_refused = take_refusal(
+        user,
+        seen["team"],
+        status=row["status"],
+        is_archived=row["is_archived"],
+        assignee_ids=[someone["id"] for someone in people],
+    )
     number = str(row["number"])
     # Values printed several times per card are escaped here, once (the template leaves safe
     # text alone); the id is text already, or the template would localise it five times.
     return {
         **{key: escape(f"{start}{number}{end}") for key, (start, end) in urls.items()},
-        "options": STATUS_OPTIONS.get(row["status"], ""),
+        "moves": MOVE_BUTTONS.get(row["status"], ""),
         "pk": escape(row["id"]),
         "key": escape(task_key(row["team__key"], number)),
         "number": row["number"],
@@ -99,5 +105,5 @@ def _card(row: dict, links: dict, user_id: int, urls: dict, seen: dict) -> dict:
         "is_overdue": row["is_overdue"],
         "tags": links["tags"],
         "people": [_person(someone, seen) for someone in people],
-        "mine": any(p["id"] == user_id for p in people),
+        "can_take": not take_refused,
     }

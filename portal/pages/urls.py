@@ -4,6 +4,7 @@ from django.urls import path, register_converter
 
 from portal.pages.converters import RowIdConverter, TaskNumberConverter
 from portal.pages.views import activity, board, home, invitation, people, reports, task, tasks
+from portal.pages.views.search import search
 
 register_converter(TaskNumberConverter, "number")
 register_converter(RowIdConverter, "rowid")
@@ -13,6 +14,7 @@ app_name = "pages"
 urlpatterns = [
     path("", home.front_door, name="front_door"),
     path("teams/", home.team_index, name="teams"),
+    path("search/", search, name="search"),
     path("teams/<slug:slug>/", board.board, name="board"),
     path("teams/<slug:slug>/board/<str:status>/", board.board_more, name="board_more"),
     path("teams/<slug:slug>/tasks/", tasks.task_list_page, name="task_list"),

@@ -6,11 +6,12 @@ The role look-ups (`role_in`, `is_superuser`, loaded once per request) live in
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied
 
+from portal.tasks.choices import Status
 from portal.teams.models import Role
 from portal.teams.permissions import WRITE_ROLES, is_superuser, role_in, writable_team_ids_for
 
@@ -26,6 +27,10 @@ DENIED_DELETE_TASK = "Only the team lead can delete tasks."
 DENIED_COMMENT = "Only leads and members of the team can comment."
 DENIED_EDIT_COMMENT = "Only the author or the team lead can change this comment."
 DENIED_TAG = "Only leads and members of a team can create tags."
+# Why a task cannot be taken (reasons, shown after "OPS-42 was not changed: ").
+TAKE_NOT_MEMBER = "only leads and members of the team take its tasks."
+TAKE_NOT_OPEN = "only open tasks are taken (not done, not archived)."
+TAKE_MINE = "it is assigned to you already."
 
 
 # --- tasks -------------------------------------------------------------------------------
@@ -43,6 +48,38 @@ def can_take_tasks(user, team: Team) -> bool:
     Administrators who are not in the team cannot be assignees (`validate_assignees`).
     """
     return role_in(user, team.pk) in WRITE_ROLES
+
+
+def take_refusal(
+    user, team_id: int, *, status: str, is_archived: bool, assignee_ids: Iterable[int]
+) -> str:
+    """Why `user` may not take this task (assign it to themselves as well), or "" if they may.
+
+    Taking is for leads and members, on an open task (not done, not archived) that is not
+    theirs yet. Plain values, so the board decides for its card rows without loading tasks.
+    """
+    if role_in(user, team_id) not in WRITE_ROLES:
+        return TAKE_NOT_MEMBER
+    if status == Status.DONE or is_archived:
+        return TAKE_NOT_OPEN
+    if user.pk in set(assignee_ids):
+        return TAKE_MINE
+    return ""
+
+
+def task_take_refusal(user, task: Task) -> str:
+    """`take_refusal` for a task read with its assignees (as `tasks_visible_to` preloads them)."""
+    return take_refusal(
+        user,
+        task.team_id,
+        status=task.status,
+        is_archived=task.is_archived,
+        assignee_ids=[person.pk for person in task.assignees.all()],
+    )
+
+
+def can_take_task(user, task: Task) -> bool:
+    return not task_take_refusal(user, task)
 
 
 def can_edit_task(user, task: Task) -> bool:

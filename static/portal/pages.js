@@ -17,8 +17,15 @@
     return Boolean(element && element.offsetParent !== null);
   }
 
-  /* Menus made of <details>: close on Escape and when clicking elsewhere. */
+  /* Menus made of <details>: close on Escape and when clicking elsewhere; the summary says
+     whether its menu is open (aria-expanded) where the template asks for it. */
   function initMenus() {
+    document.addEventListener("toggle", function (event) {
+      const menu = event.target;
+      if (!menu.matches || !menu.matches("details[data-menu]")) return;
+      const summary = menu.querySelector("summary[aria-expanded]");
+      if (summary) summary.setAttribute("aria-expanded", menu.open ? "true" : "false");
+    }, true);
     document.addEventListener("click", function (event) {
       document.querySelectorAll("details[data-menu][open]").forEach(function (menu) {
         if (!menu.contains(event.target)) menu.removeAttribute("open");
@@ -103,7 +110,8 @@
       if (!card) return;
       if (form.matches("[data-move-form]")) {
         event.preventDefault();
-        const status = form.elements.status.value;
+        // The menu's "Move to ..." button that was pressed carries the status.
+        const status = event.submitter ? event.submitter.value : "";
         move(card, status).then(function (moved) { if (moved) focusCard(card.id, status); });
       } else if (form.matches("[data-take-form]")) {
         event.preventDefault();
@@ -194,7 +202,23 @@
     }).observe(region, { childList: true, characterData: true, subtree: true });
   }
 
+  /* "/" anywhere but in a field focuses the header's search box (as on GitHub and Jira). */
+  function initSearch() {
+    const box = document.getElementById("site-search");
+    if (!box) return;
+    document.addEventListener("keydown", function (event) {
+      if (event.key !== "/" || event.ctrlKey || event.metaKey || event.altKey) return;
+      const target = event.target;
+      if (event.defaultPrevented || target.isContentEditable) return;
+      if (target.closest && target.closest("input, textarea, select")) return;
+      event.preventDefault();
+      box.focus();
+      box.select();
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    initSearch();
     initStatusLine();
     initMenus();
     initCleanForms();

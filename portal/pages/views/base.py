@@ -19,7 +19,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 
 from portal.tasks import permissions as task_perms
 from portal.tasks.models import Task
-from portal.tasks.selectors import tasks_visible_to
+from portal.tasks.selectors import SEARCH_MAX_LENGTH, tasks_visible_to
 from portal.teams.models import Team
 from portal.teams.permissions import can_use_portal, role_in
 from portal.teams.selectors import teams_visible_to
@@ -117,6 +117,7 @@ def render_page(
             "header_teams": teams[:HEADER_TEAMS],
             "more_teams": len(teams) > HEADER_TEAMS,
             "can_use_admin": can_use_portal(user),
+            "search_max_length": SEARCH_MAX_LENGTH,
         }
     )
     page.update(context or {})

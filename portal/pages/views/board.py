@@ -51,7 +51,6 @@ class MoveForm(forms.Form):
 def _board_context(request, team) -> dict:
     user = request.user
     context = team_context(user, team)
-    context["can_take"] = task_perms.can_take_tasks(user, team)
     context["statuses"] = Status.choices
     context["done_days"] = BOARD_DONE_DAYS
     return context
@@ -153,9 +152,13 @@ def move(request, slug: str, number: int):
 @page_view
 @require_POST
 def take(request, slug: str, number: int):
-    """Assign the task to me as well (task_add_assignees keeps the other assignees)."""
+    """Assign the task to me as well (task_add_assignees keeps the other assignees); only
+    where `task_take_refusal` allows, the rule that also decides which cards offer Take."""
     user = request.user
-    team, task = team_task_or_404(user, slug, number)
+    team, task = team_task_or_404(user, slug, number, rule=task_perms.EDIT_TASK)
+    refusal = task_perms.task_take_refusal(user, task)
+    if refusal:
+        return bad_request(NOT_CHANGED.format(key=task.key, reason=refusal))
     try:
         task_add_assignees(actor=user, task=task, assignees=[user])
     except ValidationError as exc:

@@ -3,7 +3,7 @@
 Every door starts from these querysets, so team scoping is written and tested once. The list
 selectors preload what list pages show (team, creator, assignees, tags) so the number of queries
 stays constant however many rows there are. One module per subject: `tasks`, `board`,
-`history`, `activity`, `comments`, `tags`; import them from `portal.tasks.selectors`.
+`history`, `activity`, `comments`, `tags`, `search`; import them from `portal.tasks.selectors`.
 """
 
 from portal.tasks.selectors.activity import (
@@ -29,6 +29,12 @@ from portal.tasks.selectors.board import (
 )
 from portal.tasks.selectors.comments import comments_visible_to, task_comments
 from portal.tasks.selectors.history import history_readable, task_history, task_history_entries
+from portal.tasks.selectors.search import (
+    SEARCH_MAX_LENGTH,
+    SEARCH_PER_TEAM,
+    task_at_key,
+    task_search_by_team,
+)
 from portal.tasks.selectors.tags import (
     tags_by_name,
     tags_seen_by,
@@ -60,6 +66,8 @@ __all__ = [
     "BOARD_ORDER",
     "BOARD_PAGE",
     "COMMENT_CHANGE",
+    "SEARCH_MAX_LENGTH",
+    "SEARCH_PER_TEAM",
     "TAG",
     "TASK_CHANGE",
     "TASK_HISTORY_M2M",
@@ -78,6 +86,7 @@ __all__ = [
     "tags_seen_by",
     "tags_visible_to",
     "tags_with_task_counts",
+    "task_at_key",
     "task_comments",
     "task_history",
     "task_history_entries",
@@ -85,6 +94,7 @@ __all__ = [
     "task_links",
     "task_list",
     "task_rows",
+    "task_search_by_team",
     "tasks_by_key",
     "tasks_visible_to",
     "team_activity",

@@ -195,4 +195,5 @@ BOARD_CARD_FIELDS = (
     "due_date",
     "due_day",
     "is_overdue",
+    "is_archived",
 )
