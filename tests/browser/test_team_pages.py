@@ -158,12 +158,14 @@ def test_member_works_the_team_pages_end_to_end(browser, live_server, demo, shot
     page.wait_for_selector(f"#cards-done #{dragged_id}")
     assert Task.objects.get(team__key="OPS", number=int(dragged_key[4:])).status == Status.DONE
 
-    # Another card moved with the keyboard only: type into its menu, Tab to Move, Enter.
+    # Another card moved with the keyboard only: open its menu, Tab to "Move to Done", Enter.
     card = page.locator("#cards-todo [data-card]").first
     keyed_key, keyed_id = card.get_attribute("data-key"), card.get_attribute("id")
-    card.locator("select[name=status]").focus()
-    page.keyboard.type("Done")
-    page.keyboard.press("Tab")
+    card.locator("summary").focus()
+    page.keyboard.press("Enter")
+    for _ in range(3):  # In progress, Blocked, Done
+        page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == "Move to Done"
     page.keyboard.press("Enter")
     page.wait_for_selector(f"#cards-done #{keyed_id}")
     assert page.evaluate("document.activeElement.id") == f"card-title-{keyed_id[5:]}"
@@ -175,6 +177,7 @@ def test_member_works_the_team_pages_end_to_end(browser, live_server, demo, shot
     taken_id = take.locator("xpath=ancestor::article").get_attribute("id")
     taken = Task.objects.get(pk=int(taken_id[5:]))
     before = set(taken.assignees.values_list("username", flat=True))
+    page.locator(f"#{taken_id} summary").click()
     take.locator("button").click()
     page.wait_for_function(f"!document.querySelector('#{taken_id} [data-take-form]')")
     assert set(taken.assignees.values_list("username", flat=True)) == before | {"marcus"}
