@@ -109,5 +109,8 @@ class AdminDueWidget(UnfoldAdminSplitDateTimeWidget):
         super().__init__(attrs)
         self.widgets[1].attrs.update({"aria-label": DUE_TIME_LABEL, "placeholder": DUE_TIME_LABEL})
 
+    def id_for_label(self, id_):
+        return f"{id_}_0" if id_ else id_
+
     def decompress(self, value):
         return split_due(value)

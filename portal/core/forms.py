@@ -69,6 +69,21 @@ class DueWidget(forms.MultiWidget):
         )
         super().__init__(widgets, attrs)
 
+    def id_for_label(self, id_):
+        # The field's label names the day input (Django's MultiWidget names none); the time
+        # input has its own accessible name.
+        return f"{id_}_0" if id_ else id_
+
+    def decompress(self, value):
+        return split_due(value)
+
+
+class DueHiddenWidget(forms.MultiWidget):
+    """The day and the time as hidden inputs (a form's record of the value it showed)."""
+
+    def __init__(self, attrs=None):
+        super().__init__((forms.HiddenInput(), forms.HiddenInput()), attrs)
+
     def decompress(self, value):
         return split_due(value)
 
@@ -81,6 +96,7 @@ class DueFormField(forms.MultiValueField):
     """
 
     widget = DueWidget
+    hidden_widget = DueHiddenWidget
     default_error_messages = {"time_without_day": DUE_TIME_WITHOUT_DAY}
 
     def __init__(self, **kwargs):

@@ -13,14 +13,16 @@ from django.forms.models import fields_for_model
 
 from portal.accounts.usernames import USERNAME_HELP
 from portal.core.forms import DueFormField, ModelMultipleChoiceField
+from portal.core.resources import split_list
 from portal.tasks.due import check_due
-from portal.tasks.fields import page_form_names
+from portal.tasks.fields import form_value, page_form_names
 from portal.tasks.keys import parse_task_key
 from portal.tasks.models import Comment, Task
 from portal.teams.models import Invitation
 
 PASSWORDS_DIFFER = "The two passwords differ."
 PARENT_UNKNOWN = "Enter the key or number of a task of this team, such as {key}-12."
+DESCRIPTION_HELP = "Markdown: **bold**, *italic*, lists, links to this site's pages, tables."
 DUE_HELP = "A day (due until it ends, in the team's time zone); a time only if it matters."
 
 
@@ -76,27 +78,14 @@ def add_service_errors(form: forms.Form, exc: ValidationError) -> None:
         form.add_error(None, exc.messages)
 
 
-class TaskFieldForm(PageForm):
-    """One task field of the task page's quick edits (status, priority, due date, assignees)."""
-
-    def __init__(self, *args, field: str, people=None, **kwargs):
-        kwargs.setdefault("auto_id", "quick-%s")
-        super().__init__(*args, **kwargs)
-        if field == "assignees":
-            self.fields["assignees"] = ModelMultipleChoiceField(
-                queryset=people, required=False, widget=forms.CheckboxSelectMultiple
-            )
-        else:
-            self.fields[field] = model_fields(field)[field]
-        self.field_name = field
-
-
-class TaskCreateForm(PageForm):
-    """A new task: the fields the services accept, with people and parents of the team only."""
+class TaskForm(PageForm):
+    """A task's fields as the services take them (a new task, or every field of one on its
+    page), with the people, tags and parents of the team only; new tags by name."""
 
     def __init__(self, *args, team, people, tags, parents, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields.update(model_fields(*page_form_names()))
+        self.fields["description"].help_text = DESCRIPTION_HELP
         self.fields["assignees"] = ModelMultipleChoiceField(
             queryset=people, required=False, widget=forms.CheckboxSelectMultiple
         )
@@ -109,7 +98,30 @@ class TaskCreateForm(PageForm):
             max_length=30,
             help_text=f"Optional: the key of the task this one belongs to, such as {team.key}-12.",
         )
+        self.fields["new_tags"] = forms.CharField(
+            label="New tags",
+            required=False,
+            max_length=500,
+            help_text="Optional: names of tags to create and add, comma-separated.",
+        )
         self.team, self.parents = team, parents
+        if self.initial:
+            # Editing: each field also carries the value the page showed, so `changes()` holds
+            # only what the person changed, not what others saved meanwhile.
+            for name, field in self.fields.items():
+                field.show_hidden_initial = name != "new_tags"
+
+    @staticmethod
+    def initial_for(task) -> dict:
+        """The form's values for `task` as stored (a due date as it was given)."""
+        initial = {name: form_value(task, name) for name in page_form_names()}
+        initial["assignees"] = [u.pk for u in task.assignees.all()]
+        initial["tags"] = [t.pk for t in task.tags.all()]
+        initial["parent"] = task.parent.key if task.parent_id else ""
+        return initial
+
+    def clean_new_tags(self) -> list[str]:
+        return split_list(self.cleaned_data.get("new_tags") or "")
 
     def clean_parent(self):
         """A key (OPS-12) or a number (12) of a task of this team that the person may see."""
@@ -127,9 +139,21 @@ class TaskCreateForm(PageForm):
     def service_fields(self) -> dict:
         """The cleaned values as task_create's keyword arguments (empty ones left out)."""
         values = dict(self.cleaned_data)
+        values.pop("new_tags", None)
         values["assignees"] = list(values.get("assignees") or [])
         values["tags"] = list(values.get("tags") or [])
         return {k: v for k, v in values.items() if v not in (None, "") or k == "description"}
+
+    def changes(self) -> dict:
+        """Only the fields the person changed, as task_update's keyword arguments: a change
+        someone else saved meanwhile to another field is kept, not overwritten."""
+        values = {}
+        for name in self.changed_data:
+            if name == "new_tags":
+                continue
+            value = self.cleaned_data[name]
+            values[name] = list(value) if name in ("assignees", "tags") else value
+        return values
 
 
 class CommentForm(PageForm):

@@ -3,7 +3,17 @@
 from django.urls import path, register_converter
 
 from portal.pages.converters import RowIdConverter, TaskNumberConverter
-from portal.pages.views import activity, board, home, invitation, people, reports, task, tasks
+from portal.pages.views import (
+    activity,
+    board,
+    home,
+    invitation,
+    people,
+    reports,
+    task,
+    task_lead,
+    tasks,
+)
 from portal.pages.views.search import search
 
 register_converter(TaskNumberConverter, "number")
@@ -28,11 +38,12 @@ urlpatterns = [
         task.history_fragment,
         name="task_history",
     ),
+    path("teams/<slug:slug>/tasks/<number:number>/edit/", task.task_edit, name="task_edit"),
     path(
-        "teams/<slug:slug>/tasks/<number:number>/quick/<str:field>/",
-        task.quick_edit,
-        name="task_quick",
+        "teams/<slug:slug>/tasks/<number:number>/archive/", task_lead.archive, name="task_archive"
     ),
+    path("teams/<slug:slug>/tasks/<number:number>/delete/", task_lead.delete, name="task_delete"),
+    path("teams/<slug:slug>/preview/", task_lead.markdown_preview, name="markdown_preview"),
     path(
         "teams/<slug:slug>/tasks/<number:number>/comments/",
         task.comment_create,

@@ -217,9 +217,32 @@
     });
   }
 
+  /* Forms marked data-warn-unsaved: once something is typed, leaving the page (a link, closing
+     the tab, reloading) asks first; saving the form does not. A form that came back with errors
+     holds unsaved input too. */
+  function initUnsavedWarning() {
+    const forms = Array.from(document.querySelectorAll("form[data-warn-unsaved]"));
+    if (!forms.length) return;
+    const dirty = new Set(forms.filter(function (form) {
+      return form.querySelector(".errorlist") !== null;
+    }));
+    forms.forEach(function (form) {
+      const mark = function () { dirty.add(form); };
+      form.addEventListener("input", mark);
+      form.addEventListener("change", mark);
+      form.addEventListener("submit", function () { dirty.delete(form); });
+    });
+    window.addEventListener("beforeunload", function (event) {
+      if (!dirty.size) return;
+      event.preventDefault();
+      event.returnValue = "";
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     initSearch();
     initStatusLine();
+    initUnsavedWarning();
     initMenus();
     initCleanForms();
     initErrors();

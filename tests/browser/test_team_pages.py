@@ -208,7 +208,7 @@ def test_member_works_the_team_pages_end_to_end(browser, live_server, demo, shot
     page.fill("#id_title", "Renew the TLS certificate")
     page.fill("#id_description", "The current one expires next month.")
     page.select_option("#id_priority", "high")
-    page.fill("#id_due_date", "2030-01-15T10:00")
+    page.fill("#id_due_date_0", "2030-01-15")
     page.check("#field-assignees label:has-text('Marcus Bell') input")
     page.click("#create-task")
     page.wait_for_selector("#task-title")
@@ -222,11 +222,20 @@ def test_member_works_the_team_pages_end_to_end(browser, live_server, demo, shot
     page.click("#add-comment")
     page.wait_for_selector("#comments .comment:has-text('Booked the change window')")
     assert Comment.objects.filter(task=created, author__username="marcus").count() == 1
-    page.select_option("#quick-status", "in_progress")
-    page.click("#save-status")
-    page.wait_for_selector("[data-quick=status] [data-saved]")
+    # Change two fields in the one form; leaving before saving asks first.
+    page.select_option("#edit-status", "in_progress")
+    page.select_option("#edit-priority", "urgent")
+    asked = []
+    page.once("dialog", lambda dialog: (asked.append(dialog.type), dialog.dismiss()))
+    page.click("#task-edit a:has-text('Discard changes')")
+    page.wait_for_timeout(500)
+    assert asked == ["beforeunload"]
+    assert page.url == f"{visit.base}/teams/operations/tasks/{created.number}/"
+    page.click("#save-task")
+    page.wait_for_selector(f".pages-message:has-text('{created.key} saved.')")
     page.wait_for_selector("#history-entries li:has-text('In progress')")
-    assert Task.objects.get(pk=created.pk).status == Status.IN_PROGRESS
+    saved = Task.objects.get(pk=created.pk)
+    assert (saved.status, saved.priority) == (Status.IN_PROGRESS, "urgent")
     visit.accessible()
     # The status line would cover part of the page in the picture: clear it first.
     page.evaluate("document.getElementById('pages-status').textContent = ''")
@@ -295,7 +304,7 @@ def test_viewer_sees_no_write_controls_and_forged_writes_are_refused(browser, li
     assert page.locator("text=New task").count() == 0
     visit.accessible()
     visit.open("/teams/operations/tasks/1/", "#task-title")
-    assert page.locator("[data-quick], #comment-form").count() == 0
+    assert page.locator("#task-edit, #comment-form, #lead-actions").count() == 0
     token = next(c["value"] for c in visit.context.cookies() if c["name"] == "csrftoken")
     response = page.request.post(
         f"{visit.base}/teams/operations/tasks/1/move/",

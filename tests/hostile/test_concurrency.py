@@ -213,19 +213,24 @@ def test_twenty_assignments_of_one_task_at_once(client_for, team, lead, task):
     _history_is_honest(task)
 
 
-def test_moves_and_quick_edits_at_once_lose_nothing(team, lead, member, task):
-    """Status from the board and priority from the task page at the same moment: both stay."""
+def test_moves_and_page_edits_at_once_lose_nothing(team, lead, member, task):
+    """Status from the board and priority from the task page at the same moment: both stay
+    (the page's form writes only the fields the person changed)."""
     for n, (status, priority) in enumerate(
         [(Status.IN_PROGRESS, "high"), (Status.BLOCKED, "low"), (Status.DONE, "urgent")]
     ):
         mover, editor = _page_client(lead), _page_client(member)
         move = reverse("pages:task_move", args=[team.slug, task.number])
-        quick = reverse("pages:task_quick", args=[team.slug, task.number, "priority"])
+        edit = reverse("pages:task_edit", args=[team.slug, task.number])
+        task.refresh_from_db()
+        shown = {"title": task.title, "status": task.status, "priority": task.priority}
+        typed = {**shown, "priority": priority}
+        data = {**typed, **{f"initial-{k}": v for k, v in shown.items()}}
 
         results = race(
             [
                 partial(mover.post, move, {"status": status}),
-                partial(editor.post, quick, {"priority": priority}),
+                partial(editor.post, edit, data),
             ]
         )
 

@@ -43,9 +43,10 @@ def test_hostile_reads(client, world, member, url):
     ("path", "data"),
     [
         ("move/", {"status": NUL}),
-        ("quick/status/", {"status": NUL}),
-        ("quick/assignees/", {"assignees": [NUL, "1"]}),
-        ("quick/due_date/", {"due_date_0": NUL, "due_date_1": NUL}),
+        ("edit/", {"title": NUL, "status": NUL}),
+        ("edit/", {"assignees": [NUL, "1"], "new_tags": NUL}),
+        ("edit/", {"due_date_0": NUL, "due_date_1": NUL, "parent": NUL}),
+        ("edit/", {"initial-title": NUL, "initial-assignees": [NUL, "x" * 50]}),
         ("comments/", {"body": NUL}),
     ],
 )
@@ -70,9 +71,9 @@ HUGE_IDS = ["9223372036854775808", "99999999999999999999", str(2**70), "-1", "0"
 @pytest.mark.parametrize("value", HUGE_IDS)
 def test_ids_no_row_can_have_are_form_errors(client, world, member, value):
     client.force_login(member)
-    quick = client.post("/teams/operations/tasks/1/quick/assignees/", {"assignees": [value]})
-    assert quick.status_code == 200
-    assert "assignees" in quick.context["form"].errors
+    edit = client.post("/teams/operations/tasks/1/edit/", {"assignees": [value]})
+    assert edit.status_code == 200
+    assert "assignees" in edit.context["edit_form"].errors
     data = {"title": "Tagged", "status": "todo", "priority": "low", "tags": [value]}
     response = client.post("/teams/operations/tasks/new/", {**data, "assignees": [value]})
     assert response.status_code == 200

@@ -43,6 +43,7 @@ def test_the_form_names_fields_as_the_model_and_offers_only_the_team(
         "assignees",
         "tags",
         "parent",
+        "new_tags",
     ]
     assert set(form.fields["assignees"].queryset) == {member, member2}
     assert outsider not in form.fields["assignees"].queryset
@@ -157,8 +158,8 @@ def test_a_due_date_the_database_cannot_store_is_a_field_error(client, team, mem
     assert response.status_code == 200
     assert response.context["form"].errors == {"due_date": [DUE_INVALID]}
     task = task_create(actor=member, team=team, title="Near")
-    quick = client.post(f"/teams/operations/tasks/{task.number}/quick/due_date/", data)
-    assert quick.status_code == 200 and DUE_INVALID in quick.content.decode()
+    edited = client.post(f"/teams/operations/tasks/{task.number}/edit/", data)
+    assert edited.status_code == 200 and DUE_INVALID in edited.content.decode()
 
 
 def test_a_day_without_a_time_is_the_due_day(client, team, member):
@@ -171,3 +172,12 @@ def test_a_day_without_a_time_is_the_due_day(client, team, member):
     # The quick edit shows the day as given, with an empty time.
     assert 'name="due_date_0" value="2030-12-24"' in page
     assert 'name="due_date_1"' in page and "23:59" not in page
+
+
+def test_a_new_task_can_bring_new_tags(client, team, member):
+    client.force_login(member)
+    data = {"title": "Tagged", "status": "todo", "priority": "low", "new_tags": "infra, ux"}
+    response = client.post(NEW, data)
+    assert response.status_code == 302
+    task = Task.objects.get(title="Tagged")
+    assert sorted(t.name for t in task.tags.all()) == ["infra", "ux"]

@@ -1,11 +1,11 @@
-"""A task's page: fields, subtasks, comments, history, quick edits, and who may do what."""
+"""A task's page: fields, subtasks, comments, history, the one edit form, and who may do what."""
 
 from datetime import timedelta
 
 import pytest
 from django.utils import timezone
 
-from portal.pages.views.task import CHANGED_EVENT, COMMENT_ADDED, COMMENT_DELETED, HISTORY_PAGE
+from portal.pages.views.task import COMMENT_ADDED, COMMENT_DELETED, HISTORY_PAGE
 from portal.tasks import permissions as task_perms
 from portal.tasks.models import Comment, Status, Task
 from portal.tasks.services import comment_add, task_create, task_update
@@ -35,8 +35,31 @@ def task(team, member, member2, lead):
     return parent
 
 
-def quick(client, field, data, **extra):
-    return client.post(f"{PAGE}quick/{field}/", data, **extra)
+def form_data(task) -> dict:
+    """What the page's edit form posts when nothing is changed."""
+    task = Task.objects.get(pk=task.pk)
+    day = task.due_day or (timezone.localtime(task.due_date).date() if task.due_date else None)
+    time = "" if task.due_day or not task.due_date else f"{timezone.localtime(task.due_date):%H:%M}"
+    shown = {
+        "title": task.title,
+        "description": task.description,
+        "status": task.status,
+        "priority": task.priority,
+        "due_date_0": day.isoformat() if day else "",
+        "due_date_1": time,
+        "estimated_hours": "" if task.estimated_hours is None else str(task.estimated_hours),
+        "actual_hours": "" if task.actual_hours is None else str(task.actual_hours),
+        "assignees": [str(u.pk) for u in task.assignees.all()],
+        "tags": [str(t.pk) for t in task.tags.all()],
+        "parent": task.parent.key if task.parent_id else "",
+    }
+    # The page also posts the values it showed (to tell what the person changed).
+    return {**shown, **{f"initial-{name}": value for name, value in shown.items()}, "new_tags": ""}
+
+
+def quick(client, task, changes, **extra):
+    """Post the task page's edit form with `changes` over the task's stored values."""
+    return client.post(f"{PAGE}edit/", {**form_data(task), **changes}, **extra)
 
 
 def test_the_page_shows_fields_subtasks_comments_and_history(client, task, member):
@@ -52,7 +75,7 @@ def test_the_page_shows_fields_subtasks_comments_and_history(client, task, membe
         "OPS-2",
         "Write the notes",
         "On it",
-        "{&quot;source&quot;: &quot;email&quot;}",
+        "<dt>source</dt><dd>email</dd>",
         "3.00",
     ):
         assert text in html, text
@@ -69,11 +92,11 @@ def test_the_page_shows_fields_subtasks_comments_and_history(client, task, membe
 def test_outsiders_and_unknown_numbers_get_404(client, task, outsider, member):
     client.force_login(outsider)
     assert client.get(PAGE).status_code == 404
-    assert quick(client, "status", {"status": "done"}).status_code == 404
+    assert quick(client, task, {"status": "done"}).status_code == 404
     client.force_login(member)
     assert client.get("/teams/operations/tasks/404/").status_code == 404
     assert client.get("/teams/operations/tasks/0/").status_code == 404
-    assert quick(client, "title", {"title": "x"}).status_code == 404
+    assert client.post("/teams/operations/tasks/404/edit/", {"title": "x"}).status_code == 404
 
 
 def test_archived_tasks_still_have_a_page(client, task, member):
@@ -94,10 +117,10 @@ def test_archived_tasks_still_have_a_page(client, task, member):
         ),
         (
             "due_date",
-            {"due_date_0": "2030-05-01"},
+            {"due_date_0": "2030-05-01", "due_date_1": ""},
             lambda t, **_: str(t.due_day) == "2030-05-01",
         ),
-        ("due_date", {"due_date_0": ""}, lambda t, **_: t.due_date is None),
+        ("due_date", {"due_date_0": "", "due_date_1": ""}, lambda t, **_: t.due_date is None),
         (
             "assignees",
             {"assignees": "MEMBER_ID"},
@@ -105,24 +128,53 @@ def test_archived_tasks_still_have_a_page(client, task, member):
         ),
     ],
 )
-def test_quick_edits_go_through_task_update(client, task, member, htmx, field, data, check):
+def test_edits_go_through_task_update(client, task, member, field, data, check):
     data = {k: (str(member.pk) if v == "MEMBER_ID" else v) for k, v in data.items()}
     client.force_login(member)
     before = task.history.count()
-    response = quick(client, field, data, **htmx)
-    assert response.status_code == 200
-    assert response["HX-Trigger"] == CHANGED_EVENT
-    assert "data-saved" in response.content.decode()
+    response = quick(client, task, data)
+    assert response.status_code == 302 and response["Location"] == PAGE
     fresh = Task.objects.get(pk=task.pk)
     assert check(fresh, member=member)
     assert fresh.history.count() == before + 1
     assert fresh.history.first().history_user == member
 
 
-def test_a_quick_edit_without_htmx_returns_to_the_page(client, task, member):
+def test_two_fields_changed_together_are_both_saved(client, task, member):
+    # Before, each field had its own Save: the status change was lost without a word.
     client.force_login(member)
-    response = quick(client, "priority", {"priority": "low"})
-    assert response.status_code == 302 and response["Location"] == PAGE
+    before = task.history.count()
+    response = quick(client, task, {"status": "blocked", "priority": "low"})
+    assert response.status_code == 302
+    fresh = Task.objects.get(pk=task.pk)
+    assert (fresh.status, fresh.priority) == ("blocked", "low")
+    assert fresh.history.count() == before + 1  # one change, one record
+
+
+def test_only_what_the_person_changed_is_written(client, task, member, lead):
+    client.force_login(member)
+    data = {**form_data(task), "title": "Ship it"}
+    # Someone else changes the priority while the form is open.
+    task_update(actor=lead, task=Task.objects.get(pk=task.pk), priority="urgent")
+    client.post(f"{PAGE}edit/", data)
+    fresh = Task.objects.get(pk=task.pk)
+    assert (fresh.title, fresh.priority) == ("Ship it", "urgent")
+
+
+def test_new_tags_are_created_and_added(client, task, member):
+    client.force_login(member)
+    response = quick(client, task, {"new_tags": "infra, Release"})
+    assert response.status_code == 302
+    names = sorted(t.name for t in Task.objects.get(pk=task.pk).tags.all())
+    assert names == ["infra", "release"]  # "Release" is the existing "release"
+
+
+def test_nothing_changed_says_so(client, task, member):
+    client.force_login(member)
+    history = task.history.count()
+    response = quick(client, task, {}, follow=True)
+    assert "Nothing changed." in response.content.decode()
+    assert Task.objects.get(pk=task.pk).history.count() == history
 
 
 @pytest.mark.parametrize(
@@ -136,19 +188,20 @@ def test_a_quick_edit_without_htmx_returns_to_the_page(client, task, member):
         ("assignees", {"assignees": "x" * 100}, "is not a valid value"),
     ],
 )
-def test_bad_quick_edits_show_the_error_next_to_the_field(
-    client, task, member, htmx, field, data, message
-):
+def test_bad_edits_show_the_error_next_to_the_field(client, task, member, field, data, message):
     client.force_login(member)
-    response = quick(client, field, data, **htmx)
-    assert response.status_code == 200 and "HX-Trigger" not in response
-    assert message in response.content.decode()
+    response = quick(client, task, {**data, "title": "Changed too"})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert message in html and 'id="edit-errors"' in html
+    # What was typed comes back, nothing is saved.
+    assert 'value="Changed too"' in html
     assert Task.objects.get(pk=task.pk).history.count() == task.history.count()
 
 
-def test_assignees_outside_the_team_are_not_choices(client, task, member, outsider, htmx):
+def test_assignees_outside_the_team_are_not_choices(client, task, member, outsider):
     client.force_login(member)
-    response = quick(client, "assignees", {"assignees": str(outsider.pk)}, **htmx)
+    response = quick(client, task, {"assignees": str(outsider.pk)})
     assert "Select a valid choice." in response.content.decode()
     assert outsider not in Task.objects.get(pk=task.pk).assignees.all()
 
@@ -156,9 +209,9 @@ def test_assignees_outside_the_team_are_not_choices(client, task, member, outsid
 def test_viewer_reads_without_write_controls_and_forged_writes_are_403(client, task, viewer):
     client.force_login(viewer)
     html = client.get(PAGE).content.decode()
-    assert "data-quick" not in html and 'id="comment-form"' not in html
-    assert "Delete this comment" not in html
-    assert quick(client, "status", {"status": "done"}).status_code == 403
+    assert 'id="task-edit"' not in html and 'id="comment-form"' not in html
+    assert "Delete this comment" not in html and 'id="lead-actions"' not in html
+    assert quick(client, task, {"status": "done"}).status_code == 403
     response = client.post(f"{PAGE}comments/", {"body": "sneaky"})
     assert response.status_code == 403 and task_perms.DENIED_COMMENT in response.content.decode()
     comment = Comment.objects.get()
@@ -170,9 +223,11 @@ def test_viewer_reads_without_write_controls_and_forged_writes_are_403(client, t
 @pytest.mark.parametrize(
     "path, data",
     [
-        ("quick/status/", {"status": "bogus"}),
-        ("quick/due_date/", {"due_date_0": "2026-02-30"}),
-        ("quick/assignees/", {"assignees": "9223372036854775808"}),
+        ("edit/", {"status": "bogus"}),
+        ("edit/", {"due_date_0": "2026-02-30"}),
+        ("edit/", {"assignees": "9223372036854775808"}),
+        ("archive/", {"archived": "true"}),
+        ("delete/", {}),
         ("move/", {"status": "bogus"}),
         ("comments/", {"body": ""}),
         ("take/", {}),
@@ -272,3 +327,30 @@ def test_task_page_queries_do_not_grow(
     large, response = count_queries(client, PAGE, django_assert_max_num_queries)
     assert response.context["more_subtasks"]
     assert small == large
+
+
+def test_a_lead_archives_unarchives_and_deletes_on_the_page(client, task, lead, member):
+    client.force_login(member)
+    assert 'id="delete-task"' not in client.get(PAGE).content.decode()
+    assert client.post(f"{PAGE}delete/").status_code == 403
+    client.force_login(lead)
+    html = client.get(PAGE).content.decode()
+    assert 'id="archive-task"' in html and 'id="delete-task"' in html
+    client.post(f"{PAGE}archive/", {"archived": "true"})
+    assert Task.objects.get(pk=task.pk).is_archived
+    client.post(f"{PAGE}archive/", {"archived": "false"})
+    assert not Task.objects.get(pk=task.pk).is_archived
+    response = client.post(f"{PAGE}delete/")
+    assert response.status_code == 302 and response["Location"] == "/teams/operations/tasks/"
+    assert not Task.objects.filter(pk=task.pk).exists()
+
+
+def test_the_description_preview_is_the_pages_markdown(client, task, member, outsider):
+    client.force_login(member)
+    url = "/teams/operations/preview/"
+    html = client.post(url, {"description": "**bold** <script>x</script>"}).content.decode()
+    assert "<strong>bold</strong>" in html and "<script>" not in html
+    assert "Nothing to preview" in client.post(url, {"description": " "}).content.decode()
+    assert client.post(url, {"description": "x" * 100_001}).status_code == 400
+    client.force_login(outsider)
+    assert client.post(url, {"description": "hi"}).status_code == 404

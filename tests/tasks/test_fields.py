@@ -3,7 +3,7 @@
 from dataclasses import replace
 
 from portal.api.serializers import TaskSerializer
-from portal.pages.forms import TaskCreateForm
+from portal.pages.forms import TaskForm
 from portal.tasks import fields as f
 from portal.tasks.resources import TASK_EXPORT_ONLY, TASK_IMPORT_COLUMNS
 from portal.tasks.selectors import TASK_ROW_FIELDS
@@ -95,7 +95,7 @@ def test_the_page_form_has_the_described_fields(team, lead):
     from portal.accounts.models import User
     from portal.tasks.models import Tag, Task
 
-    form = TaskCreateForm(
+    form = TaskForm(
         team=team,
         people=User.objects.none(),
         tags=Tag.objects.none(),

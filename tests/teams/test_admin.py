@@ -12,6 +12,7 @@ def members_post(team, rows, **extra):
         "name": team.name,
         "slug": team.slug,
         "key": team.key,
+        "time_zone": team.time_zone,
         "description": team.description,
         "memberships-TOTAL_FORMS": str(len(rows)),
         "memberships-INITIAL_FORMS": str(sum(1 for r in rows if r.get("id"))),
@@ -82,6 +83,7 @@ def test_only_superusers_add_teams(client, lead, superuser):
             "name": "Data",
             "slug": "data",
             "key": "DAT",
+            "time_zone": "Europe/Berlin",
             "description": "",
             "memberships-TOTAL_FORMS": "0",
             "memberships-INITIAL_FORMS": "0",
@@ -90,7 +92,7 @@ def test_only_superusers_add_teams(client, lead, superuser):
         },
     )
     assert response.status_code == 302
-    assert Team.objects.filter(key="DAT").exists()
+    assert Team.objects.get(key="DAT").time_zone == "Europe/Berlin"
 
 
 def test_outsider_cannot_open_team(client, outsider, team):

@@ -5,6 +5,7 @@ import json
 from django import template
 
 from portal.accounts.models import name_of
+from portal.core.markdown import markdown_to_html
 from portal.pages import cards
 
 register = template.Library()
@@ -39,6 +40,17 @@ def field_named(form, name: str):
 
 
 @register.filter
-def as_json(value) -> str:
-    """A JSON value as JSON (metadata), not as Python's repr."""
-    return json.dumps(value, ensure_ascii=False, sort_keys=True)
+def markdown(text: str):
+    """People's Markdown (a description) as safe HTML: portal/core/markdown.py."""
+    return markdown_to_html(text)
+
+
+@register.filter
+def metadata_items(metadata) -> list[tuple[str, str]]:
+    """A task's metadata as key and value, sorted by key; nested values as JSON."""
+    if not isinstance(metadata, dict):
+        return []
+    return [
+        (str(key), value if isinstance(value, str) else json.dumps(value, ensure_ascii=False))
+        for key, value in sorted(metadata.items(), key=lambda item: str(item[0]))
+    ]

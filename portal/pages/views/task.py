@@ -1,17 +1,18 @@
-"""A task's page: every field, subtasks, comments, history, and quick edits in place."""
+"""A task's page: every field (edited in one form), subtasks, comments and history."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from portal.pages.forms import CommentForm, TaskCreateForm, TaskFieldForm, add_service_errors
+from portal.pages.forms import CommentForm, TaskForm, add_service_errors
 from portal.tasks import permissions as task_perms
-from portal.tasks.fields import form_value
 from portal.tasks.selectors import (
     comments_visible_to,
     history_readable,
@@ -26,6 +27,7 @@ from portal.tasks.services import (
     comment_add,
     comment_delete,
     comment_update,
+    tags_named,
     task_create,
     task_update,
 )
@@ -43,12 +45,12 @@ from .base import (
 HISTORY_PAGE = 20
 MAX_HISTORY_PAGE = 10_000
 SUBTASKS_SHOWN = 50
-QUICK_FIELDS = ("status", "priority", "due_date", "assignees")
-SAVED = "{field} saved."
+SAVED = "{key} saved."
+NOTHING_CHANGED = "Nothing changed."
 COMMENT_ADDED = "Comment added."
 COMMENT_SAVED = "Comment saved."
 COMMENT_DELETED = "Comment deleted."
-# Quick-edit and comment responses tell the page that the task changed (its history reloads).
+# Comment responses tell the page that the task changed (its history reloads).
 CHANGED_EVENT = "task-changed"
 
 
@@ -78,16 +80,17 @@ def _people(user, team):
     )
 
 
-def _quick_forms(user, team, task, bound=None) -> dict:
-    """A form per quick-edit field, showing the task's values (or the one that failed)."""
-    forms = {}
-    for name in QUICK_FIELDS:
-        if bound is not None and bound.field_name == name:
-            forms[name] = bound
-            continue
-        initial = {name: form_value(task, name)}
-        forms[name] = TaskFieldForm(field=name, people=_people(user, team), initial=initial)
-    return forms
+def task_form(user, team, task=None, data=None) -> TaskForm:
+    """The task form of `team`: empty for a new task, or showing `task` as stored."""
+    return TaskForm(
+        data,
+        initial=TaskForm.initial_for(task) if task is not None else None,
+        auto_id="edit-%s" if task is not None else "id_%s",
+        team=team,
+        people=_people(user, team),
+        tags=tags_visible_to(fetched_by=user).only("id", "name"),
+        parents=tasks_visible_to(fetched_by=user).filter(team=team),
+    )
 
 
 def _comments(user, team, task, editing=None) -> list:
@@ -112,6 +115,10 @@ def _context(request, team, task, **extra) -> dict:
         {
             "task": task,
             "can_edit": task_perms.can_edit_task(user, task),
+            "can_archive": task_perms.can_archive_task(user, task),
+            "can_delete": task_perms.can_delete_task(user, task),
+            "archive_days": settings.ARCHIVE_RETENTION_DAYS,
+            "preview_url": reverse("pages:markdown_preview", args=[team.slug]),
             "can_comment": task_perms.can_comment(user, task),
             "section": "task",
             "title": f"{task.key} {task.title}",
@@ -132,8 +139,8 @@ def task_page(request, slug: str, number: int):
     return _render_task_page(request, team, task, page=_page(request.GET.get("history")))
 
 
-def _render_task_page(request, team, task, *, page=1, bound=None, comment_form=None):
-    """The whole page; `bound` / `comment_form` carry a failed form back with its errors."""
+def _render_task_page(request, team, task, *, page=1, edit_form=None, comment_form=None):
+    """The whole page; `edit_form` / `comment_form` carry a failed form back with its errors."""
     user = request.user
     history, older = history_page(task, page)
     subtasks = list(
@@ -145,7 +152,7 @@ def _render_task_page(request, team, task, *, page=1, bound=None, comment_form=N
         request,
         team,
         task,
-        forms=_quick_forms(user, team, task, bound=bound),
+        edit_form=edit_form or task_form(user, team, task),
         subtasks=subtasks[:SUBTASKS_SHOWN],
         more_subtasks=len(subtasks) > SUBTASKS_SHOWN,
         comments=_comments(user, team, task),
@@ -171,40 +178,33 @@ def history_fragment(request, slug: str, number: int):
 
 @page_view
 @require_POST
-def quick_edit(request, slug: str, number: int, field: str):
-    """Change one field (status, priority, due date, assignees) through task_update."""
-    if field not in QUICK_FIELDS:
-        raise Http404(field)
+def task_edit(request, slug: str, number: int):
+    """Save the fields the person changed, all at once, through task_update (new tags first,
+    in the same transaction). With an error nothing is saved and the form comes back as typed."""
     user = request.user
     # A write that is not allowed is refused before its input is read.
     team, task = team_task_or_404(user, slug, number, rule=task_perms.EDIT_TASK)
-    form = TaskFieldForm(request.POST, field=field, people=_people(user, team))
-    saved = False
+    form = task_form(user, team, task, request.POST)
     if form.is_valid():
+        changes = form.changes()
         try:
-            task_update(actor=user, task=task, **{field: form.cleaned_data[field]})
-            saved = True
+            with transaction.atomic():
+                new_tags = form.cleaned_data["new_tags"]
+                if new_tags:
+                    tags = [*changes.get("tags", form.cleaned_data["tags"])]
+                    changes["tags"] = [*tags, *tags_named(actor=user, names=new_tags)]
+                if changes:
+                    task_update(actor=user, task=task, **changes)
         except ValidationError as exc:
             add_service_errors(form, exc)
-    if saved and not request.htmx:
-        return redirect(_task_url(team, task))
-    if not request.htmx:
-        # Without htmx a failed edit shows the whole page with the error next to the field.
-        return _render_task_page(request, team, task_or_404(user, team, number), bound=form)
-    task = task_or_404(user, team, number)
-    label = str(form.fields[field].label or field).capitalize()
-    context = _context(
-        request,
-        team,
-        task,
-        forms=_quick_forms(user, team, task, bound=None if saved else form),
-        saved=field if saved else None,
-        message=SAVED.format(field=label) if saved else "",
-    )
-    response = render(request, "teams/_quick_edit.html", context)
-    if saved:
-        response["HX-Trigger"] = CHANGED_EVENT
-    return response
+        except PermissionDenied as exc:
+            form.add_error("new_tags" if form.cleaned_data["new_tags"] else None, str(exc))
+        else:
+            messages.success(request, SAVED.format(key=task.key) if changes else NOTHING_CHANGED)
+            return redirect(_task_url(team, task))
+    page = _render_task_page(request, team, task_or_404(user, team, number), edit_form=form)
+    page.status_code = 422 if request.htmx else 200
+    return page
 
 
 def _comments_response(request, team, task, *, form=None, message="", editing=None):
@@ -294,21 +294,29 @@ def task_new(request, slug: str):
     team = team_or_404(user, slug)
     if not task_perms.can_create_task(user, team):
         raise PermissionDenied(task_perms.DENIED_CREATE_TASK)
-    form = TaskCreateForm(
-        request.POST if request.method == "POST" else None,
-        team=team,
-        people=_people(user, team),
-        tags=tags_visible_to(fetched_by=user).only("id", "name"),
-        parents=tasks_visible_to(fetched_by=user).filter(team=team),
-    )
+    form = task_form(user, team, data=request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
-            task = task_create(actor=user, team=team, **form.service_fields())
+            with transaction.atomic():
+                fields = form.service_fields()
+                new_tags = form.cleaned_data["new_tags"]
+                if new_tags:
+                    fields["tags"] = [*fields["tags"], *tags_named(actor=user, names=new_tags)]
+                task = task_create(actor=user, team=team, **fields)
         except ValidationError as exc:
             add_service_errors(form, exc)
+        except PermissionDenied as exc:
+            form.add_error("new_tags", str(exc))
         else:
             messages.success(request, TASK_CREATED.format(key=task.key))
             return redirect(_task_url(team, task))
     context = team_context(user, team)
-    context.update({"form": form, "section": "new", "title": f"New task in {team.name}"})
+    context.update(
+        {
+            "form": form,
+            "section": "new",
+            "title": f"New task in {team.name}",
+            "preview_url": reverse("pages:markdown_preview", args=[team.slug]),
+        }
+    )
     return render_page(request, "teams/task_form.html", context)

@@ -33,7 +33,7 @@ from portal.tasks.services.rules import (
     UNKNOWN_FIELDS,
     validate_assignees,
 )
-from portal.tasks.services.tags import tag_create, tag_delete, tag_update
+from portal.tasks.services.tags import tag_create, tag_delete, tag_update, tags_named
 from portal.tasks.services.tasks import (
     task_add_assignees,
     task_add_tags,
@@ -70,6 +70,7 @@ __all__ = [
     "tag_create",
     "tag_delete",
     "tag_update",
+    "tags_named",
     "task_add_assignees",
     "task_add_tags",
     "task_archive",

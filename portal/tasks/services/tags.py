@@ -6,6 +6,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import Q
 
 from portal.accounts.models import User
 from portal.core.concurrency import lock_row
@@ -45,3 +46,22 @@ def tag_delete(*, actor: User, tag: Tag) -> None:
     if not task_perms.can_change_tag(actor):
         raise PermissionDenied(perms.DENIED_SUPERUSER)
     tag.delete()
+
+
+@transaction.atomic
+def tags_named(*, actor: User, names: list[str]) -> list[Tag]:
+    """The tags called `names` (any case), creating those that do not exist yet.
+
+    Creating needs the right to create tags (`can_create_tag`); finding existing ones does not.
+    """
+    wanted = {name.strip().lower(): name.strip() for name in names if name.strip()}
+    if not wanted:
+        return []
+    query = Q()
+    for name in wanted.values():
+        query |= Q(name__iexact=name)
+    found = {tag.name.lower(): tag for tag in Tag.objects.filter(query)}
+    return [
+        found[key] if key in found else tag_create(actor=actor, name=name)
+        for key, name in wanted.items()
+    ]
