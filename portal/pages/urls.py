@@ -3,7 +3,18 @@
 from django.urls import path, register_converter
 
 from portal.pages.converters import RowIdConverter, TaskNumberConverter
-from portal.pages.views import activity, board, home, invitation, people, reports, task, tasks
+from portal.pages.views import (
+    activity,
+    board,
+    bulk,
+    exports,
+    home,
+    invitation,
+    people,
+    reports,
+    task,
+    tasks,
+)
 
 register_converter(TaskNumberConverter, "number")
 register_converter(RowIdConverter, "rowid")
@@ -61,4 +72,12 @@ urlpatterns = [
         name="invitation_revoke",
     ),
     path("invitations/<str:token>/", invitation.invitation, name="invitation"),
+    # My work (every team of mine) and the lists' exports and bulk edit.
+    path("tasks/", tasks.my_work, name="my_work"),
+    path("tasks/export.<str:fmt>", tasks.export, name="my_work_export"),
+    path("tasks/bulk/", bulk.bulk_edit, name="my_work_bulk"),
+    path("tasks/exports/<rowid:job_id>/", exports.export_job, name="export_job"),
+    path("tasks/exports/<rowid:job_id>/file/", exports.export_file, name="export_file"),
+    path("teams/<slug:slug>/tasks/export.<str:fmt>", tasks.export, name="task_list_export"),
+    path("teams/<slug:slug>/tasks/bulk/", bulk.bulk_edit, name="task_list_bulk"),
 ]
