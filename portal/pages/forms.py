@@ -232,7 +232,8 @@ class BulkEditForm(PageForm):
 
     def clean(self):
         data = super().clean()
-        if not any(data.get(name) for name in self.fields if name != "tasks"):
+        changes = [name for name in self.fields if name != "tasks"]
+        if not self.errors and not any(data.get(name) for name in changes):
             raise ValidationError(BULK_NO_CHANGE)
         return data
 
