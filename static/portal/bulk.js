@@ -9,6 +9,7 @@
     const all = document.getElementById("bulk-all");
     const rows = Array.prototype.slice.call(document.querySelectorAll("input[data-bulk-row]"));
     const counter = document.getElementById("bulk-count");
+    const panel = document.getElementById("bulk-panel");
 
     function update() {
       const chosen = rows.filter(function (box) { return box.checked; }).length;
@@ -23,10 +24,17 @@
       all.hidden = false;
       all.addEventListener("change", function () {
         rows.forEach(function (box) { box.checked = all.checked; });
+        if (all.checked && panel) panel.open = true;
         update();
       });
     }
-    rows.forEach(function (box) { box.addEventListener("change", update); });
+    rows.forEach(function (box) {
+      box.addEventListener("change", function () {
+        // The first row chosen opens the changes to make.
+        if (box.checked && panel) panel.open = true;
+        update();
+      });
+    });
     update();
   }
 
