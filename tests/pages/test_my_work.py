@@ -116,13 +116,17 @@ def test_exports_the_list_as_filtered(client, member, two_teams):
     assert client.get(f"{MY_WORK}export.csv?ordering=colour").status_code == 400
 
 
-def test_a_big_export_runs_in_the_background(client, member, two_teams, settings):
+def test_a_big_export_runs_in_the_background(client, member, outsider, two_teams, settings):
     settings.SPREADSHEET_BACKGROUND_ROWS = 1
     client.force_login(member)
     response = client.get(f"{MY_WORK}export.csv", follow=True)
     assert response.status_code == 200
     assert b"Exporting 2 tasks in the background." in response.content
-    assert response.context["job"].requester == member
+    job = response.context["job"]
+    assert job.requester == member
+    assert client.get(f"/tasks/exports/{job.pk}/file/").status_code == 404  # not written yet
+    client.force_login(outsider)
+    assert client.get(f"/tasks/exports/{job.pk}/").status_code == 404  # someone else's
 
 
 def test_queries_do_not_grow_with_tasks(
