@@ -217,3 +217,57 @@ class JoinForm(PageForm):
             "first_name": data["first_name"],
             "last_name": data["last_name"],
         }
+
+
+BULK_NONE_SELECTED = "Select the tasks to change."
+BULK_NO_CHANGE = "Choose a change to make."
+NO_CHANGE = ("", "No change")
+
+
+class BulkEditForm(PageForm):
+    """The list's bulk edit: the selected tasks and the changes to make to each of them (an
+    empty field changes nothing). `edit_changes` gives them as `task_edit`'s keywords."""
+
+    status = forms.ChoiceField(choices=[NO_CHANGE, *Task._meta.get_field("status").choices])
+    priority = forms.ChoiceField(choices=[NO_CHANGE, *Task._meta.get_field("priority").choices])
+    due_date = forms.DateField(label="Due", widget=forms.DateInput(attrs={"type": "date"}))
+    archive = forms.ChoiceField(
+        label="Archive",
+        choices=[NO_CHANGE, ("archive", "Archive"), ("unarchive", "Unarchive")],
+    )
+
+    def __init__(self, *args, tasks, people, tags, **kwargs):
+        kwargs.setdefault("auto_id", "bulk-%s")
+        super().__init__(*args, **kwargs)
+        self.fields["tasks"] = ModelMultipleChoiceField(
+            queryset=tasks, error_messages={"required": BULK_NONE_SELECTED}
+        )
+        for name, label, choices in (
+            ("add_assignee", "Assign", people),
+            ("remove_assignee", "Unassign", people),
+            ("add_tag", "Add tag", tags),
+            ("remove_tag", "Remove tag", tags),
+        ):
+            self.fields[name] = forms.ModelChoiceField(
+                queryset=choices, label=label, empty_label="No change"
+            )
+        for name, field in self.fields.items():
+            field.required = name == "tasks"
+
+    def clean(self):
+        data = super().clean()
+        changes = [name for name in self.fields if name != "tasks"]
+        if not self.errors and not any(data.get(name) for name in changes):
+            raise ValidationError(BULK_NO_CHANGE)
+        return data
+
+    def edit_changes(self) -> dict:
+        data = self.cleaned_data
+        changes = {name: data[name] for name in ("status", "priority", "due_date") if data[name]}
+        if data["archive"]:
+            changes["is_archived"] = data["archive"] == "archive"
+        links = {"assignees": "assignee", "tags": "tag"}
+        for verb in ("add", "remove"):
+            chosen = {name: [data[f"{verb}_{one}"]] for name, one in links.items()}
+            changes[verb] = {name: values for name, values in chosen.items() if values[0]}
+        return changes

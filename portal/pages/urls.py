@@ -6,6 +6,8 @@ from portal.pages.converters import RowIdConverter, TaskNumberConverter
 from portal.pages.views import (
     activity,
     board,
+    bulk,
+    exports,
     home,
     invitation,
     people,
@@ -74,4 +76,12 @@ urlpatterns = [
         name="invitation_revoke",
     ),
     path("invitations/<str:token>/", invitation.invitation, name="invitation"),
+    # My work (every team of mine) and the lists' exports and bulk edit.
+    path("tasks/", tasks.my_work, name="my_work"),
+    path("tasks/export.<str:fmt>", tasks.export, name="my_work_export"),
+    path("tasks/bulk/", bulk.bulk_edit, name="my_work_bulk"),
+    path("tasks/exports/<rowid:job_id>/", exports.export_job, name="export_job"),
+    path("tasks/exports/<rowid:job_id>/file/", exports.export_file, name="export_file"),
+    path("teams/<slug:slug>/tasks/export.<str:fmt>", tasks.export, name="task_list_export"),
+    path("teams/<slug:slug>/tasks/bulk/", bulk.bulk_edit, name="task_list_bulk"),
 ]

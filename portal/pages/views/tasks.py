@@ -1,21 +1,34 @@
-"""The task list: the API's filters, search and ordering (TaskFilter) with the team fixed."""
+"""The task lists: a team's (`/teams/<slug>/tasks/`) and My work (`/tasks/`, every team of mine,
+assigned to me unless the person asks otherwise). Both are the API's filters, search and
+ordering (TaskFilter) on the tasks the person may see; a team's list fixes the team.
+"""
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.http import Http404, QueryDict
+from django.shortcuts import redirect
+from django.urls import reverse
 from django.views.decorators.http import require_GET
 
+from portal.pages.tasklist import count_capped, count_text, sort_columns
+from portal.spreadsheets.services import sheet_export
+from portal.tasks import permissions as task_perms
 from portal.tasks.choices import Priority, Status
 from portal.tasks.filters import ORDERING_FIELDS
 from portal.tasks.selectors import tags_visible_to, task_list
+from portal.teams.models import Team
+from portal.teams.permissions import team_ids_for
 from portal.teams.selectors import assignable_people
 
-from .base import page_view, render_page, team_context, team_or_404
+from .base import bad_request, page_view, render_page, team_context, team_or_404
 
 PAGE_SIZE = 25
 MAX_PAGE = 100_000
 PAGE_INVALID = "Enter a page number from 1 to 100000."
 FILTER_ERROR = "Filter {name}: {message}"
+EXPORT_STARTED = "Exporting {rows} tasks in the background."
 # Orderings offered in the list's menu; any other TaskFilter ordering works in the URL too.
 ORDERINGS = [
     ("", "Newest first"),
@@ -27,6 +40,11 @@ ORDERINGS = [
 ]
 # Parameters that belong to the page, not to the filter set.
 PAGE_PARAMS = ("page",)
+# My work shows my tasks unless the address says otherwise; "anyone" asks for everyone's
+# (an empty value would be left out of the address, and mean "mine" again).
+MY_WORK_DEFAULT_ASSIGNEE = "me"
+ANYONE = "anyone"
+FILE_FORMATS = ("csv", "xlsx")
 
 
 def _page_number(raw: str | None) -> int | None:
@@ -41,58 +59,138 @@ def _chosen(request, name: str) -> list[str]:
     return [part.strip() for value in request.GET.getlist(name) for part in value.split(",")]
 
 
-@page_view
-@require_GET
-def task_list_page(request, slug: str):
-    user = request.user
-    team = team_or_404(user, slug)
+def _assignee(request, team: Team | None) -> str:
+    """The assignee filter as the page shows it: as given, else "me" on My work."""
+    return request.GET.get("assignee", "" if team else MY_WORK_DEFAULT_ASSIGNEE)
+
+
+def list_filters(request, team: Team | None) -> QueryDict:
+    """The filter set's values for the list: the address's, with the team fixed by a team's
+    address, and My work's assignee default."""
     filters = request.GET.copy()
-    for name in (*PAGE_PARAMS, "team"):
+    for name in PAGE_PARAMS:
         filters.pop(name, None)
-    # The team is fixed by the address; everything else is the API's filter set, unchanged.
-    filters["team"] = str(team.pk)
+    if team is not None:
+        # The team is fixed by the address; everything else is the API's filter set, unchanged.
+        filters["team"] = str(team.pk)
+    assignee = _assignee(request, team)
+    if assignee in ("", ANYONE):
+        filters.pop("assignee", None)
+    else:
+        filters["assignee"] = assignee
+    return filters
+
+
+def filter_errors(exc: ValidationError) -> list[str]:
+    return [
+        FILTER_ERROR.format(name=name, message=message)
+        for name, messages in exc.message_dict.items()
+        for message in messages
+    ]
+
+
+def list_people(user, team: Team | None):
+    """The people the list's assignee filter and bulk edit offer: the team's, or my teams'."""
+    team_ids = [team.pk] if team is not None else team_ids_for(user)
+    return assignable_people(fetched_by=user, team_ids=team_ids).only(
+        "id", "username", "first_name", "last_name"
+    )
+
+
+def list_url(team: Team | None) -> str:
+    return reverse("pages:task_list", args=[team.slug]) if team else reverse("pages:my_work")
+
+
+def _rows(user, filters, page: int) -> tuple[list, bool, int]:
+    """A page of tasks, whether a next page exists (one row more, not a count), and the
+    total (counted up to the cap)."""
+    qs = task_list(fetched_by=user, filters=filters)
+    start = (page - 1) * PAGE_SIZE
+    rows = list(qs.with_overdue()[start : start + PAGE_SIZE + 1])
+    return rows[:PAGE_SIZE], len(rows) > PAGE_SIZE, count_capped(qs)
+
+
+def list_context(request, team: Team | None) -> dict:
+    """Everything a task list shows; `team` None is My work."""
+    user = request.user
     errors: list[str] = []
     page = _page_number(request.GET.get("page"))
     if page is None:
         errors.append(PAGE_INVALID)
-    tasks, has_next = [], False
+    tasks, has_next, total = [], False, None
     if not errors:
         try:
-            qs = task_list(fetched_by=user, filters=filters).with_overdue()
-            start = (page - 1) * PAGE_SIZE
-            # One row more than a page tells whether a next page exists, without a COUNT.
-            rows = list(qs[start : start + PAGE_SIZE + 1])
-            tasks, has_next = rows[:PAGE_SIZE], len(rows) > PAGE_SIZE
+            tasks, has_next, total = _rows(user, list_filters(request, team), page)
         except ValidationError as exc:
-            errors = [
-                FILTER_ERROR.format(name=name, message=message)
-                for name, messages in exc.message_dict.items()
-                for message in messages
-            ]
-    filtered = any(k not in (*PAGE_PARAMS, "search", "team") and v for k, v in request.GET.items())
-    context = team_context(user, team)
+            errors = filter_errors(exc)
+    fixed = (*PAGE_PARAMS, "search", "team", *(() if team else ("assignee",)))
+    filtered = any(k not in fixed and v for k, v in request.GET.items())
+    editable = {task.pk for task in tasks if task_perms.can_edit_task(user, task)}
+    context = team_context(user, team) if team else {"section": "my_work"}
     context.update(
         {
-            "section": "list",
-            "title": f"{team.name} tasks",
+            "title": f"{team.name} tasks" if team else "My work",
             "tasks": tasks,
             "errors": errors,
             "page": page or 1,
             "has_next": has_next,
+            "total_text": count_text(total) if total is not None else "",
             "filtered": filtered,
-            "people": assignable_people(fetched_by=user, team_ids=[team.pk]).only(
-                "id", "username", "first_name", "last_name"
-            ),
+            "people": list_people(user, team),
             "tags": tags_visible_to(fetched_by=user).only("id", "name"),
             "statuses": Status.choices,
             "priorities": Priority.choices,
             "orderings": ORDERINGS,
             "ordering_fields": ORDERING_FIELDS,
+            "columns": sort_columns(request.GET.get("ordering", ""), with_team=team is None),
             "chosen": {
                 "status": _chosen(request, "status"),
                 "priority": _chosen(request, "priority"),
             },
             "values": request.GET,
+            "assignee": _assignee(request, team),
+            "anyone": "" if team else ANYONE,
+            "list_url": list_url(team),
+            "editable": editable,
         }
     )
+    return context
+
+
+@page_view
+@require_GET
+def task_list_page(request, slug: str):
+    team = team_or_404(request.user, slug)
+    context = list_context(request, team)
+    context["section"] = "list"
     return render_page(request, "teams/task_list.html", context)
+
+
+@page_view
+@require_GET
+def my_work(request):
+    return render_page(request, "teams/task_list.html", list_context(request, None))
+
+
+@page_view
+@require_GET
+def export(request, fmt: str, slug: str | None = None):
+    """The list as filtered (every page) as CSV or XLSX; a big one is written in the
+    background and its page says when the file is ready."""
+    user = request.user
+    team = team_or_404(user, slug) if slug else None
+    if fmt not in FILE_FORMATS:
+        raise Http404(fmt)
+    filters = list_filters(request, team)
+    try:
+        queryset = task_list(fetched_by=user, filters=filters)
+    except ValidationError as exc:
+        return bad_request(" ".join(filter_errors(exc)))
+    # A background job reads the filters again as plain values.
+    plain = {k: ",".join(filters.getlist(k)) for k in filters if filters.get(k) != ""}
+    stem = f"{team.slug}-tasks" if team else "my-work"
+    sheet = sheet_export(user=user, sheet="tasks", fmt=fmt, rows=queryset, filters=plain, stem=stem)
+    if sheet.job is None:
+        return sheet.response()
+    messages.info(request, EXPORT_STARTED.format(rows=sheet.rows))
+    return redirect("pages:export_job", job_id=sheet.job.pk)

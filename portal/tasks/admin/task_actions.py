@@ -31,11 +31,8 @@ def report_bulk(modeladmin, request, result: BulkResult, verb: str) -> None:
             request, BULK_CHANGED.format(verb=verb, tasks=tasks), messages.SUCCESS
         )
     if result.refused:
-        details = "; ".join(f"{task.key}: {reason}" for task, reason in result.refused[:20])
-        more = len(result.refused) - 20
-        if more > 0:
-            details += f"; and {more} more"
         tasks = count(len(result.refused), "task")
+        details = result.refusals()
         modeladmin.message_user(
             request, BULK_REFUSED.format(tasks=tasks, details=details), messages.WARNING
         )

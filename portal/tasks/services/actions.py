@@ -21,6 +21,12 @@ class BulkResult:
     changed: list[Task] = field(default_factory=list)
     refused: list[tuple[Task, str]] = field(default_factory=list)
 
+    def refusals(self, limit: int = 20) -> str:
+        """The refused tasks by key with the reason: "OPS-3: ...; OPS-7: ...; and 4 more"."""
+        details = "; ".join(f"{task.key}: {reason}" for task, reason in self.refused[:limit])
+        more = len(self.refused) - limit
+        return details + (f"; and {more} more" if more > 0 else "")
+
 
 def error_text(exc: Exception) -> str:
     """A one-line reason from a PermissionDenied or ValidationError."""

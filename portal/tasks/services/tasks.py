@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -19,6 +19,7 @@ from portal.tasks.services.bulk import ROW_RULE, TaskWrite, tasks_write_bulk
 from portal.tasks.services.rules import (
     M2M_FIELDS,
     TASK_MOVE_TEAM,
+    UNKNOWN_FIELDS,
     _apply_archive,
     _apply_status,
     _check_assignees,
@@ -86,10 +87,15 @@ def _lock_task(task: Task) -> None:
 
 
 def _change_task(
-    actor: User, task: Task, changes: dict[str, Any], *, add: Collection[str] = ()
+    actor: User,
+    task: Task,
+    changes: dict[str, Any],
+    *,
+    add: Collection[str] = (),
+    remove: Mapping[str, Sequence] | None = None,
 ) -> Task:
-    """task_update's body; the links named in `add` are added to the current ones (read under
-    the task's lock), the others given are replaced."""
+    """task_update's body; see `_merge_links` for `add` and `remove`; the other links given
+    are replaced."""
     if "team" in changes and changes.pop("team") != task.team:
         raise ValidationError({"team": TASK_MOVE_TEAM})
     _check_fields(changes)
@@ -102,8 +108,7 @@ def _change_task(
     # a task and a change of its team's memberships never wait for each other in a circle.
     roles = _team_roles(task.team, m2m["assignees"], lock=True) if "assignees" in m2m else {}
     _lock_task(task)
-    for name in add:
-        m2m[name] = _unique([*getattr(task, name).all(), *m2m[name]])
+    _merge_links(task, m2m, add, remove or {})
 
     fields: set[str] = set()
     if "is_archived" in changes:
@@ -140,6 +145,39 @@ def _change_task(
         record_change(TASK_HISTORY, task, actor=actor, history_type="~", empty=empty)
     _drop_prefetch(task, relinked)
     return task
+
+
+def _merge_links(
+    task: Task, m2m: dict[str, list], add: Collection[str], remove: Mapping[str, Sequence]
+) -> None:
+    """The links named in `add` join the current ones and those in `remove` leave them, both
+    read under the task's lock (so concurrent additions and removals are all kept)."""
+    for name in add:
+        m2m[name] = _unique([*getattr(task, name).all(), *m2m[name]])
+    for name, gone in remove.items():
+        gone_ids = {value.pk for value in gone}
+        kept = m2m[name] if name in m2m else getattr(task, name).all()
+        m2m[name] = [value for value in kept if value.pk not in gone_ids]
+
+
+@transaction.atomic
+def task_edit(
+    *,
+    actor: User,
+    task: Task,
+    add: Mapping[str, Sequence] | None = None,
+    remove: Mapping[str, Sequence] | None = None,
+    **changes: Any,
+) -> Task:
+    """Change fields and add (`add={"tags": [...]}`) or remove (`remove={"assignees": [...]}`)
+    assignees and tags, keeping the others: one change, one history record (the list's bulk
+    edit). Fields as for `task_update`."""
+    add = {name: list(values) for name, values in (add or {}).items() if values}
+    remove = {name: list(values) for name, values in (remove or {}).items() if values}
+    not_links = sorted((set(add) | set(remove)) - set(M2M_FIELDS))
+    if not_links:
+        raise TypeError(UNKNOWN_FIELDS.format(names=", ".join(not_links)))
+    return _change_task(actor, task, {**changes, **add}, add=list(add), remove=remove)
 
 
 def task_assign(*, actor: User, task: Task, assignees: Sequence[User]) -> Task:
