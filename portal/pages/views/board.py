@@ -157,7 +157,8 @@ def take(request, slug: str, number: int):
     user = request.user
     team, task = team_task_or_404(user, slug, number, rule=task_perms.EDIT_TASK)
     refusal = task_perms.task_take_refusal(user, task)
-    if refusal:
+    # Taking a task that is mine already (a second click, two tabs) changes nothing and is fine.
+    if refusal and refusal != task_perms.TAKE_MINE:
         return bad_request(NOT_CHANGED.format(key=task.key, reason=refusal))
     try:
         task_add_assignees(actor=user, task=task, assignees=[user])
