@@ -104,10 +104,21 @@ class Section:
     chart: Chart | None = None
     description: str = ""
     display_rows: list = field(default_factory=list)
+    # Weekly tables read newest week first on the page (the chart and the files stay in time order).
+    newest_first: bool = False
+
+    @property
+    def table_rows(self) -> list:
+        return list(reversed(self.sheet.rows)) if self.newest_first else self.sheet.rows
 
 
 def _days(value: float | None) -> float | None:
-    return None if value is None else round(value, 1)
+    """Days to one decimal, never below zero: a task completed within a second of its creation
+    (or imported with its dates a little apart) would otherwise read "-0.0"."""
+    if value is None:
+        return None
+    days = round(value, 1)
+    return days if days > 0 else 0.0
 
 
 @dataclass(frozen=True)
@@ -143,6 +154,7 @@ def _weekly(
             **{"category_title": "Week (starting Monday)", **chart},
         ),
         description,
+        newest_first=True,
     )
 
 

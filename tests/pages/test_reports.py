@@ -8,6 +8,7 @@ import pytest
 from django.utils import timezone
 from openpyxl import load_workbook
 
+from portal.core.dates import show_date
 from portal.jobs.models import DailySummary
 from portal.pages.reports import (
     RANGE_BOTH,
@@ -191,3 +192,26 @@ def test_report_queries_do_not_grow(client, team, member, member2, django_assert
     assert small == large
     with django_assert_max_num_queries(30):
         assert client.get(XLSX).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"), [(-0.04, "0.0"), (-3.0, "0.0"), (0.04, "0.0"), (2.26, "2.3")]
+)
+def test_cycle_days_never_read_minus_zero(value, shown):
+    from portal.pages.reports import _days
+
+    assert str(_days(value)) == shown
+
+
+def test_weekly_tables_read_newest_week_first_and_files_stay_in_time_order(client, work, member):
+    import re
+
+    client.force_login(member)
+    response = client.get(REPORTS)
+    flow = next(s for s in response.context["sections"] if s.slug == "flow")
+    weeks = [row[0] for row in flow.sheet.rows]
+    assert weeks == sorted(weeks)  # the chart and the exports: oldest first
+    assert [row[0] for row in flow.table_rows] == sorted(weeks, reverse=True)
+    table = response.content.decode().split('id="table-flow"')[1].split("</table>")[0]
+    first_row = re.search(r'<tbody>\s*<tr><th scope="row">([^<]+)</th>', table).group(1)
+    assert first_row.strip() == show_date(weeks[-1])
