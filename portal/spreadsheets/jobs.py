@@ -21,7 +21,7 @@ from portal.jobs.files import fresh_work_folder
 from portal.jobs.models import Job
 from portal.jobs.registry import register_job
 from portal.jobs.runner import JobContext
-from portal.spreadsheets.registry import sheet_resource, sheet_rows_for
+from portal.spreadsheets.registry import sheet_resource, sheet_rows_for, sheet_title
 
 SHEET_IMPORT, SHEET_EXPORT = "sheet_import", "sheet_export"
 SHEET_KINDS = (SHEET_IMPORT, SHEET_EXPORT)
@@ -97,7 +97,8 @@ def sheet_export(
 
     def write(out):
         rows = counted(resource.rows(queryset))
-        written[0] = write_table(out, fmt, resource.headers(), rows, work_dir=work)
+        headers, title = resource.headers(), sheet_title(sheet)
+        written[0] = write_table(out, fmt, headers, rows, work_dir=work, title=title)
 
     ctx.progress(0, f"writing {total} rows")
     try:

@@ -63,6 +63,11 @@ def sheet_named(name: str) -> RegisteredSheet:
     raise SpreadsheetError(SHEET_UNKNOWN.format(name=name, names=", ".join(SHEETS)))
 
 
+def sheet_title(name: str) -> str:
+    """The worksheet's name in an exported XLSX: what it holds ("Tasks"), not "Sheet1"."""
+    return name.replace("_", " ").strip().capitalize() or "Sheet1"
+
+
 def sheet_name_of(resource_class) -> str:
     """The short name of a resource class's sheet (tasks for TaskResource)."""
     return next(sheet.name for sheet in SHEETS.values() if sheet.resource is resource_class)

@@ -35,6 +35,7 @@ from portal.spreadsheets.registry import (
     sheet_named,
     sheet_resource,
     sheet_rows_for,
+    sheet_title,
 )
 
 FILE_EXPIRED = "This file has expired (files are kept {days} days); export again."
@@ -129,16 +130,17 @@ class SheetExport:
     job: Job | None = None
     resource: Any = None
     queryset: QuerySet | None = None
+    title: str = "Sheet1"  # the XLSX worksheet's name
 
     def write(self, out: BinaryIO) -> int:
         """Write the rows to `out`, streaming; returns how many."""
-        return write_table(
-            out, self.fmt, self.resource.headers(), self.resource.rows(self.queryset)
-        )
+        headers, rows = self.resource.headers(), self.resource.rows(self.queryset)
+        return write_table(out, self.fmt, headers, rows, title=self.title)
 
     def response(self):
         """The file as a download."""
-        content = as_bytes(self.fmt, self.resource.headers(), self.resource.rows(self.queryset))
+        headers, rows = self.resource.headers(), self.resource.rows(self.queryset)
+        content = as_bytes(self.fmt, headers, rows, title=self.title)
         return download(content, self.fmt, self.name)
 
 
@@ -163,12 +165,12 @@ def sheet_export(
     sheet = sheet_named(sheet).name
     queryset = rows if rows is not None else sheet_rows_for(sheet, user, filters)
     resource = sheet_resource(sheet)()
-    name = export_name(stem or sheet, fmt)
+    name, title = export_name(stem or sheet, fmt), sheet_title(stem or sheet)
     if not background:
-        return SheetExport(fmt=fmt, name=name, resource=resource, queryset=queryset)
+        return SheetExport(fmt, name, resource=resource, queryset=queryset, title=title)
     count = queryset.count()
     if count <= background_rows():
-        return SheetExport(fmt, name, count, resource=resource, queryset=queryset)
+        return SheetExport(fmt, name, count, resource=resource, queryset=queryset, title=title)
     if filters is not None and sheet_named(sheet).takes_filters:
         job = sheet_export_start(user=user, sheet=sheet, fmt=fmt, filters=filters)
     else:

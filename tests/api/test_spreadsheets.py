@@ -258,3 +258,10 @@ def test_a_day_in_a_sheet_is_a_due_day(client_for, sheet_world, lead):
     day, timed = (Task.objects.get(pk=sheet_world[k].pk) for k in ("parent", "child"))
     assert day.due_day == date(2026, 12, 24)
     assert timed.due_day is None and timed.due_date.hour == 17
+
+
+def test_an_exported_workbook_names_its_sheet_after_what_it_holds(client_for, sheet_world, lead):
+    from openpyxl import load_workbook
+
+    content = client_for(lead).get(EXPORT, {"file_format": "xlsx"}).content
+    assert load_workbook(io.BytesIO(content), read_only=True).sheetnames == ["Tasks"]
