@@ -17,6 +17,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import partial
 
+from portal.tasks.due import due_given
+
 
 @dataclass(frozen=True)
 class AdminPlace:
@@ -201,8 +203,6 @@ def form_value(task, name: str):
     """A task's field as a form shows it: links as lists, the due date as it was given (a day,
     or a day and a time)."""
     if name == "due_date":
-        from portal.tasks.due import due_given
-
         return due_given(task.due_date, task.due_day)
     if name in link_names():
         return list(getattr(task, name).all())

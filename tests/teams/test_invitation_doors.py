@@ -319,3 +319,25 @@ def test_invitation_emails_go_out_with_the_portals_address(lead, team):
     assert BASE in mail.outbox[-1].body
     assert last_token() in mail.outbox[-1].body
     assert "7" not in mail.outbox[-1].subject
+
+
+@override_settings(INVITATIONS_PER_HOUR=1000)
+@pytest.mark.parametrize("door", ["api", "admin"])
+def test_the_api_and_admin_invitation_lists_cost_the_same_for_2_and_40(
+    lead, superuser, team, door, django_assert_max_num_queries
+):
+    from tests.pages.conftest import count_queries
+
+    if door == "api":
+        client, url = api(lead), f"/api/teams/{team.pk}/invitations/"
+    else:
+        client, url = signed_in(lead), reverse("admin:teams_invitation_changelist")
+    for n in range(2):
+        invite(lead, team, email=f"early{n}@example.com")
+    small, _ = count_queries(client, url, django_assert_max_num_queries)
+    for n in range(38):  # from two senders, so their names are read in one go too
+        invite(superuser if n % 2 else lead, team, email=f"late{n}@example.com")
+    large, response = count_queries(client, url, django_assert_max_num_queries)
+    assert small == large
+    if door == "api":
+        assert len(response.json()) == 40
