@@ -49,10 +49,3 @@ def zone(name: str | None) -> tzinfo:
 def end_of_day(day: date, in_zone: tzinfo) -> datetime:
     """The last moment of `day` in `in_zone`: a day's deadline (overdue once it has passed)."""
     return datetime.combine(day, time.max, tzinfo=in_zone)
-
-
-def today_in(in_zone: tzinfo, now: datetime | None = None) -> date:
-    """The current day in `in_zone`."""
-    from django.utils import timezone
-
-    return (now or timezone.now()).astimezone(in_zone).date()

@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from portal.core.dates import day, moment
 from portal.core.parsing import storable_moment
-from portal.core.zones import end_of_day, today_in, zone
+from portal.core.zones import end_of_day, zone
 
 # How far a due date may lie from today (a typo such as 1900 or 20266 is refused at every door).
 DUE_YEARS_BEFORE = 10
@@ -103,8 +103,3 @@ def due_words(
         return ""
     text = due_text(due_date, due_day, now)
     return OVERDUE_WORDS.format(due=text) if overdue else text
-
-
-def team_today(team, now: datetime | None = None) -> date:
-    """Today in the team's time zone."""
-    return today_in(zone(team.time_zone), now)
