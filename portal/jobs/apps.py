@@ -10,7 +10,10 @@ class JobsConfig(AppConfig):
         from django.utils.module_loading import autodiscover_modules
         from django_q.signals import pre_enqueue
 
-        from portal.jobs import checks  # noqa: F401  (registers the system checks)
+        from portal.jobs import (
+            checks,  # noqa: F401  (registers the system checks)
+            outbox,  # noqa: F401  (dispatches events when a write commits)
+        )
         from portal.jobs.runner import record_scheduled_slot
 
         # Every app's jobs.py registers its job kinds (portal.jobs.registry).

@@ -18,6 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from portal.accounts.services import tokens_purge_expired
+from portal.events.services import events_purge
 from portal.jobs.files import sheet_files_purge
 from portal.jobs.registry import register_job
 from portal.jobs.runner import JobContext
@@ -110,6 +111,10 @@ def archive_cleanup(ctx: JobContext, days: int | None = None, batch_size: int = 
     keep = timezone.now() - timedelta(days=settings.JOBS_RECORD_RETENTION_DAYS)
     with transaction.atomic():
         ctx.add(job_records_deleted=jobs_purge_finished(before=keep))
+    # The event log (dispatched events) past EVENTS_KEEP_DAYS.
+    old_events = timezone.now() - timedelta(days=settings.EVENTS_KEEP_DAYS)
+    with transaction.atomic():
+        ctx.add(events_deleted=events_purge(before=old_events))
     # Spreadsheet uploads and exports past SPREADSHEET_EXPORT_RETENTION_DAYS.
     totals = ctx.add(sheet_files_deleted=sheet_files_purge())
     total = sum(per_team.values())
@@ -121,6 +126,7 @@ def archive_cleanup(ctx: JobContext, days: int | None = None, batch_size: int = 
         "deleted_now": sum(deleted_now.values()),
         "job_records_deleted": totals["job_records_deleted"],
         "sheet_files_deleted": totals["sheet_files_deleted"],
+        "events_deleted": totals["events_deleted"],
     }
 
 

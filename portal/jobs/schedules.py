@@ -17,6 +17,7 @@ from django_q.models import Schedule
 
 RUN_SCHEDULED = "portal.jobs.runner.run_scheduled"
 WATCHDOG = "portal.jobs.runner.scheduled_watchdog"
+EVENTS_DISPATCH = "portal.jobs.outbox.dispatch_events"
 # The watchdog runs inside the scheduler's pass (django-q2's `sync` task option) instead of
 # through the queue: recovery must not wait behind the jobs it recovers, nor for a free worker.
 # No timeout: django-q2 would arm SIGALRM in the cluster's guard process.
@@ -79,6 +80,8 @@ def specs() -> list[Spec]:
         ),
         Spec("overdue-reminders", RUN_SCHEDULED, "overdue_reminders", Schedule.HOURLY),
         Spec("token-flush", RUN_SCHEDULED, "token_flush", Schedule.DAILY, at=time(3, 30)),
+        # The backstop of the dispatch each write starts (portal/jobs/outbox.py).
+        Spec("events-dispatch", EVENTS_DISPATCH, None, Schedule.MINUTES, minutes=1),
         Spec(
             "job-watchdog",
             WATCHDOG,

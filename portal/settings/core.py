@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     # the portal's own apps
     "portal.core",
     "portal.accounts",
+    "portal.events",
     "portal.adminkit",
     "portal.teams",
     "portal.tasks",

@@ -40,4 +40,6 @@ JOBS_MAX_ATTEMPTS = env.int("JOBS_MAX_ATTEMPTS", default=3)
 JOBS_MAX_ENQUEUES = env.int("JOBS_MAX_ENQUEUES", default=5)
 JOBS_WATCHDOG_MINUTES = env.int("JOBS_WATCHDOG_MINUTES", default=2)
 JOBS_RECORD_RETENTION_DAYS = env.int("JOBS_RECORD_RETENTION_DAYS", default=90)
+# Dispatched events (the event log, docs/events.md) are deleted by the weekly clean-up after this.
+EVENTS_KEEP_DAYS = env.int("EVENTS_KEEP_DAYS", default=90)
 OVERDUE_REMINDER_LOOKBACK_DAYS = env.int("OVERDUE_REMINDER_LOOKBACK_DAYS", default=7)

@@ -12,6 +12,8 @@ from portal.accounts.models import User
 from portal.core.concurrency import lock_row
 from portal.core.hooks import Hook
 from portal.core.models import save_checked
+from portal.events import kinds
+from portal.events.services import record_event
 from portal.teams import permissions as perms
 from portal.teams.models import Membership, Role, Team
 
@@ -36,6 +38,22 @@ on_team_change = team_changed.register
 
 def _membership_changed(actor: User, membership: Membership, *, removed: bool) -> None:
     membership_changed.send(actor=actor, membership=membership, removed=removed)
+
+
+def _membership_event(kind: str, actor: User, membership: Membership, **extra: Any) -> None:
+    payload = {
+        "team": membership.team.key,
+        "user": membership.user_id,
+        "username": membership.user.username,
+        "role": membership.role,
+        **extra,
+    }
+    record_event(kind, actor=actor, team_id=membership.team_id, payload=payload)
+
+
+def _team_event(kind: str, actor: User, team: Team, pk: int, **extra: Any) -> None:
+    payload = {"key": team.key, "name": team.name, **extra}
+    record_event(kind, actor=actor, team_id=pk, payload=payload)
 
 
 def _save(instance, actor: User) -> None:
@@ -68,6 +86,7 @@ def team_create(
     if time_zone:
         team.time_zone = time_zone
     _save(team, actor)
+    _team_event(kinds.TEAM_CREATED, actor, team, team.pk)
     return team
 
 
@@ -82,11 +101,14 @@ def team_update(*, actor: User, team: Team, **changes: Any) -> Team:
     if changes.get("key"):
         changes["key"] = changes["key"].strip().upper()
     changed = {name for name, value in changes.items() if getattr(team, name) != value}
+    before = {name: getattr(team, name) for name in changed}
     for name, value in changes.items():
         setattr(team, name, value)
     _save(team, actor)
     if changed:
         team_changed.send(actor=actor, team=team, changed=changed)
+        diff = {name: [before[name], getattr(team, name)] for name in sorted(changed)}
+        _team_event(kinds.TEAM_UPDATED, actor, team, team.pk, changes=diff)
     return team
 
 
@@ -98,7 +120,9 @@ def team_delete(*, actor: User, team: Team) -> None:
     if team.tasks.exists():
         raise ValidationError(TEAM_NOT_EMPTY)
     team._history_user = actor
+    pk = team.pk
     team.delete()
+    _team_event(kinds.TEAM_DELETED, actor, team, pk)
 
 
 def ensure_a_lead(*, actor: User, roles) -> None:
@@ -137,6 +161,7 @@ def membership_add(*, actor: User, team: Team, user: User, role: str = Role.MEMB
     membership = Membership(team=team, user=user, role=role)
     _save(membership, actor)
     perms.forget_roles(user)
+    _membership_event(kinds.MEMBERSHIP_ADDED, actor, membership)
     return membership
 
 
@@ -148,10 +173,11 @@ def membership_change_role(*, actor: User, membership: Membership, role: str) ->
     if membership.role == role:
         return membership
     _keep_a_lead(actor, membership)
-    membership.role = role
+    old_role, membership.role = membership.role, role
     _save(membership, actor)
     perms.forget_roles(membership.user)
     _membership_changed(actor, membership, removed=False)
+    _membership_event(kinds.MEMBERSHIP_CHANGED, actor, membership, old_role=old_role)
     return membership
 
 
@@ -179,3 +205,4 @@ def membership_delete(*, actor: User, membership: Membership) -> None:
     membership.delete()
     perms.forget_roles(membership.user)
     _membership_changed(actor, membership, removed=True)
+    _membership_event(kinds.MEMBERSHIP_REMOVED, actor, membership)

@@ -13,6 +13,8 @@ from django.utils import timezone
 from portal.accounts.models import User
 from portal.core.concurrency import ROW_GONE
 from portal.core.history import record_m2m_snapshots
+from portal.events.services import record_events
+from portal.tasks import events
 from portal.tasks import permissions as task_perms
 from portal.tasks.due import apply_due
 from portal.tasks.models import TASK_HISTORY, Tag, Task
@@ -153,8 +155,10 @@ def _prepare_update(actor: User, row: TaskWrite, roles: dict[int, str], errors: 
             else:
                 errors.setdefault("is_archived", []).append(task_perms.DENIED_ARCHIVE_TASK)
     old_status, old_completed = task.status, task.completed_at
+    task._event_before = {"is_archived": not task.is_archived} if changed else {}
     for name, value in changes.items():
         if getattr(task, name) != value:
+            task._event_before[name] = getattr(task, name)
             setattr(task, name, value)
             changed.append(name)
     _apply_status(task, old_status)
@@ -277,12 +281,28 @@ def _write_prepared(actor: User, rows: Sequence[TaskWrite], prepared: list) -> N
             task.number = first + offset
     if new:
         _insert_tasks(actor, [t for t, _ in new], [links for _, links in new])
+        record_events([events.task_created(t, links) for t, links in new], actor=actor)
 
     updates = [
         (task, links, changed) for task, kind, links, changed in prepared if kind == ROW_UPDATE
     ]
     if updates:
+        before = {task.pk: _link_ids(task, links) for task, links, _ in updates}
         _update_tasks(actor, updates)
+        changed = [
+            events.task_updated(task, task.__dict__.pop("_event_before", {}), before[task.pk])
+            for task, _, _ in updates
+        ]
+        record_events([e for e in changed if e is not None], actor=actor)
+
+
+def _link_ids(task: Task, links: dict[str, list]) -> dict[str, tuple[set[int], set[int]]]:
+    """The ids a row's links add and remove (its current links are prefetched: no query)."""
+    out = {}
+    for name, values in links.items():
+        wanted, current = {v.pk for v in values}, _m2m_ids(task, name)
+        out[name] = (wanted - current, current - wanted)
+    return out
 
 
 def _insert_tasks(actor: User, tasks: list[Task], links: list[dict[str, list]]) -> list[Task]:

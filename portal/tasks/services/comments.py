@@ -8,7 +8,10 @@ from django.utils import timezone
 
 from portal.accounts.models import User
 from portal.core.concurrency import RowGone, lock_row
+from portal.events import kinds
+from portal.events.services import record_events
 from portal.tasks import permissions as task_perms
+from portal.tasks.events import comment_event
 from portal.tasks.models import Comment, Task
 
 
@@ -25,6 +28,7 @@ def comment_add(*, actor: User, task: Task, body: str) -> Comment:
         raise RowGone(task)
     comment._history_user = actor
     comment.save()
+    record_events([comment_event(kinds.COMMENT_CREATED, comment)], actor=actor)
     return comment
 
 
@@ -33,10 +37,13 @@ def comment_update(*, actor: User, comment: Comment, body: str) -> Comment:
     if not task_perms.can_edit_comment(actor, comment, comment.task.team_id):
         raise PermissionDenied(task_perms.DENIED_EDIT_COMMENT)
     lock_row(comment)
-    comment.body = (body or "").strip()
+    old_body, comment.body = comment.body, (body or "").strip()
     comment.full_clean()
     comment._history_user = actor
     comment.save(force_update=True)
+    if comment.body != old_body:
+        event = comment_event(kinds.COMMENT_UPDATED, comment, old_body=old_body)
+        record_events([event], actor=actor)
     return comment
 
 
@@ -46,4 +53,6 @@ def comment_delete(*, actor: User, comment: Comment) -> None:
         raise PermissionDenied(task_perms.DENIED_EDIT_COMMENT)
     lock_row(comment, refresh=False)
     comment._history_user = actor
+    event = comment_event(kinds.COMMENT_DELETED, comment)
     comment.delete()
+    record_events([event], actor=actor)

@@ -120,16 +120,17 @@ def _validate(task: Task, changed: Iterable[str] | None = None) -> None:
     task.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
 
 
-def _replace_links(task: Task, name: str, values: Sequence) -> bool:
+def _replace_links(task: Task, name: str, values: Sequence) -> tuple[set[int], set[int]]:
     """Make `values` the task's `name` links with one DELETE and one INSERT at most.
 
-    The current links come from the task's prefetched rows when it has them; returns whether
-    anything changed. (The related manager's set() reads the links twice more.)
+    The current links come from the task's prefetched rows when it has them; returns the ids
+    added and removed (both empty when nothing changed). (The related manager's set() reads the
+    links twice more.)
     """
     wanted = {v.pk for v in values}
     current = _m2m_ids(task, name)
     if wanted == current:
-        return False
+        return set(), set()
     through = getattr(Task, name).through
     column = M2M_COLUMNS[name]
     if current - wanted:
@@ -137,7 +138,7 @@ def _replace_links(task: Task, name: str, values: Sequence) -> bool:
     through.objects.bulk_create(
         [through(task_id=task.pk, **{column: pk}) for pk in wanted - current]
     )
-    return True
+    return wanted - current, current - wanted
 
 
 def _known_empty(task: Task, m2m: dict[str, list]) -> list[str]:

@@ -12,6 +12,8 @@ from django.utils import timezone
 from portal.accounts.models import User
 from portal.core.concurrency import lock_row
 from portal.core.history import history_paused, record_change
+from portal.events.services import record_events
+from portal.tasks import events
 from portal.tasks import permissions as task_perms
 from portal.tasks.due import apply_due
 from portal.tasks.models import TASK_HISTORY, Tag, Task
@@ -64,6 +66,7 @@ def task_create(*, actor: User, team: Team, title: str, **fields: Any) -> Task:
     _link([task], [m2m], replace=False)
     empty = [name for name in M2M_FIELDS if not m2m.get(name)]
     record_change(TASK_HISTORY, task, actor=actor, history_type="+", empty=empty)
+    record_events([events.task_created(task, m2m)], actor=actor)
     return task
 
 
@@ -120,8 +123,10 @@ def _change_task(
             fields |= {"is_archived", "archived_at"}
 
     old_status = task.status
+    before = {"is_archived": not task.is_archived} if "is_archived" in fields else {}
     for name, value in changes.items():
         if getattr(task, name) != value:
+            before[name] = getattr(task, name)
             setattr(task, name, value)
             fields.add(name)
     _apply_status(task, old_status)
@@ -137,12 +142,16 @@ def _change_task(
     with history_paused(task):
         if changed:
             task.save(force_update=True)
-    relinked = [name for name, values in m2m.items() if _replace_links(task, name, values)]
+    links = {name: _replace_links(task, name, values) for name, values in m2m.items()}
+    relinked = [name for name, (added, removed) in links.items() if added or removed]
     if relinked and not changed:
         task.updated_at = timezone.now()
         Task.objects.filter(pk=task.pk).update(updated_at=task.updated_at)
     if changed or relinked:
         record_change(TASK_HISTORY, task, actor=actor, history_type="~", empty=empty)
+        event = events.task_updated(task, before, links)
+        if event is not None:
+            record_events([event], actor=actor)
     _drop_prefetch(task, relinked)
     return task
 
@@ -216,7 +225,9 @@ def task_delete(*, actor: User, task: Task) -> None:
         raise PermissionDenied(task_perms.DENIED_DELETE_TASK)
     lock_row(task, refresh=False)
     task._history_user = actor
+    pk = task.pk
     task.delete()
+    record_events([events.task_deleted(task, pk)], actor=actor)
 
 
 def tasks_create_bulk(*, actor: User, team: Team, rows: Sequence[dict[str, Any]]) -> list[Task]:

@@ -1,0 +1,51 @@
+"""A committed write starts one dispatch of the outbox; the schedule is the backstop."""
+
+import pytest
+from django.core.cache import cache
+from django.db import transaction
+
+from portal.events.models import Event
+from portal.jobs.outbox import QUEUED_KEY, dispatch_events
+from portal.jobs.schedules import EVENTS_DISPATCH, specs
+from portal.tasks import services as ts
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def no_waiting_dispatch():
+    cache.delete(QUEUED_KEY)
+    yield
+    cache.delete(QUEUED_KEY)
+
+
+def test_a_burst_of_writes_queues_one_dispatch(
+    team, lead, queue, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        ts.task_create(actor=lead, team=team, title="One")
+    with django_capture_on_commit_callbacks(execute=True):
+        ts.task_create(actor=lead, team=team, title="Two")
+    assert queue.queue_size() == 1
+    assert dispatch_events() == 2
+    assert not Event.objects.filter(dispatched_at__isnull=True).exists()
+    # The dispatch cleared the key: the next write queues another.
+    with django_capture_on_commit_callbacks(execute=True):
+        ts.task_create(actor=lead, team=team, title="Three")
+    assert queue.queue_size() == 2
+
+
+def test_a_rolled_back_write_queues_nothing(team, lead, queue, django_capture_on_commit_callbacks):
+    with (
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        ts.task_create(actor=lead, team=team, title="Rolled back")
+        raise RuntimeError
+    assert callbacks == [] and queue.queue_size() == 0 and not Event.objects.exists()
+
+
+def test_the_schedule_dispatches_every_minute():
+    spec = next(s for s in specs() if s.name == "events-dispatch")
+    assert (spec.func, spec.minutes, spec.kind) == (EVENTS_DISPATCH, 1, None)
