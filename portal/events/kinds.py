@@ -19,6 +19,7 @@ MEMBERSHIP_REMOVED = "membership.removed"
 TEAM_CREATED = "team.created"
 TEAM_UPDATED = "team.updated"
 TEAM_DELETED = "team.deleted"
+WEBHOOK_DISABLED = "webhook.disabled"
 # Sent only to a webhook by "send a test event"; never recorded in the outbox.
 PING = "ping"
 
@@ -37,6 +38,7 @@ EVENT_KINDS: dict[str, str] = {
     TEAM_CREATED: "A team was created",
     TEAM_UPDATED: "A team was changed",
     TEAM_DELETED: "A team was deleted",
+    WEBHOOK_DISABLED: "A webhook was disabled after failing",
 }
 
 
