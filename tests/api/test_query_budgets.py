@@ -156,23 +156,25 @@ def _comment(client, task, world, people):
 
 WRITES = {
     # user, roles, team, people, tags | SAVEPOINT, assignees' roles, number (one UPDATE ...
-    # RETURNING), task, assignee links, tag links, history record, its two link snapshots |
-    # RELEASE. The answer is built from what the write holds: nothing is read back.
-    "create, 2 assignees and 2 tags": (15, 201, "lead", _create),
-    "create, every assignee and tag": (15, 201, "lead", _create_all_links),
+    # RETURNING), task, assignee links, tag links, history record, its two link snapshots,
+    # the event (portal/events) | RELEASE. The answer is built from what the write holds:
+    # nothing is read back.
+    "create, 2 assignees and 2 tags": (16, 201, "lead", _create),
+    "create, every assignee and tag": (16, 201, "lead", _create_all_links),
     # user, roles, task, its assignees, its tags, tags named | SAVEPOINT, the task's row locked
-    # and re-read, task, old tag links out, new ones in, history record, two snapshots | RELEASE
-    "update title and tags": (15, 200, "lead", _update),
+    # and re-read, task, old tag links out, new ones in, history record, two snapshots, the
+    # event | RELEASE
+    "update title and tags": (16, 200, "lead", _update),
     # user, roles, task, its assignees, its tags, people named | SAVEPOINT, assignees' roles
     # (locked), the task's row locked and re-read, old links out, new ones in, updated_at,
-    # history record, two snapshots | RELEASE
-    "assign": (16, 200, "lead", _assign),
+    # history record, two snapshots, the event | RELEASE
+    "assign": (17, 200, "lead", _assign),
     # user, roles, task, its assignees, its tags | SAVEPOINT, the task's row locked and re-read,
-    # task, history record, two snapshots | RELEASE
-    "archive": (12, 200, "lead", _archive),
+    # task, history record, two snapshots, the event | RELEASE
+    "archive": (13, 200, "lead", _archive),
     # user, roles, the task | SAVEPOINT, the task's updated_at (which locks it), comment, its
-    # history record | RELEASE
-    "comment": (8, 201, "member", _comment),
+    # history record, the event | RELEASE
+    "comment": (9, 201, "member", _comment),
 }
 
 
