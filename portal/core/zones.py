@@ -49,3 +49,15 @@ def zone(name: str | None) -> tzinfo:
 def end_of_day(day: date, in_zone: tzinfo) -> datetime:
     """The last moment of `day` in `in_zone`: a day's deadline (overdue once it has passed)."""
     return datetime.combine(day, time.max, tzinfo=in_zone)
+
+
+def start_of_day(day: date, in_zone: tzinfo) -> datetime:
+    """The first moment of `day` in `in_zone` (its midnight)."""
+    return datetime.combine(day, time.min, tzinfo=in_zone)
+
+
+def today_in(in_zone: tzinfo, now: datetime | None = None) -> date:
+    """The current day (or the day of `now`) in `in_zone`."""
+    from django.utils import timezone
+
+    return (now or timezone.now()).astimezone(in_zone).date()

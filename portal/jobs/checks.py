@@ -31,3 +31,18 @@ def check_job_timings(app_configs=None, **kwargs) -> list[Error]:
             )
         ]
     return []
+
+
+SUMMARY_HOUR_RANGE = "DAILY_SUMMARY_HOUR ({hour}) must be an hour of the day, from 0 to 23."
+SUMMARY_HOUR_HINT = (
+    "The daily summary of each team is made when this hour comes in the team's own time zone "
+    "(default 7)."
+)
+
+
+@register()
+def check_summary_hour(app_configs=None, **kwargs) -> list[Error]:
+    hour = settings.DAILY_SUMMARY_HOUR
+    if not isinstance(hour, int) or isinstance(hour, bool) or not 0 <= hour <= 23:
+        return [Error(SUMMARY_HOUR_RANGE.format(hour=hour), hint=SUMMARY_HOUR_HINT, id="jobs.E002")]
+    return []

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import logging
 import time
-from datetime import date, timedelta
+from datetime import date as date_type
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.mail import get_connection
@@ -26,7 +27,8 @@ from portal.jobs.selectors import (
     overdue_reminder_candidates,
     summaries_emailed_to,
     summary_recipients_by_team,
-    summary_teams,
+    summary_teams_due,
+    summary_teams_today,
     tasks_purged_since,
 )
 from portal.jobs.services import (
@@ -50,23 +52,39 @@ REMINDERS_FAILED = (
 
 
 @register_job("daily_summary", label="Daily summary")
-def daily_summary(ctx: JobContext, date: str | None = None, team: str | None = None) -> dict:
-    """Write each team's summary to SHARED_DIR, store it, email opted-in members once a day."""
-    day = _parse_day(date)
-    teams = list(summary_teams(slug=team))
-    records = daily_summaries_store(teams=teams, day=day)
+def daily_summary(
+    ctx: JobContext, date: str | None = None, team: str | None = None, at: str | None = None
+) -> dict:
+    """Write each team's summary to SHARED_DIR, store it, email opted-in members once a day.
+
+    With `at` (the hourly schedule's slot), the teams whose summary is due then: their
+    DAILY_SUMMARY_HOUR has come in their own zone and their day's summary has not gone out
+    (`summary_teams_due`). Otherwise every team (or `team`, a slug) for `date`, or for the
+    team's own today without one; a day summarised again is replaced, never emailed twice.
+    """
+    if at:
+        when = datetime.fromisoformat(at)
+        plan = summary_teams_due(at=when, slug=team, sent_before=ctx.job.created_at)
+    else:
+        plan = summary_teams_today(slug=team, day=_parse_day(date))
+    by_day: dict[date_type, list] = {}
+    for team_obj, day in plan:
+        by_day.setdefault(day, []).append(team_obj)
+    done: list[tuple] = []
+    for day, teams in sorted(by_day.items()):
+        done += zip(teams, daily_summaries_store(teams=teams, day=day), strict=True)
     ctx.progress(50, "summaries written")
-    recipients = summary_recipients_by_team(team_ids=[t.pk for t in teams])
+    recipients = summary_recipients_by_team(team_ids=[t.pk for t, _ in done])
     files, emailed, email_errors = [], 0, {}
-    for index, (team_obj, record) in enumerate(zip(teams, records, strict=True)):
+    for index, (team_obj, record) in enumerate(done):
         try:
             emailed += daily_summary_email(summary=record, recipients=recipients[team_obj.pk])
         except Exception as exc:  # one team's mail problem must not stop the other summaries
-            logger.exception("daily summary %s: emailing team %s failed", day, team_obj.key)
+            logger.exception("daily summary %s: emailing team %s failed", record.date, team_obj.key)
             email_errors[team_obj.key] = f"{type(exc).__name__}: {exc}"
         files.append(record.path)
-        ctx.progress(50 + 50 * (index + 1) / len(teams), f"{team_obj.key} done")
-    logger.info("daily summary %s: %s team(s), %s email(s)", day, len(teams), emailed)
+        ctx.progress(50 + 50 * (index + 1) / len(done), f"{team_obj.key} done")
+    logger.info("daily summary: %s team(s), %s email(s)", len(done), emailed)
     if email_errors:
         raise RuntimeError(
             SUMMARY_EMAIL_FAILED.format(
@@ -74,18 +92,22 @@ def daily_summary(ctx: JobContext, date: str | None = None, team: str | None = N
             )
         )
     return {
-        "date": day.isoformat(),
-        "teams": len(teams),
+        "dates": [day.isoformat() for day in sorted(by_day)],
+        "teams": len(done),
         "files": files,
-        # A resumed run (watchdog, Run again) sends only what earlier attempts did not; the
-        # day's total comes from the records, what this attempt sent is "emailed_now".
-        "emailed": summaries_emailed_to(day=day, team_ids=[t.pk for t in teams]),
+        # A resumed attempt sends only what earlier attempts did not; the total for the teams
+        # and days this run covers comes from the records, what this attempt sent is
+        # "emailed_now".
+        "emailed": sum(
+            summaries_emailed_to(day=day, team_ids=[t.pk for t in teams])
+            for day, teams in by_day.items()
+        ),
         "emailed_now": emailed,
     }
 
 
-def _parse_day(value: str | None) -> date:
-    return date.fromisoformat(value) if value else timezone.localdate()
+def _parse_day(value: str | None) -> date_type | None:
+    return date_type.fromisoformat(value) if value else None
 
 
 # Who deleted a task, in the feeds, when the weekly clean-up did.

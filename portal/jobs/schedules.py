@@ -63,13 +63,9 @@ class Spec:
 
 def specs() -> list[Spec]:
     return [
-        Spec(
-            "daily-summary",
-            RUN_SCHEDULED,
-            "daily_summary",
-            Schedule.DAILY,
-            at=time(settings.DAILY_SUMMARY_HOUR, 0),
-        ),
+        # Every hour: each run summarises the teams whose DAILY_SUMMARY_HOUR has come in their
+        # own time zone (portal.jobs.selectors.summary_teams_due).
+        Spec("daily-summary", RUN_SCHEDULED, "daily_summary", Schedule.HOURLY),
         Spec(
             "archive-cleanup",
             RUN_SCHEDULED,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, tzinfo
 
 from django.conf import settings
 from django.db.models import (
@@ -21,8 +21,9 @@ from django.db.models import (
 from django.db.models.functions import RowNumber
 
 from portal.accounts.models import User
+from portal.core.zones import today_in, zone
 from portal.jobs.models import DailySummary, Job, OverdueReminder
-from portal.jobs.summaries import LIST_LIMIT, Section, TeamSummary, day_bounds
+from portal.jobs.summaries import LIST_LIMIT, Section, TeamSummary, day_bounds, summary_day
 from portal.tasks.models import Task
 from portal.tasks.querysets import done_since_q, open_q, overdue_q, unassigned_q
 from portal.teams.models import Team
@@ -48,6 +49,37 @@ def summary_teams(*, slug: str | None = None) -> QuerySet[Team]:
     """The teams a daily summary covers: all of them, or the one with `slug`."""
     teams = Team.objects.order_by("name")
     return teams.filter(slug=slug) if slug else teams
+
+
+def summary_teams_due(
+    *, at: datetime, slug: str | None = None, sent_before: datetime | None = None
+) -> list[tuple[Team, date]]:
+    """The teams whose daily summary is due at `at`, each with its day (`summary_day`).
+
+    A team is due once DAILY_SUMMARY_HOUR has come on its day in its own zone, until that
+    day's summary has gone out (its record is marked emailed, even to nobody): the hourly
+    run after the hour makes it, and a run that missed the hour (the cluster was down) or
+    failed to email catches up on the next one. With `sent_before` (when the job was
+    recorded), only summaries sent before then count as gone out, so a resumed attempt of a
+    job still covers the teams its earlier attempt sent. Two queries: teams, sent summaries.
+    """
+    due = [(team, day) for team in summary_teams(slug=slug) if (day := summary_day(team, at))]
+    if not due:
+        return []
+    sent = set(
+        DailySummary.objects.filter(
+            team_id__in=[team.pk for team, _ in due],
+            date__in={day for _, day in due},
+            emailed_at__isnull=False,
+            **({"emailed_at__lt": sent_before} if sent_before else {}),
+        ).values_list("team_id", "date")
+    )
+    return [(team, day) for team, day in due if (team.pk, day) not in sent]
+
+
+def summary_teams_today(*, slug: str | None = None, day: date | None = None):
+    """Every team (or the one with `slug`) with `day`, or the team's today in its own zone."""
+    return [(team, day or today_in(zone(team.time_zone))) for team in summary_teams(slug=slug)]
 
 
 def _summary_readers() -> QuerySet[User]:
@@ -100,8 +132,8 @@ def tasks_purged_since(*, since: datetime) -> dict[str, int]:
 
 
 # The summary's sections: title, which tasks (the query vocabulary's words), their order.
-def _sections(day: date) -> list[tuple[str, Q, tuple[str, ...]]]:
-    today, tomorrow = day_bounds(day)
+def _sections(day: date, in_zone: tzinfo) -> list[tuple[str, Q, tuple[str, ...]]]:
+    today, tomorrow = day_bounds(day, in_zone)
     yesterday = today - timedelta(days=1)
     return [
         ("Due today", open_q() & Q(due_date__gte=today, due_date__lt=tomorrow), ("due_date",)),
@@ -126,14 +158,14 @@ SUMMARY_TASK_FIELDS = (
 )
 
 
-def _section_rows(team_ids: list[int], day: date) -> list[Task]:
+def _section_rows(team_ids: list[int], day: date, in_zone: tzinfo) -> list[Task]:
     """The first LIST_LIMIT tasks of every section of every team, in one query.
 
     Each part numbers its rows per team (`position`) and counts them (`section_total`), so
     the totals come with the rows and a section longer than the list costs no COUNT of its own.
     """
     parts = []
-    for index, (_, cond, order) in enumerate(_sections(day)):
+    for index, (_, cond, order) in enumerate(_sections(day, in_zone)):
         terms = [F(name).asc() for name in (*order, "number")]
         parts.append(
             Task.objects.filter(cond, team_id__in=team_ids)
@@ -197,18 +229,29 @@ def _add_assignee_names(tasks: list[Task]) -> None:
 
 
 def teams_summaries(*, teams: list[Team], day: date) -> list[TeamSummary]:
-    """Collect the summaries of `teams` for `day`, in the teams' order.
+    """Collect the summaries of `teams` for `day`, in the teams' order, each team's day (its
+    today, yesterday, overdue) in the team's own time zone.
 
-    Five queries whatever the number of teams and tasks: the sections' rows with their totals,
-    the assignees of the listed tasks, the open work per person and those people's names, the
-    open and unassigned totals.
+    Five queries per time zone among the teams, whatever the number of teams and tasks: the
+    sections' rows with their totals, the assignees of the listed tasks, the open work per
+    person and those people's names, the open and unassigned totals.
     """
-    if not teams:
-        return []
+    by_zone: dict[str, list[Team]] = {}
+    for team in teams:
+        by_zone.setdefault(team.time_zone or settings.TIME_ZONE, []).append(team)
+    made: dict[int, TeamSummary] = {}
+    for name, group in by_zone.items():
+        for summary in _zone_summaries(group, day, zone(name)):
+            made[summary.team.pk] = summary
+    return [made[team.pk] for team in teams]
+
+
+def _zone_summaries(teams: list[Team], day: date, in_zone: tzinfo) -> list[TeamSummary]:
+    """The summaries of teams that share the time zone `in_zone` (see `teams_summaries`)."""
     team_ids = [team.pk for team in teams]
-    today, _ = day_bounds(day)
-    sections = _sections(day)
-    rows = _section_rows(team_ids, day)
+    today, _ = day_bounds(day, in_zone)
+    sections = _sections(day, in_zone)
+    rows = _section_rows(team_ids, day, in_zone)
     _add_assignee_names(rows)
     totals = {
         row["team_id"]: row

@@ -1,7 +1,9 @@
 """The daily summary of a team: its shape, its Markdown and where the file goes.
 
-Days are the portal's local days (settings.TIME_ZONE). "Overdue" means due before today and
-not done, so a task is never listed both as due today and overdue. The summary is collected by
+Days are the team's days, in its time zone (`Team.time_zone`): "today", "yesterday" and the
+times shown are the team's. A team's summary is due once DAILY_SUMMARY_HOUR has come on its
+day in its zone (`summary_day`). "Overdue" means due before today and not done, so a task is
+never listed both as due today and overdue. The summary is collected by
 `portal.jobs.selectors.team_summary` and stored by `portal.jobs.services.daily_summary_store`.
 Titles and names are people's text, not Markdown: they are escaped, so they show as written.
 """
@@ -11,7 +13,7 @@ from __future__ import annotations
 import os
 import tempfile
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from pathlib import Path
 
 from django.conf import settings
@@ -19,6 +21,7 @@ from django.utils import timezone
 
 from portal.accounts.models import User
 from portal.core.markdown import escape_text
+from portal.core.zones import start_of_day, today_in, zone
 from portal.tasks.due import due_text
 from portal.tasks.models import Task
 from portal.teams.models import Team
@@ -26,9 +29,23 @@ from portal.teams.models import Team
 LIST_LIMIT = 50
 
 
-def day_bounds(day: date) -> tuple[datetime, datetime]:
-    start = timezone.make_aware(datetime.combine(day, time.min))
-    return start, timezone.make_aware(datetime.combine(day + timedelta(days=1), time.min))
+def day_bounds(day: date, in_zone: tzinfo | None = None) -> tuple[datetime, datetime]:
+    """The first moment of `day` and of the next day in `in_zone` (the current zone if none)."""
+    in_zone = in_zone or timezone.get_current_timezone()
+    return start_of_day(day, in_zone), start_of_day(day + timedelta(days=1), in_zone)
+
+
+def summary_day(team: Team, at: datetime) -> date | None:
+    """The team's day whose summary is due at `at`: the team's today once DAILY_SUMMARY_HOUR
+    has come in the team's zone, None before.
+
+    Compared as moments, so a summary hour a clock change skips (02:00 on a spring-forward
+    night) comes at the first moment after it, and one a clock change repeats comes once.
+    """
+    in_zone = zone(team.time_zone)
+    today = today_in(in_zone, at)
+    due_at = datetime.combine(today, time(settings.DAILY_SUMMARY_HOUR), tzinfo=in_zone)
+    return today if at.astimezone(UTC) >= due_at.astimezone(UTC) else None
 
 
 @dataclass
@@ -74,6 +91,12 @@ def _line(task: Task) -> str:
 
 
 def render_markdown(summary: TeamSummary) -> str:
+    """The summary as Markdown, its times in the team's zone."""
+    with timezone.override(zone(summary.team.time_zone)):
+        return _markdown(summary)
+
+
+def _markdown(summary: TeamSummary) -> str:
     team, day = summary.team, summary.day
     counts = summary.counts
     out = [

@@ -3,6 +3,7 @@
 import uuid
 
 import pytest
+import time_machine
 from django.urls import reverse
 from django.utils import timezone
 from django_q.models import Schedule
@@ -131,6 +132,7 @@ def test_run_again_from_the_job_page(admin_client, superuser):
     assert Job.objects.count() == 3
 
 
+@time_machine.travel("2026-11-26T09:15:00+00:00", tick=False)
 def test_schedule_run_now_starts_a_recorded_job(admin_client, superuser, settings):
     setup_schedules()
     summary = Schedule.objects.get(name="daily-summary")
@@ -138,7 +140,7 @@ def test_schedule_run_now_starts_a_recorded_job(admin_client, superuser, setting
     assert response.status_code == 302
     job = Job.objects.get()
     assert job.kind == "daily_summary" and job.requester == superuser
-    assert job.params == {"date": timezone.localdate().isoformat()}
+    assert job.params == {"at": timezone.now().isoformat()}
 
 
 def test_schedule_bulk_run_now_includes_plain_functions(admin_client, queue):

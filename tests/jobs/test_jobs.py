@@ -17,6 +17,7 @@ from portal.jobs.services import (
     SUMMARY_SUBJECT,
     daily_summary_email,
     daily_summary_store,
+    job_record_for_slot,
     job_rerun,
     job_start,
 )
@@ -71,7 +72,7 @@ def summary_world(team, other_team, lead, member, member2, outsider):
 def test_daily_summary_content_file_record_and_email(summary_world, team, settings):
     run_scheduled("daily_summary", slot=NOW.isoformat())
     result = job_result("daily_summary")
-    assert result["date"] == "2026-11-26" and result["teams"] == 2
+    assert result["dates"] == ["2026-11-26"] and result["teams"] == 2
 
     record = DailySummary.objects.get(team=team)
     assert record.counts == {
@@ -108,7 +109,14 @@ def test_rerunning_the_day_replaces_and_does_not_email_twice(summary_world, team
         run_scheduled("daily_summary", slot=NOW.isoformat())
     with time_machine.travel(NOW + timedelta(hours=3), tick=False):
         ts.task_update(actor=lead, task=summary_world["overdue"], status=Status.DONE)
-        run_scheduled("daily_summary")  # "run now" from the admin: no slot, same day
+        # "Run now" from the admin, and the next hours' slots: every summary has gone out.
+        run_scheduled("daily_summary")
+        assert job_result("daily_summary")["teams"] == 0
+        run_scheduled("daily_summary", slot=(NOW + timedelta(hours=3)).isoformat())
+        assert job_result("daily_summary")["teams"] == 0
+        assert DailySummary.objects.get(team=team).counts["overdue"] == 1
+        # The day asked for by its date is made again.
+        run_job(job_start("daily_summary", requester=None, date="2026-11-26").pk)
     assert DailySummary.objects.filter(team=team).count() == 1
     record = DailySummary.objects.get(team=team)
     assert record.counts["overdue"] == 0
@@ -320,7 +328,8 @@ def test_titles_and_team_names_with_line_breaks_make_single_line_subjects(
 
 
 class TestResumedSummaryCountsEveryEmail:
-    """`emailed` is how many people the day's summaries reached, whichever attempt sent them."""
+    """`emailed` is how many people the summaries the run covers reached, whichever attempt
+    sent them; a new run of a slot covers only the teams whose summary had not gone out."""
 
     @pytest.fixture
     def readers(self, team, other_team, member, outsider):
@@ -340,7 +349,26 @@ class TestResumedSummaryCountsEveryEmail:
             run_job(again.pk)
         assert len(mail.outbox) == 2
         result = job_result("daily_summary")
-        assert (result["emailed"], result["emailed_now"]) == (2, 1)
+        assert (result["teams"], result["emailed"], result["emailed_now"]) == (1, 1, 1)
+
+    def test_a_slot_resumed_by_the_watchdog_still_counts_its_first_attempt(
+        self, readers, other_team, settings
+    ):
+        settings.JOBS_STALE_SECONDS = 60
+        with time_machine.travel(NOW, tick=False):
+            job, _ = job_record_for_slot(kind="daily_summary", slot=NOW)
+            Job.objects.filter(pk=job.pk).update(
+                status=JobStatus.RUNNING, attempts=1, heartbeat_at=NOW
+            )
+        with time_machine.travel(NOW + timedelta(seconds=30), tick=False):
+            # Attempt 1 summarised and emailed Design, then its worker died.
+            daily_summary_email(summary=daily_summary_store(team=other_team, day=NOW.date()))
+        with time_machine.travel(NOW + timedelta(minutes=2), tick=False):
+            assert runner.watchdog()["requeued"] == 1
+            assert run_job(job.pk) == "succeeded"
+        job.refresh_from_db()
+        assert len(mail.outbox) == 2
+        assert (job.result["teams"], job.result["emailed"], job.result["emailed_now"]) == (2, 2, 1)
 
     def test_a_run_resumed_by_the_watchdog(self, readers, team, other_team, settings):
         settings.JOBS_STALE_SECONDS = 60

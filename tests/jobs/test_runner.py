@@ -71,20 +71,18 @@ def test_run_scheduled_runs_each_slot_once():
     assert keys == [f"token_flush@{slot}", "token_flush@2026-11-27T07:00:00+00:00"]
 
 
-@time_machine.travel("2026-11-26T06:00:00+00:00", tick=False)
-def test_scheduled_summary_takes_its_date_from_the_slot(settings):
-    settings.TIME_ZONE = "Europe/Paris"
-    runner.run_scheduled("daily_summary", slot="2026-11-25T22:30:00+00:00")
-    assert Job.objects.get().params == {"date": "2026-11-25"}  # 23:30 in Paris, run late
-    runner.run_scheduled("daily_summary", slot="2026-11-25T23:30:00+00:00")
-    assert Job.objects.latest("pk").params == {"date": "2026-11-26"}  # 00:30 in Paris
+@time_machine.travel("2026-11-26T06:40:00+00:00", tick=False)
+def test_scheduled_summary_takes_its_moment_from_the_slot():
+    runner.run_scheduled("daily_summary", slot="2026-11-26T06:00:00+00:00")
+    assert Job.objects.get().params == {"at": "2026-11-26T06:00:00+00:00"}  # run late
 
 
 @time_machine.travel("2026-11-26T10:00:00+00:00", tick=False)
-def test_a_slot_older_than_a_day_summarises_today():
-    # The cluster was down from Monday to Thursday; catch-up is off, the slot fires once.
-    runner.run_scheduled("daily_summary", slot="2026-11-23T07:00:00+00:00")
-    assert Job.objects.get().params == {"date": "2026-11-26"}
+def test_a_slot_older_than_an_hour_looks_at_now():
+    # The cluster was down for hours; catch-up is off, the slot fires once: every team whose
+    # summary hour passed meanwhile is summarised now (test_summary_zones).
+    runner.run_scheduled("daily_summary", slot="2026-11-26T07:00:00+00:00")
+    assert Job.objects.get().params == {"at": "2026-11-26T10:00:00+00:00"}
 
 
 class TestWatchdog:

@@ -1,4 +1,5 @@
-"""setup_schedules: one of each, idempotent, timed in the portal's time zone."""
+"""setup_schedules: one of each, idempotent, timed in the portal's time zone; the daily
+summary runs every hour (each team's summary comes at its own hour: test_summary_zones)."""
 
 from datetime import datetime
 
@@ -42,8 +43,9 @@ def test_timing_in_the_portal_time_zone(settings):
     setup_schedules()
     s = by_name()
     summary = timezone.localtime(s["daily-summary"].next_run)
-    assert (summary.date().isoformat(), summary.hour, summary.minute) == ("2026-11-27", 7, 0)
-    assert s["daily-summary"].schedule_type == Schedule.DAILY
+    # The next full hour: 10:00 in Paris is 09:00 UTC, the clock is at 09:15 UTC.
+    assert (summary.date().isoformat(), summary.hour, summary.minute) == ("2026-11-26", 11, 0)
+    assert s["daily-summary"].schedule_type == Schedule.HOURLY
     assert s["daily-summary"].func == RUN_SCHEDULED and s["daily-summary"].args == "'daily_summary'"
     assert s["daily-summary"].intended_date_kwarg == "slot"
     cleanup = timezone.localtime(s["archive-cleanup"].next_run)
@@ -61,16 +63,20 @@ def test_timing_in_the_portal_time_zone(settings):
 
 
 @time_machine.travel(NOW, tick=False)
-def test_a_changed_hour_moves_next_run_and_duplicates_are_removed(settings):
+def test_a_daily_summary_of_an_earlier_release_becomes_hourly_and_duplicates_go(settings):
     setup_schedules()
     original = by_name()["daily-summary"]
+    # Earlier releases ran the summary once a day at DAILY_SUMMARY_HOUR in TIME_ZONE.
+    Schedule.objects.filter(pk=original.pk).update(
+        schedule_type=Schedule.DAILY, next_run=datetime.fromisoformat("2026-11-27T07:00+00:00")
+    )
     Schedule.objects.create(name="daily-summary", func="x.y", schedule_type=Schedule.ONCE)
-    settings.DAILY_SUMMARY_HOUR = 18
+    settings.DAILY_SUMMARY_HOUR = 18  # the hour no longer moves the schedule
     assert setup_schedules()["daily-summary"] == "updated"
     summary = Schedule.objects.get(name="daily-summary")
-    assert summary.pk == original.pk
-    assert timezone.localtime(summary.next_run).hour == 18
-    assert summary.next_run.date().isoformat() == "2026-11-26"  # later today
+    assert (summary.pk, summary.schedule_type) == (original.pk, Schedule.HOURLY)
+    assert summary.next_run == datetime.fromisoformat("2026-11-26T10:00:00+00:00")
+    assert setup_schedules()["daily-summary"] == "unchanged"
 
 
 @time_machine.travel(NOW, tick=False)

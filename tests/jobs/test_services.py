@@ -5,6 +5,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+import time_machine
 from django.core import mail
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -160,12 +161,13 @@ def test_tokens_purge_expired_deletes_expired_tokens_and_their_blacklist_rows(su
 
 
 class TestScheduleRunNow:
+    @time_machine.travel("2026-11-26T09:15:00+00:00", tick=False)
     def test_a_job_schedule_starts_a_job_requested_by_the_administrator(self, superuser):
         setup_schedules()
         summary = Schedule.objects.get(name="daily-summary")
         job = services.schedule_run_now(actor=superuser, schedule=summary)
         assert job.kind == "daily_summary" and job.requester == superuser
-        assert job.params == {"date": timezone.localdate().isoformat()}
+        assert job.params == {"at": timezone.now().isoformat()}
 
     def test_arguments_stored_as_a_tuple_are_understood(self, superuser):
         schedule = Schedule.objects.create(

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from portal.accounts.models import User
+from portal.core.zones import zone
 from portal.jobs.models import DailySummary, OverdueReminder
 from portal.jobs.selectors import summary_recipients, teams_summaries
 from portal.jobs.services.records import REMINDER_SUBJECT, SUMMARY_SUBJECT
@@ -161,8 +162,10 @@ def _reminder_batch_send(batch, connection, outcome: RemindersSent, on_batch=Non
 
 
 def _reminder_message(task: Task, recipients: list[str], connection) -> EmailMessage:
-    due = due_text(task.due_date, task.due_day)
-    zone_note = "" if task.due_day is not None else f" ({timezone.get_current_timezone_name()})"
+    # The due date as the team reads it: its day, or its moment in the team's zone.
+    with timezone.override(zone(task.team.time_zone)):
+        due = due_text(task.due_date, task.due_day)
+        zone_note = "" if task.due_day is not None else f" ({timezone.get_current_timezone_name()})"
     body = (
         f"{task.key} {task.title} (team {task.team.name}) was due "
         f"{due}{zone_note} and is not done yet.\n\n"

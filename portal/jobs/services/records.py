@@ -81,16 +81,18 @@ def job_requeue(*, job: Job, reason: str) -> None:
 
 
 def scheduled_params(kind: str, slot: datetime | None) -> dict[str, Any]:
-    """Params a scheduled run of `kind` gets from its slot (the daily summary's date).
+    """Params a scheduled run of `kind` gets from its slot (the daily summary's moment).
 
-    A late run summarises its slot's day; a slot more than a day old (the cluster was down and
-    catch-up is off, so it fires once) summarises today instead, which is what people need.
-    Without a slot ("Run now") it is a run for now.
+    The daily summary runs every hour and summarises the teams whose summary is due at `at`
+    (portal.jobs.selectors.summary_teams_due). A late run looks at its slot's moment; a slot
+    more than an hour old (the cluster was down and catch-up is off, so it fires once) looks
+    at now instead, which catches up every team whose hour passed meanwhile. Without a slot
+    ("Run now") it is a run for now: the teams due now, nothing sent twice.
     """
     if kind == "daily_summary":
         now = timezone.now()
-        fresh = slot is not None and now - slot < timedelta(days=1)
-        return {"date": timezone.localdate(slot if fresh else now).isoformat()}
+        fresh = slot is not None and now - slot < timedelta(hours=1)
+        return {"at": (slot if fresh else now).isoformat()}
     return {}
 
 
