@@ -62,12 +62,14 @@ class RangeForm(forms.Form):
                 raise ValidationError(RANGE_TOO_LONG)
         return cleaned
 
-    def span(self) -> rep.ReportRange:
-        if self.cleaned_data.get("start"):
-            return rep.ReportRange(first=self.cleaned_data["start"], last=self.cleaned_data["end"])
-        days = self.cleaned_data.get("days") or DEFAULT_DAYS
-        today = timezone.localdate()
-        return rep.ReportRange(first=today - timedelta(days=days - 1), last=today)
+    def span(self, team) -> rep.ReportRange:
+        """The range in the team's time zone (its days, its weeks, its today)."""
+        return rep.team_range(
+            team,
+            first=self.cleaned_data.get("start"),
+            last=self.cleaned_data.get("end"),
+            days=self.cleaned_data.get("days") or DEFAULT_DAYS,
+        )
 
     def preset(self) -> int | None:
         if self.cleaned_data.get("start"):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta, tzinfo
 
 from django.db import connection
 from django.db.models import (
@@ -22,6 +22,7 @@ from django.db.models.functions import TruncDate, TruncWeek
 from django.utils import timezone
 
 from portal.core.dates import day
+from portal.core.zones import start_of_day, today_in, zone
 from portal.tasks.models import Priority, Status, Task
 from portal.tasks.querysets import (
     DUE_SOON_DAYS,
@@ -76,7 +77,11 @@ def team_counts(*, fetched_by, now=None) -> dict[int, dict[str, int]]:
 
 
 def created_vs_done(*, fetched_by, days: int = 30, now=None) -> dict[str, list]:
-    """Tasks created and completed per day over the last `days` days (two queries)."""
+    """Tasks created and completed per day over the last `days` days (two queries).
+
+    It spans every team the person sees, so its days are the viewer's (the current zone,
+    their profile's), not one team's.
+    """
     now = now or timezone.now()
     today = timezone.localdate(now)
     start = today - timedelta(days=days - 1)
@@ -134,19 +139,26 @@ def my_tasks(*, fetched_by, limit: int = 10) -> QuerySet[Task]:
 # --- a team's report over a date range ------------------------------------------------------
 @dataclass(frozen=True)
 class ReportRange:
-    """Days `first`..`last` (inclusive, the portal's time zone) and their moments."""
+    """Days `first`..`last` (inclusive) and their moments, in `zone`: a team's report reads
+    its days and weeks in the team's time zone (`team_range`); without a zone, the current
+    one (the viewer's, for what spans several teams)."""
 
     first: date
     last: date
+    zone: tzinfo | None = None
+
+    @property
+    def tz(self) -> tzinfo:
+        return self.zone or timezone.get_current_timezone()
 
     @property
     def start(self) -> datetime:
-        return timezone.make_aware(datetime.combine(self.first, time.min))
+        return start_of_day(self.first, self.tz)
 
     @property
     def end(self) -> datetime:
         """The moment the range ends (midnight after its last day)."""
-        return timezone.make_aware(datetime.combine(self.last + timedelta(days=1), time.min))
+        return start_of_day(self.last + timedelta(days=1), self.tz)
 
     @property
     def weeks(self) -> list[date]:
@@ -156,21 +168,34 @@ class ReportRange:
 
     def week_end(self, monday: date) -> datetime:
         """The moment a week ends, or the range's end if that comes first."""
-        end = timezone.make_aware(datetime.combine(monday + timedelta(days=7), time.min))
-        return min(end, self.end)
+        return min(start_of_day(monday + timedelta(days=7), self.tz), self.end)
+
+    def week_of(self, field: str) -> TruncWeek:
+        """The Monday of the week `field` falls in, in the range's zone."""
+        return TruncWeek(field, output_field=DateField(), tzinfo=self.tz)
+
+
+def team_zone(team) -> tzinfo:
+    """The zone a team's days are counted in (its `time_zone`, or the portal's)."""
+    return zone(team.time_zone)
+
+
+def team_range(team, *, first: date | None = None, last: date | None = None, days: int = 90):
+    """A team's report range: `first`..`last`, or the last `days` days up to the team's
+    today, in the team's time zone."""
+    in_zone = team_zone(team)
+    if first is None or last is None:
+        last = today_in(in_zone)
+        first = last - timedelta(days=days - 1)
+    return ReportRange(first=first, last=last, zone=in_zone)
 
 
 def _team_tasks(user, team) -> QuerySet[Task]:
     return _base(user).filter(team=team)
 
 
-def _per_week(qs: QuerySet, field: str) -> dict[date, int]:
-    rows = (
-        qs.annotate(week=TruncWeek(field, output_field=DateField()))
-        .values("week")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
+def _per_week(qs: QuerySet, field: str, span: ReportRange) -> dict[date, int]:
+    rows = qs.annotate(week=span.week_of(field)).values("week").annotate(n=Count("id")).order_by()
     return {row["week"]: row["n"] for row in rows}
 
 
@@ -178,9 +203,9 @@ def created_and_done_per_week(*, fetched_by, team, span: ReportRange) -> list[di
     """Per week of the range: tasks created and tasks completed (two grouped queries)."""
     tasks = _team_tasks(fetched_by, team)
     created = _per_week(
-        tasks.filter(created_at__gte=span.start, created_at__lt=span.end), "created_at"
+        tasks.filter(created_at__gte=span.start, created_at__lt=span.end), "created_at", span
     )
-    done = _per_week(tasks.filter(done_since_q(span.start, span.end)), "completed_at")
+    done = _per_week(tasks.filter(done_since_q(span.start, span.end)), "completed_at", span)
     return [
         {"week": week, "created": created.get(week, 0), "done": done.get(week, 0)}
         for week in span.weeks
@@ -225,7 +250,7 @@ def cycle_time_per_week(*, fetched_by, team, span: ReportRange) -> list[dict]:
     way, bounded by the tasks done in the range.
     """
     done = _team_tasks(fetched_by, team).filter(done_since_q(span.start, span.end))
-    week = TruncWeek("completed_at", output_field=DateField())
+    week = span.week_of("completed_at")
     by_week: dict[date, dict] = {}
     if connection.vendor == "postgresql":
         seconds = EpochSeconds(F("completed_at") - F("created_at"))

@@ -24,7 +24,7 @@ def reports(request, slug: str):
     context = team_context(user, team)
     context.update({"section": "reports", "title": f"{team.name} reports", "form": form})
     if form.is_valid():
-        span = form.span()
+        span = form.span(team)
         context.update(
             {
                 "span": span,
@@ -62,7 +62,7 @@ def export(request, slug: str, fmt: str):
     if not form.is_valid():
         messages = [m for errors in form.errors.values() for m in errors]
         return bad_request(" ".join(messages))
-    span = form.span()
+    span = form.span(team)
     sections = build_report(user, team, span)
     wanted = request.GET.get("table")
     if wanted:
