@@ -7,6 +7,7 @@ each message next to its field, or above the form when the form has no such fiel
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth.password_validation import password_validators_help_texts
 from django.core.exceptions import ValidationError
 from django.forms.models import fields_for_model
@@ -14,6 +15,7 @@ from django.forms.models import fields_for_model
 from portal.accounts.usernames import USERNAME_HELP
 from portal.core.forms import DueFormField, ModelMultipleChoiceField
 from portal.core.resources import split_list
+from portal.core.zones import TIME_ZONE_UNKNOWN, time_zone_choices
 from portal.tasks.due import check_due
 from portal.tasks.fields import form_value, page_form_names
 from portal.tasks.keys import parse_task_key
@@ -271,3 +273,33 @@ class BulkEditForm(PageForm):
             chosen = {name: [data[f"{verb}_{one}"]] for name, one in links.items()}
             changes[verb] = {name: values for name, values in chosen.items() if values[0]}
         return changes
+
+
+class ProfileForm(forms.Form):
+    """A person's own name and preferences, as the User model defines them; the profile
+    service (`portal.accounts.services.profile_update`) judges and saves them."""
+
+    FIELDS = ("first_name", "last_name", "time_zone", "receive_daily_summary")
+
+    def __init__(self, *args, user, **kwargs):
+        from portal.accounts.models import User
+
+        initial = {name: getattr(user, name) for name in self.FIELDS}
+        super().__init__(*args, initial=initial, **kwargs)
+        self.fields.update(fields_for_model(User, fields=list(self.FIELDS)))
+        zone_field = self.fields["time_zone"]
+        zone_field.choices = [
+            ("", f"The portal's time zone ({settings.TIME_ZONE})"),
+            *time_zone_choices(),
+        ]
+        zone_field.help_text = "Times on the pages are shown to you in this zone."
+        zone_field.error_messages["invalid_choice"] = TIME_ZONE_UNKNOWN
+        self.fields[
+            "receive_daily_summary"
+        ].help_text = (
+            "Each morning, the summary of each of your teams, at the hour of the team's zone."
+        )
+
+    def changes(self) -> dict:
+        """The fields the person changed, as the profile service takes them."""
+        return {name: self.cleaned_data[name] for name in self.FIELDS if name in self.changed_data}
