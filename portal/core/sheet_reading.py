@@ -44,6 +44,14 @@ XLSX_BOMB = (
 XLSX_TOO_MUCH_TEXT = (
     "The XLSX file holds {size} MB of text; the limit is {limit} MB: split it into smaller files."
 )
+FORMAT_NOT_TEXT = (
+    "The file is named {name} but holds a workbook or other binary data, not CSV text: "
+    "save it as CSV (UTF-8), or name it .xlsx if it is an Excel workbook."
+)
+FORMAT_NOT_WORKBOOK = (
+    "The file is named {name} but holds text, not an XLSX workbook: "
+    "name it .csv if it is CSV, or save it from your spreadsheet program as XLSX."
+)
 XLSX_UNSAFE = (
     "The XLSX file contains XML the portal does not read (entities or external references)."
 )
@@ -107,6 +115,47 @@ def file_format_of(name: str, content_type: str | None = None) -> str:
         return "csv" if content_type.startswith("text/csv") else "xlsx"
     found = lowered.rsplit(".", 1)[-1] if "." in lowered else "a file without an extension"
     raise SpreadsheetError(FORMAT_UNKNOWN.format(found=f".{found}" if "." in lowered else found))
+
+
+def sniff_format(data: bytes) -> str | None:
+    """What a file's first bytes say it is: xlsx (a ZIP), csv (text), or None (empty, or
+    binary that is neither: an encrypted workbook, an old .xls, an image...)."""
+    if data.startswith(ZIP_MAGIC):
+        return "xlsx"
+    if not data or data.startswith(OLE_MAGIC) or b"\x00" in data[:65536]:
+        return None
+    return "csv"
+
+
+def detect_format(name: str, data: bytes, given: str | None = None) -> str:
+    """The format of an upload from its name (or `given`) and its bytes: the one function
+    every door uses, so nobody chooses a format by hand.
+
+    A name without a suffix (standard input) takes what the bytes say. A known suffix whose
+    bytes say otherwise (a `.xlsx` that is text, a `.csv` that is a workbook) and an unknown
+    suffix are refused with a message; so is an empty file. Bytes that are neither (an
+    encrypted workbook named .xlsx, UTF-16 text named .csv) are left to `read_table`, whose
+    messages are more precise.
+    """
+    if not data:
+        raise SpreadsheetError(FILE_EMPTY)
+    sniffed = sniff_format(data)
+    given = (given or "").strip().lower()
+    if given and given not in FORMATS:
+        raise SpreadsheetError(FORMAT_UNKNOWN.format(found=given))
+    bare = "." not in (name or "").rsplit("/", 1)[-1]
+    if given:
+        fmt, shown = given, f".{given}"
+    elif bare and sniffed is not None:
+        return sniffed
+    else:
+        fmt = file_format_of(name)
+        shown = "." + name.rsplit(".", 1)[-1]
+    if fmt == "xlsx" and sniffed == "csv":
+        raise SpreadsheetError(FORMAT_NOT_WORKBOOK.format(name=shown))
+    if fmt == "csv" and (sniffed == "xlsx" or data.startswith(OLE_MAGIC)):
+        raise SpreadsheetError(FORMAT_NOT_TEXT.format(name=shown))
+    return fmt
 
 
 def check_size(size: int, max_bytes: int) -> None:

@@ -79,7 +79,10 @@ def test_import_as_people_who_may_not(tmp_path, sheet_world, people, role):
 
 def test_import_dry_run_and_errors_are_printed(tmp_path, sheet_world, lead):
     out, _ = _import(tmp_path, "lead", [["key", "title"], ["OPS-1", "Later"]], "--dry-run")
-    assert out.startswith("Checked: 0 new, 1 updated")
+    assert out.splitlines() == [
+        "row 2, OPS-1: title: 'Renew certificates' -> 'Later'",
+        "Checked: 0 new, 1 updated, 0 unchanged, 0 error(s).",
+    ]
     assert Task.objects.get(pk=sheet_world["parent"].pk).title == "Renew certificates"
     err = io.StringIO()
     source = tmp_path / "bad.csv"
