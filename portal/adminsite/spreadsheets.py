@@ -209,7 +209,10 @@ class _Import(ImportMixin, _Export):
 
     def get_import_context_data(self, **kwargs):
         info = self.get_model_info()
-        return {"template_url": reverse("admin:{}_{}_import_template".format(*info))}
+        return {
+            "template_url": reverse("admin:{}_{}_import_template".format(*info)),
+            "skip_lookalikes_label": SKIP_LOOKALIKES_LABEL,
+        }
 
     def add_data_read_fail_error_to_form(self, form, e):
         form.add_error("import_file", str(e) if isinstance(e, SpreadsheetError) else XLSX_CORRUPT)
