@@ -335,6 +335,8 @@ class BackgroundSheets:
             "result": result,
             "problems": result.get("problems", [])[:1000],
             "more_problems": max(0, len(result.get("problems", [])) - 1000),
+            "changes": result.get("changes", [])[:1000],
+            "more_changes": max(0, len(result.get("changes", [])) - 1000),
             "can_confirm": can_confirm(job),
             "download": sheet_file(job) is not None,
             "refresh": not job.is_finished,
