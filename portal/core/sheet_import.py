@@ -202,6 +202,10 @@ class RowSheet(SheetImport):
     def apply(self, obj, values: dict[str, Any], changes: dict[str, Any]):
         raise NotImplementedError
 
+    def change_cells(self, obj, name: str, value: Any) -> tuple[str, str]:
+        """A change as the sheet's cells show it, (old, new): the preview lists it."""
+        return text(getattr(obj, name, "")), text(value)
+
     # -- the engine's hooks --
     def check_header(self) -> bool:
         super().check_header()
@@ -231,6 +235,13 @@ class RowSheet(SheetImport):
             changes = self.changes(obj, values)
             if changes:
                 kind = RowResult.IMPORT_TYPE_UPDATE if obj else RowResult.IMPORT_TYPE_NEW
+            if changes and obj is not None:
+                # Old values are read before the service changes the object.
+                row.label = text(self.value(row, self.key)).strip()
+                row.changes = {
+                    name: list(self.change_cells(obj, name, value))
+                    for name, value in changes.items()
+                }
             if changes and not row.problems:
                 with transaction.atomic():
                     obj = self.apply(obj, values, changes)

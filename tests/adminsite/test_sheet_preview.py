@@ -112,3 +112,15 @@ def test_sheets_without_lookalikes_do_not_offer_the_option(client, sheet_world, 
     page = client.get(reverse("admin:tasks_tag_import"))
     assert "skip_lookalikes" not in page.context["form"].fields
     assert "skip_lookalikes" in client.get(TASK_IMPORT).context["form"].fields
+
+
+def test_the_team_sheet_preview_lists_its_changes_too(client, sheet_world, lead):
+    client.force_login(lead)
+    preview = _upload(
+        client, make_csv([["key", "name"], ["OPS", "Ops"]]), url=reverse("admin:teams_team_import")
+    )
+    html = preview.content.decode()
+    assert 'data-row="2" data-column="name"' in html and "<th>Team</th>" in html
+    assert [(c.key, c.changes) for c in preview.context["result"].changes] == [
+        ("OPS", {"name": ["Operations", "Ops"]})
+    ]

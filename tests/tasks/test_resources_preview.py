@@ -214,3 +214,31 @@ def test_the_due_day_of_a_moment_is_its_local_day(sheet_world, lead):
     result = import_rows(TaskResource(), lead, rows, dry_run=True)
     assert [x.key for x in result.lookalikes] == ["OPS-1"]
     assert sheet_world["due"].date() == date(2026, 12, 1)
+
+
+# --- the small sheets list their changes the same way ----------------------------------------------
+def test_tag_team_and_people_sheets_list_changed_cells(sheet_world, superuser, lead, member):
+    from portal.accounts.resources import UserResource
+    from portal.tasks.resources import TagResource
+    from portal.teams.resources import TeamResource
+
+    tags = import_rows(
+        TagResource(), superuser, [["name", "color"], ["infra", "#00AA00"]], dry_run=True
+    )
+    assert [(c.key, c.changes) for c in tags.changes] == [
+        ("infra", {"color": [sheet_world["infra"].color, "#00AA00"]})
+    ]
+    team_rows = [
+        ["key", "name", "members"],
+        ["OPS", "Ops", "lead:lead, member:lead, member2:member, viewer:viewer"],
+    ]
+    teams = import_rows(TeamResource(), lead, team_rows, dry_run=True)
+    assert problems(teams) == []
+    assert [(c.key, c.changes) for c in teams.changes] == [
+        ("OPS", {"name": ["Operations", "Ops"], "members": ["member:member", "member:lead"]})
+    ]
+    people = import_rows(
+        UserResource(), superuser, [["username", "last_name"], ["member", "Newname"]], dry_run=True
+    )
+    assert [(c.key, list(c.changes)) for c in people.changes] == [("member", ["last_name"])]
+    assert people.changes[0].changes["last_name"] == [member.last_name, "Newname"]
