@@ -34,6 +34,10 @@ TOO_MANY_COLUMNS = (
 )
 FILE_EMPTY = "The file is empty: it needs a header row and at least one row of data."
 CSV_NOT_UTF8 = "The CSV file is not UTF-8 text; save it as “CSV UTF-8” and try again."
+CSV_NUL_BYTES = (
+    "The CSV file holds NUL bytes, which text never has: it is binary data or damaged. "
+    "Save it again as “CSV UTF-8” and try again."
+)
 CSV_BROKEN = "The CSV file could not be read: {error}."
 CSV_TOO_WIDE = "A line of the CSV file has far more columns than any sheet; it was refused."
 XLSX_CORRUPT = "The XLSX file is damaged or not really an XLSX file."
@@ -239,9 +243,19 @@ def _cut(values: list | dict[int, Any], width: int) -> Cells:
 
 
 # --- CSV ------------------------------------------------------------------------------------------
+UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+
+
 def _csv_rows(data: bytes) -> Iterator[list[str]]:
-    if data.startswith(OLE_MAGIC) or data.startswith(ZIP_MAGIC) or b"\x00" in data:
+    if data.startswith(OLE_MAGIC) or data.startswith(ZIP_MAGIC):
         raise SpreadsheetError(CSV_NOT_UTF8)
+    if b"\x00" in data:
+        # UTF-16 text (with a byte-order mark, or a NUL in every other byte) is text in another
+        # encoding; a few NULs among text are binary data or damage.
+        sample = data[:4096]
+        if data.startswith(UTF16_BOMS) or sample.count(b"\x00") * 4 >= len(sample):
+            raise SpreadsheetError(CSV_NOT_UTF8)
+        raise SpreadsheetError(CSV_NUL_BYTES)
     return _csv_records(data)
 
 

@@ -32,6 +32,7 @@ from portal.core.sheet_reading import (  # noqa: F401 (the reader's names, for e
     CONTENT_TYPES,
     CSV_BROKEN,
     CSV_NOT_UTF8,
+    CSV_NUL_BYTES,
     CSV_TOO_WIDE,
     FILE_EMPTY,
     FILE_TOO_BIG,

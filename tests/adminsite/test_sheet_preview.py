@@ -6,7 +6,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from portal.adminsite.spreadsheets import SKIP_LOOKALIKES_LABEL
-from portal.core.spreadsheets import CSV_NOT_UTF8, FORMAT_NOT_TEXT, FORMAT_NOT_WORKBOOK
+from portal.core.spreadsheets import (
+    CSV_NUL_BYTES,
+    FORMAT_NOT_TEXT,
+    FORMAT_NOT_WORKBOOK,
+)
 from portal.tasks import resources as r
 from portal.tasks.models import Task
 from tests.sheets import make_csv, make_xlsx
@@ -58,8 +62,8 @@ def test_preview_shows_changed_cells_old_to_new_without_a_format(client, sheet_w
     [
         ("tasks.xlsx", b"key,title\nOPS-1,x\n", FORMAT_NOT_WORKBOOK.format(name=".xlsx")),
         ("tasks.csv", make_xlsx([["key", "title"], ["OPS-1", "x"]]), FORMAT_NOT_TEXT.format(name=".csv")),
-        ("tasks.csv", b"key,title\nOPS-1,Re\x00named\n", CSV_NOT_UTF8),
-        ("tasks.csv", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", CSV_NOT_UTF8),
+        ("tasks.csv", b"key,title\nOPS-1,Re\x00named\n", CSV_NUL_BYTES),
+        ("tasks.csv", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", CSV_NUL_BYTES),
         ("tasks.csv", b"", "The submitted file is empty."),
     ],
 )  # fmt: skip

@@ -6,7 +6,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from portal.core.spreadsheets import CSV_NOT_UTF8, FORMAT_NOT_TEXT, FORMAT_NOT_WORKBOOK
+from portal.core.spreadsheets import (
+    CSV_NUL_BYTES,
+    FORMAT_NOT_TEXT,
+    FORMAT_NOT_WORKBOOK,
+)
 from portal.tasks import resources as r
 from portal.tasks.models import Task
 from tests.sheets import make_csv, make_xlsx
@@ -62,8 +66,8 @@ def test_lookalikes_are_a_warning_and_can_be_skipped(client_for, sheet_world, le
     [
         ("tasks.xlsx", b"key,title\nOPS-1,x\n", FORMAT_NOT_WORKBOOK.format(name=".xlsx")),
         ("tasks.csv", make_xlsx([["key", "title"], ["OPS-1", "x"]]), FORMAT_NOT_TEXT.format(name=".csv")),
-        ("tasks.csv", b"key,title\nOPS-1,Re\x00named\n", CSV_NOT_UTF8),
-        ("tasks.csv", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", CSV_NOT_UTF8),
+        ("tasks.csv", b"key,title\nOPS-1,Re\x00named\n", CSV_NUL_BYTES),
+        ("tasks.csv", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", CSV_NUL_BYTES),
     ],
 )  # fmt: skip
 def test_hostile_files_answer_400_and_change_nothing(

@@ -7,7 +7,12 @@ from importlib import import_module
 import pytest
 from django.core.management import CommandError, call_command
 
-from portal.core.spreadsheets import CSV_NOT_UTF8, FILE_EMPTY, FORMAT_NOT_TEXT, FORMAT_NOT_WORKBOOK
+from portal.core.spreadsheets import (
+    CSV_NUL_BYTES,
+    FILE_EMPTY,
+    FORMAT_NOT_TEXT,
+    FORMAT_NOT_WORKBOOK,
+)
 from portal.spreadsheets.commands import USER_UNKNOWN
 from portal.tasks.models import Task
 from portal.tasks.resources import KEY_UNKNOWN
@@ -144,7 +149,7 @@ def test_standard_input_needs_no_format(sheet_world, lead, monkeypatch):
     [
         ("in.xlsx", b"key,title\nOPS-1,x\n", FORMAT_NOT_WORKBOOK.format(name=".xlsx")),
         ("in.csv", make_xlsx([["key", "title"], ["OPS-1", "x"]]), FORMAT_NOT_TEXT.format(name=".csv")),
-        ("in.csv", b"key,title\nOPS-1,Re\x00named\n", CSV_NOT_UTF8),
+        ("in.csv", b"key,title\nOPS-1,Re\x00named\n", CSV_NUL_BYTES),
         ("in.csv", b"", FILE_EMPTY),
     ],
 )  # fmt: skip

@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from portal.core.resources import template_bytes
 from portal.core.sheet_reading import (
     CSV_NOT_UTF8,
+    CSV_NUL_BYTES,
     FILE_EMPTY,
     FORMAT_NOT_TEXT,
     FORMAT_NOT_WORKBOOK,
@@ -205,8 +206,13 @@ def test_detect_format_refuses_what_does_not_match(name, data, given, message):
 def test_a_csv_with_nul_bytes_is_refused_by_the_reader():
     data = b"key,title\nOPS-1,a\x00b\n"
     assert detect_format("tasks.csv", data) == "csv"
-    with pytest.raises(SpreadsheetError, match=CSV_NOT_UTF8):
+    with pytest.raises(SpreadsheetError) as refused:
         read_table(data, "csv", max_rows=10, max_bytes=10_000)
+    assert str(refused.value) == CSV_NUL_BYTES
+    utf16 = "key,title\nOPS-1,x\n".encode("utf-16-le")  # no byte-order mark
+    with pytest.raises(SpreadsheetError) as refused:
+        read_table(utf16, "csv", max_rows=10, max_bytes=10_000)
+    assert str(refused.value) == CSV_NOT_UTF8
 
 
 def test_the_due_day_of_a_moment_is_its_local_day(sheet_world, lead):
