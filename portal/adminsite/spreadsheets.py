@@ -15,6 +15,7 @@ from __future__ import annotations
 from pathlib import Path
 from uuid import uuid4
 
+from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.admin import ModelAdmin
@@ -24,9 +25,11 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from import_export.admin import ExportActionMixin, ImportMixin
 from import_export.formats.base_formats import CSV, XLSX
+from import_export.forms import ConfirmImportForm
 from import_export.signals import post_export
 from import_export.tmp_storages import TempFolderStorage
 from unfold.contrib.import_export.forms import ExportForm, ImportForm
+from unfold.widgets import UnfoldBooleanSwitchWidget
 
 from portal.adminsite.exports import ExportFiltersGuard
 from portal.core.resources import template_bytes
@@ -35,6 +38,7 @@ from portal.spreadsheets.registry import sheet_name_of
 from portal.spreadsheets.services import (
     FILE_EXPIRED,
     can_confirm,
+    check_upload_size,
     read_upload,
     sheet_export,
     sheet_file,
@@ -89,23 +93,58 @@ class SharedTempStorage(TempFolderStorage):
         return str(folder / Path(self.name).name)
 
 
+SKIP_LOOKALIKES_LABEL = "Skip rows that look like existing tasks"
+SKIP_LOOKALIKES_HELP = (
+    "Rows without a key whose team, title and due day are those of a task that exists are "
+    "left out; the preview names them either way."
+)
+FORMAT_DETECT = "Detect from the file"
+
+
 class SheetImportForm(ImportForm):
-    """unfold's import form, refusing files over the size limit or of another format."""
+    """unfold's import form: the format is detected from the file's name and bytes (a choice,
+    if made, must agree), files over the size limit are refused, and a sheet with look-alike
+    rows (tasks) offers to skip them."""
+
+    def __init__(self, formats, resources, **kwargs):
+        super().__init__(formats, resources, **kwargs)
+        field = self.fields["format"]
+        field.required = False
+        field.choices = [("", FORMAT_DETECT), *[c for c in field.choices if c[0] != ""]]
+        if getattr(resources[0], "has_lookalikes", False):
+            self.fields["skip_lookalikes"] = forms.BooleanField(
+                label=SKIP_LOOKALIKES_LABEL,
+                help_text=SKIP_LOOKALIKES_HELP,
+                required=False,
+                widget=UnfoldBooleanSwitchWidget,
+            )
 
     def clean(self):
         cleaned = super().clean()
         upload = cleaned.get("import_file")
         if upload is None:
             return cleaned
+        titles = dict(self.fields["format"].choices)
+        chosen = cleaned.get("format") or ""
         try:
-            found = upload_format(upload.name, size=upload.size)
+            check_upload_size(upload.size)
+            data = b"".join(upload.chunks())
+            upload.seek(0)
+            found = upload_format(upload.name, data)
         except SpreadsheetError as exc:
             raise ValidationError({"import_file": str(exc)}) from None
-        chosen = cleaned.get("format")
-        titles = dict(self.fields["format"].choices)
-        if chosen is not None and titles.get(chosen, "").lower() != found:
+        if chosen and titles.get(chosen, "").lower() != found:
             raise ValidationError({"format": FORMAT_MISMATCH.format(found=found.upper())})
+        # import-export reads the format's position in its list of formats.
+        cleaned["format"] = next(key for key, title in titles.items() if title.lower() == found)
+        cleaned["detected_format"] = found
         return cleaned
+
+
+class SheetConfirmImportForm(ConfirmImportForm):
+    """The Confirm form carries the preview's choice of skipping look-alike rows."""
+
+    skip_lookalikes = forms.BooleanField(widget=forms.HiddenInput(), required=False)
 
 
 class _Export(ExportFiltersGuard, ExportActionMixin):
@@ -129,6 +168,7 @@ class _Import(ImportMixin, _Export):
     tmp_storage_class = SharedTempStorage
 
     import_form_class = SheetImportForm
+    confirm_form_class = SheetConfirmImportForm
     import_export_change_list_template = "admin/import_export/change_list_import_export.html"
     import_template_name = "admin/spreadsheets/import.html"
     import_error_display = ("message",)
@@ -156,9 +196,23 @@ class _Import(ImportMixin, _Export):
         name = export_name(f"{self.model._meta.verbose_name_plural}-template", fmt, dated=False)
         return download(template_bytes(resource, request.user, fmt), fmt, name)
 
+    def get_confirm_form_initial(self, request, import_form):
+        initial = super().get_confirm_form_initial(request, import_form)
+        if import_form is not None:
+            initial["skip_lookalikes"] = import_form.cleaned_data.get("skip_lookalikes", False)
+        return initial
+
+    def get_import_data_kwargs(self, **kwargs):
+        form = kwargs.get("form")
+        skip = bool(form.cleaned_data.get("skip_lookalikes")) if form is not None else False
+        return {**super().get_import_data_kwargs(**kwargs), "skip_lookalikes": skip}
+
     def get_import_context_data(self, **kwargs):
         info = self.get_model_info()
-        return {"template_url": reverse("admin:{}_{}_import_template".format(*info))}
+        return {
+            "template_url": reverse("admin:{}_{}_import_template".format(*info)),
+            "skip_lookalikes_label": SKIP_LOOKALIKES_LABEL,
+        }
 
     def add_data_read_fail_error_to_form(self, form, e):
         form.add_error("import_file", str(e) if isinstance(e, SpreadsheetError) else XLSX_CORRUPT)
@@ -281,6 +335,8 @@ class BackgroundSheets:
             "result": result,
             "problems": result.get("problems", [])[:1000],
             "more_problems": max(0, len(result.get("problems", [])) - 1000),
+            "changes": result.get("changes", [])[:1000],
+            "more_changes": max(0, len(result.get("changes", [])) - 1000),
             "can_confirm": can_confirm(job),
             "download": sheet_file(job) is not None,
             "refresh": not job.is_finished,
@@ -310,9 +366,10 @@ class _BackgroundImport:
                         user=request.user,
                         sheet=self._sheet(request),
                         data=data,
-                        fmt=upload_format(upload.name),
+                        fmt=form.cleaned_data["detected_format"],
                         name=upload.name,
                         dry_run=True,
+                        skip_lookalikes=bool(form.cleaned_data.get("skip_lookalikes")),
                         inline=False,  # the preview below reads small files itself
                     )
                 except SpreadsheetError:

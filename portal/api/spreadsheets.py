@@ -24,11 +24,11 @@ from portal.api.filters import choice_pattern, task_filter_parameters
 from portal.core.resources import template_bytes
 from portal.core.spreadsheets import CONTENT_TYPES, FORMATS, SpreadsheetError, download, export_name
 from portal.spreadsheets.services import (
+    check_upload_size,
     sheet_export,
     sheet_file,
     sheet_import,
     sheet_job_for,
-    upload_format,
 )
 from portal.tasks.resources import TaskResource
 from portal.tasks.selectors import task_list
@@ -136,6 +136,11 @@ class ImportRequestSerializer(serializers.Serializer):
         default=True,
         help_text="true (the default): check and count only; false: import, all or nothing.",
     )
+    skip_lookalikes = serializers.BooleanField(
+        default=False,
+        help_text="true: leave out rows without a key that look like a task that exists (same "
+        "team, same title, same due day); the answer's `warnings` name them either way.",
+    )
 
 
 class ImportProblemSerializer(serializers.Serializer):
@@ -145,13 +150,34 @@ class ImportProblemSerializer(serializers.Serializer):
     message = serializers.CharField()
 
 
+class ImportChangeSerializer(serializers.Serializer):
+    row = serializers.IntegerField(help_text="Row of the sheet; 1 is the header row.")
+    key = serializers.CharField(help_text="The task's key, such as OPS-42.")
+    changes = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField(), min_length=2, max_length=2),
+        help_text='The cells that change, as {"column": ["old", "new"]} (as the sheet shows '
+        "them); unchanged cells are not listed.",
+    )
+
+
+class ImportLookalikeSerializer(serializers.Serializer):
+    row = serializers.IntegerField()
+    key = serializers.CharField(help_text="The task that exists which the row looks like.")
+
+
 class ImportResultSerializer(serializers.Serializer):
     rows = serializers.IntegerField()
     new = serializers.IntegerField()
     updated = serializers.IntegerField()
     unchanged = serializers.IntegerField()
     errors = serializers.IntegerField()
+    skipped = serializers.IntegerField(
+        help_text="Rows left out as look-alikes of existing tasks (`skip_lookalikes`)."
+    )
     problems = ImportProblemSerializer(many=True)
+    changes = ImportChangeSerializer(many=True, help_text="Each updated row's changed cells.")
+    lookalikes = ImportLookalikeSerializer(many=True)
+    warnings = serializers.ListField(child=serializers.CharField())
     imported = serializers.BooleanField(help_text="Whether anything was written.")
 
 
@@ -179,14 +205,14 @@ class TaskImportView(APIView):
         upload = payload.validated_data["file"]
         dry_run = payload.validated_data["dry_run"]
         try:
-            fmt = upload_format(upload.name, size=upload.size)
+            check_upload_size(upload.size)
             outcome = sheet_import(
                 user=request.user,
                 sheet="tasks",
                 data=upload.read(),
-                fmt=fmt,
                 name=upload.name,
                 dry_run=dry_run,
+                skip_lookalikes=payload.validated_data["skip_lookalikes"],
             )
         except SpreadsheetError as exc:
             raise ValidationError({"file": [str(exc)]}) from None

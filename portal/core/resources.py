@@ -126,16 +126,59 @@ class Problem:
         return f"{self.column} ({self.cell})" if self.cell else self.column
 
 
+@dataclass
+class RowChange:
+    """The cells an updated row changes: {column: [old, new]}, as the sheet shows them."""
+
+    row: int
+    key: str
+    changes: dict[str, list[str]]
+
+
+@dataclass
+class Lookalike:
+    """A row without a key that looks like a task that exists (`key`)."""
+
+    row: int
+    key: str
+
+
+def cell_changes(before: dict[str, str], after: dict[str, str]) -> dict[str, list[str]]:
+    """{column: [old, new]} for the cells whose text differs; unchanged cells are left out."""
+    return {
+        name: [before.get(name, ""), value]
+        for name, value in after.items()
+        if not same_text(before.get(name, ""), value)
+    }
+
+
 class SheetResult(Result):
-    """import-export's Result, with the cell of every problem and the counts people see."""
+    """import-export's Result, with the cell of every problem, the counts people see, the
+    changed cells of each updated row (`changes`) and warnings that do not stop an import."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.problems: list[Problem] = []
+        self.changes: list[RowChange] = []
+        self.lookalikes: list[Lookalike] = []
+        self.warnings: list[str] = []
+        self.skipped = 0  # rows left out on request (look-alikes), counted as unchanged
 
-    def add_row(self, import_type: str, values: Sequence[Any], instance=None) -> None:
+    def add_row(
+        self,
+        import_type: str,
+        values: Sequence[Any],
+        instance=None,
+        *,
+        number: int = 0,
+        key: str = "",
+        changes: dict[str, list[str]] | None = None,
+    ) -> None:
         row = RowResult()
         row.import_type = import_type
+        row.number, row.key, row.changes = number, key, changes or {}
+        if import_type == RowResult.IMPORT_TYPE_UPDATE and changes:
+            self.changes.append(RowChange(number, key, changes))
         row.diff = [text(v) if not isinstance(v, datetime) else dataset_cell(v) for v in values]
         if instance is not None and instance.pk:
             row.instance = instance
@@ -169,8 +212,16 @@ class SheetResult(Result):
         }
 
     def summary(self) -> dict[str, Any]:
-        """Counts and every problem, as JSON values (the API's answer, a job's result)."""
-        return {**self.counts(), "problems": [asdict(p) for p in self.problems]}
+        """Counts, every problem, each updated row's changed cells and the warnings, as JSON
+        values (the API's answer, a job's result)."""
+        return {
+            **self.counts(),
+            "skipped": self.skipped,
+            "problems": [asdict(p) for p in self.problems],
+            "changes": [asdict(c) for c in self.changes],
+            "lookalikes": [asdict(x) for x in self.lookalikes],
+            "warnings": list(self.warnings),
+        }
 
 
 class Columns:
@@ -239,6 +290,8 @@ class SheetResource(resources.ModelResource):
     """Named columns, rows as values for the streaming writers, a neutralised `export()`."""
 
     columns: tuple[str, ...] = ()
+    # Whether the import warns of (and may skip) rows that look like stored ones.
+    has_lookalikes = False
 
     @classmethod
     def headers(cls) -> list[str]:
@@ -269,12 +322,23 @@ class SheetResource(resources.ModelResource):
         raise NotImplementedError
 
     def import_data(
-        self, dataset, dry_run=False, *args, user=None, progress=None, on_written=None, **kwargs
+        self,
+        dataset,
+        dry_run=False,
+        *args,
+        user=None,
+        progress=None,
+        on_written=None,
+        skip_lookalikes=False,
+        **kwargs,
     ) -> SheetResult:
+        """Check (`dry_run`) or import the rows as `user`; `skip_lookalikes` leaves out rows
+        without a key that look like stored ones (the task sheet warns of them either way)."""
         if user is None:
             raise TypeError("Pass the person importing: import_data(dataset, user=...).")
         headers, cells = dataset_rows(dataset)
         sheet = self.sheet_for(user, headers, cells, progress)
+        sheet.skip_lookalikes = bool(skip_lookalikes)
         return sheet.run(dry_run=dry_run, on_written=on_written)
 
     # -- the downloadable template: header, one example row, a sheet explaining each column --
@@ -297,14 +361,25 @@ class SheetResource(resources.ModelResource):
         return self.template_headers(), [self.example(user)], explanation
 
 
+def explanation_row(headers: list[str], explanation: list[list[str]]) -> list[str]:
+    """The CSV template's explanation row: under each column what it holds and takes, the first
+    cell marked with `#` so the import skips the row (`portal.core.sheet_import`)."""
+    helps = {name: " ".join(part for part in rest if part) for name, *rest in explanation[1:]}
+    cells = [helps.get(name, "") for name in headers]
+    if cells:
+        cells[0] = f"# {cells[0]}".rstrip()
+    return cells
+
+
 def template_bytes(resource: SheetResource, user, fmt: str) -> bytes:
-    """The import template as a file: XLSX with a second sheet explaining each column (CSV has
-    one sheet, so it holds the header and the example row only)."""
+    """The import template as a file: XLSX with a second sheet explaining each column; CSV,
+    which has one sheet, with an explanation row under the header (its first cell starts with
+    `#`, and the import skips it), then the example row."""
     from portal.core.spreadsheets import as_bytes
 
     headers, rows, explanation = resource.template(user)
     if fmt != "xlsx":
-        return as_bytes(fmt, headers, rows)
+        return as_bytes(fmt, headers, [explanation_row(headers, explanation), *rows])
     name = str(resource.get_display_name())
     return as_bytes(fmt, headers, rows, title=name, extra_sheets=[("Columns", explanation)])
 

@@ -23,6 +23,17 @@ from import_export.results import RowResult
 from portal.core.resources import COLUMN_MISSING, HEADER_ROW, Columns, Problem, SheetResult, text
 
 KEY_DUPLICATE_ROWS = "“{key}” appears more than once in the file (rows {rows})."
+# The first cell of an explanation row (the CSV template's second row) starts with this.
+EXPLANATION_MARK = "#"
+
+
+def is_explanation(cells: list[Any]) -> bool:
+    """Whether a row is the template's explanation row: its first cell starts with `#`.
+
+    Only the row right below the header is looked at, so a title such as "#1 priority" further
+    down is never taken for one (and no key or team starts with `#`).
+    """
+    return bool(cells) and text(cells[0]).lstrip().startswith(EXPLANATION_MARK)
 
 
 @dataclass
@@ -33,6 +44,8 @@ class ImportRow:
     write: Any = None  # what a sheet written in one go will write for this row
     kind: str | None = None  # new, update or skip, once known; None: the row is refused
     obj: Any = None  # the object written (None for a dry run)
+    label: str = ""  # the stored object's key, for the preview's changes (OPS-42)
+    changes: dict[str, list[str]] = field(default_factory=dict)  # {column: [old, new]}
 
 
 class SheetImport:
@@ -53,11 +66,18 @@ class SheetImport:
         self.progress = progress or (lambda percent, step: None)
         self.sheet = Columns(headers, self.columns, ignored=self.ignored)
         self.cells = cells
-        self.rows = [ImportRow(number=i + 2, cells=row) for i, row in enumerate(cells)]
+        # The template's explanation row (right below the header) is read as no row at all.
+        first = 1 if cells and is_explanation(cells[0]) else 0
+        self.rows = [
+            ImportRow(number=i + 2, cells=row) for i, row in enumerate(cells) if i >= first
+        ]
         self.result = SheetResult()
         self.result.diff_headers = list(self.columns)
         self.result.total_rows = len(self.rows)
         self.dry_run = True
+        # Rows without a key that look like stored objects are left out (the task sheet's
+        # look-alikes); set by `SheetResource.import_data`.
+        self.skip_lookalikes = False
 
     # -- hooks --
     def check_header(self) -> bool:
@@ -129,7 +149,14 @@ class SheetImport:
             if row.problems or row.kind is None:
                 self.result.add_invalid(row.number, row.problems, self.shown(row))
             else:
-                self.result.add_row(row.kind, self.shown(row), row.obj)
+                self.result.add_row(
+                    row.kind,
+                    self.shown(row),
+                    row.obj,
+                    number=row.number,
+                    key=row.label,
+                    changes=row.changes,
+                )
         return self.result
 
     def _duplicates(self) -> dict[int, list[Problem]]:
@@ -175,6 +202,10 @@ class RowSheet(SheetImport):
     def apply(self, obj, values: dict[str, Any], changes: dict[str, Any]):
         raise NotImplementedError
 
+    def change_cells(self, obj, name: str, value: Any) -> tuple[str, str]:
+        """A change as the sheet's cells show it, (old, new): the preview lists it."""
+        return text(getattr(obj, name, "")), text(value)
+
     # -- the engine's hooks --
     def check_header(self) -> bool:
         super().check_header()
@@ -204,6 +235,13 @@ class RowSheet(SheetImport):
             changes = self.changes(obj, values)
             if changes:
                 kind = RowResult.IMPORT_TYPE_UPDATE if obj else RowResult.IMPORT_TYPE_NEW
+            if changes and obj is not None:
+                # Old values are read before the service changes the object.
+                row.label = text(self.value(row, self.key)).strip()
+                row.changes = {
+                    name: list(self.change_cells(obj, name, value))
+                    for name, value in changes.items()
+                }
             if changes and not row.problems:
                 with transaction.atomic():
                     obj = self.apply(obj, values, changes)

@@ -34,6 +34,10 @@ TOO_MANY_COLUMNS = (
 )
 FILE_EMPTY = "The file is empty: it needs a header row and at least one row of data."
 CSV_NOT_UTF8 = "The CSV file is not UTF-8 text; save it as “CSV UTF-8” and try again."
+CSV_NUL_BYTES = (
+    "The CSV file holds NUL bytes, which text never has: it is binary data or damaged. "
+    "Save it again as “CSV UTF-8” and try again."
+)
 CSV_BROKEN = "The CSV file could not be read: {error}."
 CSV_TOO_WIDE = "A line of the CSV file has far more columns than any sheet; it was refused."
 XLSX_CORRUPT = "The XLSX file is damaged or not really an XLSX file."
@@ -43,6 +47,14 @@ XLSX_BOMB = (
 )
 XLSX_TOO_MUCH_TEXT = (
     "The XLSX file holds {size} MB of text; the limit is {limit} MB: split it into smaller files."
+)
+FORMAT_NOT_TEXT = (
+    "The file is named {name} but holds a workbook or other binary data, not CSV text: "
+    "save it as CSV (UTF-8), or name it .xlsx if it is an Excel workbook."
+)
+FORMAT_NOT_WORKBOOK = (
+    "The file is named {name} but holds text, not an XLSX workbook: "
+    "name it .csv if it is CSV, or save it from your spreadsheet program as XLSX."
 )
 XLSX_UNSAFE = (
     "The XLSX file contains XML the portal does not read (entities or external references)."
@@ -107,6 +119,47 @@ def file_format_of(name: str, content_type: str | None = None) -> str:
         return "csv" if content_type.startswith("text/csv") else "xlsx"
     found = lowered.rsplit(".", 1)[-1] if "." in lowered else "a file without an extension"
     raise SpreadsheetError(FORMAT_UNKNOWN.format(found=f".{found}" if "." in lowered else found))
+
+
+def sniff_format(data: bytes) -> str | None:
+    """What a file's first bytes say it is: xlsx (a ZIP), csv (text), or None (empty, or
+    binary that is neither: an encrypted workbook, an old .xls, an image...)."""
+    if data.startswith(ZIP_MAGIC):
+        return "xlsx"
+    if not data or data.startswith(OLE_MAGIC) or b"\x00" in data[:65536]:
+        return None
+    return "csv"
+
+
+def detect_format(name: str, data: bytes, given: str | None = None) -> str:
+    """The format of an upload from its name (or `given`) and its bytes: the one function
+    every door uses, so nobody chooses a format by hand.
+
+    A name without a suffix (standard input) takes what the bytes say. A known suffix whose
+    bytes say otherwise (a `.xlsx` that is text, a `.csv` that is a workbook) and an unknown
+    suffix are refused with a message; so is an empty file. Bytes that are neither (an
+    encrypted workbook named .xlsx, UTF-16 text named .csv) are left to `read_table`, whose
+    messages are more precise.
+    """
+    if not data:
+        raise SpreadsheetError(FILE_EMPTY)
+    sniffed = sniff_format(data)
+    given = (given or "").strip().lower()
+    if given and given not in FORMATS:
+        raise SpreadsheetError(FORMAT_UNKNOWN.format(found=given))
+    bare = "." not in (name or "").rsplit("/", 1)[-1]
+    if given:
+        fmt, shown = given, f".{given}"
+    elif bare and sniffed is not None:
+        return sniffed
+    else:
+        fmt = file_format_of(name)
+        shown = "." + name.rsplit(".", 1)[-1]
+    if fmt == "xlsx" and sniffed == "csv":
+        raise SpreadsheetError(FORMAT_NOT_WORKBOOK.format(name=shown))
+    if fmt == "csv" and (sniffed == "xlsx" or data.startswith(OLE_MAGIC)):
+        raise SpreadsheetError(FORMAT_NOT_TEXT.format(name=shown))
+    return fmt
 
 
 def check_size(size: int, max_bytes: int) -> None:
@@ -190,9 +243,19 @@ def _cut(values: list | dict[int, Any], width: int) -> Cells:
 
 
 # --- CSV ------------------------------------------------------------------------------------------
+UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+
+
 def _csv_rows(data: bytes) -> Iterator[list[str]]:
-    if data.startswith(OLE_MAGIC) or data.startswith(ZIP_MAGIC) or b"\x00" in data:
+    if data.startswith(OLE_MAGIC) or data.startswith(ZIP_MAGIC):
         raise SpreadsheetError(CSV_NOT_UTF8)
+    if b"\x00" in data:
+        # UTF-16 text (with a byte-order mark, or a NUL in every other byte) is text in another
+        # encoding; a few NULs among text are binary data or damage.
+        sample = data[:4096]
+        if data.startswith(UTF16_BOMS) or sample.count(b"\x00") * 4 >= len(sample):
+            raise SpreadsheetError(CSV_NOT_UTF8)
+        raise SpreadsheetError(CSV_NUL_BYTES)
     return _csv_records(data)
 
 

@@ -36,7 +36,14 @@ def _requester(ctx: JobContext) -> User:
 
 @register_job(SHEET_IMPORT, label="Spreadsheet import")
 def sheet_import(
-    ctx: JobContext, *, sheet: str, path: str, fmt: str, name: str = "", dry_run: bool = True
+    ctx: JobContext,
+    *,
+    sheet: str,
+    path: str,
+    fmt: str,
+    name: str = "",
+    dry_run: bool = True,
+    skip_lookalikes: bool = False,
 ) -> dict:
     """Check (dry run) or import a stored upload as its requester, all or nothing.
 
@@ -57,7 +64,12 @@ def sheet_import(
         Job.objects.filter(pk=ctx.job.pk).update(result={"imported": True, "sheet": sheet})
 
     result = resource.import_data(
-        table, dry_run=dry_run, user=user, progress=ctx.progress, on_written=written
+        table,
+        dry_run=dry_run,
+        user=user,
+        progress=ctx.progress,
+        on_written=written,
+        skip_lookalikes=skip_lookalikes,
     )
     return {
         **result.summary(),

@@ -21,7 +21,7 @@ from portal.core.resources import SheetResult
 from portal.core.sheet_reading import (
     Table,
     check_size,
-    file_format_of,
+    detect_format,
     read_table,
     upload_limits,
 )
@@ -51,12 +51,16 @@ class SheetImport:
     job: Job | None = None
 
 
-def upload_format(name: str, *, size: int | None = None, given: str | None = None) -> str:
-    """The format of an upload (`given`, or from its file name), refusing one over the size
-    limit before it is read."""
-    if size is not None:
-        check_size(size, upload_limits()["max_bytes"])
-    return (given or "").lower() or file_format_of(name)
+def upload_format(name: str, data: bytes, *, given: str | None = None) -> str:
+    """The format of an upload from its name (or `given`) and its bytes (`detect_format`),
+    refusing one over the size limit first. Every door calls it, through `sheet_import`."""
+    check_size(len(data), upload_limits()["max_bytes"])
+    return detect_format(name, data, given)
+
+
+def check_upload_size(size: int) -> None:
+    """Refuse an upload over the size limit before its bytes are read."""
+    check_size(size, upload_limits()["max_bytes"])
 
 
 def read_upload(data: bytes, fmt: str) -> Table:
@@ -69,36 +73,57 @@ def sheet_import(
     user: User,
     sheet: str,
     data: bytes,
-    fmt: str,
     name: str = "",
+    fmt: str | None = None,
     dry_run: bool = True,
+    skip_lookalikes: bool = False,
     background: bool = True,
     inline: bool = True,
 ) -> SheetImport:
     """Check (`dry_run`) or import an upload as `user`, all or nothing.
 
-    Over SPREADSHEET_BACKGROUND_ROWS rows (unless `background` is off, as on the command line)
+    The format comes from the file's name and bytes (`fmt` if the person gave one, which must
+    agree with the bytes). `skip_lookalikes` leaves out rows without a key that look like a
+    task that exists (the task sheet's warning). Over SPREADSHEET_BACKGROUND_ROWS rows (unless `background` is off, as on the command line)
     the upload is kept and a job does the work. A smaller file is imported at once, or with
     `inline` off left to the caller (the admin's preview page reads it itself).
     """
+    fmt = upload_format(name, data, given=fmt)
     table = read_upload(data, fmt)
     if background and len(table) > background_rows():
         job = sheet_import_start(
-            user=user, sheet=sheet, data=data, fmt=fmt, name=name, dry_run=dry_run
+            user=user,
+            sheet=sheet,
+            data=data,
+            fmt=fmt,
+            name=name,
+            dry_run=dry_run,
+            skip_lookalikes=skip_lookalikes,
         )
         return SheetImport(rows=len(table), job=job)
     if not inline:
         return SheetImport(rows=len(table))
-    result = sheet_resource(sheet)().import_data(table, dry_run=dry_run, user=user)
+    result = sheet_resource(sheet)().import_data(
+        table, dry_run=dry_run, user=user, skip_lookalikes=skip_lookalikes
+    )
     return SheetImport(rows=len(table), result=result)
 
 
 def sheet_import_start(
-    *, user: User, sheet: str, data: bytes, fmt: str, name: str, dry_run: bool = True
+    *,
+    user: User,
+    sheet: str,
+    data: bytes,
+    fmt: str,
+    name: str,
+    dry_run: bool = True,
+    skip_lookalikes: bool = False,
 ) -> Job:
     """Keep the upload and start checking (or importing) it in the background."""
     relpath = files.upload_store(data, f".{fmt}")
     params = {"sheet": sheet, "path": relpath, "fmt": fmt, "name": name, "dry_run": dry_run}
+    if skip_lookalikes:
+        params["skip_lookalikes"] = True
     return job_start(SHEET_IMPORT, requester=user, **params)
 
 

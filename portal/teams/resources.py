@@ -119,6 +119,14 @@ class _TeamSheet(RowSheet):
             for membership in team.memberships.all():
                 self.people.setdefault(membership.user.username.lower(), membership.user)
 
+    def change_cells(self, team, name, value):
+        if name != "members":
+            return super().change_cells(team, name, value)
+        # Only the people whose role changes (or who join), as `username:role`.
+        current = {m.user.username.lower(): m for m in team.memberships.all()}
+        old = [f"{current[n].user.username}:{current[n].role}" for n in value if n in current]
+        return ", ".join(old), ", ".join(f"{n}:{role}" for n, role in value.items())
+
     def existing(self, values):
         key = text(values.get("key")).strip().upper()
         if not key:

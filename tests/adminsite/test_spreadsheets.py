@@ -282,8 +282,20 @@ def test_each_import_page_offers_a_template(client, sheet_world, people, model, 
     assert book.sheetnames[1] == "Columns"
     header, example = list(book.worksheets[0].iter_rows(values_only=True))
     assert len(header) == len(example)
-    csv_rows = read_csv(client.get(url, {"file_format": "csv"}).content)
-    assert len(csv_rows) == 2
+    content = client.get(url, {"file_format": "csv"}).content
+    csv_rows = read_csv(content)
+    # The header, the explanation row (marked with #, skipped on import), the example row.
+    assert len(csv_rows) == 3 and csv_rows[1][0].startswith("# ")
+    assert len(csv_rows[1]) == len(csv_rows[0])
+    # The template imports back without a format chosen: the explanation row is no row.
+    upload = SimpleUploadedFile("template.csv", content)
+    data = {"import_file": upload, "format": "", "resource": "0"}
+    preview = client.post(reverse(f"admin:{model}_import"), data)
+    result = preview.context["result"]
+    assert result.counts()["rows"] == 1  # the example row only
+    assert [p for p in result.problems if p.row == 2] == []  # the explanation row is no row
+    if model == "tasks_task":  # the other examples may meet the world's own team or people
+        assert result.problems == []
 
 
 def test_template_needs_import_permission(client, sheet_world, viewer):

@@ -10,6 +10,7 @@ from openpyxl import load_workbook
 from portal.api.spreadsheets import FILE_FORMAT_INVALID, IMPORT_DENIED
 from portal.core.spreadsheets import (
     CSV_NOT_UTF8,
+    FORMAT_NOT_WORKBOOK,
     FORMAT_UNKNOWN,
     TOO_MANY_ROWS,
     XLSX_BOMB,
@@ -122,8 +123,8 @@ def test_round_trip_through_the_api_changes_nothing(client_for, sheet_world, lea
     response = _post(client, exported, f"tasks.{fmt}", dry_run="false")
     assert response.status_code == 200
     assert response.json() == {
-        "rows": 2, "new": 0, "updated": 0, "unchanged": 2, "errors": 0, "problems": [],
-        "imported": True,
+        "rows": 2, "new": 0, "updated": 0, "unchanged": 2, "errors": 0, "skipped": 0,
+        "problems": [], "changes": [], "lookalikes": [], "warnings": [], "imported": True,
     }  # fmt: skip
     assert Task.history.count() == history
 
@@ -158,7 +159,8 @@ def test_errors_answer_400_with_each_cell(client_for, sheet_world, lead):
     ("name", "content", "message"),
     [
         ("tasks.pdf", b"%PDF-1.4", FORMAT_UNKNOWN.format(found=".pdf")),
-        ("tasks.xlsx", b"garbage", XLSX_CORRUPT),
+        ("tasks.xlsx", b"garbage", FORMAT_NOT_WORKBOOK.format(name=".xlsx")),
+        ("tasks.xlsx", b"PK\x03\x04garbage", XLSX_CORRUPT),
         ("tasks.csv", b"\xff\xfe\x00k", CSV_NOT_UTF8),
         ("tasks.csv", b"", None),  # an empty upload: DRF's own message
     ],

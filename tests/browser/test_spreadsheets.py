@@ -33,8 +33,7 @@ def _edit(path, changes):
 
 def _upload(page, live_server, path):
     page.goto(f"{live_server.url}/admin/tasks/task/import/")
-    page.set_input_files("input[name=import_file]", str(path))
-    page.select_option("select[name=format]", label="xlsx")
+    page.set_input_files("input[name=import_file]", str(path))  # the format is detected
     page.locator("form[enctype] button[type=submit]").first.click()
     page.wait_for_load_state("networkidle")
 
@@ -87,6 +86,13 @@ def test_lead_round_trip_with_preview_errors_and_confirm(
     _upload(page, live_server, exported)
     counts = page.locator("#import-counts").inner_text()
     assert "0 errors" in counts and "0 new" in counts
+    # Only the changed cells of the updated row, old -> new.
+    changed = page.locator(f"#import-changes tr[data-row='{numbers[first]}']")
+    assert [c.get_attribute("data-column") for c in changed.all()] == ["title", "status"]
+    assert changed.first.locator(".sheet-new").inner_text() == (
+        "Renew the certificates before Friday"
+    )
+    assert changed.last.locator(".sheet-new").inner_text() == "in_progress"
     page.screenshot(path=shots / "import-preview.png", full_page=True)
     page.locator("form[action$='process_import/'] button[type=submit]").first.click()
     page.wait_for_load_state("networkidle")

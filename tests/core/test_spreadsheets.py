@@ -10,6 +10,7 @@ from openpyxl import load_workbook
 
 from portal.core.spreadsheets import (
     CSV_NOT_UTF8,
+    CSV_NUL_BYTES,
     FILE_EMPTY,
     FILE_TOO_BIG,
     FORMAT_UNKNOWN,
@@ -109,7 +110,7 @@ def test_too_big():
         (b"", "csv", FILE_EMPTY),
         (b"", "xlsx", XLSX_CORRUPT),
         ("key\nOPS-1".encode("utf-16"), "csv", CSV_NOT_UTF8),
-        (b"key\x00\nx", "csv", CSV_NOT_UTF8),
+        (b"key\x00\nx", "csv", CSV_NUL_BYTES),
         (b"PK\x03\x04 broken", "xlsx", XLSX_CORRUPT),
         (b"just text", "xlsx", XLSX_CORRUPT),
         (OLE_MAGIC + b"\x00" * 1000, "xlsx", XLSX_ENCRYPTED),

@@ -13,6 +13,7 @@ from portal.jobs.models import Job, JobStatus
 from portal.jobs.runner import run_job
 from portal.spreadsheets.jobs import SHEET_EXPORT, SHEET_IMPORT, sheet_import
 from portal.tasks.models import Task
+from portal.tasks.resources import LOOKALIKES_SKIPPED
 from portal.tasks.services import ASSIGNEE_NOT_MEMBER
 from portal.teams.models import Role
 from tests.factories import MembershipFactory, UserFactory
@@ -235,3 +236,32 @@ def test_selected_rows_are_exported_archived_or_not(client, sheet_world, lead, s
     job.refresh_from_db()
     content = (settings.SHARED_DIR / job.result["file"]).read_bytes()
     assert sorted(r["title"] for r in as_dicts(read_csv(content))) == ["Old 0", "Old 1", "Old 2"]
+
+
+def test_a_background_check_shows_changes_and_lookalikes_and_confirm_keeps_the_skip(
+    client, sheet_world, lead
+):
+    client.force_login(lead)
+    rows = [
+        ["key", "team", "title", "due_date"],
+        ["OPS-2", "OPS", "Retitled", ""],
+        ["", "OPS", "Renew certificates", "2026-12-01"],  # looks like OPS-1
+        ["", "OPS", "Fresh", ""],
+    ]
+    upload = SimpleUploadedFile("tasks.csv", make_csv(rows))
+    data = {"import_file": upload, "format": "", "resource": "0", "skip_lookalikes": "on"}
+    client.post(IMPORT, data)
+    job = _latest(SHEET_IMPORT)
+    assert job.params["skip_lookalikes"] is True
+    assert run_job(job.pk) == "succeeded"
+    html = client.get(_job_url(job)).content.decode()
+    assert 'data-row="2" data-column="title"' in html and "Retitled" in html
+    assert 'data-count="skipped">1 look-alike left out' in html
+    assert LOOKALIKES_SKIPPED.format(count=1, rows="row looks like a task", keys="OPS-1") in html
+    client.post(_job_url(job), {"action": "confirm"})
+    real = _latest(SHEET_IMPORT)
+    assert real.params["skip_lookalikes"] is True
+    before = Task.objects.count()
+    run_job(real.pk)
+    assert Task.objects.count() == before + 1
+    assert Task.objects.get(pk=sheet_world["child"].pk).title == "Retitled"

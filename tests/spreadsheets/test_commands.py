@@ -7,10 +7,17 @@ from importlib import import_module
 import pytest
 from django.core.management import CommandError, call_command
 
+from portal.core.spreadsheets import (
+    CSV_NUL_BYTES,
+    FILE_EMPTY,
+    FORMAT_NOT_TEXT,
+    FORMAT_NOT_WORKBOOK,
+)
 from portal.spreadsheets.commands import USER_UNKNOWN
 from portal.tasks.models import Task
 from portal.tasks.resources import KEY_UNKNOWN
-from tests.sheets import as_dicts, make_csv, read_csv, read_xlsx
+from portal.tasks.resources import LOOKALIKES as LOOKALIKES_WARNING
+from tests.sheets import as_dicts, make_csv, make_xlsx, read_csv, read_xlsx
 
 IMPORT_FAILED = import_module("portal.spreadsheets.management.commands.import").IMPORT_FAILED
 
@@ -79,7 +86,10 @@ def test_import_as_people_who_may_not(tmp_path, sheet_world, people, role):
 
 def test_import_dry_run_and_errors_are_printed(tmp_path, sheet_world, lead):
     out, _ = _import(tmp_path, "lead", [["key", "title"], ["OPS-1", "Later"]], "--dry-run")
-    assert out.startswith("Checked: 0 new, 1 updated")
+    assert out.splitlines() == [
+        "row 2, OPS-1: title: 'Renew certificates' -> 'Later'",
+        "Checked: 0 new, 1 updated, 0 unchanged, 0 error(s).",
+    ]
     assert Task.objects.get(pk=sheet_world["parent"].pk).title == "Renew certificates"
     err = io.StringIO()
     source = tmp_path / "bad.csv"
@@ -106,3 +116,48 @@ def test_benchmark_runs_and_leaves_nothing_behind(db):
     text = out.getvalue()
     assert "faster than per-row" in text and "rows/s" in text and "peak memory growth" in text
     assert not Task.objects.exists()
+
+
+# --- the preview's changes, look-alikes, the format from the file ---------------------------------
+LOOKALIKES = [
+    ["key", "team", "title", "due_date"],
+    ["", "OPS", "Renew certificates", "2026-12-01"],
+    ["", "OPS", "Write the runbook", ""],
+]
+
+
+def test_dry_run_prints_lookalikes_and_the_flag_skips_them(tmp_path, sheet_world, lead):
+    out, _ = _import(tmp_path, "lead", LOOKALIKES, "--dry-run")
+    warning = LOOKALIKES_WARNING.format(count=1, rows="row looks like a task", keys="OPS-1")
+    assert f"Warning: {warning}" in out.splitlines()
+    before = Task.objects.count()
+    out, _ = _import(tmp_path, "lead", LOOKALIKES, "--skip-lookalikes")
+    assert "Imported: 1 new, 0 updated, 1 unchanged, 0 error(s)." in out
+    assert Task.objects.count() == before + 1
+
+
+def test_standard_input_needs_no_format(sheet_world, lead, monkeypatch):
+    content = make_xlsx([["key", "status"], ["OPS-1", "blocked"]])
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(content)))
+    out = io.StringIO()
+    call_command("import", "tasks", "-", "--user=lead", "--dry-run", stdout=out)
+    assert "row 2, OPS-1: status: 'todo' -> 'blocked'" in out.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("in.xlsx", b"key,title\nOPS-1,x\n", FORMAT_NOT_WORKBOOK.format(name=".xlsx")),
+        ("in.csv", make_xlsx([["key", "title"], ["OPS-1", "x"]]), FORMAT_NOT_TEXT.format(name=".csv")),
+        ("in.csv", b"key,title\nOPS-1,Re\x00named\n", CSV_NUL_BYTES),
+        ("in.csv", b"", FILE_EMPTY),
+    ],
+)  # fmt: skip
+def test_hostile_files_stop_the_command(tmp_path, sheet_world, lead, name, content, message):
+    source = tmp_path / name
+    source.write_bytes(content)
+    before = list(Task.objects.values_list("pk", "title", "updated_at"))
+    with pytest.raises(CommandError) as stopped:
+        call_command("import", "tasks", str(source), "--user=lead")
+    assert str(stopped.value) == message
+    assert list(Task.objects.values_list("pk", "title", "updated_at")) == before

@@ -25,3 +25,9 @@ NUMBER_INVALID = "Enter a number of hours, such as 2.5."
 PERSON_UNKNOWN = "Unknown person: {names} (enter usernames or emails of people in your teams)."
 PARENT_UNKNOWN = "There is no task {key} in your teams to be the parent."
 PARENT_INVALID = "Enter the key of the parent task, such as OPS-42."
+
+# Rows without a key that look like a task that exists (same team, title and due day).
+LOOKALIKES = "{count} {rows} that exist: {keys}."
+LOOKALIKES_SKIPPED = "{count} {rows} that exist and are left out: {keys}."
+LOOKALIKE_MORE = " and {count} more"
+LOOKALIKE_KEYS_SHOWN = 10

@@ -6,14 +6,18 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.utils import timezone
 from import_export.results import RowResult
 
 from portal.core.parsing import parse_due
 from portal.core.resources import (
     ROW,
     CellError,
+    Lookalike,
     Problem,
+    cell_changes,
     local_minute,
+    names,
     same_text,
     split_list,
     text,
@@ -27,7 +31,7 @@ from portal.tasks.keys import parse_task_key
 from portal.tasks.models import Task
 from portal.tasks.resources import task_columns as spec
 from portal.tasks.resources.tags import TAG_NAME_TAKEN
-from portal.tasks.selectors import tags_seen_by, tasks_by_key
+from portal.tasks.selectors import tags_seen_by, tasks_by_key, tasks_like
 from portal.teams.selectors import teams_by_name, users_by_login
 
 
@@ -97,6 +101,53 @@ def _key(value: Any) -> tuple[str, int] | None:
     return key
 
 
+def _due_cell(value: date | datetime | None) -> str:
+    """A due date as the sheet shows it: 2026-12-31, or 2026-12-31 17:00 in local time."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        moment = local_minute(value) if timezone.is_aware(value) else value
+        return moment.strftime("%Y-%m-%d %H:%M")
+    return value.isoformat()
+
+
+def _due_day(value: date | datetime | None) -> date | None:
+    """The day of a due date as `tasks_like` compares it."""
+    if isinstance(value, datetime):
+        return timezone.localdate(value) if timezone.is_aware(value) else value.date()
+    return value
+
+
+def _hours_cell(value: Decimal | None) -> str:
+    return "" if value is None else format(Decimal(value).normalize(), "f")
+
+
+def _cell(name: str, value: Any) -> str:
+    """A field's value as its cell shows it, to compare and to list in the preview."""
+    if name == "due_date":
+        return _due_cell(value)
+    if name in ("estimated_hours", "actual_hours"):
+        return _hours_cell(value)
+    if name == "assignees":
+        return names(person.username for person in value)
+    if name == "tags":
+        return names(tag if isinstance(tag, str) else tag.name for tag in value)
+    if name == "parent":
+        return value.key if value is not None else ""
+    if name == "is_archived":
+        return "yes" if value else "no"
+    return "" if value is None else str(value)
+
+
+def _stored(task: Task, name: str) -> Any:
+    """A task's value of a sheet column (assignees and tags from the selector's preload)."""
+    if name == "due_date":
+        return due_given(task.due_date, task.due_day)
+    if name in ("assignees", "tags"):
+        return list(getattr(task, name).all())
+    return getattr(task, name)
+
+
 class _TaskSheet(SheetImport):
     """One import of the task sheet: parse cells, resolve names in bulk, then write every row
     through the services in one go (`tasks_write_bulk`), all or nothing."""
@@ -135,6 +186,12 @@ class _TaskSheet(SheetImport):
         # The domain checks every row it can (a cell that could not be read is left out of its
         # row), so one upload shows every error; any error anywhere stops the writing.
         ready = [row for row in self.rows if row.write is not None]
+        lookalikes = self._lookalikes(ready)
+        if self.skip_lookalikes and lookalikes:
+            for row in lookalikes:
+                row.kind = RowResult.IMPORT_TYPE_SKIP
+            self.result.skipped = len(lookalikes)
+            ready = [row for row in ready if row not in lookalikes]
         must_stop = self.stopped()
         outcome = services.tasks_write_bulk(
             actor=self.user,
@@ -152,6 +209,44 @@ class _TaskSheet(SheetImport):
         for row, kind, task in zip(ready, outcome.kinds, outcome.tasks, strict=True):
             row.kind = _IMPORT_TYPE.get(kind)  # a refused row has problems: its kind is unused
             row.obj = task if not (self.dry_run or must_stop) else None
+
+    def _lookalikes(self, ready: list[ImportRow]) -> list[ImportRow]:
+        """Rows without a key whose team, title and due day are those of a task that exists,
+        found with one query for the whole file; a warning names the tasks."""
+        candidates = [row for row in ready if row.write.task is None and not row.problems]
+        if not candidates:
+            return []
+        stored = tasks_like(
+            fetched_by=self.user,
+            teams={row.write.team.pk for row in candidates},
+            titles={row.write.fields.get("title", "").strip() for row in candidates},
+        )
+        keys: dict[tuple, str] = {}
+        for team_id, title, key, day in stored:
+            keys.setdefault((team_id, title, day), key)
+        found = []
+        for row in candidates:
+            fields = row.write.fields
+            title, due = fields.get("title", "").strip(), _due_day(fields.get("due_date"))
+            wanted = (row.write.team.pk, title, due)
+            if wanted in keys:
+                self.result.lookalikes.append(Lookalike(row.number, keys[wanted]))
+                found.append(row)
+        if found:
+            shown = list(dict.fromkeys(x.key for x in self.result.lookalikes))
+            more = len(shown) - spec.LOOKALIKE_KEYS_SHOWN
+            listed = ", ".join(shown[: spec.LOOKALIKE_KEYS_SHOWN])
+            if more > 0:
+                listed += spec.LOOKALIKE_MORE.format(count=more)
+            template = spec.LOOKALIKES_SKIPPED if self.skip_lookalikes else spec.LOOKALIKES
+            self.result.warnings.append(
+                template.format(
+                    count=len(found),
+                    rows="row looks like a task" if len(found) == 1 else "rows look like tasks",
+                    keys=listed,
+                )
+            )
+        return found
 
     def _column_for(self, row: ImportRow, name: str) -> str:
         if name in spec.TASK_IMPORT_COLUMNS:
@@ -199,6 +294,13 @@ class _TaskSheet(SheetImport):
         if task is None and "title" not in self.sheet:
             self.problem(row, "title", spec.TITLE_REQUIRED)
             return
+        if task is not None:
+            row.label = task.key
+            # What the row changes, from the cells as stored and as given (read before the
+            # write, which drops the preloaded links).
+            before = {name: _cell(name, _stored(task, name)) for name in fields}
+            after = {name: _cell(name, value) for name, value in fields.items()}
+            row.changes = cell_changes(before, after)
         row.write = services.TaskWrite(team=team, fields=fields, task=task)
 
     def _task(self, row: ImportRow) -> Task | None:

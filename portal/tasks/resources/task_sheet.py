@@ -22,6 +22,7 @@ class TaskResource(SheetResource):
     """The task sheet: see docs/spreadsheets.md for the columns and what each accepts."""
 
     columns = TASK_COLUMNS
+    has_lookalikes = True
 
     key = fields.Field(column_name="key")
     team = fields.Field(column_name="team")

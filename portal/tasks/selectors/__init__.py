@@ -54,6 +54,7 @@ from portal.tasks.selectors.tasks import (
     task_list,
     task_rows,
     tasks_by_key,
+    tasks_like,
     tasks_visible_to,
 )
 
@@ -96,6 +97,7 @@ __all__ = [
     "task_rows",
     "task_search_by_team",
     "tasks_by_key",
+    "tasks_like",
     "tasks_visible_to",
     "team_activity",
     "team_comment_history",

@@ -121,6 +121,35 @@ def tasks_by_key(*, fetched_by, keys: Iterable[tuple[str, int]]) -> dict[tuple[s
     }
 
 
+def tasks_like(
+    *, fetched_by, teams: Iterable[int], titles: Iterable[str]
+) -> list[tuple[int, str, str, object]]:
+    """Tasks the user may see in `teams` whose title is one of `titles`, in one query, as
+    (team id, title, key, due day) with the due day as the team sees it: the day given, or the
+    local day of a due moment (None without a due date). The spreadsheet import's look-alike
+    check asks once for all of a file's rows without a key."""
+    from django.utils import timezone
+
+    team_ids, wanted = sorted(set(teams)), sorted({t for t in titles if t})
+    if not team_ids or not wanted:
+        return []
+    rows = (
+        _scope(Task.objects.all(), fetched_by)
+        .filter(team_id__in=team_ids, title__in=wanted)
+        .order_by("team_id", "number")
+        .values_list("team_id", "title", "team__key", "number", "due_date", "due_day")
+    )
+    return [
+        (
+            team_id,
+            title,
+            task_key(team_key, number),
+            due_day if due_day is not None or due is None else timezone.localdate(due),
+        )
+        for team_id, title, team_key, number, due, due_day in rows
+    ]
+
+
 def task_list(*, fetched_by, filters: Mapping | None = None) -> QuerySet[Task]:
     """The tasks `fetched_by` may see, filtered by plain values through the one task filter set.
 

@@ -12,7 +12,7 @@ from django.core.management.base import BaseCommand, CommandError
 from portal.core.sheet_reading import SpreadsheetError
 from portal.spreadsheets.commands import acting_user
 from portal.spreadsheets.registry import SHEETS, sheet_named
-from portal.spreadsheets.services import sheet_import, upload_format
+from portal.spreadsheets.services import sheet_import
 
 IMPORT_FAILED = "Nothing was imported: {errors} error(s)."
 
@@ -25,14 +25,20 @@ class Command(BaseCommand):
         parser.add_argument("import_file_name", help='The file to import ("-" for stdin).')
         parser.add_argument("--user", required=True, help="Username or email of the person.")
         parser.add_argument("-n", "--dry-run", action="store_true", help="Check and count only.")
-        parser.add_argument("--format", help="csv or xlsx (default: from the file's name).")
+        parser.add_argument(
+            "--format", help="csv or xlsx (default: from the file's name and contents)."
+        )
+        parser.add_argument(
+            "--skip-lookalikes",
+            action="store_true",
+            help="Leave out rows without a key that look like a task that exists.",
+        )
 
     def handle(self, *args, **options):
         user = acting_user(options["user"])
         name = options["import_file_name"]
         try:
             sheet = sheet_named(options["resource"]).name
-            fmt = upload_format(name, given=options["format"])
             if name == "-":
                 data = sys.stdin.buffer.read()
             else:
@@ -42,15 +48,23 @@ class Command(BaseCommand):
                 user=user,
                 sheet=sheet,
                 data=data,
-                fmt=fmt,
+                fmt=options["format"],
                 name=name,
                 dry_run=options["dry_run"],
+                skip_lookalikes=options["skip_lookalikes"],
                 background=False,
             ).result
         except (SpreadsheetError, OSError) as exc:
             raise CommandError(str(exc)) from None
         for problem in result.problems:
             self.stderr.write(f"row {problem.row}, {problem.label}: {problem.message}")
+        for change in result.changes:
+            cells = "; ".join(
+                f"{column}: {old!r} -> {new!r}" for column, (old, new) in change.changes.items()
+            )
+            self.stdout.write(f"row {change.row}, {change.key}: {cells}")
+        for warning in result.warnings:
+            self.stdout.write(f"Warning: {warning}")
         counts = result.counts()
         self.stdout.write(
             "{verb}: {new} new, {updated} updated, {unchanged} unchanged, {errors} error(s).".format(
