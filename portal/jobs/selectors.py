@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
 from django.db.models import (
@@ -19,8 +19,11 @@ from django.db.models import (
     Window,
 )
 from django.db.models.functions import RowNumber
+from django.utils import timezone
 
 from portal.accounts.models import User
+from portal.events import kinds
+from portal.events.models import Event
 from portal.jobs.models import DailySummary, Job, OverdueReminder
 from portal.jobs.summaries import LIST_LIMIT, Section, TeamSummary, day_bounds
 from portal.tasks.models import Task
@@ -266,3 +269,34 @@ def overdue_reminder_candidates(*, now: datetime) -> QuerySet[Task]:
         .prefetch_related(Prefetch("assignees", people, to_attr="recipients"))
         .order_by("due_date", "pk")
     )
+
+
+def due_event_candidates(*, now: datetime) -> tuple[QuerySet[Task], QuerySet[Task]]:
+    """Open tasks to tell of (portal.events): those due tomorrow (local date) with no
+    `task.due_soon` event recorded today, and those overdue within the reminders' look-back
+    window with no `task.overdue` event since they fell due (one each per task and day)."""
+    today = timezone.localdate(now)
+    start_today = timezone.make_aware(datetime.combine(today, time.min))
+    tomorrow = start_today + timedelta(days=1)
+    told_today = Event.objects.filter(
+        task_id=OuterRef("pk"), kind=kinds.TASK_DUE_SOON, created_at__gte=start_today
+    )
+    due_soon = (
+        Task.objects.open()
+        .filter(due_date__gte=tomorrow, due_date__lt=tomorrow + timedelta(days=1))
+        .filter(~Exists(told_today))
+        .select_related("team")
+        .order_by("pk")
+    )
+    told_overdue = Event.objects.filter(
+        task_id=OuterRef("pk"), kind=kinds.TASK_OVERDUE, created_at__gte=OuterRef("due_date")
+    )
+    since = now - timedelta(days=settings.OVERDUE_REMINDER_LOOKBACK_DAYS)
+    overdue = (
+        Task.objects.filter(due_date__gte=since)
+        .overdue(now)
+        .filter(~Exists(told_overdue))
+        .select_related("team")
+        .order_by("pk")
+    )
+    return due_soon, overdue
