@@ -26,11 +26,15 @@ def notifications_of(*, fetched_by, unread: bool | None = None) -> QuerySet[Noti
     return qs
 
 
+# The bell counts this far and shows "99+" beyond: the COUNT never scans a long backlog.
+UNREAD_CAP = 99
+
+
 def unread_count(user) -> int:
-    """The bell's number: one COUNT on the (user, read_at) index."""
+    """The bell's number (at most UNREAD_CAP + 1): one COUNT on the (user, read_at) index."""
     if not getattr(user, "is_authenticated", False):
         return 0
-    return notifications_of(fetched_by=user, unread=True).count()
+    return notifications_of(fetched_by=user, unread=True)[: UNREAD_CAP + 1].count()
 
 
 def is_watching(user, task) -> bool:

@@ -16,3 +16,16 @@ def told(kind=None):
     if kind:
         rows = rows.filter(kind=kind)
     return {n.user.username: n.kind for n in rows}
+
+
+@pytest.fixture
+def api_for():
+    from rest_framework.test import APIClient
+    from rest_framework_simplejwt.tokens import RefreshToken
+
+    def make(user):
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {RefreshToken.for_user(user).access_token}")
+        return client
+
+    return make
