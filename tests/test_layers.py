@@ -27,6 +27,9 @@ FLOORS = {
     "events": 1.7,
     "teams": 2,
     "tasks": 3,
+    # Watchers and notifications: made from the outbox's events (it listens to their dispatch)
+    # about tasks, so it sits above tasks and below the jobs and the doors that show it.
+    "notifications": 3.5,
     "jobs": 4,
     "reports": 4,
     "spreadsheets": 4,

@@ -14,6 +14,7 @@ from rest_framework.response import Response
 
 from portal.api import serializers as s
 from portal.api.filters import TaskFilterBackend, task_filter_parameters
+from portal.api.notifications import WatchSerializer, watch_response
 from portal.api.permissions import TagRules, TaskRules, TeamRules
 from portal.core.validators import as_id
 from portal.tasks import services as task_services
@@ -332,6 +333,27 @@ class TaskViewSet(PathIds, viewsets.ModelViewSet):
             actor=request.user, task=task, body=payload.validated_data["body"]
         )
         return Response(s.CommentSerializer(comment).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        methods=["POST"],
+        summary="Watch the task (hear of its comments and status changes)",
+        request=None,
+        responses={200: WatchSerializer, 201: WatchSerializer},
+    )
+    @extend_schema(
+        methods=["DELETE"],
+        summary="Stop watching the task",
+        request=None,
+        responses={204: None},
+    )
+    @action(
+        detail=True,
+        methods=["post", "delete"],
+        filter_backends=[],
+        permission_classes=[IsAuthenticated],
+    )
+    def watch(self, request, pk=None):
+        return watch_response(request, self.get_object())
 
     @extend_schema(
         summary="Change history, newest first", responses=s.HistoryRecordSerializer(many=True)

@@ -24,6 +24,7 @@ from portal.jobs.files import sheet_files_purge
 from portal.jobs.registry import register_job
 from portal.jobs.runner import JobContext
 from portal.jobs.selectors import (
+    due_event_candidates,
     overdue_reminder_candidates,
     summaries_emailed_to,
     summary_recipients_by_team,
@@ -34,6 +35,7 @@ from portal.jobs.selectors import (
 from portal.jobs.services import (
     daily_summaries_store,
     daily_summary_email,
+    due_events_record,
     jobs_purge_finished,
     overdue_reminders_send,
 )
@@ -159,6 +161,10 @@ def overdue_reminders(ctx: JobContext) -> dict:
     "sent" counts every attempt's reminders (each batch adds its count as it commits);
     "sent_now" is this attempt's.
     """
+    # The due-soon and overdue events (once per task and day), told by the notifications app.
+    due_soon, overdue = due_event_candidates(now=timezone.now())
+    with transaction.atomic():
+        ctx.add(due_events=due_events_record(due_soon=due_soon, overdue=overdue))
     reminders = [
         (task, [person.email for person in task.recipients])
         for task in overdue_reminder_candidates(now=timezone.now())
@@ -176,7 +182,12 @@ def overdue_reminders(ctx: JobContext) -> dict:
         _, last = outcome.failed[-1]
         error = f"{type(last).__name__}: {last}"
         raise RuntimeError(REMINDERS_FAILED.format(failed=len(outcome.failed), error=error))
-    return {"sent": ctx.totals().get("reminders_sent", 0), "sent_now": outcome.sent}
+    totals = ctx.totals()
+    return {
+        "sent": totals.get("reminders_sent", 0),
+        "sent_now": outcome.sent,
+        "due_events": totals.get("due_events", 0),
+    }
 
 
 @register_job("token_flush", label="Expired token flush")

@@ -18,6 +18,8 @@ from django_q.models import Schedule
 RUN_SCHEDULED = "portal.jobs.runner.run_scheduled"
 WATCHDOG = "portal.jobs.runner.scheduled_watchdog"
 EVENTS_DISPATCH = "portal.jobs.outbox.dispatch_events"
+NOTIFICATIONS_DIGEST = "portal.notifications.jobs.send_digest"
+NOTIFICATIONS_PURGE = "portal.notifications.jobs.purge"
 # The watchdog runs inside the scheduler's pass (django-q2's `sync` task option) instead of
 # through the queue: recovery must not wait behind the jobs it recovers, nor for a free worker.
 # No timeout: django-q2 would arm SIGALRM in the cluster's guard process.
@@ -78,6 +80,15 @@ def specs() -> list[Spec]:
         Spec("token-flush", RUN_SCHEDULED, "token_flush", Schedule.DAILY, at=time(3, 30)),
         # The backstop of the dispatch each write starts (portal/jobs/outbox.py).
         Spec("events-dispatch", EVENTS_DISPATCH, None, Schedule.MINUTES, minutes=1),
+        # Notifications (docs/events.md): the daily email digest, and read ones purged.
+        Spec(
+            "notifications-digest",
+            NOTIFICATIONS_DIGEST,
+            None,
+            Schedule.DAILY,
+            at=time(settings.NOTIFICATIONS_DIGEST_HOUR, 0),
+        ),
+        Spec("notifications-purge", NOTIFICATIONS_PURGE, None, Schedule.DAILY, at=time(3, 45)),
         Spec(
             "job-watchdog",
             WATCHDOG,

@@ -22,6 +22,8 @@ from django.db.models.functions import RowNumber
 
 from portal.accounts.models import User
 from portal.core.zones import today_in, zone
+from portal.events import kinds
+from portal.events.models import Event
 from portal.jobs.models import DailySummary, Job, OverdueReminder
 from portal.jobs.summaries import LIST_LIMIT, Section, TeamSummary, day_bounds, summary_day
 from portal.tasks.models import Task
@@ -309,3 +311,34 @@ def overdue_reminder_candidates(*, now: datetime) -> QuerySet[Task]:
         .prefetch_related(Prefetch("assignees", people, to_attr="recipients"))
         .order_by("due_date", "pk")
     )
+
+
+def due_event_candidates(*, now: datetime) -> tuple[QuerySet[Task], QuerySet[Task]]:
+    """Open tasks to tell of (portal.events): those due within the next day (the portal's
+    "due soon" rule with a one-day window; a due day is stored as the end of that day in the
+    team's zone) with no `task.due_soon` event recorded for that due date, and those overdue
+    within the reminders' look-back window with no `task.overdue` event since they fell due
+    (one each per task and due date)."""
+    told_soon = Event.objects.filter(
+        task_id=OuterRef("pk"),
+        kind=kinds.TASK_DUE_SOON,
+        created_at__gte=OuterRef("due_date") - timedelta(days=1),
+    )
+    due_soon = (
+        Task.objects.due_within(1, now)
+        .filter(~Exists(told_soon))
+        .select_related("team")
+        .order_by("pk")
+    )
+    told_overdue = Event.objects.filter(
+        task_id=OuterRef("pk"), kind=kinds.TASK_OVERDUE, created_at__gte=OuterRef("due_date")
+    )
+    since = now - timedelta(days=settings.OVERDUE_REMINDER_LOOKBACK_DAYS)
+    overdue = (
+        Task.objects.filter(due_date__gte=since)
+        .overdue(now)
+        .filter(~Exists(told_overdue))
+        .select_related("team")
+        .order_by("pk")
+    )
+    return due_soon, overdue

@@ -9,6 +9,7 @@ from portal.pages.views import (
     bulk,
     exports,
     home,
+    inbox,
     invitation,
     people,
     profile,
@@ -29,6 +30,12 @@ urlpatterns = [
     path("teams/", home.team_index, name="teams"),
     path("search/", search, name="search"),
     path("profile/", profile.profile, name="profile"),
+    # Notifications (docs/team-pages.md): the inbox, email choices, one-click unsubscribe.
+    path("inbox/", inbox.inbox, name="inbox"),
+    path("inbox/read-all/", inbox.inbox_read_all, name="inbox_read_all"),
+    path("inbox/<rowid:notification_id>/", inbox.inbox_open, name="inbox_open"),
+    path("profile/notifications/", inbox.preferences, name="preferences"),
+    path("notifications/unsubscribe/<str:token>/", inbox.unsubscribe, name="unsubscribe"),
     path("teams/<slug:slug>/", board.board, name="board"),
     path("teams/<slug:slug>/board/<str:status>/", board.board_more, name="board_more"),
     path("teams/<slug:slug>/tasks/", tasks.task_list_page, name="task_list"),
@@ -43,6 +50,7 @@ urlpatterns = [
         name="task_history",
     ),
     path("teams/<slug:slug>/tasks/<number:number>/edit/", task.task_edit, name="task_edit"),
+    path("teams/<slug:slug>/tasks/<number:number>/watch/", inbox.task_watch, name="task_watch"),
     path(
         "teams/<slug:slug>/tasks/<number:number>/archive/", task_lead.archive, name="task_archive"
     ),

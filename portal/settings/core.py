@@ -68,6 +68,8 @@ INSTALLED_APPS = [
     "portal.adminkit",
     "portal.teams",
     "portal.tasks",
+    # after the outbox and the tasks it names: made from their events at dispatch time
+    "portal.notifications",
     "portal.jobs",
     "portal.spreadsheets",
     "portal.api",

@@ -43,3 +43,7 @@ JOBS_RECORD_RETENTION_DAYS = env.int("JOBS_RECORD_RETENTION_DAYS", default=90)
 # Dispatched events (the event log, docs/events.md) are deleted by the weekly clean-up after this.
 EVENTS_KEEP_DAYS = env.int("EVENTS_KEEP_DAYS", default=90)
 OVERDUE_REMINDER_LOOKBACK_DAYS = env.int("OVERDUE_REMINDER_LOOKBACK_DAYS", default=7)
+# Read notifications (docs/events.md, "Notifications") are deleted this many days after reading.
+NOTIFICATIONS_KEEP_DAYS = env.int("NOTIFICATIONS_KEEP_DAYS", default=60)
+# The local hour the daily digest of notifications is emailed.
+NOTIFICATIONS_DIGEST_HOUR = env.int("NOTIFICATIONS_DIGEST_HOUR", default=7)

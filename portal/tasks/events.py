@@ -86,3 +86,9 @@ def comment_event(kind: str, comment: Comment, *, old_body: str | None = None) -
     elif kind == kinds.COMMENT_UPDATED:
         payload["mentions"] = _new_mentions(old_body, comment.body)
     return NewEvent(kind, task.team_id, task.pk, payload)
+
+
+def task_due(kind: str, task: Task) -> NewEvent:
+    """`task.due_soon` or `task.overdue` (the reminders schedule records them)."""
+    payload = {**_task(task), "due_date": due_given(task.due_date, task.due_day)}
+    return NewEvent(kind, task.team_id, task.pk, payload)

@@ -10,7 +10,9 @@ from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 
+from portal.accounts.models import User
 from portal.tasks.choices import Status
 from portal.teams.models import Role
 from portal.teams.permissions import WRITE_ROLES, is_superuser, role_in, writable_team_ids_for
@@ -36,6 +38,27 @@ TAKE_MINE = "it is assigned to you already."
 # --- tasks -------------------------------------------------------------------------------
 def can_view_task(user, task: Task) -> bool:
     return is_superuser(user) or role_in(user, task.team_id) is not None
+
+
+def task_viewers(user_ids: Iterable[int], team_ids: Iterable[int]) -> set[tuple[int, int]]:
+    """`can_view_task` for many people and teams at once, in one query: the (person, team)
+    pairs among these where the person may see the team's tasks (active administrators see
+    every team's; anyone else needs a role in the team)."""
+    user_ids, team_ids = set(user_ids), set(team_ids)
+    if not user_ids or not team_ids:
+        return set()
+    rows = (
+        User.objects.filter(pk__in=user_ids, is_active=True)
+        .filter(Q(is_superuser=True) | Q(memberships__team_id__in=team_ids))
+        .values_list("pk", "is_superuser", "memberships__team_id")
+    )
+    pairs: set[tuple[int, int]] = set()
+    for pk, superuser, team_id in rows:
+        if superuser:
+            pairs.update((pk, t) for t in team_ids)
+        elif team_id in team_ids:
+            pairs.add((pk, team_id))
+    return pairs
 
 
 def can_create_task(user, team: Team) -> bool:

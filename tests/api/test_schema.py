@@ -23,7 +23,9 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from portal.events.services import events_dispatch
 from portal.jobs.runner import run_job
+from portal.notifications.models import Notification
 from portal.spreadsheets.services import sheet_export_start
 from portal.tasks.services import comment_add, task_create
 from portal.teams.models import Role
@@ -79,7 +81,9 @@ def world(db, settings, tmp_path):
     MembershipFactory(team=team, role=Role.MEMBER)
     tag = TagFactory()
     task = task_create(actor=lead, team=team, title="Seed", tags=[tag], assignees=[lead])
-    comment_add(actor=lead, task=task, body="Seed comment")
+    comment_add(actor=lead, task=task, body="Seed comment @admin")
+    events_dispatch()  # the administrator's notification of the mention
+    note = Notification.objects.get(user=admin)
     settings.SHARED_DIR = tmp_path
     export = sheet_export_start(user=admin, sheet="tasks", fmt="csv")
     run_job(export.pk)
@@ -104,6 +108,7 @@ def world(db, settings, tmp_path):
                     "users": lead.pk,
                     "tags": tag.pk,
                     "spreadsheet-jobs": export.pk,
+                    "notifications": note.pk,
                 }
             },
             "user_id": lead.pk,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import logging
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -15,9 +16,13 @@ from django.db.models.functions import Concat, Least, Substr
 from django.utils import timezone
 
 from portal.accounts.models import User
+from portal.events import kinds
+from portal.events.services import record_events
 from portal.jobs.models import FINISHED, Job, JobStatus
 from portal.jobs.registry import get_kind
 from portal.jobs.schedules import RUN_SCHEDULED
+from portal.tasks.events import task_due
+from portal.tasks.models import Task
 from portal.teams.permissions import DENIED_SUPERUSER, is_superuser
 
 logger = logging.getLogger(__name__)
@@ -206,3 +211,14 @@ def jobs_purge_finished(*, before: datetime) -> int:
     """Delete finished job records that finished before `before`; returns how many."""
     deleted, _ = Job.objects.filter(status__in=FINISHED, finished_at__lt=before).delete()
     return deleted
+
+
+@transaction.atomic
+def due_events_record(*, due_soon: Iterable[Task], overdue: Iterable[Task]) -> int:
+    """Record `task.due_soon` / `task.overdue` for these tasks (one INSERT); returns how many.
+
+    The notifications app tells their watchers and assignees when the events are dispatched.
+    """
+    new = [task_due(kinds.TASK_DUE_SOON, task) for task in due_soon]
+    new += [task_due(kinds.TASK_OVERDUE, task) for task in overdue]
+    return len(record_events(new))

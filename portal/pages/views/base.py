@@ -17,6 +17,7 @@ from django.http import (
 from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
 
+from portal.notifications.selectors import unread_count
 from portal.tasks import permissions as task_perms
 from portal.tasks.models import Task
 from portal.tasks.selectors import SEARCH_MAX_LENGTH, tasks_visible_to
@@ -118,6 +119,8 @@ def render_page(
             "more_teams": len(teams) > HEADER_TEAMS,
             "can_use_admin": can_use_portal(user),
             "search_max_length": SEARCH_MAX_LENGTH,
+            # The header's bell: one COUNT on the (user, read_at) index.
+            "unread_notifications": unread_count(user),
         }
     )
     page.update(context or {})

@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
+from portal.notifications.selectors import is_watching
 from portal.pages.forms import CommentForm, TaskForm, add_service_errors
 from portal.tasks import permissions as task_perms
 from portal.tasks.selectors import (
@@ -120,6 +121,7 @@ def _context(request, team, task, **extra) -> dict:
             "archive_days": settings.ARCHIVE_RETENTION_DAYS,
             "preview_url": reverse("pages:markdown_preview", args=[team.slug]),
             "can_comment": task_perms.can_comment(user, task),
+            "watching": is_watching(user, task),
             "section": "task",
             "title": f"{task.key} {task.title}",
         }
