@@ -27,6 +27,9 @@ FLOORS = {
     "events": 1.7,
     "teams": 2,
     "tasks": 3,
+    # Webhooks hear of events from the outbox and belong to teams; the job runner's schedule
+    # starts their delivery job, so they sit below it.
+    "webhooks": 3.5,
     "jobs": 4,
     "reports": 4,
     "spreadsheets": 4,

@@ -18,6 +18,7 @@ from django_q.models import Schedule
 RUN_SCHEDULED = "portal.jobs.runner.run_scheduled"
 WATCHDOG = "portal.jobs.runner.scheduled_watchdog"
 EVENTS_DISPATCH = "portal.jobs.outbox.dispatch_events"
+WEBHOOKS_DELIVER = "portal.webhooks.jobs.deliver_due"
 # The watchdog runs inside the scheduler's pass (django-q2's `sync` task option) instead of
 # through the queue: recovery must not wait behind the jobs it recovers, nor for a free worker.
 # No timeout: django-q2 would arm SIGALRM in the cluster's guard process.
@@ -82,6 +83,8 @@ def specs() -> list[Spec]:
         Spec("token-flush", RUN_SCHEDULED, "token_flush", Schedule.DAILY, at=time(3, 30)),
         # The backstop of the dispatch each write starts (portal/jobs/outbox.py).
         Spec("events-dispatch", EVENTS_DISPATCH, None, Schedule.MINUTES, minutes=1),
+        # Webhook retries that fell due, and deliveries whose message was lost (docs/events.md).
+        Spec("webhooks-deliver", WEBHOOKS_DELIVER, None, Schedule.MINUTES, minutes=1),
         Spec(
             "job-watchdog",
             WATCHDOG,
