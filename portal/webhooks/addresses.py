@@ -66,7 +66,7 @@ def address_problem(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> s
         return "cloud metadata"
     if settings.WEBHOOKS_ALLOW_PRIVATE:
         return None
-    for what in ("loopback", "private", "link_local", "multicast", "reserved", "unspecified"):
+    for what in ("unspecified", "loopback", "link_local", "multicast", "reserved", "private"):
         if getattr(address, f"is_{what}"):
             return what.replace("_", "-")
     if not address.is_global:
@@ -111,6 +111,19 @@ class Answer:
     error: str = ""
 
 
+def _connect(address: str, port: int, timeout: float) -> socket.socket:
+    """A TCP connection to this very address (no second name look-up)."""
+    family = socket.AF_INET6 if ":" in address else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.settimeout(timeout)
+    try:
+        sock.connect((address, port))
+    except BaseException:
+        sock.close()
+        raise
+    return sock
+
+
 class _PinnedHTTP(http.client.HTTPConnection):
     """An HTTP connection to a checked address, with the URL's host in the Host header."""
 
@@ -119,7 +132,7 @@ class _PinnedHTTP(http.client.HTTPConnection):
         self.address = address
 
     def connect(self):
-        self.sock = socket.create_connection((self.address, self.port), self.timeout)
+        self.sock = _connect(self.address, self.port, self.timeout)
 
 
 class _PinnedHTTPS(http.client.HTTPSConnection):
@@ -130,7 +143,7 @@ class _PinnedHTTPS(http.client.HTTPSConnection):
         self.address = address
 
     def connect(self):
-        sock = socket.create_connection((self.address, self.port), self.timeout)
+        sock = _connect(self.address, self.port, self.timeout)
         self.sock = self._context.wrap_socket(sock, server_hostname=self.host)
 
 
