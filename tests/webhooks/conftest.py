@@ -43,9 +43,7 @@ class Receiver:
 
     def events(self, *, ok_only: bool = False) -> list[dict]:
         return [
-            json.loads(r["body"])
-            for r in self.requests
-            if not ok_only or 200 <= r["status"] < 300
+            json.loads(r["body"]) for r in self.requests if not ok_only or 200 <= r["status"] < 300
         ]
 
     def close(self):
