@@ -30,6 +30,9 @@ FLOORS = {
     # Watchers and notifications: made from the outbox's events (it listens to their dispatch)
     # about tasks, so it sits above tasks and below the jobs and the doors that show it.
     "notifications": 3.5,
+    # Webhooks hear of events from the outbox and belong to teams; the job runner's schedule
+    # starts their delivery job, so they sit below it.
+    "webhooks": 3.5,
     "jobs": 4,
     "reports": 4,
     "spreadsheets": 4,

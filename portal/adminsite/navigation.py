@@ -100,6 +100,13 @@ NAVIGATION = [
         ],
     },
     {
+        "title": "Webhooks",
+        "items": [
+            _item("Endpoints", "webhook", "admin:webhooks_endpoint_changelist", "leads_a_team"),
+            _item("Deliveries", "outbox", "admin:webhooks_delivery_changelist", "leads_a_team"),
+        ],
+    },
+    {
         "title": "Reports",
         "items": [
             _item(

@@ -81,6 +81,15 @@ REFUSALS = {
     ("patch", "/api/tasks/{id}/"): "An id names no row you can use here, or a parent cycle.",
     ("post", "/api/tasks/{id}/assign/"): "Someone named is not a lead or member of the team.",
     ("post", "/api/tasks/import/"): "The file is not a task sheet, or a row has an error.",
+    ("post", "/api/webhooks/"): "The team is not one you can see, or the URL's host does not "
+    "resolve or resolves to an address webhooks may not reach (docs/events.md).",
+    ("patch", "/api/webhooks/{id}/"): "The URL's host does not resolve or resolves to an "
+    "address webhooks may not reach (docs/events.md).",
+    ("post", "/api/webhooks/{id}/test/"): "The endpoint is switched off.",
+    (
+        "post",
+        "/api/webhooks/{id}/deliveries/{delivery_id}/redeliver/",
+    ): "The endpoint is switched off.",
 }
 
 

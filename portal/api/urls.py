@@ -4,7 +4,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 from rest_framework.routers import DefaultRouter
 from rest_framework_simplejwt.views import TokenRefreshView
 
-from portal.api import auth, invitations, notifications, spreadsheets, views
+from portal.api import auth, invitations, notifications, spreadsheets, views, webhooks
 from portal.core.views import NOT_FOUND, json_error
 
 app_name = "api"
@@ -22,6 +22,7 @@ router.register("users", views.UserViewSet, basename="user")
 router.register("tags", views.TagViewSet, basename="tag")
 router.register("tasks", views.TaskViewSet, basename="task")
 router.register("notifications", notifications.NotificationViewSet, basename="notification")
+router.register("webhooks", webhooks.WebhookViewSet, basename="webhook")
 
 auth_urls = [
     path("login/", auth.LoginView.as_view(), name="login"),

@@ -20,6 +20,7 @@ WATCHDOG = "portal.jobs.runner.scheduled_watchdog"
 EVENTS_DISPATCH = "portal.jobs.outbox.dispatch_events"
 NOTIFICATIONS_DIGEST = "portal.notifications.jobs.send_digest"
 NOTIFICATIONS_PURGE = "portal.notifications.jobs.purge"
+WEBHOOKS_DELIVER = "portal.webhooks.jobs.deliver_due"
 # The watchdog runs inside the scheduler's pass (django-q2's `sync` task option) instead of
 # through the queue: recovery must not wait behind the jobs it recovers, nor for a free worker.
 # No timeout: django-q2 would arm SIGALRM in the cluster's guard process.
@@ -89,6 +90,8 @@ def specs() -> list[Spec]:
             at=time(settings.NOTIFICATIONS_DIGEST_HOUR, 0),
         ),
         Spec("notifications-purge", NOTIFICATIONS_PURGE, None, Schedule.DAILY, at=time(3, 45)),
+        # Webhook retries that fell due, and deliveries whose message was lost (docs/events.md).
+        Spec("webhooks-deliver", WEBHOOKS_DELIVER, None, Schedule.MINUTES, minutes=1),
         Spec(
             "job-watchdog",
             WATCHDOG,

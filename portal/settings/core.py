@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "portal.core",
     "portal.accounts",
     "portal.events",
+    "portal.webhooks",
     "portal.adminkit",
     "portal.teams",
     "portal.tasks",

@@ -42,6 +42,9 @@ JOBS_WATCHDOG_MINUTES = env.int("JOBS_WATCHDOG_MINUTES", default=2)
 JOBS_RECORD_RETENTION_DAYS = env.int("JOBS_RECORD_RETENTION_DAYS", default=90)
 # Dispatched events (the event log, docs/events.md) are deleted by the weekly clean-up after this.
 EVENTS_KEEP_DAYS = env.int("EVENTS_KEEP_DAYS", default=90)
+# Webhooks (docs/events.md) may go to loopback and private addresses only when this is on (a
+# portal whose receivers live on its own network); cloud metadata addresses never.
+WEBHOOKS_ALLOW_PRIVATE = env.bool("WEBHOOKS_ALLOW_PRIVATE", default=False)
 OVERDUE_REMINDER_LOOKBACK_DAYS = env.int("OVERDUE_REMINDER_LOOKBACK_DAYS", default=7)
 # Read notifications (docs/events.md, "Notifications") are deleted this many days after reading.
 NOTIFICATIONS_KEEP_DAYS = env.int("NOTIFICATIONS_KEEP_DAYS", default=60)

@@ -29,6 +29,7 @@ from portal.notifications.models import Notification
 from portal.spreadsheets.services import sheet_export_start
 from portal.tasks.services import comment_add, task_create
 from portal.teams.models import Role
+from portal.webhooks.services import endpoint_create
 from tests.factories import MembershipFactory, TagFactory, UserFactory
 
 EXAMPLES = 12
@@ -87,6 +88,7 @@ def world(db, settings, tmp_path):
     settings.SHARED_DIR = tmp_path
     export = sheet_export_start(user=admin, sheet="tasks", fmt="csv")
     run_job(export.pk)
+    endpoint = endpoint_create(actor=lead, team=team, url="https://93.184.215.14/hook")
     access = RefreshToken.for_user(admin).access_token
     rates = {**api_settings.DEFAULT_THROTTLE_RATES}
     rates.update(anon="100000/min", user="100000/min", login="100000/min")
@@ -109,6 +111,7 @@ def world(db, settings, tmp_path):
                     "tags": tag.pk,
                     "spreadsheet-jobs": export.pk,
                     "notifications": note.pk,
+                    "webhooks": endpoint.pk,
                 }
             },
             "user_id": lead.pk,
