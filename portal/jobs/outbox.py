@@ -4,8 +4,8 @@ A write records its events in its own transaction; when it commits, `nudge` send
 through the broker to run `dispatch_events` at once. The message carries no data and has no job
 record: the outbox is the record. If the message is lost (Redis restarted, a worker killed) the
 `events-dispatch` schedule runs the dispatcher every minute anyway, so an event waits at most
-that long. A cache key keeps a burst of writes from sending a message each: while one dispatch
-is waiting to start, the next writes add nothing (the dispatch reads everything committed before
+that long. A cache key keeps a burst of writes from sending a message each: for two seconds
+after one is sent, the next writes add nothing (the dispatch reads everything committed before
 it starts, and it clears the key first).
 """
 
@@ -22,7 +22,9 @@ logger = logging.getLogger(__name__)
 
 DISPATCH = "portal.jobs.outbox.dispatch_events"
 QUEUED_KEY = "events:dispatch-queued"
-QUEUED_FOR = 30  # seconds: a lost message stops holding back others after this
+# Seconds: short, because with a cache that is not shared (the embedded local-memory cache) the
+# worker cannot clear the web process's key; it only folds a burst of writes into one message.
+QUEUED_FOR = 2
 
 
 def dispatch_events() -> int:

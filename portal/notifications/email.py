@@ -19,6 +19,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from portal.core.links import absolute_url
 from portal.notifications.kinds import Delivery
 from portal.notifications.models import Notification
 from portal.notifications.services import unsubscribe_token
@@ -39,9 +40,7 @@ class Sent:
 
 
 def absolute(path: str) -> str:
-    from allauth.utils import build_absolute_uri
-
-    return build_absolute_uri(None, path)
+    return absolute_url(path)
 
 
 def task_link(notification: Notification) -> str:

@@ -26,6 +26,9 @@ SECRET_KEY = secret_key(given=env.str("SECRET_KEY", default=""), debug=DEBUG, va
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 SITE_NAME = env.str("SITE_NAME", default="Team Task Portal")
+# Where people reach the portal: the start of the links in emails sent by background jobs
+# (notifications, digests), which have no request to take the address from.
+PORTAL_URL = env.str("PORTAL_URL", default="http://127.0.0.1:8000").rstrip("/")
 SITE_ID = 1
 
 INSTALLED_APPS = [

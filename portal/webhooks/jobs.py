@@ -27,7 +27,7 @@ logger = logging.getLogger(__name__)
 
 DELIVER = "portal.webhooks.jobs.deliver_due"
 QUEUED_KEY = "webhooks:deliver-queued"
-QUEUED_FOR = 30  # seconds
+QUEUED_FOR = 2  # seconds (as portal.jobs.outbox.QUEUED_FOR: a burst, not a lost message)
 BATCH = 100
 # Longer than a send can take (connect + read timeouts); then the delivery is due again.
 LEASE = timedelta(seconds=60)
