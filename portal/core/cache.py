@@ -61,3 +61,18 @@ class ResilientRedisCache(RedisCache):
     set_many = _degrade(lambda data, *a, **k: list(data))(RedisCache.set_many)
     delete_many = _degrade(lambda *a, **k: None)(RedisCache.delete_many)
     # incr/decr and clear keep raising: a caller counting on them must know they failed.
+
+
+def first_in_window(key: str, seconds: float) -> bool:
+    """True for the first caller of `key` within `seconds`, across processes: what folds a
+    burst of "start the job now" messages into one. A cache that is not shared between the web
+    and worker processes (the embedded local-memory cache) cannot say that - the worker could
+    not clear the web process's key - so there every caller is first."""
+    from django.core.cache import caches
+    from django.core.cache.backends.dummy import DummyCache
+    from django.core.cache.backends.locmem import LocMemCache
+
+    cache = caches["default"]
+    if isinstance(cache, LocMemCache | DummyCache):
+        return True
+    return cache.add(key, 1, timeout=seconds)

@@ -17,6 +17,7 @@ from datetime import timedelta
 from django.core.cache import cache
 from django.utils import timezone
 
+from portal.core.cache import first_in_window
 from portal.webhooks import addresses
 from portal.webhooks.models import Delivery
 from portal.webhooks.selectors import deliveries_due
@@ -27,7 +28,7 @@ logger = logging.getLogger(__name__)
 
 DELIVER = "portal.webhooks.jobs.deliver_due"
 QUEUED_KEY = "webhooks:deliver-queued"
-QUEUED_FOR = 2  # seconds (as portal.jobs.outbox.QUEUED_FOR: a burst, not a lost message)
+QUEUED_FOR = 30  # seconds
 BATCH = 100
 # Longer than a send can take (connect + read timeouts); then the delivery is due again.
 LEASE = timedelta(seconds=60)
@@ -69,7 +70,7 @@ def nudge() -> None:
     """Start a delivery run now, unless one is already waiting to start."""
     from django_q.tasks import async_task
 
-    if not cache.add(QUEUED_KEY, 1, timeout=QUEUED_FOR):
+    if not first_in_window(QUEUED_KEY, QUEUED_FOR):
         return
     try:
         async_task(DELIVER, q_options={"task_name": "webhooks-deliver", "group": "webhooks"})
