@@ -1,3 +1,3 @@
 """Registers the admin pages that span apps (found by the admin's autodiscovery)."""
 
-from portal.adminsite import teams, users  # noqa: F401
+from portal.adminsite import tasks, teams, users  # noqa: F401

@@ -5,9 +5,15 @@ from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
+from django.http import Http404
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
 from unfold.admin import ModelAdmin
+from unfold.decorators import action
 from unfold.forms import UserChangeForm, UserCreationForm
+from unfold.widgets import UnfoldAdminRadioSelectWidget
 
 from portal.accounts.forms import SetPasswordForm
 from portal.accounts.models import User
@@ -15,6 +21,10 @@ from portal.accounts.resources import UserResource
 from portal.accounts.services import user_update
 from portal.adminkit.bases import PortalModelAdmin, SuperuserOnly, moment_column
 from portal.core.models import save_checked
+from portal.notifications import services as notifications
+from portal.notifications.forms import PreferencesForm
+from portal.notifications.kinds import Delivery, Kind
+from portal.notifications.selectors import preferences_of
 from portal.tasks.admin.autocomplete import is_autocomplete, task_team_for_autocomplete
 from portal.teams import permissions as perms
 from portal.teams.selectors import (
@@ -34,6 +44,7 @@ PUBLIC_FIELDS = [
     "team_list",
     "last_login_display",
 ]
+PREFERENCES_SAVED = "The email choices of {name} were saved."
 # Django's own date fields, shown read-only in the portal's date format.
 DATE_FIELDS = {"last_login": "last_login_display", "date_joined": "date_joined_display"}
 
@@ -49,6 +60,7 @@ class UserAdmin(DjangoUserAdmin, PortalModelAdmin):
     list_filter = ["is_active", "is_superuser"]
     search_fields = ["username", "first_name", "last_name", "email"]
     ordering = ["username"]
+    actions_detail = ["email_preferences"]
 
     last_login_display = moment_column("last_login", "last sign-in")
     date_joined_display = moment_column("date_joined", "joined")
@@ -91,6 +103,52 @@ class UserAdmin(DjangoUserAdmin, PortalModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return perms.is_superuser(request.user)
 
+    # -- email choices: the team pages' form and service (portal.notifications) --
+    def has_email_preferences_permission(self, request, object_id=None):
+        """Administrators choose for anyone, everyone else for themselves (the service's rule,
+        `preferences_set`, checks it again)."""
+        return perms.is_superuser(request.user) or str(request.user.pk) == str(object_id)
+
+    @action(
+        description="Email notifications", icon="notifications", permissions=["email_preferences"]
+    )
+    def email_preferences(self, request, object_id):
+        person = self.get_object(request, object_id)
+        if person is None:
+            raise Http404("No such person.")
+        form = PreferencesForm(
+            request.POST if request.method == "POST" else None,
+            initial_choices=preferences_of(person),
+            widget=UnfoldAdminRadioSelectWidget,
+        )
+        if request.method == "POST" and form.is_valid():
+            try:
+                notifications.preferences_set(
+                    actor=request.user, user=person, choices=form.cleaned_data
+                )
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                self.message_user(request, PREFERENCES_SAVED.format(name=person.get_username()))
+                return redirect("admin:accounts_user_change", person.pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Email notifications of {person.get_username()}",
+            "person": person,
+            "form": form,
+            "opts": self.opts,
+            "original": person,
+        }
+        return TemplateResponse(request, "admin/accounts/user/preferences.html", context)
+
+    @admin.display(description="email notifications")
+    def email_choices(self, obj):
+        if not obj.pk:
+            return "-"
+        labels = dict(Delivery.choices)
+        chosen = preferences_of(obj)
+        return "; ".join(f"{label}: {labels[chosen[kind]].lower()}" for kind, label in Kind.choices)
+
     def get_fieldsets(self, request, obj=None):
         if obj is not None and not perms.is_superuser(request.user):
             # No password hash, no permission editing for non-superusers.
@@ -101,14 +159,24 @@ class UserAdmin(DjangoUserAdmin, PortalModelAdmin):
         ]
         if obj is not None:
             fieldsets.append(
-                ("Portal", {"fields": ["receive_daily_summary", "time_zone", "team_list"]})
+                (
+                    "Portal",
+                    {
+                        "fields": [
+                            "receive_daily_summary",
+                            "time_zone",
+                            "team_list",
+                            "email_choices",
+                        ]
+                    },
+                )
             )
         return fieldsets
 
     def get_readonly_fields(self, request, obj=None):
         if not perms.is_superuser(request.user):
             return PUBLIC_FIELDS
-        return ["team_list", *DATE_FIELDS.values()]
+        return ["team_list", "email_choices", *DATE_FIELDS.values()]
 
     @admin.display(description="name")
     def full_name(self, obj):

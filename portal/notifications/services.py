@@ -289,3 +289,12 @@ def unsubscribe(token: str) -> tuple[User, list[str]]:
         delivery=Delivery.NEVER
     )
     return user, kinds
+
+
+def watches_drop_for_team(*, team_id: int, user_id: int) -> int:
+    """Stop `user_id` watching `team_id`'s tasks, unless they still may see them (an active
+    administrator does); returns how many watches were deleted."""
+    if (user_id, team_id) in task_viewers({user_id}, {team_id}):
+        return 0
+    deleted, _ = Watch.objects.filter(user_id=user_id, task__team_id=team_id).delete()
+    return deleted

@@ -40,6 +40,12 @@ def can_view_task(user, task: Task) -> bool:
     return is_superuser(user) or role_in(user, task.team_id) is not None
 
 
+def task_viewers_q(team_ids: Iterable[int]) -> Q:
+    """`can_view_task` as a filter of people: active administrators, and anyone with a role in
+    one of these teams (a person may appear once per team: add `.distinct()` for people)."""
+    return Q(is_active=True) & (Q(is_superuser=True) | Q(memberships__team_id__in=team_ids))
+
+
 def task_viewers(user_ids: Iterable[int], team_ids: Iterable[int]) -> set[tuple[int, int]]:
     """`can_view_task` for many people and teams at once, in one query: the (person, team)
     pairs among these where the person may see the team's tasks (active administrators see
@@ -48,8 +54,8 @@ def task_viewers(user_ids: Iterable[int], team_ids: Iterable[int]) -> set[tuple[
     if not user_ids or not team_ids:
         return set()
     rows = (
-        User.objects.filter(pk__in=user_ids, is_active=True)
-        .filter(Q(is_superuser=True) | Q(memberships__team_id__in=team_ids))
+        User.objects.filter(pk__in=user_ids)
+        .filter(task_viewers_q(team_ids))
         .values_list("pk", "is_superuser", "memberships__team_id")
     )
     pairs: set[tuple[int, int]] = set()

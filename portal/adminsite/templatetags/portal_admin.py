@@ -13,6 +13,7 @@ from unfold.utils import convert_color
 from portal.adminsite.errors import PAGES
 from portal.adminsite.navigation import place_of
 from portal.adminsite.site import may_use_admin
+from portal.notifications.selectors import UNREAD_CAP, unread_count
 
 register = template.Library()
 
@@ -119,3 +120,17 @@ def lean_result_list(cl):
         "num_sorted_fields": sum(1 for h in headers if h["sortable"] and h["sorted"]),
         "results": list(admin_list.results(cl)),
     }
+
+
+@register.inclusion_tag("admin/bell.html", takes_context=True)
+def admin_bell(context):
+    """The header's bell: the signed-in person's unread notifications, linking to the inbox.
+
+    One COUNT (capped, `unread_count`), only for someone who may use the admin.
+    """
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    if user is None or not may_use_admin(user):
+        return {"show": False}
+    count = unread_count(user)
+    return {"show": True, "count": count, "over": count > UNREAD_CAP, "cap": UNREAD_CAP}

@@ -3,7 +3,6 @@ Watch button of a task page. Rules and reads live in portal.notifications."""
 
 from __future__ import annotations
 
-from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
@@ -13,7 +12,8 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from portal.notifications import services as ns
-from portal.notifications.kinds import Delivery, Kind
+from portal.notifications.forms import PreferencesForm
+from portal.notifications.kinds import Kind
 from portal.notifications.selectors import notifications_of, preferences_of
 
 from .base import page_view, render_page, team_task_or_404
@@ -86,18 +86,6 @@ def task_watch(request, slug: str, number: int):
         ns.watch_add(actor=request.user, task=task)
         messages.success(request, WATCHING.format(key=task.key))
     return redirect("pages:task", team.slug, task.number)
-
-
-class PreferencesForm(forms.Form):
-    def __init__(self, *args, initial_choices: dict[str, str], **kwargs):
-        super().__init__(*args, **kwargs)
-        for kind, label in Kind.choices:
-            self.fields[kind] = forms.ChoiceField(
-                label=label,
-                choices=Delivery.choices,
-                initial=initial_choices[kind],
-                widget=forms.RadioSelect,
-            )
 
 
 @page_view

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 from portal.notifications.selectors import is_watching
 from portal.pages.forms import CommentForm, TaskForm, add_service_errors
 from portal.tasks import permissions as task_perms
+from portal.tasks.mentions import mentioned_people
 from portal.tasks.selectors import (
     comments_visible_to,
     history_readable,
@@ -145,6 +146,7 @@ def _render_task_page(request, team, task, *, page=1, edit_form=None, comment_fo
     """The whole page; `edit_form` / `comment_form` carry a failed form back with its errors."""
     user = request.user
     history, older = history_page(task, page)
+    comments = _comments(user, team, task)
     subtasks = list(
         task_list(fetched_by=user, filters={"team": str(team.pk), "parent": str(task.pk)})
         .with_overdue()
@@ -157,7 +159,10 @@ def _render_task_page(request, team, task, *, page=1, edit_form=None, comment_fo
         edit_form=edit_form or task_form(user, team, task),
         subtasks=subtasks[:SUBTASKS_SHOWN],
         more_subtasks=len(subtasks) > SUBTASKS_SHOWN,
-        comments=_comments(user, team, task),
+        comments=comments,
+        mentioned=mentioned_people(
+            team=team, texts=[task.description, *(c.body for c in comments)]
+        ),
         comment_form=comment_form or CommentForm(),
         history=history,
         history_page=page,
@@ -211,11 +216,14 @@ def task_edit(request, slug: str, number: int):
 
 def _comments_response(request, team, task, *, form=None, message="", editing=None):
     user = request.user
+    comments = _comments(user, team, task, editing=editing)
     context = _context(
         request,
         team,
         task,
-        comments=_comments(user, team, task, editing=editing),
+        comments=comments,
+        # The comments area shows no description: only the comments' mentions are read.
+        mentioned=mentioned_people(team=team, texts=[c.body for c in comments]),
         comment_form=form or CommentForm(),
         message=message,
     )

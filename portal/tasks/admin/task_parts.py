@@ -8,6 +8,7 @@ from unfold.admin import StackedInline
 from portal.adminkit.fields import BoundedInlineFormSet
 from portal.tasks import permissions as task_perms
 from portal.tasks.admin.forms import NewCommentForm
+from portal.tasks.mentions import mentioned_people
 from portal.tasks.models import Comment
 from portal.tasks.querysets import order_by_term
 from portal.tasks.selectors import (
@@ -75,6 +76,10 @@ class CommentsInline(StackedInline):
         for comment in comments:
             comment.can_edit = task_perms.can_edit_comment(request.user, comment, obj.team_id)
         formset.comments = comments
+        # Everyone the comments mention, in one query (portal/tasks/mentions.py).
+        formset.mentioned = (
+            mentioned_people(team=obj.team, texts=[c.body for c in comments]) if obj else {}
+        )
         return formset
 
     def has_add_permission(self, request, obj=None):
