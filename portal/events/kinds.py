@@ -27,7 +27,7 @@ EVENT_KINDS: dict[str, str] = {
     TASK_CREATED: "A task was created",
     TASK_UPDATED: "A task was changed",
     TASK_DELETED: "A task was deleted",
-    TASK_DUE_SOON: "A task is due tomorrow",
+    TASK_DUE_SOON: "A task is due within a day",
     TASK_OVERDUE: "A task became overdue",
     COMMENT_CREATED: "A comment was added",
     COMMENT_UPDATED: "A comment was changed",

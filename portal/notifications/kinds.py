@@ -10,7 +10,7 @@ class Kind(models.TextChoices):
     MENTIONED = "mentioned", "You were mentioned"
     COMMENTED = "commented", "A comment on a task you watch"
     STATUS = "status", "A status change on a task you watch"
-    DUE_SOON = "due_soon", "A task you watch is due tomorrow"
+    DUE_SOON = "due_soon", "A task you watch is due within a day"
     OVERDUE = "overdue", "A task you watch is overdue"
 
 

@@ -19,7 +19,7 @@ class Migration(migrations.Migration):
             name='Notification',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('assigned', 'Assigned to you'), ('mentioned', 'You were mentioned'), ('commented', 'A comment on a task you watch'), ('status', 'A status change on a task you watch'), ('due_soon', 'A task you watch is due tomorrow'), ('overdue', 'A task you watch is overdue')], max_length=20)),
+                ('kind', models.CharField(choices=[('assigned', 'Assigned to you'), ('mentioned', 'You were mentioned'), ('commented', 'A comment on a task you watch'), ('status', 'A status change on a task you watch'), ('due_soon', 'A task you watch is due within a day'), ('overdue', 'A task you watch is overdue')], max_length=20)),
                 ('event_id', models.BigIntegerField(blank=True, null=True, verbose_name='event')),
                 ('team_id', models.BigIntegerField(blank=True, null=True, verbose_name='team')),
                 ('task_key', models.CharField(blank=True, max_length=40)),
@@ -43,7 +43,7 @@ class Migration(migrations.Migration):
             name='Preference',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('assigned', 'Assigned to you'), ('mentioned', 'You were mentioned'), ('commented', 'A comment on a task you watch'), ('status', 'A status change on a task you watch'), ('due_soon', 'A task you watch is due tomorrow'), ('overdue', 'A task you watch is overdue')], max_length=20)),
+                ('kind', models.CharField(choices=[('assigned', 'Assigned to you'), ('mentioned', 'You were mentioned'), ('commented', 'A comment on a task you watch'), ('status', 'A status change on a task you watch'), ('due_soon', 'A task you watch is due within a day'), ('overdue', 'A task you watch is overdue')], max_length=20)),
                 ('delivery', models.CharField(choices=[('immediately', 'Email at once'), ('digest', 'In the daily digest'), ('never', 'No email')], max_length=20)),
                 ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='notification_preferences', to=settings.AUTH_USER_MODEL)),
             ],
