@@ -237,6 +237,10 @@ class OutboxMeasures:
         return row
 
     def close_outbox(self) -> None:
+        # The receiver goes with the run: a kept data set must not keep an endpoint aimed at it.
+        if self.webhook_endpoint is not None:
+            self.webhook_endpoint.delete()
+            self.webhook_endpoint = None
         if self.receiver is not None:
             self.receiver.close()
             self.receiver = None

@@ -215,3 +215,12 @@ def test_measuring_the_admin_list_at_100_rows_leaves_the_admin_as_it_was():
     run(only=["admin_changelist"])
     assert "list_per_page" not in vars(model_admin)
     assert model_admin.list_per_page == type(model_admin).list_per_page
+
+
+@pytest.mark.django_db
+def test_a_kept_data_set_keeps_no_webhook_endpoint_aimed_at_the_runs_receiver():
+    doc = json.loads(run(json=True, only=["webhook_delivery"], keep=True))
+    assert doc["measures"][0]["extra"]["deliveries"] == SMALL["events"]
+    kept = bench_rows()
+    assert kept["tasks"] == SMALL["tasks"] and kept["events"] > 0  # the event log stays
+    assert (kept["endpoints"], kept["deliveries"]) == (0, 0)
