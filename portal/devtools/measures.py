@@ -23,6 +23,7 @@ from rest_framework.throttling import SimpleRateThrottle
 
 from portal.devtools.data import RUNNER, DataSet
 from portal.devtools.doors import DoorMeasures
+from portal.devtools.outbox import OutboxMeasures
 from portal.devtools.timing import ADMIN_ROWS, Row, counted, percentile, timed
 from portal.jobs.jobs import daily_summary
 from portal.jobs.models import Job, JobStatus
@@ -43,6 +44,8 @@ NAMES = (
     "team_list",
     "sheet_import",
     "sheet_export",
+    "events_dispatch",
+    "webhook_delivery",
     "explain",
 )
 # The requests whose SQL the EXPLAIN step looks at: every list the run issues.
@@ -72,17 +75,27 @@ class BenchmarkError(Exception):
     pass
 
 
-class Bench(DoorMeasures):
+class Bench(DoorMeasures, OutboxMeasures):
     """Runs the measures over a built data set and collects the rows of the table."""
 
     def __init__(
-        self, data: DataSet, *, iterations: int, warmup: int, sheet_rows: int, export_rows: int
+        self,
+        data: DataSet,
+        *,
+        iterations: int,
+        warmup: int,
+        sheet_rows: int,
+        export_rows: int,
+        events: int = 1000,
     ):
         self.data = data
         self.iterations = max(1, iterations)
         self.warmup = max(0, warmup)
         self.sheet_rows = sheet_rows
         self.export_rows = export_rows
+        self.events = max(1, events)
+        self.webhook_endpoint = None
+        self.receiver = None
         self.rows: dict[str, Row] = {}
         self.requests: dict[str, Callable[[], Any]] = {}
         self.captured: dict[str, list[str]] = {}
@@ -229,6 +242,7 @@ class Bench(DoorMeasures):
         }
 
     def close(self) -> None:
+        self.close_outbox()
         self.browser.logout()
         # The throttles' request history outlives the run in the cache: a kept data set's
         # person would start the load test already "over" the per-minute limits.

@@ -45,6 +45,11 @@ EVENTS_KEEP_DAYS = env.int("EVENTS_KEEP_DAYS", default=90)
 # Webhooks (docs/events.md) may go to loopback and private addresses only when this is on (a
 # portal whose receivers live on its own network); cloud metadata addresses never.
 WEBHOOKS_ALLOW_PRIVATE = env.bool("WEBHOOKS_ALLOW_PRIVATE", default=False)
+# A delivery being sent is leased this long (longer than a send can take); a worker that dies
+# mid-send leaves it due again after it. A failed attempt is retried after
+# WEBHOOKS_FIRST_RETRY_SECONDS, doubled after each failure (an hour at most).
+WEBHOOKS_LEASE_SECONDS = env.float("WEBHOOKS_LEASE_SECONDS", default=60)
+WEBHOOKS_FIRST_RETRY_SECONDS = env.float("WEBHOOKS_FIRST_RETRY_SECONDS", default=30)
 OVERDUE_REMINDER_LOOKBACK_DAYS = env.int("OVERDUE_REMINDER_LOOKBACK_DAYS", default=7)
 # Read notifications (docs/events.md, "Notifications") are deleted this many days after reading.
 NOTIFICATIONS_KEEP_DAYS = env.int("NOTIFICATIONS_KEEP_DAYS", default=60)

@@ -25,7 +25,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 
 URL_MAX_LENGTH = 2000
-TIMEOUT = 5.0  # seconds, for connecting and for each read
+TIMEOUT = 5.0  # seconds for the whole request: connecting, sending and reading the answer
 READ_LIMIT = 64 * 1024  # bytes of an answer read at most
 
 URL_INVALID = "Enter an http:// or https:// address with a host name."
@@ -111,12 +111,52 @@ class Answer:
     error: str = ""
 
 
-def _connect(address: str, port: int, timeout: float) -> socket.socket:
-    """A TCP connection to this very address (no second name look-up)."""
+class _Deadline:
+    """Each socket operation gets the time left until the request's deadline as its timeout,
+    so a receiver trickling its answer a byte at a time cannot hold a worker past it."""
+
+    deadline: float | None = None
+
+    def _arm(self) -> None:
+        if self.deadline is None:
+            return
+        left = self.deadline - time.monotonic()
+        if left <= 0:
+            raise TimeoutError("timed out")
+        self.settimeout(left)
+
+    def recv(self, *args, **kwargs):
+        self._arm()
+        return super().recv(*args, **kwargs)
+
+    def recv_into(self, *args, **kwargs):
+        self._arm()
+        return super().recv_into(*args, **kwargs)
+
+    def send(self, *args, **kwargs):
+        self._arm()
+        return super().send(*args, **kwargs)
+
+    def sendall(self, *args, **kwargs):
+        self._arm()
+        return super().sendall(*args, **kwargs)
+
+
+class _DeadlineSocket(_Deadline, socket.socket):
+    pass
+
+
+class _DeadlineSSLSocket(_Deadline, ssl.SSLSocket):
+    pass
+
+
+def _connect(address: str, port: int, deadline: float) -> _DeadlineSocket:
+    """A TCP connection to this very address (no second name look-up), bound by `deadline`."""
     family = socket.AF_INET6 if ":" in address else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
-    sock.settimeout(timeout)
+    sock = _DeadlineSocket(family, socket.SOCK_STREAM)
+    sock.deadline = deadline
     try:
+        sock._arm()
         sock.connect((address, port))
     except BaseException:
         sock.close()
@@ -127,30 +167,38 @@ def _connect(address: str, port: int, timeout: float) -> socket.socket:
 class _PinnedHTTP(http.client.HTTPConnection):
     """An HTTP connection to a checked address, with the URL's host in the Host header."""
 
-    def __init__(self, host, port, address, timeout):
-        super().__init__(host, port, timeout=timeout)
+    def __init__(self, host, port, address, deadline):
+        super().__init__(host, port)
         self.address = address
+        self.deadline = deadline
 
     def connect(self):
-        self.sock = _connect(self.address, self.port, self.timeout)
+        self.sock = _connect(self.address, self.port, self.deadline)
 
 
 class _PinnedHTTPS(http.client.HTTPSConnection):
     """As _PinnedHTTP, over TLS; the certificate is checked against the URL's host name."""
 
-    def __init__(self, host, port, address, timeout):
-        super().__init__(host, port, timeout=timeout, context=ssl.create_default_context())
+    def __init__(self, host, port, address, deadline):
+        context = ssl.create_default_context()
+        context.sslsocket_class = _DeadlineSSLSocket
+        super().__init__(host, port, context=context)
         self.address = address
+        self.deadline = deadline
 
     def connect(self):
-        sock = _connect(self.address, self.port, self.timeout)
-        self.sock = self._context.wrap_socket(sock, server_hostname=self.host)
+        sock = _connect(self.address, self.port, self.deadline)
+        sock._arm()  # the handshake gets what is left
+        tls = self._context.wrap_socket(sock, server_hostname=self.host)
+        tls.deadline = self.deadline
+        self.sock = tls
 
 
 def post(url: str, body: bytes, headers: dict[str, str], *, timeout: float = TIMEOUT) -> Answer:
     """POST `body` to `url` after checking where it goes; never raises for network trouble.
 
-    AddressRefused is raised (and not retried by the caller) when the URL's host now
+    `timeout` bounds the whole request (connecting, sending, the answer's head and body), not
+    each read. AddressRefused is raised (and not retried by the caller) when the URL's host now
     resolves to a refused address.
     """
     parts, addresses = resolve(url)
@@ -159,8 +207,8 @@ def post(url: str, body: bytes, headers: dict[str, str], *, timeout: float = TIM
     if parts.query:
         path += "?" + parts.query
     connection_class = _PinnedHTTPS if parts.scheme == "https" else _PinnedHTTP
-    conn = connection_class(parts.hostname, port, addresses[0], timeout)
     started = time.monotonic()
+    conn = connection_class(parts.hostname, port, addresses[0], started + timeout)
     try:
         conn.request("POST", path, body=body, headers=headers)
         answer = conn.getresponse()

@@ -14,6 +14,7 @@ import logging
 import time
 from datetime import timedelta
 
+from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
 
@@ -30,9 +31,13 @@ DELIVER = "portal.webhooks.jobs.deliver_due"
 QUEUED_KEY = "webhooks:deliver-queued"
 QUEUED_FOR = 30  # seconds
 BATCH = 100
-# Longer than a send can take (connect + read timeouts); then the delivery is due again.
-LEASE = timedelta(seconds=60)
 RUN_FOR = 240  # seconds a run keeps going before it hands over to a new message
+
+
+def lease() -> timedelta:
+    """How long a claimed delivery is held (WEBHOOKS_LEASE_SECONDS, longer than a send can
+    take); a delivery whose worker died is due again after it."""
+    return timedelta(seconds=settings.WEBHOOKS_LEASE_SECONDS)
 
 
 def deliver_due(*, run_for: float = RUN_FOR) -> int:
@@ -41,15 +46,17 @@ def deliver_due(*, run_for: float = RUN_FOR) -> int:
     deadline = time.monotonic() + run_for
     sent = 0
     while True:
-        now = timezone.now()
-        due = list(deliveries_due(now=now).values_list("pk", flat=True)[:BATCH])
+        due = list(deliveries_due(now=timezone.now()).values_list("pk", flat=True)[:BATCH])
         if not due:
             return sent
         for delivery_id in due:
             if time.monotonic() > deadline:
                 nudge()
                 return sent
-            if delivery_claim(delivery_id=delivery_id, now=now, lease=LEASE):
+            # The lease runs from the claim, not from when the batch was read: sends before it
+            # in the batch may have taken minutes, and a lease already run out would let
+            # another run send this delivery at the same time.
+            if delivery_claim(delivery_id=delivery_id, now=timezone.now(), lease=lease()):
                 deliver_one(delivery_id)
                 sent += 1
 

@@ -12,6 +12,7 @@ import logging
 from collections import defaultdict
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
@@ -29,7 +30,6 @@ logger = logging.getLogger(__name__)
 
 RETRY_FOR = timedelta(hours=24)  # a failing delivery is retried this long, then gives up
 DISABLE_AFTER = timedelta(hours=24)  # an endpoint failing this long is switched off
-FIRST_RETRY = 30  # seconds; doubled after each failed attempt
 MAX_RETRY = 3600  # seconds between attempts at most
 ANSWER_KEPT = 1024  # characters of an answer kept with its attempt
 
@@ -48,8 +48,11 @@ EDITABLE = ("url", "kinds", "is_active")
 
 
 def retry_delay(attempts: int) -> timedelta:
-    """Wait after the n-th failed attempt: 30 s, 1 min, 2 min, ... at most an hour."""
-    return timedelta(seconds=min(MAX_RETRY, FIRST_RETRY * 2 ** max(0, attempts - 1)))
+    """Wait after the n-th failed attempt: 30 s, 1 min, 2 min, ... at most an hour.
+
+    The first wait is WEBHOOKS_FIRST_RETRY_SECONDS (30 s unless changed)."""
+    first = settings.WEBHOOKS_FIRST_RETRY_SECONDS
+    return timedelta(seconds=min(MAX_RETRY, first * 2 ** max(0, attempts - 1)))
 
 
 def _check_kinds(kinds) -> None:

@@ -17,11 +17,20 @@ from portal.accounts.models import User
 from portal.devtools.data import PREFIX, RUNNER, TAG_NAMES, TEAMS
 from portal.devtools.management.commands.benchmark import NOT_A_RUN, REFUSED, UNKNOWN
 from portal.devtools.measures import CLIENT_ADDRESS, NAMES
+from portal.events.models import Event
 from portal.tasks.models import Comment, Tag, Task
 from portal.teams.models import Team
+from portal.webhooks.models import Delivery, Endpoint
 from tests.factories import TeamFactory
 
-SMALL = {"tasks": 300, "iterations": 2, "warmup": 0, "sheet_rows": 20, "export_rows": 100}
+SMALL = {
+    "tasks": 300,
+    "iterations": 2,
+    "warmup": 0,
+    "sheet_rows": 20,
+    "export_rows": 100,
+    "events": 40,
+}
 ROWS = [n for n in NAMES if n != "explain"] + ["api_signin.hasher", "api_signin.rest"]
 
 
@@ -38,10 +47,16 @@ def bench_rows() -> dict[str, int]:
         "tasks": Task.objects.count(),
         "comments": Comment.objects.count(),
         "tags": Tag.objects.count(),
+        # What the outbox measures add: events, a webhook endpoint and its deliveries.
+        "events": Event.objects.count(),
+        "endpoints": Endpoint.objects.count(),
+        "deliveries": Delivery.objects.count(),
     }
 
 
-EMPTY = {"teams": 0, "people": 0, "tasks": 0, "comments": 0, "tags": 0}
+EMPTY = dict.fromkeys(
+    ("teams", "people", "tasks", "comments", "tags", "events", "endpoints", "deliveries"), 0
+)
 
 
 @pytest.mark.django_db
@@ -76,6 +91,14 @@ def test_json_has_every_measure_with_numbers(tmp_path):
     for name in ("api_list_10", "api_search", "api_create", "daily_summary", "api_signin"):
         assert isinstance(measures[name]["met"], bool), name
     assert measures["admin_changelist"]["extra"]["html_kb"] > 0
+    # The outbox: the dispatch of SMALL["events"] events, and as many webhook deliveries to a
+    # receiver on 127.0.0.1, each next to its floor, in events and deliveries a second.
+    dispatch, delivery = measures["events_dispatch"], measures["webhook_delivery"]
+    assert dispatch["extra"]["events"] == SMALL["events"] and dispatch["extra"]["events_per_s"] > 0
+    assert delivery["extra"]["deliveries"] == SMALL["events"]
+    assert delivery["samples"] == SMALL["events"]
+    assert delivery["extra"]["deliveries_per_s"] > 0 and delivery["extra"]["floor_posts_per_s"] > 0
+    assert delivery["p95_ms"] >= delivery["p50_ms"] > 0
     assert measures["daily_summary"]["extra"]["queries_per_team"] > 0
     # Where a sign-in's time goes besides the hasher: its queries by purpose.
     parts = measures["api_signin.rest"]["extra"]["queries_by_part"]
@@ -192,3 +215,12 @@ def test_measuring_the_admin_list_at_100_rows_leaves_the_admin_as_it_was():
     run(only=["admin_changelist"])
     assert "list_per_page" not in vars(model_admin)
     assert model_admin.list_per_page == type(model_admin).list_per_page
+
+
+@pytest.mark.django_db
+def test_a_kept_data_set_keeps_no_webhook_endpoint_aimed_at_the_runs_receiver():
+    doc = json.loads(run(json=True, only=["webhook_delivery"], keep=True))
+    assert doc["measures"][0]["extra"]["deliveries"] == SMALL["events"]
+    kept = bench_rows()
+    assert kept["tasks"] == SMALL["tasks"] and kept["events"] > 0  # the event log stays
+    assert (kept["endpoints"], kept["deliveries"]) == (0, 0)

@@ -10,12 +10,17 @@ from portal.webhooks.services import endpoint_create
 class Receiver:
     """A webhook receiver on 127.0.0.1: records each request and answers what `answers` says.
 
-    `answers` is a list of status codes used one per request (the last one repeats).
+    `answers` is a list of status codes used one per request (the last one repeats). The
+    request numbered `hold_at` (0-based) is recorded, then not answered until `release` is set
+    (or 30 s pass): `held` tells the test that its sender is waiting for the answer.
     """
 
     def __init__(self):
         self.requests: list[dict] = []
         self.answers = [200]
+        self.hold_at: int | None = None
+        self.held = threading.Event()
+        self.release = threading.Event()
         self.lock = threading.Lock()
         receiver = self
 
@@ -28,10 +33,16 @@ class Receiver:
                     receiver.requests.append(
                         {"headers": dict(self.headers), "body": body, "status": code}
                     )
-                self.send_response(code)
-                self.send_header("Content-Type", "text/plain")
-                self.end_headers()
-                self.wfile.write(f"answer {code}".encode())
+                if index == receiver.hold_at:
+                    receiver.held.set()
+                    receiver.release.wait(30)
+                try:
+                    self.send_response(code)
+                    self.send_header("Content-Type", "text/plain")
+                    self.end_headers()
+                    self.wfile.write(f"answer {code}".encode())
+                except OSError:  # the sender is gone (killed while it waited)
+                    pass
 
             def log_message(self, *args):
                 pass
@@ -47,6 +58,7 @@ class Receiver:
         ]
 
     def close(self):
+        self.release.set()
         self.server.shutdown()
         self.server.server_close()
 

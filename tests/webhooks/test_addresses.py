@@ -1,5 +1,7 @@
 """The SSRF guard: where a webhook may go, checked on save and again when sending."""
 
+import time
+
 import pytest
 from django.core.exceptions import ValidationError
 
@@ -152,3 +154,79 @@ def test_a_silent_receiver_times_out(settings):
         assert (answer.status_code, answer.error) == (None, "timed out")
     finally:
         listener.close()
+
+
+def _trickler(head: bytes, body: bytes, step: float):
+    """A receiver on 127.0.0.1 that reads the request, sends `head` at once, then `body` a
+    byte every `step` seconds."""
+    import socket
+    import threading
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(1)
+    stop = threading.Event()
+
+    def serve():
+        conn, _ = listener.accept()
+        with conn:
+            conn.recv(65536)
+            conn.sendall(head)
+            for i in range(len(body)):
+                if stop.is_set():
+                    return
+                try:
+                    conn.sendall(body[i : i + 1])
+                except OSError:  # the sender gave up: what the test wants
+                    return
+                time.sleep(step)
+
+    threading.Thread(target=serve, daemon=True).start()
+    return listener, stop
+
+
+@pytest.mark.parametrize("part", ["head", "body"])
+def test_the_timeout_bounds_the_whole_request_not_each_read(settings, part):
+    """A receiver trickling its answer (every read well within the timeout) is cut off."""
+    settings.WEBHOOKS_ALLOW_PRIVATE = True
+    body = b"x" * 200
+    head = f"HTTP/1.1 200 OK\r\nContent-Length: {len(body)}\r\n\r\n".encode()
+    if part == "body":  # the head at once, then the body a byte every 50 ms
+        listener, stop = _trickler(head, body, 0.05)
+    else:  # the status line and headers themselves, a byte every 50 ms
+        listener, stop = _trickler(b"", head + body, 0.05)
+    started = time.monotonic()
+    try:
+        answer = addresses.post(
+            f"http://127.0.0.1:{listener.getsockname()[1]}/", b"{}", {}, timeout=0.6
+        )
+    finally:
+        stop.set()
+        listener.close()
+    took = time.monotonic() - started
+    assert (answer.status_code, answer.error) == (None, "timed out")
+    assert took < 1.5  # 0.6 s and a step, not the 10 s the trickle takes
+    assert 550 <= answer.duration_ms < 1500
+
+
+def test_a_prompt_answer_within_the_deadline_is_read_whole(settings, receiver):
+    answer = addresses.post(receiver.url, b"{}", {}, timeout=2)
+    assert (answer.status_code, answer.body, answer.error) == (200, b"answer 200", "")
+
+
+def test_a_tls_handshake_that_never_ends_is_bounded_too(settings):
+    import socket
+
+    settings.WEBHOOKS_ALLOW_PRIVATE = True
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(1)  # accepts the connection, never says a word of TLS
+    started = time.monotonic()
+    try:
+        answer = addresses.post(
+            f"https://127.0.0.1:{listener.getsockname()[1]}/", b"{}", {}, timeout=0.4
+        )
+    finally:
+        listener.close()
+    assert (answer.status_code, answer.error) == (None, "timed out")
+    assert time.monotonic() - started < 1.5

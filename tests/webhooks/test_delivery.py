@@ -321,16 +321,16 @@ def test_a_delivery_waits_for_an_earlier_undispatched_event_of_its_task(team, le
 
 
 def test_a_lease_left_by_a_killed_worker_runs_out(team, lead, endpoint, receiver):
-    from portal.webhooks.jobs import LEASE
+    from portal.webhooks.jobs import lease
     from portal.webhooks.services import delivery_claim
 
     ts.task_create(actor=lead, team=team, title="A")
     events_dispatch()
     delivery = Delivery.objects.get()
     now = timezone.now()
-    assert delivery_claim(delivery_id=delivery.pk, now=now, lease=LEASE)
-    assert not delivery_claim(delivery_id=delivery.pk, now=now, lease=LEASE)  # taken
+    assert delivery_claim(delivery_id=delivery.pk, now=now, lease=lease())
+    assert not delivery_claim(delivery_id=delivery.pk, now=now, lease=lease())  # taken
     assert deliver_due() == 0  # the claimant "died": nothing until the lease ends
-    with time_machine.travel(now + LEASE + timedelta(seconds=1), tick=False):
+    with time_machine.travel(now + lease() + timedelta(seconds=1), tick=False):
         assert deliver_due() == 1
     assert len(receiver.requests) == 1

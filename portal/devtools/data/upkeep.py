@@ -120,6 +120,18 @@ def remove() -> None:
         for model in (Comment, Task.assignees.through, Task.tags.through):
             model.objects.filter(task_id__in=task_ids)._raw_delete(connection.alias)
         apps.get_model("jobs", "OverdueReminder").objects.filter(task_id__in=task_ids).delete()
+        # What the outbox measures left: webhook endpoints (their deliveries and attempts go
+        # with them), the notifications and watchers a dispatch made, and the events.
+        apps.get_model("webhooks", "Endpoint").objects.filter(team_id__in=team_ids).delete()
+        apps.get_model("notifications", "Notification").objects.filter(
+            team_id__in=team_ids
+        )._raw_delete(connection.alias)
+        apps.get_model("notifications", "Watch").objects.filter(task_id__in=task_ids)._raw_delete(
+            connection.alias
+        )
+        apps.get_model("events", "Event").objects.filter(team_id__in=team_ids)._raw_delete(
+            connection.alias
+        )
         Task.objects.filter(team_id__in=team_ids).update(parent=None)
         Task.objects.filter(team_id__in=team_ids)._raw_delete(connection.alias)
         Membership.objects.filter(team_id__in=team_ids)._raw_delete(connection.alias)

@@ -85,6 +85,12 @@ class Command(BaseCommand):
         parser.add_argument(
             "--export-rows", type=int, default=20_000, help="Rows in the export measure (20,000)."
         )
+        parser.add_argument(
+            "--events",
+            type=int,
+            default=1000,
+            help="Events dispatched and webhook deliveries sent per outbox measure (1,000).",
+        )
 
     def handle(self, *args, **options):
         if options["from_json"]:
@@ -97,6 +103,8 @@ class Command(BaseCommand):
             return
         if options["tasks"] < 1:
             raise CommandError("--tasks must be at least 1.")
+        if options["events"] < 1:
+            raise CommandError("--events must be at least 1.")
         only = self._only(options["only"])
         try:
             found = dataset.holds_data()
@@ -155,6 +163,8 @@ class Command(BaseCommand):
             EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
             SHARED_DIR=shared,
             REST_FRAMEWORK=rest,
+            # The webhook measure's receiver listens on 127.0.0.1.
+            WEBHOOKS_ALLOW_PRIVATE=True,
         )
 
     def _run(self, data: dataset.DataSet, only: list[str], options) -> dict:
@@ -164,6 +174,7 @@ class Command(BaseCommand):
             warmup=options["warmup"],
             sheet_rows=min(options["sheet_rows"], options["tasks"]),
             export_rows=min(options["export_rows"], options["tasks"]),
+            events=options["events"],
         )
         explain = None
         try:
