@@ -17,8 +17,10 @@ from rest_framework_simplejwt.tokens import RefreshToken
 
 from portal.api.urls import auth_urls, router
 from portal.core.validators import MAX_JSON_DEPTH
+from portal.notifications.models import Notification
 from portal.tasks.services import comment_add, task_create
 from portal.teams.models import Role
+from portal.webhooks.services import endpoint_create, endpoint_send_test
 from tests.factories import PASSWORD, MembershipFactory, TagFactory, UserFactory
 
 DEEP = json.loads("[" * (MAX_JSON_DEPTH + 8) + "]" * (MAX_JSON_DEPTH + 8))
@@ -130,16 +132,28 @@ def _ids(operations) -> list[str]:
 
 # --- a world to send them to -------------------------------------------------------------------
 @pytest.fixture
-def world(team, lead, member, superuser):
+def world(team, lead, member, superuser, settings):
+    settings.WEBHOOKS_ALLOW_PRIVATE = True  # the endpoint below points at this machine
     newcomer = UserFactory(username="newcomer")
     MembershipFactory(team=team, user=superuser, role=Role.LEAD)
     tag = TagFactory(name="infra")
     task = task_create(actor=lead, team=team, title="Fix the printer", assignees=[member])
     comment_add(actor=member, task=task, body="on it")
+    endpoint = endpoint_create(actor=superuser, team=team, url="http://127.0.0.1:9/hook")
+    delivery = endpoint_send_test(actor=superuser, endpoint=endpoint)
+    note = Notification.objects.create(user=superuser, kind="assigned", task=task, team_id=team.pk)
     refresh = RefreshToken.for_user(superuser)
     return {
-        "pk": {"team": team.pk, "user": member.pk, "tag": tag.pk, "task": task.pk},
+        "pk": {
+            "team": team.pk,
+            "user": member.pk,
+            "tag": tag.pk,
+            "task": task.pk,
+            "webhook": endpoint.pk,
+            "notification": note.pk,
+        },
         "user_id": member.pk,
+        "delivery_id": delivery.pk,
         "bodies": {
             ("login", "post"): {"username": "root", "password": PASSWORD},
             ("logout", "post"): {"refresh": str(refresh)},
@@ -189,6 +203,13 @@ def world(team, lead, member, superuser):
             },
             ("task-assign", "post"): {"assignee_ids": [member.pk]},
             ("task-comments", "post"): {"body": "hello"},
+            ("webhook-list", "post"): {
+                "team": team.pk,
+                "url": "http://127.0.0.1:9/other",
+                "kinds": ["task.created"],
+                "is_active": True,
+            },
+            ("webhook-detail", "patch"): {"url": "http://127.0.0.1:9/moved", "kinds": []},
         },
         "client": APIClient(),
         "access": f"Bearer {refresh.access_token}",
@@ -228,13 +249,25 @@ def problem(response) -> str | None:
 
 def _path(world, name, template) -> str:
     kind = name.split("-")[0]
-    return template.format(pk=world["pk"].get(kind, world["pk"]["task"]), user_id=world["user_id"])
+    return template.format(
+        pk=world["pk"].get(kind, world["pk"]["task"]),
+        user_id=world["user_id"],
+        delivery_id=world["delivery_id"],
+    )
 
 
 # --- the sweeps --------------------------------------------------------------------------------
 def test_every_operation_that_takes_a_body_has_one(world):
     takes_body = {(n, m) for n, m, _ in OPERATIONS if m in ("post", "put", "patch")}
-    no_body = {("task-archive", "post"), ("task-unarchive", "post")}
+    no_body = {
+        ("task-archive", "post"),
+        ("task-unarchive", "post"),
+        ("task-watch", "post"),
+        ("notification-read", "post"),
+        ("notification-read-all", "post"),
+        ("webhook-test", "post"),
+        ("webhook-redeliver", "post"),
+    }
     assert takes_body - no_body <= set(world["bodies"]), "add a valid body for the new operation"
     assert len(OPERATIONS) >= 30
 
