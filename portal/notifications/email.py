@@ -30,6 +30,11 @@ logger = logging.getLogger(__name__)
 EMAIL_BATCH = 200
 SUBJECT = "[{site}] {key} {title}: {what}"
 DIGEST_SUBJECT = "[{site}] Your daily digest: {count} update(s) on {tasks} task(s)"
+# Several "at once" notifications for one person in one run (a bulk edit, an import) become one
+# email listing them, never one email each.
+GROUPED_SUBJECT = "[{site}] {count} updates on {tasks} task(s)"
+# Tasks listed in one email; the rest are named by number, with the inbox's address.
+EMAIL_TASKS_LISTED = 50
 
 
 @dataclass
@@ -116,21 +121,31 @@ def _immediate(n: Notification) -> EmailMessage:
     return _message(n.user, subject[:200], lines, {n.kind})
 
 
-def _digests(rows: list[Notification]) -> list[tuple[list[Notification], EmailMessage]]:
+def _grouped(
+    rows: list[Notification], subject_format: str, single=None
+) -> list[tuple[list[Notification], EmailMessage]]:
+    """One email per person, its notifications grouped by task (at most `EMAIL_TASKS_LISTED`
+    tasks listed). A person with one notification gets `single(n)` when given."""
     by_person: dict[int, list[Notification]] = defaultdict(list)
     for n in rows:
         by_person[n.user_id].append(n)
     out = []
     for items in by_person.values():
+        if single is not None and len(items) == 1:
+            out.append((items, single(items[0])))
+            continue
         by_task: dict[int, list[Notification]] = defaultdict(list)
         for n in items:
             by_task[n.task_id].append(n)
         lines = []
-        for task_items in by_task.values():
+        for task_items in list(by_task.values())[:EMAIL_TASKS_LISTED]:
             first = task_items[0]
             lines += [f"{first.task_key} {first.task_title}", *map(_line, task_items)]
             lines += [f"  {absolute(task_link(first))}", ""]
-        subject = DIGEST_SUBJECT.format(
+        if len(by_task) > EMAIL_TASKS_LISTED:
+            more = len(by_task) - EMAIL_TASKS_LISTED
+            lines += [f"... and {more} more task(s): {absolute(reverse('pages:inbox'))}", ""]
+        subject = subject_format.format(
             site=settings.SITE_NAME, count=len(items), tasks=len(by_task)
         )
         out.append((items, _message(items[0].user, subject, lines, {n.kind for n in items})))
@@ -142,26 +157,29 @@ def _put_back(rows: list[Notification]) -> None:
 
 
 def emails_send(*, delivery: str = Delivery.IMMEDIATELY, batches: int = 50) -> Sent:
-    """Send what waits for `delivery` (at once: one email each; digest: one per person)."""
+    """Send what waits for `delivery`: one email per person and run, grouped by task (a person
+    with one notification waiting "at once" gets it on its own)."""
     outcome = Sent()
     connection = get_connection()
+    claimed: list[Notification] = []
     for _ in range(batches):
         rows = _claim(delivery)
         if not rows:
             break
         sendable = _sendable(rows)
         outcome.skipped += len(rows) - len(sendable)
-        if delivery == Delivery.DIGEST:
-            messages = _digests(sendable)
+        claimed += sendable
+    if delivery == Delivery.DIGEST:
+        messages = _grouped(claimed, DIGEST_SUBJECT)
+    else:
+        messages = _grouped(claimed, GROUPED_SUBJECT, single=_immediate)
+    for items, message in messages:
+        try:
+            connection.send_messages([message])
+        except Exception:  # one address's trouble must not stop the others
+            logger.exception("notifications: an email to %s failed", message.to)
+            _put_back(items)  # sent again next run
+            outcome.failed += 1
         else:
-            messages = [([n], _immediate(n)) for n in sendable]
-        for items, message in messages:
-            try:
-                connection.send_messages([message])
-            except Exception:  # one address's trouble must not stop the others
-                logger.exception("notifications: an email to %s failed", message.to)
-                _put_back(items)  # sent again next run
-                outcome.failed += 1
-            else:
-                outcome.sent += 1
+            outcome.sent += 1
     return outcome

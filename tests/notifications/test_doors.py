@@ -231,3 +231,34 @@ def test_the_reminders_job_records_due_events_once_per_due_date(task, lead, disp
 def test_unsubscribe_service_refuses_a_token_of_another_salt(member):
     with pytest.raises(ValidationError):
         ns.unsubscribe(signing.dumps({"u": member.pk, "k": ["assigned"]}))
+
+
+def test_an_import_that_assigns_many_tasks_sends_one_email_per_person(team, lead, member, dispatch):
+    from portal.tasks.services.bulk import TaskWrite, tasks_write_bulk
+
+    rows = [
+        TaskWrite(team=team, fields={"title": f"Imported {i}", "assignees": [member]})
+        for i in range(60)
+    ]
+    result = tasks_write_bulk(actor=lead, rows=rows)
+    assert not result.errors
+    dispatch()
+    assert Notification.objects.filter(user=member, kind=Kind.ASSIGNED).count() == 60
+    mail.outbox.clear()
+    outcome = emails_send()
+    assert outcome.sent == 1 and len(mail.outbox) == 1
+    message = mail.outbox[0]
+    assert message.to == [member.email]
+    assert "60 updates on 60 task(s)" in message.subject
+    # 50 tasks listed, the other 10 named by number with the inbox's address.
+    assert message.body.count("Assigned to you") == 50
+    assert "... and 10 more task(s):" in message.body
+    assert emails_send().sent == 0
+
+
+def test_one_waiting_notification_is_emailed_on_its_own(task, lead, member, dispatch):
+    ts.comment_add(actor=lead, task=task, body="@member one thing")
+    dispatch()
+    mail.outbox.clear()
+    assert emails_send().sent == 1
+    assert mail.outbox[0].subject.endswith(f"{task.key} {task.title}: You were mentioned")
