@@ -262,3 +262,33 @@ def test_one_waiting_notification_is_emailed_on_its_own(task, lead, member, disp
     mail.outbox.clear()
     assert emails_send().sent == 1
     assert mail.outbox[0].subject.endswith(f"{task.key} {task.title}: You were mentioned")
+
+
+def test_an_assignment_in_the_admin_tells_the_assignee(client, task, lead, member2, dispatch):
+    from tests.tasks.test_admin import change_url, form_data
+
+    client.force_login(lead)
+    data = form_data(task, assignees=[u.pk for u in task.assignees.all()] + [member2.pk])
+    response = client.post(change_url(task), data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    dispatch()
+    assert told() == {"member2": Kind.ASSIGNED}
+
+
+def test_a_spreadsheet_import_tells_the_assignees(
+    api_for, settings, tmp_path, task, lead, member2, dispatch
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.sheets import make_csv
+
+    settings.SHARED_DIR = tmp_path / "shared"
+    rows = [["team", "title", "assignees"], [task.team.key, "From the sheet", member2.username]]
+    upload = SimpleUploadedFile("tasks.csv", make_csv(rows))
+    response = api_for(lead).post(
+        "/api/tasks/import/", {"file": upload, "dry_run": "false"}, format="multipart"
+    )
+    assert response.status_code == 200 and response.json()["imported"], response.content
+    dispatch()
+    assert told() == {"member2": Kind.ASSIGNED}
+    assert Notification.objects.get().task_title == "From the sheet"
