@@ -422,7 +422,7 @@ def _has(key: str, value: Any) -> Q:
     if connection.vendor == "postgresql":
         return Q(custom_fields__contains={key: value})
     if isinstance(value, list):
-        return Q(**{f"custom_fields__{key}__contains": f'"{value[0]}"'})
+        return Q(**{f"custom_fields__{key}__icontains": f'"{value[0]}"'})
     return Q(**{f"custom_fields__{key}": value})
 
 
@@ -454,7 +454,7 @@ def value_q(field: CustomField, lookup: str, raw: str) -> Q:
         return Q(team_id=field.team_id) & _has(key, ref)
     value = clean_value(field, raw)
     if field.type == FieldType.CHECKBOX and value is False:
-        return Q(team_id=field.team_id) & ~_has(key, True)
+        return Q(team_id=field.team_id) & (_has(key, False) | ~Q(custom_fields__has_key=key))
     if value is None:
         return Q(team_id=field.team_id) & ~Q(custom_fields__has_key=key)
     return Q(team_id=field.team_id) & _has(key, value)

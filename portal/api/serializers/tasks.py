@@ -16,7 +16,7 @@ from portal.tasks.custom_fields import api_values, fields_by_team
 from portal.tasks.due import due_given
 from portal.tasks.fields import TASK_FIELDS, api_names, plain_names
 from portal.tasks.keys import task_key
-from portal.tasks.models import Comment, Tag, Task
+from portal.tasks.models import Comment, CustomField, Tag, Task
 from portal.tasks.selectors import TASK_ROW_FIELDS, tags_visible_to, task_links, tasks_visible_to
 from portal.teams.models import Team
 from portal.teams.selectors import teams_visible_to, users_visible_to
@@ -242,3 +242,42 @@ def task_json(task: Task, *, assignees: Sequence[User], tags: Sequence[Tag]) -> 
         "custom": definitions,
     }
     return _task_json(row, links, _task_formats())
+
+
+class ChoiceSerializer(serializers.Serializer):
+    id = serializers.CharField(
+        required=False, help_text="Keep a choice's id to keep the tasks' values when renaming."
+    )
+    label = serializers.CharField(max_length=80)
+
+
+class CustomFieldSerializer(fields.ModelSerializer):
+    """A team's custom field definition (`portal.tasks.custom_fields`)."""
+
+    choices = ChoiceSerializer(many=True, required=False)
+    default = serializers.JSONField(required=False, allow_null=True)
+
+    class Meta:
+        model = CustomField
+        fields = (
+            "id",
+            "team",
+            "name",
+            "key",
+            "type",
+            "required",
+            "default",
+            "help_text",
+            "order",
+            "on_card",
+            "is_archived",
+            "decimals",
+            "unit",
+            "choices",
+            "created_at",
+            "updated_at",
+        )
+        read_only_fields = ("id", "team", "created_at", "updated_at")
+        # The service checks the key (its pattern, reserved words, one per team).
+        extra_kwargs = {"key": {"validators": []}}
+        validators: list = []
