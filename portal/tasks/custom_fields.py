@@ -198,14 +198,16 @@ def _date(field: CustomField, value: Any) -> str:
     raise ValidationError(DATE_INVALID.format(name=field.name))
 
 
-def _checkbox(field: CustomField, value: Any) -> bool:
+def _checkbox(field: CustomField, value: Any) -> bool | None:
+    """Ticked is stored as true; unticked is no value (so a sheet's "no" and an empty cell,
+    or a form's box left alone, are the same)."""
     if isinstance(value, bool):
-        return value
+        return value or None
     word = str(value).strip().lower()
     if word in TRUE_WORDS:
         return True
     if word in FALSE_WORDS:
-        return False
+        return None
     raise ValidationError(CHECKBOX_INVALID.format(name=field.name))
 
 
@@ -243,9 +245,7 @@ def _person_ref(field: CustomField, value: Any) -> int | str:
 def clean_value(field: CustomField, value: Any) -> Any:
     """One value of `field` as stored (None for empty); person fields return the id or
     username given (`clean_custom_values` checks them against the team)."""
-    if _is_empty(value) and field.type != FieldType.CHECKBOX:
-        return None
-    if value is None:
+    if _is_empty(value):
         return None
     kind = field.type
     if kind in TEXT_MAX:
@@ -453,8 +453,6 @@ def value_q(field: CustomField, lookup: str, raw: str) -> Q:
             ref = found if found is not None else -1
         return Q(team_id=field.team_id) & _has(key, ref)
     value = clean_value(field, raw)
-    if field.type == FieldType.CHECKBOX and value is False:
-        return Q(team_id=field.team_id) & (_has(key, False) | ~Q(custom_fields__has_key=key))
     if value is None:
         return Q(team_id=field.team_id) & ~Q(custom_fields__has_key=key)
     return Q(team_id=field.team_id) & _has(key, value)
