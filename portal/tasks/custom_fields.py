@@ -471,3 +471,36 @@ def order_expression(fields: list[CustomField]):
         for place, c in enumerate(f.choices)
     ]
     return Case(*whens, default=None, output_field=IntegerField())
+
+
+# --- spreadsheets ----------------------------------------------------------------------------
+def sheet_header(name: str) -> str:
+    """A header as the sheet reader compares it (lower case, spaces as underscores)."""
+    return name.strip().lower().replace(" ", "_")
+
+
+def sheet_cell(field: CustomField, stored: Any, people: Mapping[int, str]) -> Any:
+    """A stored value as its sheet cell: numbers as numbers (no unit), a tick as "yes",
+    choices by label (several comma-separated), people by username, dates as 2026-12-31."""
+    if stored is None or stored == []:
+        return ""
+    if field.type == FieldType.NUMBER:
+        return stored
+    if field.type == FieldType.CHECKBOX:
+        return "yes" if stored else ""
+    if field.type == FieldType.PERSON:
+        return people.get(stored, f"#{stored}")
+    return show_value(field, stored, people)
+
+
+def sheet_value(field: CustomField, cell: Any) -> Any:
+    """A cell as `clean_value` reads it: date cells as days, numbers kept, the rest as text."""
+    if isinstance(cell, datetime):
+        return cell.date().isoformat()
+    if isinstance(cell, date):
+        return cell.isoformat()
+    if cell is None:
+        return None
+    if isinstance(cell, int | float | Decimal) and not isinstance(cell, bool):
+        return cell if field.type == FieldType.NUMBER else str(cell)
+    return str(cell)

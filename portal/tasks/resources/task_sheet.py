@@ -11,6 +11,7 @@ from portal.core.resources import SheetResource, local_minute, names
 from portal.tasks.choices import Priority, Status
 from portal.tasks.models import Task
 from portal.tasks.resources.task_columns import TASK_COLUMNS, TASK_IMPORT_COLUMNS
+from portal.tasks.resources.task_custom import cells_of, columns_for_tasks, people_of
 from portal.tasks.resources.task_import import _TaskSheet
 from portal.tasks.selectors import task_list
 from portal.teams.selectors import teams_writable_by
@@ -50,6 +51,24 @@ class TaskResource(SheetResource):
         name = "Tasks"
 
     import_columns = TASK_IMPORT_COLUMNS
+
+    # -- export: the built-in columns, then one per custom field of the exported teams --
+    _custom: list | None = None
+    _custom_of: Any = None
+
+    def _custom_columns(self, queryset) -> list:
+        if queryset is not None and queryset is not self._custom_of:
+            self._custom, self._custom_of = columns_for_tasks(queryset), queryset
+            self._people = people_of(self._custom)
+        return self._custom or []
+
+    def headers(self, queryset=None) -> list[str]:
+        """The columns of an export of `queryset` (its teams' custom fields last)."""
+        return [*self.columns, *(c.header for c in self._custom_columns(queryset))]
+
+    def rows(self, queryset):
+        self._custom_columns(queryset)
+        return super().rows(queryset)
 
     def example(self, user) -> list[Any]:
         team = teams_writable_by(fetched_by=user).first()
@@ -115,6 +134,7 @@ class TaskResource(SheetResource):
             local_minute(task.created_at),
             local_minute(task.updated_at),
             local_minute(task.completed_at),
+            *cells_of(task, self._custom or [], getattr(self, "_people", {})),
         ]
 
     # --- import ---------------------------------------------------------------------------
