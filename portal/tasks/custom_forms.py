@@ -20,6 +20,17 @@ PREFIX = "cf_"
 EMPTY_CHOICE = ("", "—")
 
 
+def team_people(team_id: int) -> list[tuple[int, str]]:
+    """The team's members as person fields offer them (id, username): one query."""
+    from portal.teams.models import Membership
+
+    return list(
+        Membership.objects.filter(team_id=team_id)
+        .order_by("user__username")
+        .values_list("user_id", "user__username")
+    )
+
+
 def form_name(field: CustomField) -> str:
     return PREFIX + field.key
 
@@ -81,9 +92,9 @@ class CustomFieldsFormMixin:
         for field in self.custom_definitions:
             name = form_name(field)
             self.fields[name] = _form_field(field, people, widgets or {})
-            if stored is not None and not self.is_bound:
+            if stored is not None:
                 self.initial[name] = _initial(field, stored.get(field.key))
-            elif stored is None and field.default is not None and not self.is_bound:
+            elif field.default is not None and not self.is_bound:
                 self.initial[name] = _initial(field, field.default)
 
     def _clean_custom(self) -> None:

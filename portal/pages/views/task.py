@@ -85,6 +85,7 @@ def task_form(user, team, task=None, data=None) -> TaskForm:
     return TaskForm(
         data,
         initial=TaskForm.initial_for(task) if task is not None else None,
+        custom_values=task.custom_fields if task is not None else None,
         auto_id="edit-%s" if task is not None else "id_%s",
         team=team,
         people=_people(user, team),
@@ -196,7 +197,7 @@ def task_edit(request, slug: str, number: int):
                 if changes:
                     task_update(actor=user, task=task, **changes)
         except ValidationError as exc:
-            add_service_errors(form, exc)
+            form.add_service_errors(exc)
         except PermissionDenied as exc:
             form.add_error("new_tags" if form.cleaned_data["new_tags"] else None, str(exc))
         else:
@@ -304,7 +305,7 @@ def task_new(request, slug: str):
                     fields["tags"] = [*fields["tags"], *tags_named(actor=user, names=new_tags)]
                 task = task_create(actor=user, team=team, **fields)
         except ValidationError as exc:
-            add_service_errors(form, exc)
+            form.add_service_errors(exc)
         except PermissionDenied as exc:
             form.add_error("new_tags", str(exc))
         else:

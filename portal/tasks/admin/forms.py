@@ -20,7 +20,7 @@ from portal.tasks import permissions as task_perms
 from portal.tasks import services
 from portal.tasks.admin.autocomplete import FOLLOWS_TEAM_ATTR
 from portal.tasks.custom_fields import fields_of
-from portal.tasks.custom_forms import CustomFieldsFormMixin
+from portal.tasks.custom_forms import CustomFieldsFormMixin, team_people
 from portal.tasks.due import check_due
 from portal.tasks.fields import form_value
 from portal.tasks.models import Comment, Tag, Task
@@ -104,17 +104,6 @@ ADMIN_WIDGETS = {
     "checkbox": UnfoldBooleanSwitchWidget,
     "date": UnfoldAdminTextInputWidget(attrs={"type": "date"}),
 }
-
-
-def team_people(team_id: int) -> list[tuple[int, str]]:
-    """The team's members as person fields offer them (id, username)."""
-    from portal.teams.models import Membership
-
-    return list(
-        Membership.objects.filter(team_id=team_id)
-        .order_by("user__username")
-        .values_list("user_id", "user__username")
-    )
 
 
 class PickUserForm(forms.Form):
