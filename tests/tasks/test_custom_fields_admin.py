@@ -96,3 +96,15 @@ def test_task_form_shows_and_saves_the_teams_fields(client, team, lead, member):
     task.refresh_from_db()
     assert task.custom_fields == {"severity": s2, "points": 2.5, "note": "n"}
     assert Task.history.filter(id=task.pk).count() == 2
+
+
+def test_task_list_filters_by_a_choice_field(client, team, lead, member):
+    define(team, lead)
+    task_create(actor=member, team=team, title="One", custom_fields={"severity": "S1"})
+    task_create(actor=member, team=team, title="Two", custom_fields={"severity": "S2"})
+    client.force_login(member)
+    url = reverse("admin:tasks_task_changelist")
+    page = client.get(url)
+    assert "cf_severity" in page.content.decode()
+    listed = client.get(url, {"cf_severity": "s1"})
+    assert [t.title for t in listed.context["cl"].result_list] == ["One"]

@@ -31,6 +31,7 @@ from portal.tasks.admin.filters import (
     StatusFilter,
     TagFilter,
     TeamFilter,
+    custom_field_filters,
 )
 from portal.tasks.admin.forms import TaskAdminForm
 from portal.tasks.admin.task_actions import TaskActions
@@ -101,6 +102,14 @@ class TaskAdmin(
         ArchivedFilter,
     ]
     search_fields = ["title"]  # shows the search box; get_search_results does the work
+
+    def get_list_filter(self, request):
+        # Then a filter per custom choice or checkbox field of the person's teams.
+        cached = getattr(request, "_custom_list_filters", None)
+        if cached is None:
+            cached = request._custom_list_filters = custom_field_filters(request)
+        return [*super().get_list_filter(request), *cached]
+
     search_help_text = "Search by key (OPS-42), title or description."
     ordering = ["-updated_at", "-id"]
     autocomplete_fields = ["assignees", "tags", "parent"]
