@@ -84,3 +84,11 @@ def test_a_field_of_another_team_names_the_cell(team, other_team, member, outsid
     result = import_rows(TaskResource(), member, rows)
     # The member is not in the design team: its field is not a column they can use.
     assert problems(result)[0][1] == "budget"
+
+
+def test_template_lists_the_custom_columns(team, member, fields):
+    headers, rows, explanation = TaskResource().template(member)
+    assert headers[-len(fields) :] == [f.name for f in fields.values()]
+    assert len(rows[0]) == len(headers)
+    severity = next(line for line in explanation if line[0] == "Severity")
+    assert "S1, S2, S3" in severity[2]

@@ -46,9 +46,8 @@ def columns_for_tasks(queryset: QuerySet | None) -> list[CustomColumn]:
 
 
 def columns_for_teams(team_ids) -> list[CustomColumn]:
-    found = CustomField.objects.filter(team_id__in=list(team_ids), is_archived=False).order_by(
-        "team_id", "order", "id"
-    )
+    found = CustomField.objects.filter(team_id__in=list(team_ids), is_archived=False)
+    found = found.select_related("team").order_by("team_id", "order", "id")
     return custom_columns(found)
 
 
@@ -105,3 +104,15 @@ def match_headers(columns: list[CustomColumn], headers) -> dict[str, CustomColum
             names.setdefault(sheet_header(definition.name), column)
     given = {sheet_header(str(h or "")) for h in headers}
     return {name: column for name, column in names.items() if name in given}
+
+
+def custom_help(column: CustomColumn) -> list[str]:
+    """What a custom column holds and takes, for the template's explanation."""
+    holds, takes = [], []
+    for definition in column.by_team.values():
+        team = definition.team.key
+        extra = " (required)" if definition.required else ""
+        holds.append(f"{team}: {definition.name}, {definition.get_type_display()}{extra}")
+        if definition.choices:
+            takes.append(f"{team}: " + ", ".join(c["label"] for c in definition.choices))
+    return ["Custom field. " + "; ".join(holds), "; ".join(takes) or "See docs/custom-fields.md"]

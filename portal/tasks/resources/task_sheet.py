@@ -11,7 +11,13 @@ from portal.core.resources import SheetResource, local_minute, names
 from portal.tasks.choices import Priority, Status
 from portal.tasks.models import Task
 from portal.tasks.resources.task_columns import TASK_COLUMNS, TASK_IMPORT_COLUMNS
-from portal.tasks.resources.task_custom import cells_of, columns_for_tasks, people_of
+from portal.tasks.resources.task_custom import (
+    cells_of,
+    columns_for_tasks,
+    columns_for_teams,
+    custom_help,
+    people_of,
+)
 from portal.tasks.resources.task_import import _TaskSheet
 from portal.tasks.selectors import task_list
 from portal.teams.selectors import teams_writable_by
@@ -114,6 +120,17 @@ class TaskResource(SheetResource):
             ["created_by, created_at, updated_at, completed_at",
              "Written on export, ignored on import.", ""],
         ]  # fmt: skip
+
+    def template(self, user):
+        """The import template, with a column per custom field of the user's writable teams."""
+        headers, rows, explanation = super().template(user)
+        teams = teams_writable_by(fetched_by=user).values_list("pk", flat=True)
+        columns = columns_for_teams(teams)
+        for column in columns:
+            headers.append(column.header)
+            rows[0].append("")
+            explanation.append([column.header, *custom_help(column)])
+        return headers, rows, explanation
 
     def row(self, task: Task) -> list[Any]:
         return [
