@@ -27,7 +27,8 @@ from portal.tasks.models import CustomField, FieldType
 
 # --- messages (every door shows these; tests reuse them) ------------------------------------
 KEY_INVALID = (
-    "Enter a key of lower-case letters, digits and single underscores, starting with a letter."
+    "Enter a key of lower-case letters and digits, starting with a letter, words joined by "
+    "single underscores (such as story_points)."
 )
 KEY_RESERVED = "“{key}” is a reserved word: choose another key."
 KEY_FIXED = "A field's key cannot change (filters, sheets and the API name the field by it)."
@@ -60,7 +61,9 @@ TEXT_MAX = {FieldType.TEXT: 500, FieldType.LONG_TEXT: 10_000, FieldType.URL: 500
 NUMBER_LIMIT = Decimal("999999999999")
 TRUE_WORDS = frozenset({"true", "yes", "1", "on", "y", "x"})
 FALSE_WORDS = frozenset({"false", "no", "0", "off", "n", ""})
-KEY_PATTERN = re.compile(r"^[a-z](?:[a-z0-9]|_(?!_))*$")
+# Letters and digits in words joined by single underscores (no "__": it separates look-ups).
+KEY_REGEX = "^[a-z][a-z0-9]*(_[a-z0-9]+)*$"
+KEY_PATTERN = re.compile(KEY_REGEX)
 # A key is used as a JSON key in ORM look-ups: it must not read as a look-up itself.
 RESERVED_KEYS = frozenset(JSONField.get_lookups()) | frozenset(KeyTransform.get_lookups())
 CHOICE_TYPES = frozenset({FieldType.CHOICE, FieldType.MULTI_CHOICE})

@@ -17,7 +17,7 @@ from rest_framework_simplejwt.tokens import RefreshToken
 
 from portal.api.urls import auth_urls, router
 from portal.core.validators import MAX_JSON_DEPTH
-from portal.tasks.services import comment_add, task_create
+from portal.tasks.services import comment_add, custom_field_create, task_create
 from portal.teams.models import Role
 from tests.factories import PASSWORD, MembershipFactory, TagFactory, UserFactory
 
@@ -136,10 +136,14 @@ def world(team, lead, member, superuser):
     tag = TagFactory(name="infra")
     task = task_create(actor=lead, team=team, title="Fix the printer", assignees=[member])
     comment_add(actor=member, task=task, body="on it")
+    field = custom_field_create(
+        actor=lead, team=team, name="Severity", key="severity", type="choice", choices=["S1"]
+    )
     refresh = RefreshToken.for_user(superuser)
     return {
         "pk": {"team": team.pk, "user": member.pk, "tag": tag.pk, "task": task.pk},
         "user_id": member.pk,
+        "field_id": field.pk,
         "bodies": {
             ("login", "post"): {"username": "root", "password": PASSWORD},
             ("logout", "post"): {"refresh": str(refresh)},
@@ -169,6 +173,8 @@ def world(team, lead, member, superuser):
             ("team-detail", "patch"): {"name": "Ops", "key": "OPS", "description": "ops"},
             ("team-members", "post"): {"user_id": newcomer.pk, "role": "member"},
             ("team-member", "patch"): {"role": "viewer"},
+            ("team-custom-fields", "post"): {"name": "Points", "key": "points", "type": "number"},
+            ("team-custom-field", "patch"): {"name": "Sev", "choices": [{"label": "S2"}]},
             ("tag-list", "post"): {"name": "new", "color": "#123456"},
             **{
                 ("task-list" if method == "post" else "task-detail", method): {
@@ -228,7 +234,11 @@ def problem(response) -> str | None:
 
 def _path(world, name, template) -> str:
     kind = name.split("-")[0]
-    return template.format(pk=world["pk"].get(kind, world["pk"]["task"]), user_id=world["user_id"])
+    return template.format(
+        pk=world["pk"].get(kind, world["pk"]["task"]),
+        user_id=world["user_id"],
+        field_id=world["field_id"],
+    )
 
 
 # --- the sweeps --------------------------------------------------------------------------------

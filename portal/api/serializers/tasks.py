@@ -12,7 +12,7 @@ from portal.api import fields
 from portal.api.serializers.ids import MAX_IDS, IdField, TeamRefField, _user
 from portal.api.serializers.people import UserRefSerializer
 from portal.tasks import permissions as task_perms
-from portal.tasks.custom_fields import api_values, fields_by_team
+from portal.tasks.custom_fields import KEY_REGEX, RESERVED_KEYS, api_values, fields_by_team
 from portal.tasks.due import due_given
 from portal.tasks.fields import TASK_FIELDS, api_names, plain_names
 from portal.tasks.keys import task_key
@@ -245,14 +245,31 @@ def task_json(task: Task, *, assignees: Sequence[User], tags: Sequence[Tag]) -> 
 
 
 class ChoiceSerializer(serializers.Serializer):
-    id = serializers.CharField(
-        required=False, help_text="Keep a choice's id to keep the tasks' values when renaming."
+    id = fields.TextField(
+        required=False,
+        max_length=20,
+        help_text="Keep a choice's id to keep the tasks' values when renaming.",
     )
-    label = serializers.CharField(max_length=80)
+    label = fields.TextField(max_length=80)
+
+
+@extend_schema_field(
+    {
+        "type": "string",
+        "pattern": KEY_REGEX,
+        "maxLength": 40,
+        "not": {"enum": sorted(RESERVED_KEYS)},
+        "description": "Fixed once the field exists; words the JSON look-ups use are refused.",
+    }
+)
+class CustomFieldKeyField(fields.TextField):
+    """A field's key; the service checks it (pattern, reserved words, one per team)."""
 
 
 class CustomFieldSerializer(fields.ModelSerializer):
     """A team's custom field definition (`portal.tasks.custom_fields`)."""
+
+    key = CustomFieldKeyField(max_length=40)
 
     choices = ChoiceSerializer(many=True, required=False)
     default = serializers.JSONField(required=False, allow_null=True)
@@ -278,6 +295,4 @@ class CustomFieldSerializer(fields.ModelSerializer):
             "updated_at",
         )
         read_only_fields = ("id", "team", "created_at", "updated_at")
-        # The service checks the key (its pattern, reserved words, one per team).
-        extra_kwargs = {"key": {"validators": []}}
         validators: list = []
