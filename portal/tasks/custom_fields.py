@@ -189,13 +189,15 @@ def _number(field: CustomField, value: Any) -> int | float:
 
 
 def _date(field: CustomField, value: Any) -> str:
+    """A day as stored: 2026-12-31 (a date-time's day; ISO text, a time after T ignored)."""
     if isinstance(value, datetime):
         return value.date().isoformat()
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, str):
+        text = value.strip()
         try:
-            return date.fromisoformat(value.strip()[:10] if "T" in value else value.strip())
+            return date.fromisoformat(text[:10] if "T" in text else text).isoformat()
         except ValueError:
             pass
     raise ValidationError(DATE_INVALID.format(name=field.name))
@@ -257,8 +259,7 @@ def clean_value(field: CustomField, value: Any) -> Any:
     if kind == FieldType.NUMBER:
         return _number(field, value)
     if kind == FieldType.DATE:
-        result = _date(field, value)
-        return result.isoformat() if isinstance(result, date) else result
+        return _date(field, value)
     if kind == FieldType.CHECKBOX:
         return _checkbox(field, value)
     if kind == FieldType.CHOICE:

@@ -315,28 +315,37 @@ class TaskFilter(filters.FilterSet):
             for term in str(data.get("ordering") or "").split(",")
             if term.strip().lstrip("-").startswith("cf_")
         ]
-        wanted, errors = {}, {}
-        for name in [*params, *ordering]:
+        errors: dict[str, list[str]] = {}
+        wanted: dict[str, tuple[str, str | None]] = {}  # filter parameter -> (key, lookup)
+        sorted_by: dict[str, str] = {}  # ordering term (without -) -> key
+        for name in params:
             match = CUSTOM_PARAM.match(name)
             if match is None:
                 errors[name] = [CUSTOM_INVALID]
             else:
                 wanted[name] = match.groups()
+        for name in ordering:
+            match = CUSTOM_PARAM.match(name)
+            if match is None or match.group(2):
+                errors[name] = [ORDERING_INVALID.format(fields=", ".join(ORDERING_FIELDS))]
+            else:
+                sorted_by[name] = match.group(1)
+        keys = {key for key, _ in wanted.values()} | set(sorted_by.values())
         definitions: dict[str, list[CustomField]] = {}
-        if wanted:
-            found = CustomField.objects.filter(
-                in_my_teams(self.user), key__in={key for key, _ in wanted.values()}
-            ).filter(is_archived=False)
-            for field in found.order_by("team_id", "id"):
+        if keys:
+            found = CustomField.objects.filter(in_my_teams(self.user), key__in=keys)
+            for field in found.filter(is_archived=False).order_by("team_id", "id"):
                 definitions.setdefault(field.key, []).append(field)
         conditions, orders = [], {}
+        for name, key in sorted_by.items():
+            if key in definitions:
+                orders[name] = cf.order_expression(definitions[key])
+            else:
+                errors[name] = [cf.FILTER_UNKNOWN.format(key=key)]
         for name, (key, lookup) in wanted.items():
             fields = definitions.get(key)
             if not fields:
                 errors[name] = [cf.FILTER_UNKNOWN.format(key=key)]
-                continue
-            if name not in params:
-                orders[name] = cf.order_expression(fields)
                 continue
             matches, problems = Q(pk__in=[]), []
             for field in fields:

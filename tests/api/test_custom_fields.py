@@ -213,3 +213,13 @@ def test_filtered_list_costs_the_same(client_for, people, team, fields, count, r
     # token's user, roles, the definitions named by the filters, capped count, page, the
     # page's links, the page's teams' definitions
     assert len(queries) == 7, [q["sql"][:100] for q in queries.captured_queries]
+
+
+def test_filter_and_order_by_the_same_field(client_for, people, sorted_world):
+    body = client_for(people["member"]).get(
+        TASKS, {"cf_severity": "S1,S2", "ordering": "-cf_severity"}
+    )
+    assert body.status_code == 200, body.content
+    assert [r["title"] for r in body.json()["results"]] == ["c", "b"]
+    refused = client_for(people["member"]).get(TASKS, {"ordering": "cf_points__gte"})
+    assert refused.status_code == 400
