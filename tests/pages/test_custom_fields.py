@@ -132,3 +132,13 @@ def test_list_offers_a_filter_per_field(client, team, member, fields):
     assert 'name="cf_severity"' in page and 'name="cf_points__gte"' in page
     assert "Big" in page and "Small" not in page
     assert ("cf_points", "Points") in response.context["orderings"]
+
+
+def test_task_page_lists_the_values_for_viewers_too(client, team, member, viewer, fields):
+    task = task_create(
+        actor=member, team=team, title="T", custom_fields={"points": 2.5, "owner": "member"}
+    )
+    client.force_login(viewer)
+    page = client.get(f"{LIST}{task.number}/").content.decode()
+    assert "<dt>Points</dt><dd>2.5 pt</dd>" in page
+    assert "<dt>Owner</dt><dd>member</dd>" in page

@@ -143,3 +143,21 @@ def test_create_with_five_values_costs_at_most_two_more_queries(
         task_create(actor=member, team=team, title="custom", custom_fields=values)
     # The definitions are read by both; the person field's member check is the one more.
     assert len(custom.captured_queries) - len(plain.captured_queries) <= 2
+
+
+def test_a_choice_tasks_hold_cannot_be_removed(fields, team, lead, member):
+    from portal.tasks.services.custom_fields import CHOICE_IN_USE
+
+    task_create(
+        actor=member, team=team, title="T", custom_fields={"severity": "S2", "areas": ["web"]}
+    )
+    s1, s2, s3 = fields["severity"].choices
+    with pytest.raises(ValidationError) as caught:
+        custom_field_update(actor=lead, field=fields["severity"], choices=[s1, s3])
+    assert caught.value.message_dict == {
+        "choices": [CHOICE_IN_USE.format(label="S2", count=1, tasks="task")]
+    }
+    custom_field_update(actor=lead, field=fields["severity"], choices=[s1, s2])  # S3 is free
+    api, _web, ops = fields["areas"].choices
+    with pytest.raises(ValidationError):
+        custom_field_update(actor=lead, field=fields["areas"], choices=[api, ops])

@@ -13,6 +13,9 @@ from django.views.decorators.http import require_GET, require_POST
 
 from portal.pages.forms import CommentForm, TaskForm, add_service_errors
 from portal.tasks import permissions as task_perms
+from portal.tasks.custom_fields import show_value
+from portal.tasks.custom_forms import team_people
+from portal.tasks.models import FieldType
 from portal.tasks.selectors import (
     comments_visible_to,
     history_readable,
@@ -140,6 +143,15 @@ def task_page(request, slug: str, number: int):
     return _render_task_page(request, team, task, page=_page(request.GET.get("history")))
 
 
+def custom_values(task, definitions) -> list[tuple[str, str]]:
+    """The task's custom fields as the page lists them (name, value), every shown field."""
+    people = {}
+    if any(f.type == FieldType.PERSON for f in definitions):
+        people = dict(team_people(task.team_id))
+    stored = task.custom_fields or {}
+    return [(f.name, show_value(f, stored.get(f.key), people)) for f in definitions]
+
+
 def _render_task_page(request, team, task, *, page=1, edit_form=None, comment_form=None):
     """The whole page; `edit_form` / `comment_form` carry a failed form back with its errors."""
     user = request.user
@@ -149,11 +161,13 @@ def _render_task_page(request, team, task, *, page=1, edit_form=None, comment_fo
         .with_overdue()
         .ordered(["number"])[: SUBTASKS_SHOWN + 1]
     )
+    edit_form = edit_form or task_form(user, team, task)
     context = _context(
         request,
         team,
         task,
-        edit_form=edit_form or task_form(user, team, task),
+        edit_form=edit_form,
+        custom_values=custom_values(task, edit_form.custom_definitions),
         subtasks=subtasks[:SUBTASKS_SHOWN],
         more_subtasks=len(subtasks) > SUBTASKS_SHOWN,
         comments=_comments(user, team, task),

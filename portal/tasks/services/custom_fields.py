@@ -13,8 +13,8 @@ from portal.core.concurrency import lock_row
 from portal.core.history import record_m2m_snapshots
 from portal.events.services import record_events
 from portal.tasks import events
-from portal.tasks.custom_fields import KEY_FIXED
-from portal.tasks.models import TASK_HISTORY, CustomField, Task
+from portal.tasks.custom_fields import KEY_FIXED, _has
+from portal.tasks.models import TASK_HISTORY, CustomField, FieldType, Task
 from portal.teams import permissions as team_perms
 from portal.teams.models import Team
 
@@ -76,14 +76,40 @@ def custom_field_update(*, actor: User, field: CustomField, **changes: Any) -> C
     retyped = "type" in changes and changes["type"] != field.type
     if retyped and tasks_with_values(field).exists():
         raise ValidationError({"type": FIELD_TYPE_FIXED})
+    before = {c["id"]: c["label"] for c in field.choices or []}
     for name, value in changes.items():
         setattr(field, name, value)
     field.full_clean()
+    _check_removed_choices(field, before)
     field.save()
     return field
 
 
+def _check_removed_choices(field: CustomField, before: dict[str, str]) -> None:
+    """A choice that tasks hold cannot go (their values would name nothing): one query per
+    choice removed."""
+    kept = {c["id"] for c in field.choices or []}
+    problems = []
+    for choice_id, label in before.items():
+        if choice_id in kept:
+            continue
+        value = [choice_id] if field.type == FieldType.MULTI_CHOICE else choice_id
+        held = Task.objects.filter(_has(field.key, value), team_id=field.team_id).count()
+        if held:
+            problems.append(
+                CHOICE_IN_USE.format(
+                    label=label, count=held, tasks="task" if held == 1 else "tasks"
+                )
+            )
+    if problems:
+        raise ValidationError({"choices": problems})
+
+
 FIELD_TYPE_FIXED = "Tasks hold values of this field: its type cannot change."
+CHOICE_IN_USE = (
+    "“{label}” is the value of {count} {tasks}: give them another choice first, or keep it "
+    "(rename it if its label is wrong)."
+)
 
 
 def tasks_with_values(field: CustomField):
