@@ -48,7 +48,7 @@ def import_rows(resource, user, rows: list[list], fmt: str = "csv", dry_run: boo
 def export_bytes(resource, queryset, fmt: str) -> bytes:
     from portal.core.spreadsheets import as_bytes
 
-    return as_bytes(fmt, resource.headers(), resource.rows(queryset))
+    return as_bytes(fmt, resource.headers(queryset), resource.rows(queryset))
 
 
 def problems(result) -> list[tuple[int, str, str]]:

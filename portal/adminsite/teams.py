@@ -1,5 +1,7 @@
 """Admin for teams and their memberships; leads manage their own team's people."""
 
+import re
+
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
@@ -10,7 +12,10 @@ from unfold.decorators import display
 
 from portal.adminkit.bases import PortalModelAdmin, moment_column
 from portal.adminkit.fields import BoundedInlineFormSet, SafeRelatedFieldsMixin
-from portal.tasks.models import Task
+from portal.tasks import services as task_services
+from portal.tasks.custom_fields import show_value
+from portal.tasks.models import CustomField, Task
+from portal.tasks.services.custom_fields import tasks_with_values
 from portal.teams import permissions as perms
 from portal.teams import services
 from portal.teams.models import Membership, Role, Team
@@ -129,6 +134,143 @@ def _membership_steps(formset, actor):
     return [*promote, *add, *change, *remove, *own]
 
 
+CHOICE_LINE = re.compile(r"^(?P<label>.*?)\s*(?:\[(?P<id>[0-9a-f]{6})\])?$")
+
+
+def choices_text(choices) -> str:
+    """Choices as the admin edits them: one a line, each with its id in brackets (keep the
+    bracket when renaming a choice: tasks hold the id)."""
+    return "\n".join(f"{c['label']} [{c['id']}]" for c in choices or [])
+
+
+def choices_from_text(text: str) -> list[dict]:
+    lines = (CHOICE_LINE.match(line.strip()) for line in (text or "").splitlines())
+    return [
+        {"label": m["label"], **({"id": m["id"]} if m["id"] else {})}
+        for m in lines
+        if m is not None and m["label"]
+    ]
+
+
+class CustomFieldForm(forms.ModelForm):
+    """A team's custom field: its choices as lines; the key is fixed once the field exists."""
+
+    choices_lines = forms.CharField(
+        label="choices",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 24}),
+        help_text="Choice fields: one a line. Keep the [id] when renaming a choice.",
+    )
+    default = forms.CharField(required=False, max_length=200)
+    confirm_delete = forms.BooleanField(
+        label="delete values too",
+        required=False,
+        help_text="Deleting a field that tasks hold values for removes the values: tick to confirm.",
+    )
+
+    class Meta:
+        model = CustomField
+        fields = DEFINITION_COLUMNS = [
+            "name",
+            "key",
+            "type",
+            "required",
+            "default",
+            "help_text",
+            "order",
+            "on_card",
+            "is_archived",
+            "decimals",
+            "unit",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["key"].disabled = True
+            self.initial["choices_lines"] = choices_text(self.instance.choices)
+            default = self.instance.default
+            if default is not None:
+                self.initial["default"] = show_value(self.instance, default)
+
+    def clean(self):
+        cleaned = super().clean()
+        # The definition's own checks (CustomField.clean) read the choices from the instance.
+        self.instance.choices = choices_from_text(cleaned.get("choices_lines", ""))
+        return cleaned
+
+    def values(self) -> dict:
+        data = {name: self.cleaned_data.get(name) for name in self.Meta.DEFINITION_COLUMNS}
+        data["choices"] = choices_from_text(self.cleaned_data.get("choices_lines", ""))
+        data["default"] = data["default"] or None
+        return data
+
+
+class CustomFieldFormSet(BoundedInlineFormSet):
+    def clean(self):
+        super().clean()
+        # Rows marked for deletion are not validated as forms: the set refuses them.
+        problems = []
+        for form in self.forms:
+            field = form.instance
+            if not self._should_delete_form(form) or not field.pk:
+                continue
+            if form.cleaned_data.get("confirm_delete"):
+                continue
+            holding = tasks_with_values(field).count()
+            if holding:
+                problems.append(
+                    task_services.FIELD_HAS_VALUES.format(
+                        count=holding,
+                        tasks="task" if holding == 1 else "tasks",
+                        have="has" if holding == 1 else "have",
+                        team=field.team.key,
+                        name=field.name,
+                    )
+                )
+        if problems:
+            raise ValidationError(problems)
+
+
+class CustomFieldInline(SafeRelatedFieldsMixin, TabularInline):
+    """The team's custom fields (portal/tasks/custom_fields.py), managed by its leads."""
+
+    model = CustomField
+    form = CustomFieldForm
+    formset = CustomFieldFormSet
+    fields = [
+        "name",
+        "key",
+        "type",
+        "choices_lines",
+        "required",
+        "default",
+        "decimals",
+        "unit",
+        "help_text",
+        "order",
+        "on_card",
+        "is_archived",
+        "confirm_delete",
+    ]
+    extra = 0
+    tab = True
+    verbose_name = "custom field"
+    verbose_name_plural = "custom fields"
+
+    def has_view_permission(self, request, obj=None):
+        return obj is None or perms.can_view_team(request.user, obj)
+
+    def has_add_permission(self, request, obj=None):
+        return obj is not None and perms.can_manage_team(request.user, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return obj is not None and perms.can_manage_team(request.user, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return obj is not None and perms.can_manage_team(request.user, obj)
+
+
 @admin.register(Team)
 class TeamAdmin(PortalModelAdmin):
     spreadsheet = "import"
@@ -137,8 +279,12 @@ class TeamAdmin(PortalModelAdmin):
     search_fields = ["name", "key", "description"]
     prepopulated_fields = {"slug": ["name"]}
     fields = ["name", "slug", "key", "time_zone", "description"]
-    inlines = [MembershipInline]
+    inlines = [MembershipInline, CustomFieldInline]
     ordering = ["name"]
+
+    def get_inlines(self, request, obj):
+        # Custom fields are defined once the team exists (not on the new team's page).
+        return self.inlines if obj is not None else [MembershipInline]
 
     updated_at_display = moment_column("updated_at", "updated")
 
@@ -202,6 +348,8 @@ class TeamAdmin(PortalModelAdmin):
         services.team_delete(actor=request.user, team=obj)
 
     def save_formset(self, request, form, formset, change):
+        if formset.model is CustomField:
+            return _save_custom_fields(request, form.instance, formset)
         if formset.model is not Membership:
             return super().save_formset(request, form, formset, change)
         team = form.instance
@@ -226,3 +374,27 @@ class TeamAdmin(PortalModelAdmin):
                 )
                 formset.changed_objects.append((membership, inline_form.changed_data))
         return None
+
+
+def _save_custom_fields(request, team, formset) -> None:
+    """The custom field rows through the services (deleting one that tasks hold values for
+    was confirmed by its row: the formset refuses it otherwise)."""
+    formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+    for inline_form in formset.forms:
+        instance = inline_form.instance
+        if inline_form in formset.deleted_forms:
+            if instance.pk:
+                formset.deleted_objects.append(instance)
+                task_services.custom_field_delete(actor=request.user, field=instance, confirm=True)
+            continue
+        if not inline_form.has_changed() or not inline_form.cleaned_data:
+            continue
+        values = inline_form.values()
+        if instance.pk:
+            values.pop("key", None)
+            task_services.custom_field_update(actor=request.user, field=instance, **values)
+            formset.changed_objects.append((instance, inline_form.changed_data))
+        else:
+            formset.new_objects.append(
+                task_services.custom_field_create(actor=request.user, team=team, **values)
+            )

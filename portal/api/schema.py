@@ -76,9 +76,18 @@ REFUSALS = {
     ("delete", "/api/teams/{id}/members/{user_id}/"): "A team keeps at least one lead.",
     ("post", "/api/teams/{id}/invitations/"): "The address belongs to a member of the team, "
     "or is one the portal does not take as an address.",
-    ("post", "/api/tasks/"): "An id names no row you can use here (team, parent, people, tags).",
-    ("put", "/api/tasks/{id}/"): "An id names no row you can use here, or a parent cycle.",
-    ("patch", "/api/tasks/{id}/"): "An id names no row you can use here, or a parent cycle.",
+    ("post", "/api/tasks/"): "An id names no row you can use here (team, parent, people, tags), "
+    "or a custom field's value does not fit it.",
+    ("put", "/api/tasks/{id}/"): "An id names no row you can use here, a parent cycle, or a "
+    "custom field's value does not fit it.",
+    ("patch", "/api/tasks/{id}/"): "An id names no row you can use here, a parent cycle, or a "
+    "custom field's value does not fit it.",
+    ("post", "/api/teams/{id}/fields/"): "The team has a field with this key, or the choices, "
+    "decimals or default do not fit the type.",
+    ("patch", "/api/teams/{id}/fields/{field_id}/"): "The key cannot change, the type cannot "
+    "change once tasks hold values, or the choices, decimals or default do not fit the type.",
+    ("delete", "/api/teams/{id}/fields/{field_id}/"): "Tasks hold values of the field: confirm "
+    "with ?confirm=1.",
     ("post", "/api/tasks/{id}/assign/"): "Someone named is not a lead or member of the team.",
     ("post", "/api/tasks/import/"): "The file is not a task sheet, or a row has an error.",
     ("post", "/api/webhooks/"): "The team is not one you can see, or the URL's host does not "

@@ -6,7 +6,7 @@ permission classes (403), and writes through a service.
 
 from django.http import Http404
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import filters, mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
@@ -18,8 +18,9 @@ from portal.api.notifications import WatchSerializer, watch_response
 from portal.api.permissions import TagRules, TaskRules, TeamRules
 from portal.core.validators import as_id
 from portal.tasks import services as task_services
+from portal.tasks.custom_fields import fields_of
 from portal.tasks.filters import TaskFilter
-from portal.tasks.models import Task
+from portal.tasks.models import CustomField, Task
 from portal.tasks.selectors import (
     tags_visible_to,
     task_comments,
@@ -42,7 +43,7 @@ class PathIds:
     The database is not asked: SQLite cannot even take such a number as a parameter.
     """
 
-    path_ids = ("pk", "user_id")
+    path_ids = ("pk", "user_id", "field_id")
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
@@ -143,7 +144,72 @@ class TeamViewSet(PathIds, viewsets.ModelViewSet):
         )
         return Response(s.MembershipSerializer(membership).data)
 
+    # --- custom fields (portal/tasks/custom_fields.py) ---------------------------------
+    @extend_schema(
+        methods=["GET"],
+        summary="The team's custom fields (members; archived ones with ?archived=true)",
+        responses=s.CustomFieldSerializer(many=True),
+    )
+    @extend_schema(
+        methods=["POST"],
+        summary="Define a custom field (team lead, administrators)",
+        request=s.CustomFieldSerializer,
+        responses={201: s.CustomFieldSerializer},
+    )
+    @action(detail=True, methods=["get", "post"], url_path="fields", pagination_class=None)
+    def custom_fields(self, request, pk=None):
+        team = self.get_object()
+        if request.method == "GET":
+            archived = str(request.query_params.get("archived", "")).lower() in ("true", "1")
+            data = s.CustomFieldSerializer(fields_of(team.pk, archived=archived), many=True).data
+            return Response(data)
+        payload = s.CustomFieldSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        field = task_services.custom_field_create(
+            actor=request.user, team=team, **payload.validated_data
+        )
+        return Response(s.CustomFieldSerializer(field).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(methods=["GET"], summary="One custom field", responses=s.CustomFieldSerializer)
+    @extend_schema(
+        methods=["PATCH"],
+        summary="Change a custom field (team lead, administrators); the key stays",
+        request=s.CustomFieldSerializer,
+        responses=s.CustomFieldSerializer,
+    )
+    @extend_schema(
+        methods=["DELETE"],
+        summary="Delete a custom field (team lead); with ?confirm=1 when tasks hold values",
+        parameters=[OpenApiParameter("confirm", str, description="1 removes tasks' values.")],
+        responses={204: None},
+    )
+    @action(
+        detail=True,
+        methods=["get", "patch", "delete"],
+        url_path=rf"fields/(?P<field_id>{ID})",
+        pagination_class=None,
+    )
+    def custom_field(self, request, pk=None, field_id=None):
+        team = self.get_object()
+        field = get_object_or_404(
+            CustomField.objects.select_related("team"), team=team, pk=field_id
+        )
+        if request.method == "GET":
+            return Response(s.CustomFieldSerializer(field).data)
+        if request.method == "DELETE":
+            confirm = str(request.query_params.get("confirm", "")).lower() in ("1", "true", "yes")
+            task_services.custom_field_delete(actor=request.user, field=field, confirm=confirm)
+            return Response(status=status.HTTP_204_NO_CONTENT)
+        payload = s.CustomFieldSerializer(field, data=request.data, partial=True)
+        payload.is_valid(raise_exception=True)
+        field = task_services.custom_field_update(
+            actor=request.user, field=field, **payload.validated_data
+        )
+        return Response(s.CustomFieldSerializer(field).data)
+
     def get_serializer_class(self):
+        if self.action in ("custom_fields", "custom_field"):
+            return s.CustomFieldSerializer
         if self.action == "members":
             return s.MembershipSerializer
         if self.action == "member":
@@ -205,6 +271,11 @@ class TagViewSet(
 @extend_schema_view(
     list=extend_schema(
         summary="Tasks of my teams (archived ones only when asked)",
+        description=(
+            "Custom fields filter as `cf_<key>=value` (equality; a comma list is any of, for "
+            "choices), `cf_<key>__gte=` and `cf_<key>__lte=` (numbers and dates), and order "
+            "with `ordering=cf_<key>` or `-cf_<key>` (docs/custom-fields.md)."
+        ),
         parameters=task_filter_parameters(),
     ),
     create=extend_schema(summary="Create a task (leads and members of its team)"),

@@ -293,9 +293,9 @@ class SheetResource(resources.ModelResource):
     # Whether the import warns of (and may skip) rows that look like stored ones.
     has_lookalikes = False
 
-    @classmethod
-    def headers(cls) -> list[str]:
-        return list(cls.columns)
+    def headers(self, queryset: QuerySet | None = None) -> list[str]:
+        """The export's header row (a resource may add columns that depend on the rows)."""
+        return list(self.columns)
 
     def row(self, obj) -> list[Any]:
         raise NotImplementedError
@@ -308,7 +308,7 @@ class SheetResource(resources.ModelResource):
     def export(self, queryset: QuerySet | None = None, **kwargs: Any) -> tablib.Dataset:
         if queryset is None:
             raise TypeError("Pass the rows to export: a queryset from the selectors.")
-        dataset = tablib.Dataset(headers=self.headers())
+        dataset = tablib.Dataset(headers=self.headers(queryset))
         for values in self.rows(queryset):
             dataset.append([dataset_cell(v) for v in values])
         return dataset

@@ -251,7 +251,7 @@ class DoorMeasures:
         def export():
             with tempfile.TemporaryFile() as out:
                 queryset = tasks_for_sheet(runner)[:count]
-                write_xlsx(out, resource.headers(), resource.rows(queryset))
+                write_xlsx(out, resource.headers(queryset), resource.rows(queryset))
 
         def floor():
             rows = floors.fetch_rows(floors.list_sql(), [runner.pk, count])

@@ -15,7 +15,7 @@ from portal.tasks.due import due_text
 from portal.tasks.keys import task_key
 from portal.tasks.models import Priority, Status
 from portal.tasks.permissions import take_refusal
-from portal.tasks.selectors import board_card_links
+from portal.tasks.selectors import board_card_custom, board_card_links
 
 PRIORITY_LABELS = dict(Priority.choices)
 # A task number no task has, standing for "the number here" in an address reversed once.
@@ -37,13 +37,17 @@ def cards(rows: list[dict], user, team) -> list[dict]:
     part that changes, and it is the last variable part of each address.
     """
     links = board_card_links(row["id"] for row in rows)
+    custom = board_card_custom(team, [row["id"] for row in rows])
     urls = {
         key: reverse(name, args=[team.slug, NUMBER]).rsplit(str(NUMBER), 1)
         for key, name in CARD_URLS.items()
     }
     # Written once per board, however many cards share them: due days and people.
     seen = {"days": {}, "people": {}, "zone": timezone.get_current_timezone(), "team": team.pk}
-    return [_card(row, links[row["id"]], user, urls, seen) for row in rows]
+    cards = [_card(row, links[row["id"]], user, urls, seen) for row in rows]
+    for card, row in zip(cards, rows, strict=True):
+        card["custom"] = custom.get(row["id"], [])
+    return cards
 
 
 def _move_buttons(current: str) -> str:

@@ -16,10 +16,12 @@ from portal.accounts.usernames import USERNAME_HELP
 from portal.core.forms import DueFormField, ModelMultipleChoiceField
 from portal.core.resources import split_list
 from portal.core.zones import TIME_ZONE_UNKNOWN, time_zone_choices
+from portal.tasks.custom_fields import fields_of
+from portal.tasks.custom_forms import PREFIX, CustomFieldsFormMixin, form_name, team_people
 from portal.tasks.due import check_due
 from portal.tasks.fields import form_value, page_form_names
 from portal.tasks.keys import parse_task_key
-from portal.tasks.models import Comment, Task
+from portal.tasks.models import Comment, FieldType, Task
 from portal.teams.models import Invitation
 
 PASSWORDS_DIFFER = "The two passwords differ."
@@ -80,11 +82,13 @@ def add_service_errors(form: forms.Form, exc: ValidationError) -> None:
         form.add_error(None, exc.messages)
 
 
-class TaskForm(PageForm):
+class TaskForm(CustomFieldsFormMixin, PageForm):
     """A task's fields as the services take them (a new task, or every field of one on its
-    page), with the people, tags and parents of the team only; new tags by name."""
+    page), with the people, tags and parents of the team only; new tags by name; then the
+    team's custom fields (`cf_<key>`)."""
 
     def __init__(self, *args, team, people, tags, parents, **kwargs):
+        stored = kwargs.pop("custom_values", None)
         super().__init__(*args, **kwargs)
         self.fields.update(model_fields(*page_form_names()))
         self.fields["description"].help_text = DESCRIPTION_HELP
@@ -107,6 +111,11 @@ class TaskForm(PageForm):
             help_text="Optional: names of tags to create and add, comma-separated.",
         )
         self.team, self.parents = team, parents
+        definitions = fields_of(team.pk)
+        people_choices = (
+            team_people(team.pk) if any(f.type == FieldType.PERSON for f in definitions) else []
+        )
+        self.add_custom_fields(definitions, people=people_choices, stored=stored)
         if self.initial:
             # Editing: each field also carries the value the page showed, so `changes()` holds
             # only what the person changed, not what others saved meanwhile.
@@ -121,6 +130,20 @@ class TaskForm(PageForm):
         initial["tags"] = [t.pk for t in task.tags.all()]
         initial["parent"] = task.parent.key if task.parent_id else ""
         return initial
+
+    @property
+    def custom_bound_fields(self) -> list:
+        """The custom fields for the template, in the team's order."""
+        return [self[form_name(f)] for f in self.custom_definitions]
+
+    def clean(self):
+        cleaned = super().clean()
+        self._clean_custom()
+        return cleaned
+
+    def add_service_errors(self, exc: ValidationError) -> None:
+        if not self.add_custom_errors(exc):
+            add_service_errors(self, exc)
 
     def clean_new_tags(self) -> list[str]:
         return split_list(self.cleaned_data.get("new_tags") or "")
@@ -140,18 +163,27 @@ class TaskForm(PageForm):
 
     def service_fields(self) -> dict:
         """The cleaned values as task_create's keyword arguments (empty ones left out)."""
-        values = dict(self.cleaned_data)
+        values = {k: v for k, v in self.cleaned_data.items() if not k.startswith(PREFIX)}
         values.pop("new_tags", None)
         values["assignees"] = list(values.get("assignees") or [])
         values["tags"] = list(values.get("tags") or [])
-        return {k: v for k, v in values.items() if v not in (None, "") or k == "description"}
+        fields = {k: v for k, v in values.items() if v not in (None, "") or k == "description"}
+        if self.custom_definitions:
+            fields["custom_fields"] = self.custom_values()
+        return fields
 
     def changes(self) -> dict:
         """Only the fields the person changed, as task_update's keyword arguments: a change
         someone else saved meanwhile to another field is kept, not overwritten."""
         values = {}
+        custom = self.custom_values()
         for name in self.changed_data:
             if name == "new_tags":
+                continue
+            if name.startswith(PREFIX):
+                # Only the custom fields changed: the others keep what is stored.
+                key = name[len(PREFIX) :]
+                values.setdefault("custom_fields", {})[key] = custom[key]
                 continue
             value = self.cleaned_data[name]
             values[name] = list(value) if name in ("assignees", "tags") else value

@@ -109,7 +109,7 @@ def sheet_export(
 
     def write(out):
         rows = counted(resource.rows(queryset))
-        headers, title = resource.headers(), sheet_title(sheet)
+        headers, title = resource.headers(queryset), sheet_title(sheet)
         written[0] = write_table(out, fmt, headers, rows, work_dir=work, title=title)
 
     ctx.progress(0, f"writing {total} rows")

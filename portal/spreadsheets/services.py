@@ -159,12 +159,14 @@ class SheetExport:
 
     def write(self, out: BinaryIO) -> int:
         """Write the rows to `out`, streaming; returns how many."""
-        headers, rows = self.resource.headers(), self.resource.rows(self.queryset)
+        headers = self.resource.headers(self.queryset)
+        rows = self.resource.rows(self.queryset)
         return write_table(out, self.fmt, headers, rows, title=self.title)
 
     def response(self):
         """The file as a download."""
-        headers, rows = self.resource.headers(), self.resource.rows(self.queryset)
+        headers = self.resource.headers(self.queryset)
+        rows = self.resource.rows(self.queryset)
         content = as_bytes(self.fmt, headers, rows, title=self.title)
         return download(content, self.fmt, self.name)
 

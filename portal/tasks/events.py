@@ -38,6 +38,7 @@ def task_created(task: Task, links: Mapping[str, Iterable]) -> NewEvent:
         "assignees": sorted(u.pk for u in links.get("assignees", [])),
         "tags": sorted(t.pk for t in links.get("tags", [])),
         "parent": task.parent_id,
+        "custom_fields": dict(task.custom_fields or {}),
         "mentions": mentions_in(task.description),
     }
     return NewEvent(kinds.TASK_CREATED, task.team_id, task.pk, payload)
@@ -58,6 +59,13 @@ def task_updated(
         if name == "due_date":
             before = due_given(before, old.get("due_day", task.due_day))
             after = due_given(task.due_date, task.due_day)
+        if name == "custom_fields":
+            # One change per custom field, as stored (choices by id, people by user id).
+            before, after = before or {}, after or {}
+            for key in sorted(set(before) | set(after)):
+                if before.get(key) != after.get(key):
+                    changes[f"custom_fields.{key}"] = [before.get(key), after.get(key)]
+            continue
         if before != after:
             changes[name] = [before, after]
     payload: dict[str, Any] = {**_task(task), "changes": changes}

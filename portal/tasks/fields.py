@@ -50,6 +50,9 @@ class TaskField:
     export_only: bool = False
     page_form: bool = False
     admin: AdminPlace | None = None
+    # The team's custom fields: one form field or sheet column per field the team defines,
+    # built at run time after the built-in ones (portal/tasks/custom_fields.py).
+    per_team: bool = False
 
     @classmethod
     def plain(cls, name: str, **kwargs) -> TaskField:
@@ -127,6 +130,9 @@ TASK_FIELDS: tuple[TaskField, ...] = (
         admin=_plan(4),
     ),
     _("metadata", editable=True, admin=_more(1)),
+    # The values of the team's own fields (portal/tasks/custom_fields.py): the sheet gives
+    # each field a column and the forms a field of its own, after the built-in ones.
+    _("custom_fields", editable=True, per_team=True),
     _("is_archived", editable=True, sheet=(12, "is_archived"), admin=_more(2)),
     _(
         "completed_at",
@@ -219,6 +225,8 @@ def admin_fieldsets(
     lines: dict[tuple[int, int], list[str]] = {}
     for position, f in enumerate(TASK_FIELDS if fields is None else fields):
         place = f.admin
+        if f.per_team:
+            continue
         if place is None and f.editable:
             place = AdminPlace(ADMIN_SECTIONS[-1], _UNPLACED_LINE + position)
         if place is None or (adding and not place.on_add):

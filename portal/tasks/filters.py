@@ -7,18 +7,21 @@ Matching rules come from the query vocabulary (`portal.tasks.querysets`).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 
 import django_filters as filters
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from portal.core.parsing import parse_moment
 from portal.core.validators import ID_INVALID, as_id
+from portal.tasks import custom_fields as cf
 from portal.tasks.choices import Priority, Status
-from portal.tasks.models import Task
+from portal.tasks.models import CustomField, Task
 from portal.teams.models import TEAM_REF_INVALID, parse_team_ref, team_ref_q
+from portal.teams.permissions import in_my_teams
 
 BOOLEAN_INVALID = 'Enter "true" or "false".'
 ARCHIVED_INVALID = 'Enter "true", "false" or "all".'
@@ -31,6 +34,9 @@ CHOICES_INVALID = "{value} is not one of {choices}."
 DUE_WITHIN_MAX = 3650
 DUE_WITHIN_INVALID = f"Enter a number of days from 1 to {DUE_WITHIN_MAX}."
 
+# `cf_<key>` (equality), `cf_<key>__gte` / `__lte`: a custom field of the tasks' team.
+CUSTOM_PARAM = re.compile(r"^cf_([a-z][a-z0-9_]{0,39}?)(?:__(gte|lte))?$")
+CUSTOM_INVALID = "Filter custom fields as cf_<key>=value, cf_<key>__gte= or cf_<key>__lte=."
 ORDERING_FIELDS = ("due_date", "priority", "created_at", "updated_at", "title", "number")
 TRUE_WORDS = frozenset({"true", "1", "yes", "on"})
 FALSE_WORDS = frozenset({"false", "0", "no", "off"})
@@ -166,7 +172,9 @@ class OrderingField(forms.Field):
             return None
         terms = [part.strip() for part in str(value).split(",") if part.strip()]
         for term in terms:
-            if term.lstrip("-") not in ORDERING_FIELDS or term.startswith("--"):
+            name = term.lstrip("-")
+            custom = CUSTOM_PARAM.match(name) is not None
+            if (name not in ORDERING_FIELDS and not custom) or term.startswith("--"):
                 raise ValidationError(
                     ORDERING_INVALID.format(fields=", ".join(ORDERING_FIELDS)), code="invalid"
                 )
@@ -290,12 +298,85 @@ class TaskFilter(filters.FilterSet):
         super().__init__(data=data, queryset=queryset, request=request, prefix=prefix)
         self.user = user if user is not None else getattr(request, "user", None)
         self.hide_archived = hide_archived
+        self._custom: tuple[list, dict, dict[str, list[str]]] | None = None
+
+    def _custom_filters(self) -> tuple[list, dict, dict[str, list[str]]]:
+        """The `cf_<key>` filters and orderings given: (conditions, order expressions by
+        name, errors by parameter). The definitions are those of the user's teams with the
+        keys named (one query, none when no custom field is named); a key several teams
+        define matches each team's tasks by that team's definition."""
+        if self._custom is not None:
+            return self._custom
+        data = self.data or {}
+        params = {name: str(data.get(name) or "") for name in data if name.startswith("cf_")}
+        params = {name: value for name, value in params.items() if value.strip()}
+        ordering = [
+            term.strip().lstrip("-")
+            for term in str(data.get("ordering") or "").split(",")
+            if term.strip().lstrip("-").startswith("cf_")
+        ]
+        errors: dict[str, list[str]] = {}
+        wanted: dict[str, tuple[str, str | None]] = {}  # filter parameter -> (key, lookup)
+        sorted_by: dict[str, str] = {}  # ordering term (without -) -> key
+        for name in params:
+            match = CUSTOM_PARAM.match(name)
+            if match is None:
+                errors[name] = [CUSTOM_INVALID]
+            else:
+                wanted[name] = match.groups()
+        for name in ordering:
+            match = CUSTOM_PARAM.match(name)
+            if match is None or match.group(2):
+                errors[name] = [ORDERING_INVALID.format(fields=", ".join(ORDERING_FIELDS))]
+            else:
+                sorted_by[name] = match.group(1)
+        keys = {key for key, _ in wanted.values()} | set(sorted_by.values())
+        definitions: dict[str, list[CustomField]] = {}
+        if keys:
+            found = CustomField.objects.filter(in_my_teams(self.user), key__in=keys)
+            for field in found.filter(is_archived=False).order_by("team_id", "id"):
+                definitions.setdefault(field.key, []).append(field)
+        conditions, orders = [], {}
+        for name, key in sorted_by.items():
+            if key in definitions:
+                orders[name] = cf.order_expression(definitions[key])
+            else:
+                errors[name] = [cf.FILTER_UNKNOWN.format(key=key)]
+        for name, (key, lookup) in wanted.items():
+            fields = definitions.get(key)
+            if not fields:
+                errors[name] = [cf.FILTER_UNKNOWN.format(key=key)]
+                continue
+            matches, problems = Q(pk__in=[]), []
+            for field in fields:
+                try:
+                    matches |= cf.value_q(field, lookup or "exact", params[name].strip())
+                except ValidationError as exc:
+                    problems.extend(exc.messages)
+            if problems and len(problems) == len(fields):
+                errors[name] = sorted(set(problems))
+            else:
+                conditions.append(matches)
+        self._custom = (conditions, orders, errors)
+        return self._custom
+
+    def is_valid(self):
+        return super().is_valid() and not self._custom_filters()[2]
+
+    @property
+    def errors(self):
+        errors = dict(super().errors)
+        errors.update(self._custom_filters()[2])
+        return errors
 
     @property
     def qs(self):
         qs = super().qs
         if self.hide_archived and self.form.cleaned_data.get("is_archived") is None:
             qs = qs.active()
+        conditions, _, _ = self._custom_filters()
+        for condition in conditions:
+            qs = qs.filter(condition)
         return qs
 
     # The type hints of `value` describe the query-string type for the API's schema.
@@ -330,6 +411,10 @@ class TaskFilter(filters.FilterSet):
         return qs.search(value)
 
     def filter_ordering(self, qs, name, value: str):
+        orders = self._custom_filters()[1]
+        wanted = {term.lstrip("-") for term in value if term.lstrip("-") in orders}
+        if wanted:
+            qs = qs.annotate(**{name: orders[name] for name in wanted})
         return qs.ordered(value)
 
 

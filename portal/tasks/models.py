@@ -109,6 +109,9 @@ class Task(TimeStampedModel):
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="subtasks"
     )
     metadata = models.JSONField(default=dict, blank=True, validators=[validate_metadata])
+    # Values of the team's custom fields, by field key (portal/tasks/custom_fields.py checks
+    # them); a GIN index serves the filters on PostgreSQL (migration 0007).
+    custom_fields = models.JSONField("custom fields", default=dict, blank=True)
     is_archived = models.BooleanField("archived", default=False)
     archived_at = models.DateTimeField(null=True, blank=True, editable=False)
     completed_at = models.DateTimeField(null=True, blank=True, editable=False)
@@ -174,6 +177,67 @@ class Task(TimeStampedModel):
                     raise ValidationError({"parent": PARENT_CYCLE})
                 seen.add(node.pk)
                 node = node.parent
+
+
+class FieldType(models.TextChoices):
+    TEXT = "text", "Text"
+    LONG_TEXT = "long_text", "Long text"
+    NUMBER = "number", "Number"
+    DATE = "date", "Date"
+    CHOICE = "choice", "Single choice"
+    MULTI_CHOICE = "multi_choice", "Multiple choice"
+    PERSON = "person", "Person from the team"
+    CHECKBOX = "checkbox", "Checkbox"
+    URL = "url", "URL"
+
+
+class CustomField(TimeStampedModel):
+    """A field a team adds to its tasks; the values live in `Task.custom_fields` by `key`.
+
+    Choices are `[{"id": "c1", "label": "S1"}, ...]`: tasks store the id, so renaming or
+    reordering a choice keeps the values. The key never changes once the field exists.
+    """
+
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="custom_fields")
+    name = models.CharField(max_length=80)
+    key = models.SlugField(
+        max_length=40,
+        help_text="Lower-case letters, digits and underscores, starting with a letter; fixed "
+        "once the field exists (filters, sheets and the API name the field by it).",
+    )
+    type = models.CharField(max_length=20, choices=FieldType.choices, default=FieldType.TEXT)
+    required = models.BooleanField(default=False)
+    default = models.JSONField(null=True, blank=True)
+    help_text = models.CharField(max_length=200, blank=True)
+    order = models.PositiveIntegerField(default=0)
+    on_card = models.BooleanField("shown on board card", default=False)
+    is_archived = models.BooleanField("archived", default=False)
+    decimals = models.PositiveSmallIntegerField(
+        default=0, validators=[MaxValueValidator(6)], help_text="Numbers only."
+    )
+    unit = models.CharField(max_length=20, blank=True, help_text="Numbers only, such as h or €.")
+    choices = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["team_id", "order", "id"]
+        verbose_name = "custom field"
+        verbose_name_plural = "custom fields"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["team", "key"],
+                name="tasks_customfield_team_key_unique",
+                violation_error_message="This team already has a field with this key.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        super().clean()
+        from portal.tasks.custom_fields import clean_definition
+
+        clean_definition(self)
 
 
 class Comment(TimeStampedModel):

@@ -98,7 +98,8 @@ def order_by_term(term: str) -> OrderBy:
     """
     descending = term.startswith("-")
     name = term.lstrip("-")
-    nulls_last = True if name in NULLABLE_ORDER_FIELDS else None
+    # Custom fields (`cf_<key>`, annotated by the filter set) are empty on many tasks.
+    nulls_last = True if name in NULLABLE_ORDER_FIELDS or name.startswith("cf_") else None
     return OrderBy(F(name), descending=descending, nulls_last=nulls_last)
 
 

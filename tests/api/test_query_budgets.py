@@ -58,18 +58,20 @@ SIZES = [
 ]
 
 READS = {
-    # token's user, roles, capped count, page, the page's assignees and tags (one UNION)
-    "tasks, 10 rows": (5, lambda t, w: (TASKS, {"page_size": 10})),
-    "tasks, 50 rows": (5, lambda t, w: (TASKS, {"page_size": 50})),
+    # token's user, roles, capped count, page, the page's assignees and tags (one UNION), the
+    # custom field definitions of the page's teams
+    "tasks, 10 rows": (6, lambda t, w: (TASKS, {"page_size": 10})),
+    "tasks, 50 rows": (6, lambda t, w: (TASKS, {"page_size": 50})),
     "tasks, 50 rows filtered": (
-        5,
+        6,
         lambda t, w: (
             TASKS,
             {"page_size": 50, "tag": w["tags"][0].name, "status": "todo,done", "search": "Bulk"},
         ),
     ),
-    # token's user, roles, the task, its assignees and tags (one UNION)
-    "task detail": (4, lambda t, w: (f"{TASKS}{t.pk}/", {})),
+    # token's user, roles, the task, its assignees and tags (one UNION), its team's custom
+    # field definitions
+    "task detail": (5, lambda t, w: (f"{TASKS}{t.pk}/", {})),
     # token's user, roles, the task, capped count, page
     "comments": (5, lambda t, w: (f"{TASKS}{t.pk}/comments/", {"page_size": 10})),
     # ... then the records' assignee and tag snapshots, and the record before the page's last
@@ -157,21 +159,22 @@ def _comment(client, task, world, people):
 WRITES = {
     # user, roles, team, people, tags | SAVEPOINT, assignees' roles, number (one UPDATE ...
     # RETURNING), task, assignee links, tag links, history record, its two link snapshots,
-    # the event (portal/events) | RELEASE. The answer is built from what the write holds:
-    # nothing is read back.
-    "create, 2 assignees and 2 tags": (16, 201, "lead", _create),
-    "create, every assignee and tag": (16, 201, "lead", _create_all_links),
+    # the event (portal/events) | RELEASE; and the team's custom field definitions (read once:
+    # checked, then shown). The answer is built from what the write holds: nothing is read back.
+    "create, 2 assignees and 2 tags": (17, 201, "lead", _create),
+    "create, every assignee and tag": (17, 201, "lead", _create_all_links),
     # user, roles, task, its assignees, its tags, tags named | SAVEPOINT, the task's row locked
     # and re-read, task, old tag links out, new ones in, history record, two snapshots, the
-    # event | RELEASE
-    "update title and tags": (16, 200, "lead", _update),
+    # event | RELEASE; the team's custom field definitions, to show them in the answer (the
+    # same one more query for assign and archive)
+    "update title and tags": (17, 200, "lead", _update),
     # user, roles, task, its assignees, its tags, people named | SAVEPOINT, assignees' roles
     # (locked), the task's row locked and re-read, old links out, new ones in, updated_at,
     # history record, two snapshots, the event | RELEASE
-    "assign": (17, 200, "lead", _assign),
+    "assign": (18, 200, "lead", _assign),
     # user, roles, task, its assignees, its tags | SAVEPOINT, the task's row locked and re-read,
     # task, history record, two snapshots, the event | RELEASE
-    "archive": (13, 200, "lead", _archive),
+    "archive": (14, 200, "lead", _archive),
     # user, roles, the task | SAVEPOINT, the task's updated_at (which locks it), comment, its
     # history record, the event | RELEASE
     "comment": (9, 201, "member", _comment),

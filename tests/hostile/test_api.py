@@ -18,7 +18,7 @@ from rest_framework_simplejwt.tokens import RefreshToken
 from portal.api.urls import auth_urls, router
 from portal.core.validators import MAX_JSON_DEPTH
 from portal.notifications.models import Notification
-from portal.tasks.services import comment_add, task_create
+from portal.tasks.services import comment_add, custom_field_create, task_create
 from portal.teams.models import Role
 from portal.webhooks.services import endpoint_create, endpoint_send_test
 from tests.factories import PASSWORD, MembershipFactory, TagFactory, UserFactory
@@ -142,6 +142,9 @@ def world(team, lead, member, superuser, settings):
     endpoint = endpoint_create(actor=superuser, team=team, url="http://127.0.0.1:9/hook")
     delivery = endpoint_send_test(actor=superuser, endpoint=endpoint)
     note = Notification.objects.create(user=superuser, kind="assigned", task=task, team_id=team.pk)
+    field = custom_field_create(
+        actor=lead, team=team, name="Severity", key="severity", type="choice", choices=["S1"]
+    )
     refresh = RefreshToken.for_user(superuser)
     return {
         "pk": {
@@ -154,6 +157,7 @@ def world(team, lead, member, superuser, settings):
         },
         "user_id": member.pk,
         "delivery_id": delivery.pk,
+        "field_id": field.pk,
         "bodies": {
             ("login", "post"): {"username": "root", "password": PASSWORD},
             ("logout", "post"): {"refresh": str(refresh)},
@@ -183,6 +187,8 @@ def world(team, lead, member, superuser, settings):
             ("team-detail", "patch"): {"name": "Ops", "key": "OPS", "description": "ops"},
             ("team-members", "post"): {"user_id": newcomer.pk, "role": "member"},
             ("team-member", "patch"): {"role": "viewer"},
+            ("team-custom-fields", "post"): {"name": "Points", "key": "points", "type": "number"},
+            ("team-custom-field", "patch"): {"name": "Sev", "choices": [{"label": "S2"}]},
             ("tag-list", "post"): {"name": "new", "color": "#123456"},
             **{
                 ("task-list" if method == "post" else "task-detail", method): {
@@ -253,6 +259,7 @@ def _path(world, name, template) -> str:
         pk=world["pk"].get(kind, world["pk"]["task"]),
         user_id=world["user_id"],
         delivery_id=world["delivery_id"],
+        field_id=world["field_id"],
     )
 
 

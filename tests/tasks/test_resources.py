@@ -11,12 +11,12 @@ from tests.factories import TaskFactory
 
 
 def test_columns_are_in_the_issues_order():
-    assert TaskResource.headers() == [
+    assert TaskResource().headers() == [
         "key", "team", "title", "description", "status", "priority", "due_date",
         "estimated_hours", "actual_hours", "assignees", "tags", "parent", "is_archived",
         "created_by", "created_at", "updated_at", "completed_at",
     ]  # fmt: skip
-    assert list(TASK_COLUMNS) == TaskResource.headers()
+    assert list(TASK_COLUMNS) == TaskResource().headers()
 
 
 def test_rows_hold_human_values(sheet_world, lead):

@@ -17,13 +17,15 @@ def test_create_with_links_costs_the_same_for_any_number_of_them(
     team, lead, links, django_assert_num_queries
 ):
     task_services.task_create(actor=lead, team=team, title="Warm the roles up")
-    # savepoint, assignees' roles, number, task, assignee links, tag links, history record,
-    # its two link snapshots, the event, release
-    with django_assert_num_queries(11):
+    # savepoint, the team's custom field definitions (required fields and defaults), assignees'
+    # roles, number, task, assignee links, tag links, history record, its two link snapshots,
+    # the event, release
+    with django_assert_num_queries(12):
         task = task_services.task_create(actor=lead, team=team, title="Linked", **links)
     assert {u.pk for u in task.assignees.all()} == {u.pk for u in links["assignees"]}
-    # Nothing to copy into the history of relations known to be empty.
-    with django_assert_num_queries(6):
+    # Nothing to copy into the history of relations known to be empty (6, and the custom
+    # field definitions).
+    with django_assert_num_queries(7):
         task_services.task_create(actor=lead, team=team, title="Bare")
 
 

@@ -18,6 +18,11 @@ def members_post(team, rows, **extra):
         "memberships-INITIAL_FORMS": str(sum(1 for r in rows if r.get("id"))),
         "memberships-MIN_NUM_FORMS": "0",
         "memberships-MAX_NUM_FORMS": "1000",
+        # The custom fields' inline (none here: tests/tasks/test_custom_fields_admin.py).
+        "custom_fields-TOTAL_FORMS": "0",
+        "custom_fields-INITIAL_FORMS": "0",
+        "custom_fields-MIN_NUM_FORMS": "0",
+        "custom_fields-MAX_NUM_FORMS": "1000",
     }
     for i, row in enumerate(rows):
         for key, value in row.items():

@@ -3,6 +3,7 @@
 from collections.abc import Iterable, Mapping, Sequence
 from functools import cache
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.exceptions import PermissionDenied
 
@@ -11,10 +12,11 @@ from portal.api import fields
 from portal.api.serializers.ids import MAX_IDS, IdField, TeamRefField, _user
 from portal.api.serializers.people import UserRefSerializer
 from portal.tasks import permissions as task_perms
+from portal.tasks.custom_fields import KEY_REGEX, RESERVED_KEYS, api_values, fields_by_team
 from portal.tasks.due import due_given
 from portal.tasks.fields import TASK_FIELDS, api_names, plain_names
 from portal.tasks.keys import task_key
-from portal.tasks.models import Comment, Tag, Task
+from portal.tasks.models import Comment, CustomField, Tag, Task
 from portal.tasks.selectors import TASK_ROW_FIELDS, tags_visible_to, task_links, tasks_visible_to
 from portal.teams.models import Team
 from portal.teams.selectors import teams_visible_to, users_visible_to
@@ -50,6 +52,46 @@ class HistoryRecordSerializer(serializers.Serializer):
     changes = ChangeSerializer(many=True)
 
 
+CUSTOM_FIELDS_HELP = (
+    "The values of the team's custom fields, by field key (GET /api/teams/{id}/fields/ lists "
+    "them): text, numbers, dates (2026-12-31), a choice's label, a list of labels, a person's "
+    "user id (or username when writing), true/false, URLs. Answers give every shown field, "
+    "null when empty. A write sets the keys it gives and clears those given as null."
+)
+
+
+@extend_schema_field(
+    {
+        "type": "object",
+        "additionalProperties": {
+            "nullable": True,
+            "oneOf": [
+                {"type": "string"},
+                {"type": "number"},
+                {"type": "boolean"},
+                {"type": "array", "items": {"type": "string"}},
+            ],
+        },
+        "example": {"severity": "S2", "points": 3, "areas": ["api", "web"], "billable": True},
+    }
+)
+class CustomValuesField(serializers.Field):
+    """A task's custom values as the API shows them (choices by label); written as given,
+    the service reads and checks them (`portal.tasks.custom_fields.clean_custom_values`)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(source="*", required=False, help_text=CUSTOM_FIELDS_HELP, **kwargs)
+
+    def to_representation(self, task):
+        definitions = getattr(task, "custom_definitions", None)
+        if definitions is None:
+            definitions = fields_by_team([task.team_id]).get(task.team_id, [])
+        return api_values(definitions, task.custom_fields)
+
+    def to_internal_value(self, data):
+        return {"custom_fields": data}
+
+
 class TaskSerializer(fields.ModelSerializer):
     key = serializers.CharField(read_only=True)
     team = TeamRefField(queryset=Team.objects.none())
@@ -80,6 +122,7 @@ class TaskSerializer(fields.ModelSerializer):
     metadata = fields.ObjectField(
         required=False, help_text='A JSON object of your own, such as {"source": "email"}.'
     )
+    custom_fields = CustomValuesField()
 
     class Meta:
         model = Task
@@ -135,6 +178,8 @@ _TASK_BUILT = {
     "parent": lambda row, _: row["parent_id"],
     # A day or a moment, as it was given (portal/tasks/due.py).
     "due_date": lambda row, _: _DUE.show(due_given(row["due_date"], row["due_day"])),
+    # Every shown field of the task's team, choices by label (links["custom"]: its fields).
+    "custom_fields": lambda row, links: api_values(links["custom"], row["custom_fields"]),
 }
 _DUE = fields.DueField()
 _TASK_PLAIN = plain_names()
@@ -165,6 +210,10 @@ def tasks_json(rows: Iterable[Mapping]) -> list[dict]:
     """Rows of `task_rows` as TaskSerializer(many=True).data, their links in one query."""
     rows = list(rows)
     links = task_links(row["id"] for row in rows)
+    # The custom field definitions of the page's teams, in one query.
+    definitions = fields_by_team(row["team_id"] for row in rows)
+    for row in rows:
+        links[row["id"]]["custom"] = definitions.get(row["team_id"], [])
     formats = _task_formats()
     return [_task_json(row, links[row["id"]], formats) for row in rows]
 
@@ -184,8 +233,66 @@ def task_json(task: Task, *, assignees: Sequence[User], tags: Sequence[Tag]) -> 
     `assignees` and `tags` in the models' order (as IdField and the preloads give them).
     """
     row = {name: _attribute(task, name) for name in TASK_ROW_FIELDS}
+    definitions = getattr(task, "custom_definitions", None)
+    if definitions is None:
+        definitions = fields_by_team([task.team_id]).get(task.team_id, [])
     links = {
         "assignees": [{"id": u.pk, "username": u.username} for u in assignees],
         "tags": [{"id": t.pk, "name": t.name, "color": t.color} for t in tags],
+        "custom": definitions,
     }
     return _task_json(row, links, _task_formats())
+
+
+class ChoiceSerializer(serializers.Serializer):
+    id = fields.TextField(
+        required=False,
+        max_length=20,
+        help_text="Keep a choice's id to keep the tasks' values when renaming.",
+    )
+    label = fields.TextField(max_length=80)
+
+
+@extend_schema_field(
+    {
+        "type": "string",
+        "pattern": KEY_REGEX,
+        "maxLength": 40,
+        "not": {"enum": sorted(RESERVED_KEYS)},
+        "description": "Fixed once the field exists; words the JSON look-ups use are refused.",
+    }
+)
+class CustomFieldKeyField(fields.TextField):
+    """A field's key; the service checks it (pattern, reserved words, one per team)."""
+
+
+class CustomFieldSerializer(fields.ModelSerializer):
+    """A team's custom field definition (`portal.tasks.custom_fields`)."""
+
+    key = CustomFieldKeyField(max_length=40)
+
+    choices = ChoiceSerializer(many=True, required=False)
+    default = serializers.JSONField(required=False, allow_null=True)
+
+    class Meta:
+        model = CustomField
+        fields = (
+            "id",
+            "team",
+            "name",
+            "key",
+            "type",
+            "required",
+            "default",
+            "help_text",
+            "order",
+            "on_card",
+            "is_archived",
+            "decimals",
+            "unit",
+            "choices",
+            "created_at",
+            "updated_at",
+        )
+        read_only_fields = ("id", "team", "created_at", "updated_at")
+        validators: list = []

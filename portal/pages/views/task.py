@@ -14,7 +14,10 @@ from django.views.decorators.http import require_GET, require_POST
 from portal.notifications.selectors import is_watching
 from portal.pages.forms import CommentForm, TaskForm, add_service_errors
 from portal.tasks import permissions as task_perms
+from portal.tasks.custom_fields import show_value
+from portal.tasks.custom_forms import team_people
 from portal.tasks.mentions import mentioned_people
+from portal.tasks.models import FieldType
 from portal.tasks.selectors import (
     comments_visible_to,
     history_readable,
@@ -87,6 +90,7 @@ def task_form(user, team, task=None, data=None) -> TaskForm:
     return TaskForm(
         data,
         initial=TaskForm.initial_for(task) if task is not None else None,
+        custom_values=task.custom_fields if task is not None else None,
         auto_id="edit-%s" if task is not None else "id_%s",
         team=team,
         people=_people(user, team),
@@ -142,6 +146,15 @@ def task_page(request, slug: str, number: int):
     return _render_task_page(request, team, task, page=_page(request.GET.get("history")))
 
 
+def custom_values(task, definitions) -> list[tuple[str, str]]:
+    """The task's custom fields as the page lists them (name, value), every shown field."""
+    people = {}
+    if any(f.type == FieldType.PERSON for f in definitions):
+        people = dict(team_people(task.team_id))
+    stored = task.custom_fields or {}
+    return [(f.name, show_value(f, stored.get(f.key), people)) for f in definitions]
+
+
 def _render_task_page(request, team, task, *, page=1, edit_form=None, comment_form=None):
     """The whole page; `edit_form` / `comment_form` carry a failed form back with its errors."""
     user = request.user
@@ -152,11 +165,13 @@ def _render_task_page(request, team, task, *, page=1, edit_form=None, comment_fo
         .with_overdue()
         .ordered(["number"])[: SUBTASKS_SHOWN + 1]
     )
+    edit_form = edit_form or task_form(user, team, task)
     context = _context(
         request,
         team,
         task,
-        edit_form=edit_form or task_form(user, team, task),
+        edit_form=edit_form,
+        custom_values=custom_values(task, edit_form.custom_definitions),
         subtasks=subtasks[:SUBTASKS_SHOWN],
         more_subtasks=len(subtasks) > SUBTASKS_SHOWN,
         comments=comments,
@@ -203,7 +218,7 @@ def task_edit(request, slug: str, number: int):
                 if changes:
                     task_update(actor=user, task=task, **changes)
         except ValidationError as exc:
-            add_service_errors(form, exc)
+            form.add_service_errors(exc)
         except PermissionDenied as exc:
             form.add_error("new_tags" if form.cleaned_data["new_tags"] else None, str(exc))
         else:
@@ -314,7 +329,7 @@ def task_new(request, slug: str):
                     fields["tags"] = [*fields["tags"], *tags_named(actor=user, names=new_tags)]
                 task = task_create(actor=user, team=team, **fields)
         except ValidationError as exc:
-            add_service_errors(form, exc)
+            form.add_service_errors(exc)
         except PermissionDenied as exc:
             form.add_error("new_tags", str(exc))
         else:

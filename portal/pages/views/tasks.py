@@ -16,7 +16,10 @@ from portal.pages.tasklist import count_capped, count_text, sort_columns
 from portal.spreadsheets.services import sheet_export
 from portal.tasks import permissions as task_perms
 from portal.tasks.choices import Priority, Status
+from portal.tasks.custom_fields import fields_of
+from portal.tasks.custom_forms import team_people
 from portal.tasks.filters import ORDERING_FIELDS
+from portal.tasks.models import FieldType
 from portal.tasks.selectors import tags_visible_to, task_list
 from portal.teams.models import Team
 from portal.teams.permissions import team_ids_for
@@ -97,6 +100,34 @@ def list_people(user, team: Team | None):
     )
 
 
+def custom_orderings(definitions) -> list[tuple[str, str]]:
+    return [(f"cf_{f.key}", f.name) for f in definitions]
+
+
+def custom_filters(definitions, values, team) -> list[dict]:
+    """The list's filter controls for the team's custom fields: a choice of values for
+    choices, people and ticks; from and to for numbers and dates; a box for text."""
+    people = None
+    controls = []
+    for field in definitions:
+        name = f"cf_{field.key}"
+        control = {"name": name, "label": field.name, "value": values.get(name, "")}
+        if field.type in (FieldType.CHOICE, FieldType.MULTI_CHOICE):
+            control["options"] = [(c["label"], c["label"]) for c in field.choices]
+        elif field.type == FieldType.CHECKBOX:
+            control["options"] = [("yes", "Ticked"), ("no", "Not ticked")]
+        elif field.type == FieldType.PERSON:
+            if people is None:
+                people = team_people(team.pk)
+            control["options"] = [(username, username) for _, username in people]
+        elif field.type in (FieldType.NUMBER, FieldType.DATE):
+            control["range"] = "date" if field.type == FieldType.DATE else "text"
+            control["from"] = (f"{name}__gte", values.get(f"{name}__gte", ""))
+            control["to"] = (f"{name}__lte", values.get(f"{name}__lte", ""))
+        controls.append(control)
+    return controls
+
+
 def list_url(team: Team | None) -> str:
     return reverse("pages:task_list", args=[team.slug]) if team else reverse("pages:my_work")
 
@@ -127,6 +158,8 @@ def list_context(request, team: Team | None) -> dict:
     filtered = any(k not in fixed and v for k, v in request.GET.items())
     editable = {task.pk for task in tasks if task_perms.can_edit_task(user, task)}
     context = team_context(user, team) if team else {"section": "my_work"}
+    # The team's custom fields filter the list (cf_<key>) and order it.
+    custom = fields_of(team.pk) if team is not None else []
     context.update(
         {
             "title": f"{team.name} tasks" if team else "My work",
@@ -140,7 +173,8 @@ def list_context(request, team: Team | None) -> dict:
             "tags": tags_visible_to(fetched_by=user).only("id", "name"),
             "statuses": Status.choices,
             "priorities": Priority.choices,
-            "orderings": ORDERINGS,
+            "orderings": [*ORDERINGS, *custom_orderings(custom)],
+            "custom_filters": custom_filters(custom, request.GET, team),
             "ordering_fields": ORDERING_FIELDS,
             "columns": sort_columns(request.GET.get("ordering", ""), with_team=team is None),
             "chosen": {

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from django.contrib import messages
+from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -20,10 +20,11 @@ from unfold.utils import parse_datetime_str
 from portal.adminkit.lean import LeanCheckboxForm, LeanRadioForm, LeanRangeDateTimeForm
 from portal.adminkit.searchable import SearchableFilter
 from portal.tasks.filters import TaskFilter, filter_tasks
-from portal.tasks.models import Tag
+from portal.tasks.models import CustomField, FieldType, Tag
 from portal.tasks.querysets import DUE_SOON_DAYS
 from portal.tasks.selectors import tags_visible_to
 from portal.teams.models import Team
+from portal.teams.permissions import in_my_teams
 from portal.teams.selectors import assignee_choices, teams_visible_to, users_visible_to
 
 
@@ -251,3 +252,42 @@ class MomentRangeFilter(RangeDateTimeFilter):
 
 # The list's two ranges, each named by its field: `("due_date", DueRangeFilter)`.
 DueRangeFilter = CompletedRangeFilter = MomentRangeFilter
+
+
+class _CustomFieldFilter(TaskFilterMixin, admin.SimpleListFilter):
+    """A custom choice or checkbox field of the user's teams (`cf_<key>`), one option per
+    label; built per request by `custom_field_filters`."""
+
+    options: list[tuple[str, str]] = []
+
+    def lookups(self, request, model_admin):
+        return self.options
+
+
+def custom_field_filters(request) -> list[type]:
+    """A list filter per custom choice, multiple-choice and checkbox field of the user's teams
+    (teams sharing a key share the filter): one query."""
+    found = (
+        CustomField.objects.filter(
+            in_my_teams(request.user),
+            is_archived=False,
+            type__in=[FieldType.CHOICE, FieldType.MULTI_CHOICE, FieldType.CHECKBOX],
+        )
+        .order_by("order", "id")
+        .only("key", "name", "type", "choices")
+    )
+    by_key: dict[str, tuple[str, dict[str, str]]] = {}
+    for field in found:
+        options = by_key.setdefault(field.key, (field.name, {}))[1]
+        if field.type == FieldType.CHECKBOX:
+            options.update({"yes": "Ticked", "no": "Not ticked"})
+        for choice in field.choices:
+            options.setdefault(choice["label"].lower(), choice["label"])
+    return [
+        type(
+            f"CustomFieldFilter_{key}",
+            (_CustomFieldFilter,),
+            {"title": title, "parameter_name": f"cf_{key}", "options": list(options.items())},
+        )
+        for key, (title, options) in by_key.items()
+    ]

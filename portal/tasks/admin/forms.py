@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from django import forms
 from django.core.exceptions import ValidationError
-from unfold.widgets import UnfoldAdminTextareaWidget
+from django.utils.functional import cached_property
+from unfold.widgets import (
+    UnfoldAdminCheckboxSelectMultipleWidget,
+    UnfoldAdminSelectWidget,
+    UnfoldAdminTextareaWidget,
+    UnfoldAdminTextInputWidget,
+    UnfoldBooleanSwitchWidget,
+)
 
 from portal.accounts.models import User
 from portal.adminkit.fields import AdminDueWidget, JSONFormField
@@ -12,20 +19,25 @@ from portal.core.forms import DueFormField
 from portal.tasks import permissions as task_perms
 from portal.tasks import services
 from portal.tasks.admin.autocomplete import FOLLOWS_TEAM_ATTR
+from portal.tasks.custom_fields import fields_of
+from portal.tasks.custom_forms import CustomFieldsFormMixin, team_people
 from portal.tasks.due import check_due
 from portal.tasks.fields import form_value
 from portal.tasks.models import Comment, Tag, Task
 
 
-class TaskAdminForm(forms.ModelForm):
-    """Runs the domain's checks that a ModelForm alone cannot (assignees, archiving)."""
+class TaskAdminForm(CustomFieldsFormMixin, forms.ModelForm):
+    """Runs the domain's checks that a ModelForm alone cannot (assignees, archiving), and
+    shows the task's team's custom fields (`cf_<key>`, after the built-in ones)."""
 
     request = None  # set per request in TaskAdmin.get_form
+    custom_team_id = None  # set per request in TaskAdmin.get_form: whose custom fields
 
     class Meta:
         model = Task
-        # What the services accept, plus the team of a new task (the fieldsets set the order).
-        fields = ["team", *sorted(services.EDITABLE_FIELDS)]
+        # What the services accept, plus the team of a new task (the fieldsets set the order);
+        # the custom values come as one field each.
+        fields = ["team", *sorted(services.EDITABLE_FIELDS - {"custom_fields"})]
         field_classes = {"metadata": JSONFormField, "due_date": DueFormField}
         widgets = {"due_date": AdminDueWidget}
 
@@ -37,6 +49,18 @@ class TaskAdminForm(forms.ModelForm):
                 widget = self.fields[name].widget
                 # The admin wraps the autocomplete widget (add/change links); mark the select.
                 getattr(widget, "widget", widget).attrs[FOLLOWS_TEAM_ATTR] = "team"
+        if self.custom_team_id is not None:
+            self.add_custom_fields(
+                fields_of(self.custom_team_id),
+                people=team_people(self.custom_team_id),
+                stored=self.instance.custom_fields if self.instance.pk else None,
+                widgets=ADMIN_WIDGETS,
+            )
+
+    @cached_property
+    def changed_data(self):
+        changed = super().changed_data
+        return [*changed, "custom_fields"] if self.custom_changed(changed) else changed
 
     def get_initial_for_field(self, field, field_name):
         # A due date shows as it was given: the day alone, or the day and the time.
@@ -54,6 +78,9 @@ class TaskAdminForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        self._clean_custom()
+        if self.custom_definitions:
+            cleaned["custom_fields"] = self.custom_values()
         team = cleaned.get("team") or (self.instance.team if self.instance.team_id else None)
         if team is not None and "assignees" in cleaned:
             try:
@@ -67,6 +94,16 @@ class TaskAdminForm(forms.ModelForm):
         ):
             self.add_error("is_archived", task_perms.DENIED_ARCHIVE_TASK)
         return cleaned
+
+
+ADMIN_WIDGETS = {
+    "text": UnfoldAdminTextInputWidget,
+    "textarea": UnfoldAdminTextareaWidget,
+    "select": UnfoldAdminSelectWidget,
+    "multiple": UnfoldAdminCheckboxSelectMultipleWidget,
+    "checkbox": UnfoldBooleanSwitchWidget,
+    "date": UnfoldAdminTextInputWidget(attrs={"type": "date"}),
+}
 
 
 class PickUserForm(forms.Form):

@@ -31,6 +31,7 @@ from portal.tasks.admin.filters import (
     StatusFilter,
     TagFilter,
     TeamFilter,
+    custom_field_filters,
 )
 from portal.tasks.admin.forms import TaskAdminForm
 from portal.tasks.admin.task_actions import TaskActions
@@ -101,6 +102,14 @@ class TaskAdmin(
         ArchivedFilter,
     ]
     search_fields = ["title"]  # shows the search box; get_search_results does the work
+
+    def get_list_filter(self, request):
+        # Then a filter per custom choice or checkbox field of the person's teams.
+        cached = getattr(request, "_custom_list_filters", None)
+        if cached is None:
+            cached = request._custom_list_filters = custom_field_filters(request)
+        return [*super().get_list_filter(request), *cached]
+
     search_help_text = "Search by key (OPS-42), title or description."
     ordering = ["-updated_at", "-id"]
     autocomplete_fields = ["assignees", "tags", "parent"]
@@ -247,9 +256,34 @@ class TaskAdmin(
     # -- form --
     def get_fieldsets(self, request, obj=None):
         # Sections and lines come from the task's field description.
+        from portal.tasks.custom_fields import fields_of
+        from portal.tasks.custom_forms import form_name
         from portal.tasks.fields import admin_fieldsets
 
-        return admin_fieldsets(adding=obj is None)
+        fieldsets = admin_fieldsets(adding=obj is None)
+        team_id = self._custom_team_id(request, obj)
+        custom = [form_name(f) for f in fields_of(team_id)] if team_id else []
+        if custom:
+            fieldsets.append(("Custom fields", {"fields": custom, "classes": ["tab"]}))
+        return fieldsets
+
+    def _custom_team_id(self, request, obj=None) -> int | None:
+        """Whose custom fields the form shows: the task's team; for a new task, the team
+        chosen (?team=<id>, or the form's team when it is sent), or the only one writable."""
+        if obj is not None:
+            return obj.team_id
+        if request is None:
+            return None
+        chosen = request.POST.get("team") or request.GET.get("team")
+        writable = teams_writable_by(fetched_by=request.user)
+        if chosen:
+            return (
+                writable.filter(pk=chosen).values_list("pk", flat=True).first()
+                if str(chosen).isdigit()
+                else None
+            )
+        ids = list(writable.values_list("pk", flat=True)[:2])
+        return ids[0] if len(ids) == 1 else None
 
     def get_inlines(self, request, obj):
         return self.inlines if obj is not None else []  # comment once the task exists
@@ -261,8 +295,14 @@ class TaskAdmin(
         return fields
 
     def get_form(self, request, obj=None, change=False, **kwargs):
+        # The custom fields (cf_<key>) are added by the form itself, per team.
+        from django.contrib.admin.utils import flatten_fieldsets
+
+        names = kwargs.get("fields") or flatten_fieldsets(self.get_fieldsets(request, obj))
+        kwargs["fields"] = [n for n in names if not n.startswith("cf_")]
         form = super().get_form(request, obj, change=change, **kwargs)
         form.request = request  # a fresh class per call, so this is per request
+        form.custom_team_id = self._custom_team_id(request, obj)
         return form
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):

@@ -6,6 +6,7 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from import_export.results import RowResult
 
@@ -26,11 +27,24 @@ from portal.core.resources import (
 from portal.core.sheet_import import ImportRow, SheetImport
 from portal.tasks import services
 from portal.tasks.choices import Priority, Status
+from portal.tasks.custom_fields import (
+    PERSON_INVALID,
+    _is_empty,
+    clean_value,
+    sheet_cell,
+    sheet_value,
+)
 from portal.tasks.due import due_given
 from portal.tasks.keys import parse_task_key
-from portal.tasks.models import Task
+from portal.tasks.models import FieldType, Task
 from portal.tasks.resources import task_columns as spec
 from portal.tasks.resources.tags import TAG_NAME_TAKEN
+from portal.tasks.resources.task_custom import (
+    NO_SUCH_FIELD,
+    columns_for_teams,
+    match_headers,
+    member_logins,
+)
 from portal.tasks.selectors import tags_seen_by, tasks_by_key, tasks_like
 from portal.teams.selectors import teams_by_name, users_by_login
 
@@ -159,6 +173,17 @@ class _TaskSheet(SheetImport):
     progress_every, progress_from, progress_span = spec.PROGRESS_EVERY, 5, 55
     progress_text = "read {done} of {total} rows"
 
+    def __init__(self, user, headers, cells, progress=None):
+        # The custom fields of the user's teams that the header row names (by name or key)
+        # join the columns read.
+        from portal.teams.selectors import teams_visible_to
+
+        custom = columns_for_teams(teams_visible_to(fetched_by=user).values_list("pk", flat=True))
+        self.custom = match_headers(custom, headers)
+        self.columns = (*spec.TASK_IMPORT_COLUMNS, *self.custom)
+        self.members = member_logins(list(self.custom.values()))
+        super().__init__(user, headers, cells, progress)
+
     # -- the engine's hooks --
     def check_header(self) -> bool:
         problems = list(self.sheet.problems)
@@ -251,6 +276,8 @@ class _TaskSheet(SheetImport):
     def _column_for(self, row: ImportRow, name: str) -> str:
         if name in spec.TASK_IMPORT_COLUMNS:
             return name
+        if name == "custom_fields":
+            return next(iter(self.custom), ROW)
         if name == services.ROW_RULE:
             return "key" if row.write.task is not None else "team"
         return ROW
@@ -291,6 +318,7 @@ class _TaskSheet(SheetImport):
                 self._field(row, name, task, fields)
             except CellError as exc:
                 self.problem(row, name, str(exc))
+        custom_before, custom_after = self._custom_cells(row, team, task, fields)
         if task is None and "title" not in self.sheet:
             self.problem(row, "title", spec.TITLE_REQUIRED)
             return
@@ -298,10 +326,51 @@ class _TaskSheet(SheetImport):
             row.label = task.key
             # What the row changes, from the cells as stored and as given (read before the
             # write, which drops the preloaded links).
-            before = {name: _cell(name, _stored(task, name)) for name in fields}
-            after = {name: _cell(name, value) for name, value in fields.items()}
-            row.changes = cell_changes(before, after)
+            before = {
+                name: _cell(name, _stored(task, name))
+                for name in fields
+                if name in spec.TASK_COLUMNS
+            }
+            after = {name: _cell(name, value) for name, value in fields.items() if name in before}
+            row.changes = cell_changes({**before, **custom_before}, {**after, **custom_after})
         row.write = services.TaskWrite(team=team, fields=fields, task=task)
+
+    def _custom_cells(self, row: ImportRow, team, task, fields: dict) -> tuple[dict, dict]:
+        """Read the row's custom field cells into `fields["custom_fields"]` (each cell checked
+        by its team's field, so a refusal names the cell); returns the cells as stored and as
+        given, for the preview."""
+        values, before, after = {}, {}, {}
+        stored = task.custom_fields if task is not None else {}
+        for header, column in self.custom.items():
+            raw = self.value(row, header)
+            definition = column.by_team.get(team.pk)
+            if definition is None:
+                if raw not in (None, ""):
+                    self.problem(row, header, NO_SUCH_FIELD.format(team=team.key, name=header))
+                continue
+            given = sheet_value(definition, raw)
+            try:
+                if definition.type == FieldType.PERSON and not _is_empty(given):
+                    login = str(given).strip().lower()
+                    found = self.members.get(team.pk, {}).get(login)
+                    if found is None:
+                        raise ValidationError(
+                            PERSON_INVALID.format(name=definition.name, team=team.key)
+                        )
+                    value = found
+                else:
+                    value = clean_value(definition, given)
+            except ValidationError as exc:
+                for message in exc.messages:
+                    self.problem(row, header, message)
+                continue
+            values[column.key] = value
+            people = {v: k for k, v in self.members.get(team.pk, {}).items()}
+            before[header] = str(sheet_cell(definition, stored.get(column.key), people))
+            after[header] = str(sheet_cell(definition, value, people))
+        if values:
+            fields["custom_fields"] = values
+        return before, after
 
     def _task(self, row: ImportRow) -> Task | None:
         if "key" not in self.sheet:

@@ -11,6 +11,13 @@ from portal.core.resources import SheetResource, local_minute, names
 from portal.tasks.choices import Priority, Status
 from portal.tasks.models import Task
 from portal.tasks.resources.task_columns import TASK_COLUMNS, TASK_IMPORT_COLUMNS
+from portal.tasks.resources.task_custom import (
+    cells_of,
+    columns_for_tasks,
+    columns_for_teams,
+    custom_help,
+    people_of,
+)
 from portal.tasks.resources.task_import import _TaskSheet
 from portal.tasks.selectors import task_list
 from portal.teams.selectors import teams_writable_by
@@ -50,6 +57,24 @@ class TaskResource(SheetResource):
         name = "Tasks"
 
     import_columns = TASK_IMPORT_COLUMNS
+
+    # -- export: the built-in columns, then one per custom field of the exported teams --
+    _custom: list | None = None
+    _custom_of: Any = None
+
+    def _custom_columns(self, queryset) -> list:
+        if queryset is not None and queryset is not self._custom_of:
+            self._custom, self._custom_of = columns_for_tasks(queryset), queryset
+            self._people = people_of(self._custom)
+        return self._custom or []
+
+    def headers(self, queryset=None) -> list[str]:
+        """The columns of an export of `queryset` (its teams' custom fields last)."""
+        return [*self.columns, *(c.header for c in self._custom_columns(queryset))]
+
+    def rows(self, queryset):
+        self._custom_columns(queryset)
+        return super().rows(queryset)
 
     def example(self, user) -> list[Any]:
         team = teams_writable_by(fetched_by=user).first()
@@ -96,6 +121,17 @@ class TaskResource(SheetResource):
              "Written on export, ignored on import.", ""],
         ]  # fmt: skip
 
+    def template(self, user):
+        """The import template, with a column per custom field of the user's writable teams."""
+        headers, rows, explanation = super().template(user)
+        teams = teams_writable_by(fetched_by=user).values_list("pk", flat=True)
+        columns = columns_for_teams(teams)
+        for column in columns:
+            headers.append(column.header)
+            rows[0].append("")
+            explanation.append([column.header, *custom_help(column)])
+        return headers, rows, explanation
+
     def row(self, task: Task) -> list[Any]:
         return [
             task.key,
@@ -115,6 +151,7 @@ class TaskResource(SheetResource):
             local_minute(task.created_at),
             local_minute(task.updated_at),
             local_minute(task.completed_at),
+            *cells_of(task, self._custom or [], getattr(self, "_people", {})),
         ]
 
     # --- import ---------------------------------------------------------------------------

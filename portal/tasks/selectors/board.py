@@ -105,3 +105,42 @@ def board_card_links(task_ids: Iterable[int]) -> TaskLinks:
     for task_id, name, color in tags:
         links[task_id]["tags"].append({"name": name, "color": color})
     return links
+
+
+def board_card_custom(team, task_ids: Iterable[int]) -> dict[int, list[tuple[str, str]]]:
+    """The "shown on card" custom fields of these tasks as (name, value) pairs, by task id.
+
+    The team's card fields are read once per request (kept on `team`); the values only when
+    there are any, in one query (the cards' own query stays an index-only scan).
+    """
+    from portal.tasks.custom_fields import show_value
+    from portal.tasks.models import CustomField
+
+    definitions = getattr(team, "_card_fields", None)
+    if definitions is None:
+        definitions = list(
+            CustomField.objects.filter(team_id=team.pk, on_card=True, is_archived=False).order_by(
+                "order", "id"
+            )
+        )
+        team._card_fields = definitions
+    ids = list(task_ids)
+    if not definitions or not ids:
+        return {}
+    values = Task.objects.filter(pk__in=ids).values_list("id", "custom_fields")
+    shown: dict[int, list[tuple[str, str]]] = {}
+    people = None
+    for task_id, stored in values:
+        pairs = []
+        for field in definitions:
+            value = (stored or {}).get(field.key)
+            if value is None:
+                continue
+            if field.type == "person" and people is None:
+                from portal.tasks.custom_forms import team_people
+
+                people = dict(team_people(team.pk))
+            pairs.append((field.name, show_value(field, value, people or {})))
+        if pairs:
+            shown[task_id] = pairs
+    return shown

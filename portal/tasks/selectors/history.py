@@ -8,7 +8,8 @@ from django.db.models import Q, QuerySet
 from portal.accounts.models import User
 from portal.core.dates import show_date
 from portal.core.history import history_entries
-from portal.tasks.models import Priority, Status, Tag, Task
+from portal.tasks.custom_fields import show_value
+from portal.tasks.models import CustomField, FieldType, Priority, Status, Tag, Task
 from portal.tasks.selectors.tasks import TASK_HISTORY_M2M
 
 
@@ -35,7 +36,29 @@ def task_history_entries(records: QuerySet, page: Sequence) -> list[dict]:
             Q(history_date__lt=last.history_date)
             | Q(history_date=last.history_date, history_id__lt=last.history_id)
         ).first()
-    return history_entries(page, older, m2m=TASK_HISTORY_M2M)
+    return split_custom_changes(history_entries(page, older, m2m=TASK_HISTORY_M2M))
+
+
+CUSTOM_PREFIX = "custom_fields."
+
+
+def split_custom_changes(entries: list[dict]) -> list[dict]:
+    """A change of the custom values as one change per field: `custom_fields.<key>`, its
+    values as stored (choice ids, user ids)."""
+    for entry in entries:
+        changes = []
+        for change in entry["changes"]:
+            if change["field"] != "custom_fields":
+                changes.append(change)
+                continue
+            old, new = change["old"] or {}, change["new"] or {}
+            for key in sorted(set(old) | set(new)):
+                if old.get(key) != new.get(key):
+                    changes.append(
+                        {"field": CUSTOM_PREFIX + key, "old": old.get(key), "new": new.get(key)}
+                    )
+        entry["changes"] = changes
+    return entries
 
 
 def _text(value) -> str:
@@ -51,7 +74,27 @@ def history_readable(entries: list[dict]) -> list[list[dict]]:
 
     Ids of people, tags and parent tasks are resolved in at most three queries for all entries.
     """
+    entries = split_custom_changes(entries)
     wanted: dict[str, set[int]] = {"assignees": set(), "tags": set(), "parent": set()}
+    custom_teams = {
+        entry["record"].team_id
+        for entry in entries
+        if any(c["field"].startswith(CUSTOM_PREFIX) for c in entry["changes"])
+    }
+    definitions: dict[tuple[int, str], CustomField] = (
+        {(f.team_id, f.key): f for f in CustomField.objects.filter(team_id__in=custom_teams)}
+        if custom_teams
+        else {}
+    )
+    for entry in entries:
+        for change in entry["changes"]:
+            field = change["field"]
+            if field.startswith(CUSTOM_PREFIX):
+                found = definitions.get((entry["record"].team_id, field[len(CUSTOM_PREFIX) :]))
+                if found is not None and found.type == FieldType.PERSON:
+                    wanted["assignees"].update(
+                        v for v in (change["old"], change["new"]) if isinstance(v, int)
+                    )
     for entry in entries:
         for change in entry["changes"]:
             if change["field"] in wanted:
@@ -92,6 +135,22 @@ def history_readable(entries: list[dict]) -> list[list[dict]]:
         rows = []
         for change in entry["changes"]:
             name = change["field"]
+            if name.startswith(CUSTOM_PREFIX):
+                key = name[len(CUSTOM_PREFIX) :]
+                found = definitions.get((entry["record"].team_id, key))
+                if found is None:  # the field was deleted since
+                    rows.append({"field": key, "old": _text(change["old"]),
+                                 "new": _text(change["new"])})  # fmt: skip
+                    continue
+                people = names["assignees"]
+                rows.append(
+                    {
+                        "field": found.name,
+                        "old": show_value(found, change["old"], people) or "—",
+                        "new": show_value(found, change["new"], people) or "—",
+                    }
+                )
+                continue
             label = Task._meta.get_field(name).verbose_name
             rows.append(
                 {

@@ -20,6 +20,13 @@ from portal.tasks.services.bulk import (
     tasks_write_bulk,
 )
 from portal.tasks.services.comments import comment_add, comment_delete, comment_update
+from portal.tasks.services.custom_fields import (
+    DENIED_FIELDS,
+    FIELD_HAS_VALUES,
+    custom_field_create,
+    custom_field_delete,
+    custom_field_update,
+)
 from portal.tasks.services.memberships import unassign_from_team
 from portal.tasks.services.purge import tasks_purge_archived
 from portal.tasks.services.rules import (
@@ -51,7 +58,9 @@ __all__ = [
     "ASSIGNEE_INACTIVE",
     "ASSIGNEE_NOT_MEMBER",
     "ASSIGNEE_VIEWER",
+    "DENIED_FIELDS",
     "EDITABLE_FIELDS",
+    "FIELD_HAS_VALUES",
     "M2M_COLUMNS",
     "M2M_FIELDS",
     "ROW_INVALID",
@@ -67,6 +76,9 @@ __all__ = [
     "comment_add",
     "comment_delete",
     "comment_update",
+    "custom_field_create",
+    "custom_field_delete",
+    "custom_field_update",
     "error_text",
     "tag_create",
     "tag_delete",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,6 +17,7 @@ from portal.core.history import record_m2m_snapshots
 from portal.events.services import record_events
 from portal.tasks import events
 from portal.tasks import permissions as task_perms
+from portal.tasks.custom_fields import clean_custom_values, fields_by_team
 from portal.tasks.due import apply_due
 from portal.tasks.models import TASK_HISTORY, Tag, Task
 from portal.tasks.services.rules import (
@@ -34,6 +36,9 @@ from portal.tasks.services.rules import (
     _validate,
 )
 from portal.teams.models import Team
+
+# The custom field definitions of the teams a bulk write touches, by team id.
+_DEFINITIONS: ContextVar[dict[int, list]] = ContextVar("custom_field_definitions")
 
 ROW_NEW, ROW_UPDATE, ROW_SKIP, ROW_INVALID = "new", "update", "skip", "invalid"
 # Fields a spreadsheet row's errors are reported against when the rule is about the whole row.
@@ -117,6 +122,12 @@ def _check_links(
             errors.setdefault("tags", []).extend(exc.message_dict.get("name", exc.messages))
 
 
+def _definitions(team: Team) -> list:
+    """The team's custom field definitions, read once per bulk write (`_DEFINITIONS`)."""
+    cache = _DEFINITIONS.get({})
+    return cache[team.pk] if team.pk in cache else fields_by_team([team.pk]).get(team.pk, [])
+
+
 def _prepare_new(actor: User, row: TaskWrite, roles: dict[int, str], errors: dict):
     if not task_perms.can_create_task(actor, row.team):
         raise PermissionDenied(task_perms.DENIED_CREATE_TASK)
@@ -126,6 +137,16 @@ def _prepare_new(actor: User, row: TaskWrite, roles: dict[int, str], errors: dic
     _read_due(row.team, values, errors)
     links = {name: list(values.pop(name, [])) for name in M2M_FIELDS}
     archived = values.pop("is_archived", False)
+    try:
+        values["custom_fields"] = clean_custom_values(
+            row.team,
+            values.pop("custom_fields", None),
+            creating=True,
+            fields=_definitions(row.team),
+        )
+    except ValidationError as exc:
+        _collect(errors, exc)
+        values.pop("custom_fields", None)
     task = Task(team=row.team, created_by=actor, number=1, **values)
     _apply_status(task, None)
     _apply_archive(task, bool(archived))
@@ -145,6 +166,17 @@ def _prepare_update(actor: User, row: TaskWrite, roles: dict[int, str], errors: 
     _clean_title(changes)
     _read_due(row.team, changes, errors)
     given = {name: list(changes.pop(name)) for name in M2M_FIELDS if name in changes}
+    if "custom_fields" in changes:
+        try:
+            changes["custom_fields"] = clean_custom_values(
+                task.team,
+                changes["custom_fields"],
+                current=task.custom_fields,
+                fields=_definitions(task.team),
+            )
+        except ValidationError as exc:
+            _collect(errors, exc)
+            del changes["custom_fields"]
     changed: list[str] = []
     if "is_archived" in changes:
         archived = bool(changes.pop("is_archived"))
@@ -193,6 +225,18 @@ def tasks_write_bulk(
     that its rows are written, so a repeated run does not write them twice).
     """
     result = BulkWrite()
+    # The custom field definitions of the rows' teams, in one query.
+    token = _DEFINITIONS.set(
+        {team_id: [] for team_id in {row.team.pk for row in rows}}
+        | fields_by_team(row.team.pk for row in rows)
+    )
+    try:
+        return _write_bulk(actor, rows, result, dry_run=dry_run, then=then)
+    finally:
+        _DEFINITIONS.reset(token)
+
+
+def _write_bulk(actor, rows, result, *, dry_run, then) -> BulkWrite:
     # The same look-up as task_create's check, once per team in the file (not per row).
     roles = {team.pk: _team_roles(team) for team in {row.team for row in rows}}
     prepared = []

@@ -15,6 +15,7 @@ from portal.core.history import history_paused, record_change
 from portal.events.services import record_events
 from portal.tasks import events
 from portal.tasks import permissions as task_perms
+from portal.tasks.custom_fields import clean_custom_values, fields_of
 from portal.tasks.due import apply_due
 from portal.tasks.models import TASK_HISTORY, Tag, Task
 from portal.tasks.services.bulk import ROW_RULE, TaskWrite, tasks_write_bulk
@@ -51,8 +52,14 @@ def task_create(*, actor: User, team: Team, title: str, **fields: Any) -> Task:
     apply_due(team, fields)
     m2m = {name: _unique(fields.pop(name)) for name in M2M_FIELDS if name in fields}
     archived = fields.pop("is_archived", False)
+    definitions = fields_of(team.pk)
+    fields["custom_fields"] = clean_custom_values(
+        team, fields.pop("custom_fields", None), creating=True, fields=definitions
+    )
 
     task = Task(team=team, created_by=actor, **fields)
+    # Doors that show the task just written show these fields without reading them again.
+    task.custom_definitions = definitions
     _apply_status(task, None)
     _apply_archive(task, bool(archived))
     # A failed validation below rolls the reservation back with the transaction. The team's
@@ -112,6 +119,15 @@ def _change_task(
     roles = _team_roles(task.team, m2m["assignees"], lock=True) if "assignees" in m2m else {}
     _lock_task(task)
     _merge_links(task, m2m, add, remove or {})
+    if "custom_fields" in changes:
+        # Merged into the values as stored under the lock: keys given are set, None clears.
+        task.custom_definitions = fields_of(task.team_id)
+        changes["custom_fields"] = clean_custom_values(
+            task.team,
+            changes["custom_fields"],
+            current=task.custom_fields,
+            fields=task.custom_definitions,
+        )
 
     fields: set[str] = set()
     if "is_archived" in changes:

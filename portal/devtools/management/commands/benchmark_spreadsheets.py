@@ -235,7 +235,7 @@ class Command(BaseCommand):
 
         started = time.perf_counter()
         with tempfile.TemporaryFile() as out:  # a file, as the export job writes
-            written = write_xlsx(out, sheet.headers(), sampled(sheet.rows(queryset)))
+            written = write_xlsx(out, sheet.headers(queryset), sampled(sheet.rows(queryset)))
             size = out.tell()
             peak[0] = max(peak[0], _rss_mb())
         took = time.perf_counter() - started

@@ -1,0 +1,57 @@
+"""Custom fields in a real browser: a lead defines one on the team's admin page, a member fills
+it on the task page, then filters the team's list by it."""
+
+import pytest
+from django.core.management import call_command
+
+from portal.tasks.models import CustomField, Task
+from portal.teams.models import Team
+from tests.browser.browsing import signed_in_page
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_lead_defines_member_fills_and_filters(browser, live_server, shots):
+    call_command("demo", verbosity=0)
+    team = Team.objects.get(slug="operations")
+    base = live_server.url
+
+    page, errors = signed_in_page(browser, live_server, "olivia")
+    page.goto(f"{base}/admin/teams/team/{team.pk}/change/")
+    page.get_by_role("link", name="Custom fields", exact=False).first.click()
+    page.get_by_text("Add another Custom field", exact=False).first.click()
+    page.fill("[name=custom_fields-0-name]", "Severity")
+    page.fill("[name=custom_fields-0-key]", "severity")
+    page.select_option("[name=custom_fields-0-type]", "choice")
+    page.fill("[name=custom_fields-0-choices_lines]", "S1\nS2\nS3")
+    page.check("[name=custom_fields-0-on_card]")
+    page.locator("[name=_continue]").first.click()
+    page.wait_for_load_state()
+    field = CustomField.objects.get(team=team, key="severity")
+    assert [c["label"] for c in field.choices] == ["S1", "S2", "S3"]
+    page.context.close()
+
+    task = Task.objects.filter(team=team, is_archived=False).order_by("number").first()
+    page, errors = signed_in_page(browser, live_server, "marcus")
+    page.goto(f"{base}/teams/operations/tasks/{task.number}/")
+    s2 = next(c["id"] for c in field.choices if c["label"] == "S2")
+    page.select_option("#edit-cf_severity", s2)
+    page.click("#save-task")
+    page.wait_for_url(f"{base}/teams/operations/tasks/{task.number}/")
+    task.refresh_from_db()
+    assert task.custom_fields == {"severity": s2}
+    assert "Severity" in page.locator("#history, .history, body").first.inner_text()
+
+    page.goto(f"{base}/teams/operations/tasks/")
+    page.locator("summary", has_text="Filters and order").click()
+    page.select_option("#f-cf_severity", "S2")
+    page.locator("#task-filters button[type=submit]").first.click()
+    page.wait_for_url("**cf_severity=S2**")
+    rows = page.locator("table tbody tr")
+    assert rows.count() == 1
+    assert task.key in rows.first.inner_text()
+    page.screenshot(path=shots / "custom-fields-list.png", full_page=True)
+
+    page.goto(f"{base}/teams/operations/")
+    assert "Severity: S2" in page.locator(f"#card-{task.pk}").inner_text()
+    assert not errors, errors

@@ -1,0 +1,94 @@
+"""Custom fields in the task sheet: a column per field, round trips, cell errors."""
+
+import pytest
+
+from portal.tasks.models import Task
+from portal.tasks.resources import TaskResource, tasks_for_sheet
+from portal.tasks.services import task_create
+from tests.sheets import as_dicts, export_bytes, import_rows, problems, read_csv, read_xlsx
+from tests.tasks.custom_field_cases import CASES, define, expected
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def fields(team, lead):
+    return define(team, lead)
+
+
+def _full(team, member):
+    return task_create(
+        actor=member,
+        team=team,
+        title="Full",
+        custom_fields={
+            "note": "n",
+            "story": "a\nb",
+            "points": 2.5,
+            "starts": "2026-12-31",
+            "severity": "S2",
+            "areas": ["web", "api"],
+            "owner": "member2",
+            "billable": True,
+            "link": "https://example.com/",
+        },
+    )
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_export_has_a_column_per_field_and_reimports_unchanged(fmt, team, member, member2, fields):
+    task = _full(team, member)
+    task_create(actor=member, team=team, title="Bare")
+    content = export_bytes(TaskResource(), tasks_for_sheet(member), fmt)
+    rows = read_csv(content) if fmt == "csv" else read_xlsx(content)
+    names = [f.name for f in fields.values()]
+    assert rows[0][-len(names) :] == names
+    by_title = {r["title"]: r for r in as_dicts(rows)}
+    full = by_title["Full"]
+    assert full["Severity"] == "S2"
+    assert full["Areas"] == "api, web"
+    assert full["Owner"] == "member2"
+    assert full["Billable"] == "yes"
+    before = Task.objects.get(pk=task.pk).custom_fields
+    history = Task.history.filter(id=task.pk).count()
+    rows = [[("" if c is None else c) for c in r] for r in rows]
+    result = import_rows(TaskResource(), member, rows, fmt=fmt)
+    assert not problems(result), problems(result)
+    assert result.totals["update"] == 0, result.totals
+    assert Task.objects.get(pk=task.pk).custom_fields == before
+    assert Task.history.filter(id=task.pk).count() == history
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c.id)
+def test_sheet_reads_each_type(case, team, member, people, fields):
+    header = fields[case.key].name if case.key != "owner" else "owner"  # name or key
+    given = case.text if case.text is not None else case.given
+    if isinstance(given, list):
+        given = ",".join(given)
+    rows = [["team", "title", header], ["OPS", "T", given]]
+    result = import_rows(TaskResource(), member, rows)
+    if case.error:
+        assert problems(result) == [(2, header.lower(), case.error)]
+        assert not Task.objects.exists()
+    else:
+        assert not problems(result), problems(result)
+        task = Task.objects.get()
+        assert task.custom_fields == {case.key: expected(case, fields, people)}
+
+
+def test_a_field_of_another_team_names_the_cell(team, other_team, member, outsider, fields):
+    from portal.tasks.services import custom_field_create
+
+    custom_field_create(actor=outsider, team=other_team, name="Budget", key="budget", type="number")
+    rows = [["team", "title", "Budget"], ["DES", "T", "5"], ["OPS", "U", ""], ["OPS", "V", "3"]]
+    result = import_rows(TaskResource(), member, rows)
+    # The member is not in the design team: its field is not a column they can use.
+    assert problems(result)[0][1] == "budget"
+
+
+def test_template_lists_the_custom_columns(team, member, fields):
+    headers, rows, explanation = TaskResource().template(member)
+    assert headers[-len(fields) :] == [f.name for f in fields.values()]
+    assert len(rows[0]) == len(headers)
+    severity = next(line for line in explanation if line[0] == "Severity")
+    assert "S1, S2, S3" in severity[2]
