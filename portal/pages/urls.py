@@ -9,6 +9,7 @@ from portal.pages.views import (
     bulk,
     calendar,
     exports,
+    feeds,
     home,
     invitation,
     people,
@@ -80,6 +81,9 @@ urlpatterns = [
         people.revoke,
         name="invitation_revoke",
     ),
+    path("feeds/<str:token>/my.ics", feeds.my_feed, name="feed_mine"),
+    path("feeds/<str:token>/team/<slug:slug>.ics", feeds.team_feed, name="feed_team"),
+    path("profile/feed/", profile.feed, name="profile_feed"),
     path("invitations/<str:token>/", invitation.invitation, name="invitation"),
     # My work (every team of mine) and the lists' exports and bulk edit.
     path("tasks/", tasks.my_work, name="my_work"),

@@ -29,9 +29,11 @@ from portal.tasks.selectors.board import (
 )
 from portal.tasks.selectors.calendar import (
     CALENDAR_MAX,
+    FEED_MAX,
     CalendarTasks,
     due_day_of,
     tasks_by_due_day,
+    tasks_for_feed,
 )
 from portal.tasks.selectors.comments import comments_visible_to, task_comments
 from portal.tasks.selectors.history import history_readable, task_history, task_history_entries
@@ -74,6 +76,7 @@ __all__ = [
     "BOARD_PAGE",
     "CALENDAR_MAX",
     "COMMENT_CHANGE",
+    "FEED_MAX",
     "SEARCH_MAX_LENGTH",
     "SEARCH_PER_TEAM",
     "TAG",
@@ -107,6 +110,7 @@ __all__ = [
     "task_search_by_team",
     "tasks_by_due_day",
     "tasks_by_key",
+    "tasks_for_feed",
     "tasks_like",
     "tasks_visible_to",
     "team_activity",

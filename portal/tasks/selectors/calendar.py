@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from portal.core.zones import zone
 from portal.tasks.choices import PRIORITY_RANK
 from portal.tasks.models import Task
-from portal.tasks.selectors.tasks import task_list
+from portal.tasks.selectors.tasks import task_list, tasks_visible_to
 
 # A calendar shows at most this many tasks (a month of a busy portal); the page says when
 # more were left out and the list pages through all of them.
@@ -60,3 +60,17 @@ def tasks_by_due_day(
     for tasks in found.days.values():
         tasks.sort(key=lambda t: (-PRIORITY_RANK.get(t.priority, 0), t.due_date, t.pk))
     return found
+
+
+# A calendar feed holds at most this many tasks, the latest due first (a calendar app reads
+# the whole feed every few hours).
+FEED_MAX = 5000
+
+
+def tasks_for_feed(*, fetched_by, team=None) -> list[Task]:
+    """The tasks of a calendar feed, in one query: with a due date, not archived; those
+    assigned to `fetched_by` in all their teams, or all of `team`'s (a team they may see)."""
+    qs = tasks_visible_to(fetched_by=fetched_by).prefetch_related(None).active()
+    qs = qs.filter(due_date__isnull=False)
+    qs = qs.filter(team=team) if team is not None else qs.assigned_to(fetched_by)
+    return list(qs.order_by("-due_date", "-id")[:FEED_MAX])
