@@ -36,6 +36,11 @@ urlpatterns = [
     path("teams/<slug:slug>/tasks/", tasks.task_list_page, name="task_list"),
     path("teams/<slug:slug>/calendar/", calendar.team_calendar, name="calendar"),
     path("teams/<slug:slug>/tasks/<number:number>/due/", calendar.move_due, name="task_due"),
+    path(
+        "teams/<slug:slug>/tasks/<number:number>/repeat/stop/",
+        calendar.repeat_stop,
+        name="task_repeat_stop",
+    ),
     path("teams/<slug:slug>/activity/", activity.activity, name="activity"),
     path("teams/<slug:slug>/reports/", reports.reports, name="reports"),
     path("teams/<slug:slug>/reports/export.<str:fmt>", reports.export, name="reports_export"),

@@ -126,6 +126,15 @@ TASK_FIELDS: tuple[TaskField, ...] = (
         sheet=(11, "parent"),
         admin=_plan(4),
     ),
+    # A repeat rule (portal/tasks/repeat.py): the services take a Repeat or None.
+    TaskField(
+        "repeat",
+        editable=True,
+        row=("repeat_rule", "repeat_from"),
+        api=("repeat",),
+        sheet=(13, "repeat"),
+        admin=_plan(5),
+    ),
     _("metadata", editable=True, admin=_more(1)),
     _("is_archived", editable=True, sheet=(12, "is_archived"), admin=_more(2)),
     _(

@@ -77,6 +77,7 @@ class TaskSerializer(fields.ModelSerializer):
     )
     parent = IdField(queryset=Task.objects.none(), allow_null=True, required=False)
     due_date = fields.DueField()
+    repeat = fields.RepeatField()
     metadata = fields.ObjectField(
         required=False, help_text='A JSON object of your own, such as {"source": "email"}.'
     )
@@ -135,6 +136,7 @@ _TASK_BUILT = {
     "parent": lambda row, _: row["parent_id"],
     # A day or a moment, as it was given (portal/tasks/due.py).
     "due_date": lambda row, _: _DUE.show(due_given(row["due_date"], row["due_day"])),
+    "repeat": lambda row, _: fields.RepeatField.show(row["repeat_rule"], row["repeat_from"]),
 }
 _DUE = fields.DueField()
 _TASK_PLAIN = plain_names()

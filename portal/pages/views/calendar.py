@@ -1,6 +1,7 @@
 """The calendars: a team's (`/teams/<slug>/calendar/`) and My work's (`/tasks/calendar/`),
 tasks by due day in a month or a week, filtered by the lists' filter set; and moving a task's
-due day (`/teams/<slug>/tasks/<n>/due/`), through task_update."""
+due day (`/teams/<slug>/tasks/<n>/due/`) and stopping a repeat
+(`/teams/<slug>/tasks/<n>/repeat/stop/`), both through task_update."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 from portal.core.dates import day as day_text
 from portal.core.zones import today_in, zone
 from portal.tasks import permissions as task_perms
+from portal.tasks.due import due_on_day
 from portal.tasks.selectors import CALENDAR_MAX, tasks_by_due_day
 from portal.tasks.services import error_text, task_update
 from portal.teams.models import Team
@@ -238,11 +240,7 @@ class DueDayForm(forms.Form):
 def moved_due(task, new_day: date) -> date | datetime:
     """The new due date for a task moved to `new_day`: the day, or the same time of day (in
     the team's zone) on that day when the task is due at a time."""
-    if task.due_day is not None or task.due_date is None:
-        return new_day
-    team_zone = zone(task.team.time_zone)
-    at = task.due_date.astimezone(team_zone)
-    return datetime.combine(new_day, at.time(), tzinfo=team_zone)
+    return due_on_day(task.team, task.due_date, task.due_day, new_day)
 
 
 @page_view
@@ -261,3 +259,17 @@ def move_due(request, slug: str, number: int):
         return bad_request(NOT_MOVED.format(key=task.key, reason=error_text(exc)))
     messages.success(request, MOVED.format(key=task.key, day=day_text(new_day)))
     return redirect(safe_next(request, calendar_url(team)))
+
+
+REPEAT_STOPPED = "{key} no longer repeats."
+
+
+@page_view
+@require_POST
+def repeat_stop(request, slug: str, number: int):
+    """Stop repeating: clear the task's rule (members and leads, through task_update)."""
+    user = request.user
+    team, task = team_task_or_404(user, slug, number, rule=task_perms.EDIT_TASK)
+    task_update(actor=user, task=task, repeat=None)
+    messages.success(request, REPEAT_STOPPED.format(key=task.key))
+    return redirect("pages:task", team.slug, task.number)

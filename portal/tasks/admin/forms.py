@@ -15,12 +15,14 @@ from portal.tasks.admin.autocomplete import FOLLOWS_TEAM_ATTR
 from portal.tasks.due import check_due
 from portal.tasks.fields import form_value
 from portal.tasks.models import Comment, Tag, Task
+from portal.tasks.repeat import RepeatFormField, repeat_initial
 
 
 class TaskAdminForm(forms.ModelForm):
     """Runs the domain's checks that a ModelForm alone cannot (assignees, archiving)."""
 
     request = None  # set per request in TaskAdmin.get_form
+    repeat = RepeatFormField()
 
     class Meta:
         model = Task
@@ -42,6 +44,8 @@ class TaskAdminForm(forms.ModelForm):
         # A due date shows as it was given: the day alone, or the day and the time.
         if field_name == "due_date" and self.instance.pk:
             return form_value(self.instance, field_name)
+        if field_name == "repeat":
+            return repeat_initial(self.instance)
         return super().get_initial_for_field(field, field_name)
 
     def _get_validation_exclusions(self):

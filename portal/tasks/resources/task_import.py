@@ -6,6 +6,7 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from import_export.results import RowResult
 
@@ -29,6 +30,7 @@ from portal.tasks.choices import Priority, Status
 from portal.tasks.due import due_given
 from portal.tasks.keys import parse_task_key
 from portal.tasks.models import Task
+from portal.tasks.repeat import parse_repeat_text, stored_repeat
 from portal.tasks.resources import task_columns as spec
 from portal.tasks.resources.tags import TAG_NAME_TAKEN
 from portal.tasks.selectors import tags_seen_by, tasks_by_key, tasks_like
@@ -136,6 +138,8 @@ def _cell(name: str, value: Any) -> str:
         return value.key if value is not None else ""
     if name == "is_archived":
         return "yes" if value else "no"
+    if name == "repeat":
+        return value.text() if value else ""
     return "" if value is None else str(value)
 
 
@@ -145,6 +149,8 @@ def _stored(task: Task, name: str) -> Any:
         return due_given(task.due_date, task.due_day)
     if name in ("assignees", "tags"):
         return list(getattr(task, name).all())
+    if name == "repeat":
+        return stored_repeat(task.repeat_rule, task.repeat_from)
     return getattr(task, name)
 
 
@@ -374,6 +380,11 @@ class _TaskSheet(SheetImport):
             fields[name] = self._parent(value)
         elif name == "is_archived":
             fields[name] = yes_no(value)
+        elif name == "repeat":
+            try:
+                fields[name] = parse_repeat_text(text(value))
+            except ValidationError as exc:
+                raise CellError(" ".join(exc.messages)) from None
 
     def _parent(self, value: Any) -> Task | None:
         try:

@@ -6,8 +6,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
-from portal.core.zones import zone
 from portal.tasks.choices import PRIORITY_RANK
+from portal.tasks.due import due_day_in_zone
 from portal.tasks.models import Task
 from portal.tasks.selectors.tasks import task_list, tasks_visible_to
 
@@ -27,11 +27,7 @@ class CalendarTasks:
 def due_day_of(task: Task) -> date | None:
     """The day a task is due as its team sees it: the day given, or the day of the due moment
     in the team's time zone."""
-    if task.due_day is not None:
-        return task.due_day
-    if task.due_date is None:
-        return None
-    return task.due_date.astimezone(zone(task.team.time_zone)).date()
+    return due_day_in_zone(task.team, task.due_date, task.due_day)
 
 
 def tasks_by_due_day(
