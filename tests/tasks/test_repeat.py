@@ -271,6 +271,14 @@ def test_the_api_reads_and_writes_repeat(client_for, team, member):
     assert Task.objects.filter(repeat_previous_id=created.json()["id"]).count() == 1
     stopped = api.patch(url, {"repeat": None}, format="json")
     assert stopped.status_code == 200 and stopped.json()["repeat"] is None
+    undated = api.post(
+        "/api/tasks/",
+        {"team": team.pk, "title": "No due", "repeat": {"freq": "daily"}},
+        format="json",
+    )
+    assert undated.status_code == 400 and undated.json() == {"repeat": [RULE_NEEDS_DUE]}
+    weird = api.patch(url, {"repeat": "weekly"}, format="json")
+    assert weird.status_code == 400 and "repeat" in weird.json()
 
 
 def test_the_task_page_sets_and_stops_a_repeat(client, team, member, weekly):

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from django.http import Http404, HttpResponse
 from django.urls import reverse
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from portal.accounts.models import FeedToken
 from portal.pages.feeds import calendar_bytes
@@ -38,13 +38,13 @@ def _respond(request, name: str, tasks, filename: str) -> HttpResponse:
     return response
 
 
-@require_GET
+@require_safe
 def my_feed(request, token: str):
     user = _owner(token)
     return _respond(request, "My tasks", tasks_for_feed(fetched_by=user), "my-tasks.ics")
 
 
-@require_GET
+@require_safe
 def team_feed(request, token: str, slug: str):
     user = _owner(token)
     team = teams_visible_to(fetched_by=user).filter(slug=slug).first()
