@@ -115,9 +115,10 @@ class Task(TimeStampedModel):
     completed_at = models.DateTimeField(null=True, blank=True, editable=False)
     # Repeating (portal/tasks/repeat.py): the rule, what it counts from, the series' first due
     # day, this occurrence's number, and the occurrence this one follows (one next at most).
-    repeat_rule = models.CharField("repeats", max_length=RULE_MAX, blank=True, editable=False)
+    # (Editable, so that history shows their changes; the doors write them through `repeat`.)
+    repeat_rule = models.CharField("repeats", max_length=RULE_MAX, blank=True)
     repeat_from = models.CharField(
-        max_length=4, choices=FROM_CHOICES, default=FROM_DUE, editable=False
+        "repeats counted", max_length=4, choices=FROM_CHOICES, default=FROM_DUE
     )
     repeat_start = models.DateField(null=True, blank=True, editable=False)
     repeat_number = models.PositiveIntegerField(default=1, editable=False)

@@ -307,6 +307,17 @@ def test_the_task_page_sets_and_stops_a_repeat(client, team, member, weekly):
     assert RULE_FREQ in response.content.decode()
 
 
+def test_history_shows_repeat_changes(client, member, weekly):
+    task_update(actor=member, task=weekly, repeat=Repeat("FREQ=DAILY", FROM_DONE))
+    client.force_login(member)
+    rows = client.get(f"/teams/operations/tasks/{weekly.number}/").context["history"]
+    changed = {(r["field"], r["old"], r["new"]) for r in rows[0]["rows"]}
+    assert changed == {
+        ("repeats", "FREQ=WEEKLY;BYDAY=MO,TH", "FREQ=DAILY"),
+        ("repeats counted", "from the due day", "from the day it is done"),
+    }
+
+
 def test_the_admin_form_sets_a_repeat(client, member, team, weekly):
     from tests.tasks.test_admin import change_url, form_data
 
