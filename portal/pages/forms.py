@@ -20,7 +20,7 @@ from portal.tasks.due import check_due
 from portal.tasks.fields import form_value, page_form_names
 from portal.tasks.keys import parse_task_key
 from portal.tasks.models import Comment, Task
-from portal.tasks.repeat import RepeatFormField, repeat_initial
+from portal.tasks.repeat import SUGGESTIONS, RepeatFormField, repeat_initial
 from portal.teams.models import Invitation
 
 PASSWORDS_DIFFER = "The two passwords differ."
@@ -102,6 +102,7 @@ class TaskForm(PageForm):
             help_text=f"Optional: the key of the task this one belongs to, such as {team.key}-12.",
         )
         self.fields["repeat"] = RepeatFormField()
+        self.repeat_suggestions = SUGGESTIONS
         self.fields["new_tags"] = forms.CharField(
             label="New tags",
             required=False,

@@ -254,6 +254,17 @@ def count_of(rule: str) -> int | None:
     return None
 
 
+# Common rules, offered as suggestions beside the Repeats field (any RRULE may be typed).
+SUGGESTIONS = (
+    ("FREQ=DAILY", "Every day"),
+    ("FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR", "Every weekday"),
+    ("FREQ=WEEKLY", "Every week, on the due day's weekday"),
+    ("FREQ=WEEKLY;INTERVAL=2", "Every two weeks"),
+    ("FREQ=MONTHLY", "Every month, on the due day (or the month's last day)"),
+    ("FREQ=MONTHLY;BYMONTHDAY=-1", "The last day of every month"),
+    ("FREQ=YEARLY", "Every year"),
+    ("FREQ=DAILY;INTERVAL=7;X-FROM=DONE", "A week after it is done"),
+)
 REPEAT_HELP = (
     "An RRULE such as FREQ=WEEKLY;BYDAY=MO,TH or FREQ=MONTHLY;INTERVAL=2; add ;X-FROM=DONE "
     "to count from the day the task is done. Empty: the task does not repeat."
@@ -265,6 +276,7 @@ class RepeatFormField(forms.CharField):
     or None for empty text (stop repeating)."""
 
     def __init__(self, **kwargs):
+        kwargs.setdefault("widget", forms.TextInput(attrs={"list": "repeat-suggestions"}))
         kwargs.setdefault("required", False)
         kwargs.setdefault("max_length", RULE_MAX + len(FROM_DONE_TEXT) + 1)
         kwargs.setdefault("help_text", REPEAT_HELP)

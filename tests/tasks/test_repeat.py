@@ -285,6 +285,7 @@ def test_the_task_page_sets_and_stops_a_repeat(client, team, member, weekly):
     client.force_login(member)
     page = client.get(f"/teams/operations/tasks/{weekly.number}/").content.decode()
     assert "FREQ=WEEKLY;BYDAY=MO,TH" in page and 'id="repeat-stop"' in page
+    assert 'list="repeat-suggestions"' in page and '<option value="FREQ=YEARLY">' in page
     response = client.post(f"/teams/operations/tasks/{weekly.number}/repeat/stop/")
     assert response.status_code == 302
     weekly.refresh_from_db()

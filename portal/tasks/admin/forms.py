@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.core.exceptions import ValidationError
-from unfold.widgets import UnfoldAdminTextareaWidget
+from unfold.widgets import UnfoldAdminTextareaWidget, UnfoldAdminTextInputWidget
 
 from portal.accounts.models import User
 from portal.adminkit.fields import AdminDueWidget, JSONFormField
@@ -22,7 +22,7 @@ class TaskAdminForm(forms.ModelForm):
     """Runs the domain's checks that a ModelForm alone cannot (assignees, archiving)."""
 
     request = None  # set per request in TaskAdmin.get_form
-    repeat = RepeatFormField()
+    repeat = RepeatFormField(widget=UnfoldAdminTextInputWidget)
 
     class Meta:
         model = Task
