@@ -10,7 +10,7 @@ from portal.accounts.usernames import (
     username_ensure_free,
     validate_username,
 )
-from portal.core.models import CheckedInputMixin
+from portal.core.models import CheckedInputMixin, TimeStampedModel
 from portal.core.zones import time_zone_choices, validate_time_zone
 
 EMAIL_TAKEN = "A user with this email address already exists."
@@ -131,3 +131,19 @@ def name_of(user, instead: str = "") -> str:
     """`user.display_name`; for a person who is not there, `instead` (what did it: a job's
     name, from the history record) or NOBODY."""
     return (instead or NOBODY) if user is None else user.display_name
+
+
+class FeedToken(TimeStampedModel):
+    """A person's calendar feed address (`/feeds/<token>/my.ics`): whoever holds it reads the
+    tasks that person may see with a due date, without signing in, so it is long and random,
+    revocable and replaceable from the profile. Kept as given (not hashed): the profile shows
+    it again, as calendar services show their secret addresses."""
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="feed_token")
+    token = models.CharField(max_length=64, unique=True)
+
+    class Meta:
+        verbose_name = "calendar feed token"
+
+    def __str__(self) -> str:
+        return f"Calendar feed of {self.user}"

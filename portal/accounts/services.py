@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from datetime import datetime
 from typing import Any
 
@@ -10,7 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from portal.accounts.models import User
+from portal.accounts.models import FeedToken, User
 from portal.accounts.permissions import is_superuser
 from portal.accounts.usernames import normalize_username
 from portal.core.models import save_checked
@@ -153,3 +154,26 @@ def email_address_record(*, user: User) -> None:
         return
     EmailAddress.objects.filter(user=user, primary=True).update(primary=False)
     EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+
+
+FEED_OTHERS = "People can only change their own calendar feed."
+FEED_TOKEN_BYTES = 32
+
+
+@transaction.atomic
+def feed_token_renew(*, actor: User, user: User) -> FeedToken:
+    """A new calendar feed address for `user` (their own); the previous one stops working."""
+    if actor.pk != user.pk:
+        raise PermissionDenied(FEED_OTHERS)
+    token = secrets.token_urlsafe(FEED_TOKEN_BYTES)
+    feed, _ = FeedToken.objects.update_or_create(user=user, defaults={"token": token})
+    return feed
+
+
+@transaction.atomic
+def feed_token_revoke(*, actor: User, user: User) -> bool:
+    """Turn off `user`'s calendar feed (their own); True when there was one."""
+    if actor.pk != user.pk:
+        raise PermissionDenied(FEED_OTHERS)
+    deleted, _ = FeedToken.objects.filter(user=user).delete()
+    return bool(deleted)

@@ -129,3 +129,60 @@ class DueField(serializers.Field):
 
     def to_representation(self, task):
         return self.show(due_given(task.due_date, task.due_day))
+
+
+REPEAT_SCHEMA = {
+    "type": "object",
+    "nullable": True,
+    "description": (
+        "How the task repeats (null: it does not). Written as "
+        '{"freq": "daily"|"weekdays"|"weekly"|"monthly"|"yearly", "interval": 1, '
+        '"days": ["mo", "th"] (weekly), "day": 31 (monthly; -1 the last day), '
+        '"from": "due"|"done"} or {"rrule": "FREQ=WEEKLY;BYDAY=MO,TH", "from": "due"}; '
+        'read as {"rrule": ..., "from": ...}.'
+    ),
+    "properties": {
+        "rrule": {"type": "string"},
+        "from": {"type": "string", "enum": ["due", "done"]},
+        "freq": {"type": "string", "enum": ["daily", "weekdays", "weekly", "monthly", "yearly"]},
+        "interval": {"type": "integer", "minimum": 1},
+        "days": {"type": "array", "items": {"type": "string"}},
+        "day": {"type": "integer"},
+    },
+}
+
+
+@extend_schema_field(REPEAT_SCHEMA)
+class RepeatField(serializers.Field):
+    """A task's repeat (portal/tasks/repeat.py): a rule as choices or RRULE text, or null."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("source", "*")
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("allow_null", True)
+        super().__init__(**kwargs)
+
+    def validate_empty_values(self, data):
+        if data is None:
+            return True, {"repeat": None}
+        return super().validate_empty_values(data)
+
+    def to_internal_value(self, data):
+        from django.core.exceptions import ValidationError
+
+        from portal.tasks.repeat import parse_repeat_json
+
+        try:
+            return {"repeat": parse_repeat_json(data)}
+        except ValidationError as exc:
+            raise serializers.ValidationError(exc.messages, code="invalid") from None
+
+    @staticmethod
+    def show(rule: str, start: str) -> dict | None:
+        from portal.tasks.repeat import stored_repeat
+
+        repeat = stored_repeat(rule, start)
+        return repeat.json() if repeat else None
+
+    def to_representation(self, task):
+        return self.show(task.repeat_rule, task.repeat_from)

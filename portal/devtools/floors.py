@@ -19,7 +19,7 @@ from portal.teams.models import Membership, Team
 
 # The API's task JSON, in order: the page query below selects its columns in this order.
 COLUMNS = api_shown_names()
-JSON_COLUMNS = ("created_by", "assignees", "tags", "metadata", "custom_fields")
+JSON_COLUMNS = ("created_by", "assignees", "tags", "repeat", "metadata", "custom_fields")
 
 
 def _tables() -> dict[str, str]:
@@ -54,8 +54,10 @@ def _sql(where: str) -> str:
                 SELECT {agg}({obj}('id', g.id, 'name', g.name, 'color', g.color))
                 FROM {{tagged}} tt JOIN {{tag}} g ON g.id = tt.tag_id
                 WHERE tt.task_id = t.id), {empty}),
-            t.parent_id, t.metadata, t.custom_fields, t.is_archived, t.completed_at,
-            t.created_at, t.updated_at
+            t.parent_id,
+            CASE WHEN t.repeat_rule = '' THEN NULL
+                ELSE {obj}('rrule', t.repeat_rule, 'from', t.repeat_from) END,
+            t.metadata, t.custom_fields, t.is_archived, t.completed_at, t.created_at, t.updated_at
         FROM {{task}} t
         JOIN {{team}} tm ON tm.id = t.team_id
         LEFT JOIN {{user}} u ON u.id = t.created_by_id

@@ -22,6 +22,7 @@ from portal.tasks.due import check_due
 from portal.tasks.fields import form_value, page_form_names
 from portal.tasks.keys import parse_task_key
 from portal.tasks.models import Comment, FieldType, Task
+from portal.tasks.repeat import SUGGESTIONS, RepeatFormField, repeat_initial
 from portal.teams.models import Invitation
 
 PASSWORDS_DIFFER = "The two passwords differ."
@@ -104,6 +105,8 @@ class TaskForm(CustomFieldsFormMixin, PageForm):
             max_length=30,
             help_text=f"Optional: the key of the task this one belongs to, such as {team.key}-12.",
         )
+        self.fields["repeat"] = RepeatFormField()
+        self.repeat_suggestions = SUGGESTIONS
         self.fields["new_tags"] = forms.CharField(
             label="New tags",
             required=False,
@@ -129,6 +132,7 @@ class TaskForm(CustomFieldsFormMixin, PageForm):
         initial["assignees"] = [u.pk for u in task.assignees.all()]
         initial["tags"] = [t.pk for t in task.tags.all()]
         initial["parent"] = task.parent.key if task.parent_id else ""
+        initial["repeat"] = repeat_initial(task)
         return initial
 
     @property

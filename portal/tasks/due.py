@@ -103,3 +103,21 @@ def due_words(
         return ""
     text = due_text(due_date, due_day, now)
     return OVERDUE_WORDS.format(due=text) if overdue else text
+
+
+def due_day_in_zone(team, due_date: datetime | None, due_day: date | None) -> date | None:
+    """The day a task is due as its team sees it: the day given, or the day of the due moment
+    in the team's time zone."""
+    if due_day is not None:
+        return due_day
+    if due_date is None:
+        return None
+    return due_date.astimezone(zone(team.time_zone)).date()
+
+
+def due_on_day(team, due_date: datetime | None, due_day: date | None, new_day: date):
+    """A due date moved to `new_day`: the day, or the same time of day in the team's zone."""
+    if due_day is not None or due_date is None:
+        return new_day
+    team_zone = zone(team.time_zone)
+    return datetime.combine(new_day, due_date.astimezone(team_zone).time(), tzinfo=team_zone)

@@ -17,7 +17,9 @@ from portal.tasks.due import due_given
 from portal.tasks.models import Comment, Task
 
 # Fields the services derive from others (the change that moved them is the news).
-DERIVED = frozenset({"archived_at", "completed_at", "updated_at", "due_day"})
+DERIVED = frozenset(
+    {"archived_at", "completed_at", "updated_at", "due_day", "repeat_start", "repeat_number"}
+)
 
 
 def _task(task: Task) -> dict[str, Any]:

@@ -129,6 +129,15 @@ TASK_FIELDS: tuple[TaskField, ...] = (
         sheet=(11, "parent"),
         admin=_plan(4),
     ),
+    # A repeat rule (portal/tasks/repeat.py): the services take a Repeat or None.
+    TaskField(
+        "repeat",
+        editable=True,
+        row=("repeat_rule", "repeat_from"),
+        api=("repeat",),
+        sheet=(13, "repeat"),
+        admin=_plan(5),
+    ),
     _("metadata", editable=True, admin=_more(1)),
     # The values of the team's own fields (portal/tasks/custom_fields.py): the sheet gives
     # each field a column and the forms a field of its own, after the built-in ones.

@@ -17,6 +17,7 @@ from portal.core.models import TimeStampedModel
 from portal.tasks.choices import Priority, Status
 from portal.tasks.keys import task_key
 from portal.tasks.querysets import TaskQuerySet, active_q, open_q
+from portal.tasks.repeat import FROM_CHOICES, FROM_DUE, RULE_MAX
 from portal.teams.models import Team
 
 COLOR_INVALID = "Enter a colour as #RRGGBB, for example #1E88E5."
@@ -115,6 +116,23 @@ class Task(TimeStampedModel):
     is_archived = models.BooleanField("archived", default=False)
     archived_at = models.DateTimeField(null=True, blank=True, editable=False)
     completed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Repeating (portal/tasks/repeat.py): the rule, what it counts from, the series' first due
+    # day, this occurrence's number, and the occurrence this one follows (one next at most).
+    # (Editable, so that history shows their changes; the doors write them through `repeat`.)
+    repeat_rule = models.CharField("repeats", max_length=RULE_MAX, blank=True)
+    repeat_from = models.CharField(
+        "repeats counted", max_length=4, choices=FROM_CHOICES, default=FROM_DUE
+    )
+    repeat_start = models.DateField(null=True, blank=True, editable=False)
+    repeat_number = models.PositiveIntegerField(default=1, editable=False)
+    repeat_previous = models.OneToOneField(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="repeat_next",
+        editable=False,
+    )
 
     history = TASK_HISTORY
     objects = TaskQuerySet.as_manager()

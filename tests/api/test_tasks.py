@@ -173,6 +173,7 @@ def test_task_json_shape(client_for, people, task):
         "tags",
         "parent",
         "metadata",
+        "repeat",
         "custom_fields",
         "is_archived",
         "completed_at",

@@ -43,6 +43,7 @@ def test_the_form_names_fields_as_the_model_and_offers_only_the_team(
         "assignees",
         "tags",
         "parent",
+        "repeat",
         "new_tags",
     ]
     assert set(form.fields["assignees"].queryset) == {member, member2}

@@ -25,6 +25,7 @@ def test_every_door_reads_its_fields_from_the_description():
         "assignees",
         "tags",
         "is_archived",
+        "repeat",
     } == EDITABLE_FIELDS
     assert M2M_FIELDS == ("assignees", "tags")
     assert set(TASK_ROW_FIELDS) == {
@@ -49,6 +50,8 @@ def test_every_door_reads_its_fields_from_the_description():
         "completed_at",
         "created_at",
         "updated_at",
+        "repeat_rule",
+        "repeat_from",
     }
     assert TASK_IMPORT_COLUMNS == (
         "key",
@@ -64,6 +67,7 @@ def test_every_door_reads_its_fields_from_the_description():
         "tags",
         "parent",
         "is_archived",
+        "repeat",
     )
     assert TASK_EXPORT_ONLY == ("created_by", "created_at", "updated_at", "completed_at")
     assert TaskSerializer.Meta.fields == f.api_names()
@@ -118,6 +122,7 @@ ADMIN_FIELDSETS = [
                 "assignees",
                 "tags",
                 "parent",
+                "repeat",
             ],
             "classes": ["tab"],
         },

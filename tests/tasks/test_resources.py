@@ -14,7 +14,7 @@ def test_columns_are_in_the_issues_order():
     assert TaskResource().headers() == [
         "key", "team", "title", "description", "status", "priority", "due_date",
         "estimated_hours", "actual_hours", "assignees", "tags", "parent", "is_archived",
-        "created_by", "created_at", "updated_at", "completed_at",
+        "repeat", "created_by", "created_at", "updated_at", "completed_at",
     ]  # fmt: skip
     assert list(TASK_COLUMNS) == TaskResource().headers()
 

@@ -269,4 +269,6 @@ def test_update_queries_do_not_grow_with_rows(sheet_world, team, lead):
         assert result.counts()["updated"] == n
         return len(ctx.captured_queries)
 
-    assert run(4) == run(40)
+    # SQLite splits the history records' insert at 999 parameters (a task's record has 27
+    # columns): up to 30 rows they fit one statement.
+    assert run(4) == run(30)

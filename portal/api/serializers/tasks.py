@@ -119,6 +119,7 @@ class TaskSerializer(fields.ModelSerializer):
     )
     parent = IdField(queryset=Task.objects.none(), allow_null=True, required=False)
     due_date = fields.DueField()
+    repeat = fields.RepeatField()
     metadata = fields.ObjectField(
         required=False, help_text='A JSON object of your own, such as {"source": "email"}.'
     )
@@ -180,6 +181,7 @@ _TASK_BUILT = {
     "due_date": lambda row, _: _DUE.show(due_given(row["due_date"], row["due_day"])),
     # Every shown field of the task's team, choices by label (links["custom"]: its fields).
     "custom_fields": lambda row, links: api_values(links["custom"], row["custom_fields"]),
+    "repeat": lambda row, _: fields.RepeatField.show(row["repeat_rule"], row["repeat_from"]),
 }
 _DUE = fields.DueField()
 _TASK_PLAIN = plain_names()

@@ -5,15 +5,21 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
-from django.views.decorators.http import require_http_methods
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST
 
-from portal.accounts.services import profile_update
+from portal.accounts.models import FeedToken
+from portal.accounts.services import feed_token_renew, feed_token_revoke, profile_update
 from portal.pages.forms import ProfileForm, add_service_errors
+from portal.teams.selectors import teams_visible_to
 
-from .base import page_view, render_page
+from .base import bad_request, page_view, render_page
 
 SAVED = "Your profile was saved."
 UNCHANGED = "Nothing was changed."
+FEED_RENEWED = "Your calendar feed has a new address: the previous one no longer works."
+FEED_REVOKED = "Your calendar feed is turned off: its address no longer works."
+FEED_ACTION_INVALID = 'Choose "renew" or "revoke".'
 
 
 @page_view
@@ -37,4 +43,42 @@ def profile(request):
     else:
         form = ProfileForm(user=user)
     context = {"form": form, "title": "Your profile", "section": "profile"}
+    context.update(_feed_context(request))
     return render_page(request, "teams/profile.html", context, status=status)
+
+
+def _feed_context(request) -> dict:
+    """The person's calendar feed addresses (absolute, to paste into a calendar app)."""
+    feed = FeedToken.objects.filter(user=request.user).first()
+    if feed is None:
+        return {"feed": None}
+    teams = teams_visible_to(fetched_by=request.user).only("id", "name", "slug")
+    return {
+        "feed": feed,
+        "feed_mine": request.build_absolute_uri(reverse("pages:feed_mine", args=[feed.token])),
+        "feed_teams": [
+            (
+                team.name,
+                request.build_absolute_uri(
+                    reverse("pages:feed_team", args=[feed.token, team.slug])
+                ),
+            )
+            for team in teams
+        ],
+    }
+
+
+@page_view
+@require_POST
+def feed(request):
+    """Create or replace (`action=renew`) or turn off (`action=revoke`) my calendar feed."""
+    action = request.POST.get("action", "")
+    if action == "renew":
+        feed_token_renew(actor=request.user, user=request.user)
+        messages.success(request, FEED_RENEWED)
+    elif action == "revoke":
+        feed_token_revoke(actor=request.user, user=request.user)
+        messages.success(request, FEED_REVOKED)
+    else:
+        return bad_request(FEED_ACTION_INVALID)
+    return redirect(reverse("pages:profile") + "#calendar-feed")

@@ -67,11 +67,13 @@ def _assignee(request, team: Team | None) -> str:
     return request.GET.get("assignee", "" if team else MY_WORK_DEFAULT_ASSIGNEE)
 
 
-def list_filters(request, team: Team | None) -> QueryDict:
+def list_filters(
+    request, team: Team | None, page_params: tuple[str, ...] = PAGE_PARAMS
+) -> QueryDict:
     """The filter set's values for the list: the address's, with the team fixed by a team's
-    address, and My work's assignee default."""
+    address, and My work's assignee default; `page_params` belong to the page."""
     filters = request.GET.copy()
-    for name in PAGE_PARAMS:
+    for name in page_params:
         filters.pop(name, None)
     if team is not None:
         # The team is fixed by the address; everything else is the API's filter set, unchanged.
@@ -141,6 +143,33 @@ def _rows(user, filters, page: int) -> tuple[list, bool, int]:
     return rows[:PAGE_SIZE], len(rows) > PAGE_SIZE, count_capped(qs)
 
 
+def filter_context(
+    request, team: Team | None, clear_url: str, page_params: tuple[str, ...] = PAGE_PARAMS
+) -> dict:
+    """What the list's filter form (`teams/_task_filters.html`) shows: the choices and the
+    values given; the calendars show the same form. `clear_url`: where "Clear" goes."""
+    fixed = (*page_params, "search", "team", *(() if team else ("assignee",)))
+    # The team's custom fields filter the list (cf_<key>) and order it.
+    custom = fields_of(team.pk) if team is not None else []
+    return {
+        "filtered": any(k not in fixed and v for k, v in request.GET.items()),
+        "custom_definitions": custom,
+        "custom_filters": custom_filters(custom, request.GET, team),
+        "people": list_people(request.user, team),
+        "tags": tags_visible_to(fetched_by=request.user).only("id", "name"),
+        "statuses": Status.choices,
+        "priorities": Priority.choices,
+        "chosen": {
+            "status": _chosen(request, "status"),
+            "priority": _chosen(request, "priority"),
+        },
+        "values": request.GET,
+        "assignee": _assignee(request, team),
+        "anyone": "" if team else ANYONE,
+        "list_url": clear_url,
+    }
+
+
 def list_context(request, team: Team | None) -> dict:
     """Everything a task list shows; `team` None is My work."""
     user = request.user
@@ -154,12 +183,9 @@ def list_context(request, team: Team | None) -> dict:
             tasks, has_next, total = _rows(user, list_filters(request, team), page)
         except ValidationError as exc:
             errors = filter_errors(exc)
-    fixed = (*PAGE_PARAMS, "search", "team", *(() if team else ("assignee",)))
-    filtered = any(k not in fixed and v for k, v in request.GET.items())
     editable = {task.pk for task in tasks if task_perms.can_edit_task(user, task)}
     context = team_context(user, team) if team else {"section": "my_work"}
-    # The team's custom fields filter the list (cf_<key>) and order it.
-    custom = fields_of(team.pk) if team is not None else []
+    context.update(filter_context(request, team, list_url(team)))
     context.update(
         {
             "title": f"{team.name} tasks" if team else "My work",
@@ -168,23 +194,9 @@ def list_context(request, team: Team | None) -> dict:
             "page": page or 1,
             "has_next": has_next,
             "total_text": count_text(total) if total is not None else "",
-            "filtered": filtered,
-            "people": list_people(user, team),
-            "tags": tags_visible_to(fetched_by=user).only("id", "name"),
-            "statuses": Status.choices,
-            "priorities": Priority.choices,
-            "orderings": [*ORDERINGS, *custom_orderings(custom)],
-            "custom_filters": custom_filters(custom, request.GET, team),
+            "orderings": [*ORDERINGS, *custom_orderings(context["custom_definitions"])],
             "ordering_fields": ORDERING_FIELDS,
             "columns": sort_columns(request.GET.get("ordering", ""), with_team=team is None),
-            "chosen": {
-                "status": _chosen(request, "status"),
-                "priority": _chosen(request, "priority"),
-            },
-            "values": request.GET,
-            "assignee": _assignee(request, team),
-            "anyone": "" if team else ANYONE,
-            "list_url": list_url(team),
             "editable": editable,
         }
     )

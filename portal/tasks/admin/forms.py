@@ -24,6 +24,7 @@ from portal.tasks.custom_forms import CustomFieldsFormMixin, team_people
 from portal.tasks.due import check_due
 from portal.tasks.fields import form_value
 from portal.tasks.models import Comment, Tag, Task
+from portal.tasks.repeat import RepeatFormField, repeat_initial
 
 
 class TaskAdminForm(CustomFieldsFormMixin, forms.ModelForm):
@@ -32,6 +33,7 @@ class TaskAdminForm(CustomFieldsFormMixin, forms.ModelForm):
 
     request = None  # set per request in TaskAdmin.get_form
     custom_team_id = None  # set per request in TaskAdmin.get_form: whose custom fields
+    repeat = RepeatFormField(widget=UnfoldAdminTextInputWidget)
 
     class Meta:
         model = Task
@@ -66,6 +68,8 @@ class TaskAdminForm(CustomFieldsFormMixin, forms.ModelForm):
         # A due date shows as it was given: the day alone, or the day and the time.
         if field_name == "due_date" and self.instance.pk:
             return form_value(self.instance, field_name)
+        if field_name == "repeat":
+            return repeat_initial(self.instance)
         return super().get_initial_for_field(field, field_name)
 
     def _get_validation_exclusions(self):

@@ -37,6 +37,7 @@ from portal.tasks.custom_fields import (
 from portal.tasks.due import due_given
 from portal.tasks.keys import parse_task_key
 from portal.tasks.models import FieldType, Task
+from portal.tasks.repeat import parse_repeat_text, stored_repeat
 from portal.tasks.resources import task_columns as spec
 from portal.tasks.resources.tags import TAG_NAME_TAKEN
 from portal.tasks.resources.task_custom import (
@@ -150,6 +151,8 @@ def _cell(name: str, value: Any) -> str:
         return value.key if value is not None else ""
     if name == "is_archived":
         return "yes" if value else "no"
+    if name == "repeat":
+        return value.text() if value else ""
     return "" if value is None else str(value)
 
 
@@ -159,6 +162,8 @@ def _stored(task: Task, name: str) -> Any:
         return due_given(task.due_date, task.due_day)
     if name in ("assignees", "tags"):
         return list(getattr(task, name).all())
+    if name == "repeat":
+        return stored_repeat(task.repeat_rule, task.repeat_from)
     return getattr(task, name)
 
 
@@ -443,6 +448,11 @@ class _TaskSheet(SheetImport):
             fields[name] = self._parent(value)
         elif name == "is_archived":
             fields[name] = yes_no(value)
+        elif name == "repeat":
+            try:
+                fields[name] = parse_repeat_text(text(value))
+            except ValidationError as exc:
+                raise CellError(" ".join(exc.messages)) from None
 
     def _parent(self, value: Any) -> Task | None:
         try:

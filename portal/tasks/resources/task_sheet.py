@@ -10,6 +10,7 @@ from import_export import fields
 from portal.core.resources import SheetResource, local_minute, names
 from portal.tasks.choices import Priority, Status
 from portal.tasks.models import Task
+from portal.tasks.repeat import repeat_text
 from portal.tasks.resources.task_columns import TASK_COLUMNS, TASK_IMPORT_COLUMNS
 from portal.tasks.resources.task_custom import (
     cells_of,
@@ -44,6 +45,7 @@ class TaskResource(SheetResource):
     tags = fields.Field(column_name="tags")
     parent = fields.Field(column_name="parent")
     is_archived = fields.Field(column_name="is_archived")
+    repeat = fields.Field(column_name="repeat")
     created_by = fields.Field(column_name="created_by", readonly=True)
     created_at = fields.Field(column_name="created_at", readonly=True)
     updated_at = fields.Field(column_name="updated_at", readonly=True)
@@ -92,6 +94,7 @@ class TaskResource(SheetResource):
             "infra, security",
             "",
             NO,
+            "",
         ]
 
     def column_help(self, user) -> list[list[str]]:
@@ -117,6 +120,9 @@ class TaskResource(SheetResource):
             ["tags", "New names create tags; empty: none.", "Tag names, comma-separated"],
             ["parent", "A task of the same team; empty: none.", "Such as OPS-7"],
             ["is_archived", "Empty means no.", "yes or no"],
+            ["repeat", "Empty: the task does not repeat (an empty cell stops it). Counted "
+             "from the due day, or from the day it is done with ;X-FROM=DONE.",
+             "An RRULE such as FREQ=WEEKLY;BYDAY=MO,TH"],
             ["created_by, created_at, updated_at, completed_at",
              "Written on export, ignored on import.", ""],
         ]  # fmt: skip
@@ -147,6 +153,7 @@ class TaskResource(SheetResource):
             names(t.name for t in task.tags.all()),
             task.parent.key if task.parent_id else "",
             YES if task.is_archived else NO,
+            repeat_text(task.repeat_rule, task.repeat_from),
             task.created_by.username if task.created_by_id else "",
             local_minute(task.created_at),
             local_minute(task.updated_at),

@@ -28,6 +28,14 @@ from portal.tasks.selectors.board import (
     board_counts,
     board_filters,
 )
+from portal.tasks.selectors.calendar import (
+    CALENDAR_MAX,
+    FEED_MAX,
+    CalendarTasks,
+    due_day_of,
+    tasks_by_due_day,
+    tasks_for_feed,
+)
 from portal.tasks.selectors.comments import comments_visible_to, task_comments
 from portal.tasks.selectors.history import history_readable, task_history, task_history_entries
 from portal.tasks.selectors.search import (
@@ -67,7 +75,9 @@ __all__ = [
     "BOARD_DONE_ORDER",
     "BOARD_ORDER",
     "BOARD_PAGE",
+    "CALENDAR_MAX",
     "COMMENT_CHANGE",
+    "FEED_MAX",
     "SEARCH_MAX_LENGTH",
     "SEARCH_PER_TEAM",
     "TAG",
@@ -75,6 +85,7 @@ __all__ = [
     "TASK_HISTORY_M2M",
     "TASK_ROW_FIELDS",
     "ActivityCursor",
+    "CalendarTasks",
     "board_card",
     "board_card_custom",
     "board_card_links",
@@ -82,6 +93,7 @@ __all__ = [
     "board_counts",
     "board_filters",
     "comments_visible_to",
+    "due_day_of",
     "history_readable",
     "open_tasks_assigned",
     "open_tasks_assigned_by_team",
@@ -98,7 +110,9 @@ __all__ = [
     "task_list",
     "task_rows",
     "task_search_by_team",
+    "tasks_by_due_day",
     "tasks_by_key",
+    "tasks_for_feed",
     "tasks_like",
     "tasks_visible_to",
     "team_activity",

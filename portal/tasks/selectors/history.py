@@ -10,6 +10,7 @@ from portal.core.dates import show_date
 from portal.core.history import history_entries
 from portal.tasks.custom_fields import show_value
 from portal.tasks.models import CustomField, FieldType, Priority, Status, Tag, Task
+from portal.tasks.repeat import FROM_CHOICES
 from portal.tasks.selectors.tasks import TASK_HISTORY_M2M
 
 
@@ -119,7 +120,11 @@ def history_readable(entries: list[dict]) -> list[list[dict]]:
         if wanted["parent"]
         else {},
     }
-    choices = {"status": dict(Status.choices), "priority": dict(Priority.choices)}
+    choices = {
+        "status": dict(Status.choices),
+        "priority": dict(Priority.choices),
+        "repeat_from": dict(FROM_CHOICES),
+    }
 
     def show(field: str, value) -> str:
         if field in names:

@@ -19,11 +19,12 @@ from portal.tasks import events
 from portal.tasks import permissions as task_perms
 from portal.tasks.custom_fields import clean_custom_values, fields_by_team
 from portal.tasks.due import apply_due
-from portal.tasks.models import TASK_HISTORY, Tag, Task
+from portal.tasks.models import TASK_HISTORY, Status, Tag, Task
 from portal.tasks.services.rules import (
     M2M_FIELDS,
     TASK_MOVE_TEAM,
     _apply_archive,
+    _apply_repeat,
     _apply_status,
     _check_assignees,
     _check_fields,
@@ -104,6 +105,14 @@ def _clean(task: Task, errors: dict[str, list[str]], changed=None) -> None:
         _collect(errors, exc)
 
 
+def _read_repeat(team: Team, task: Task | None, values: dict, errors: dict) -> None:
+    try:
+        _apply_repeat(team, task, values)
+    except ValidationError as exc:
+        values.pop("repeat", None)
+        _collect(errors, exc)
+
+
 def _check_links(
     actor: User, team: Team, links: dict[str, list], roles: dict[int, str], errors: dict
 ) -> None:
@@ -135,6 +144,7 @@ def _prepare_new(actor: User, row: TaskWrite, roles: dict[int, str], errors: dic
     _check_fields(values)
     _clean_title(values)
     _read_due(row.team, values, errors)
+    _read_repeat(row.team, None, values, errors)
     links = {name: list(values.pop(name, [])) for name in M2M_FIELDS}
     archived = values.pop("is_archived", False)
     try:
@@ -165,6 +175,7 @@ def _prepare_update(actor: User, row: TaskWrite, roles: dict[int, str], errors: 
     _check_fields(changes)
     _clean_title(changes)
     _read_due(row.team, changes, errors)
+    _read_repeat(row.team, task, changes, errors)
     given = {name: list(changes.pop(name)) for name in M2M_FIELDS if name in changes}
     if "custom_fields" in changes:
         try:
@@ -194,6 +205,7 @@ def _prepare_update(actor: User, row: TaskWrite, roles: dict[int, str], errors: 
             setattr(task, name, value)
             changed.append(name)
     _apply_status(task, old_status)
+    task._became_done = old_status != Status.DONE and task.status == Status.DONE
     if task.completed_at != old_completed:
         changed.append("completed_at")
     _clean(task, errors, changed)
@@ -338,6 +350,12 @@ def _write_prepared(actor: User, rows: Sequence[TaskWrite], prepared: list) -> N
             for task, _, _ in updates
         ]
         record_events([e for e in changed if e is not None], actor=actor)
+        # Repeating tasks marked done get their next occurrence (a few queries each).
+        from portal.tasks.services.tasks import task_repeat_next
+
+        for task, _, _ in updates:
+            if task.__dict__.pop("_became_done", False):
+                task_repeat_next(actor=actor, task=task)
 
 
 def _link_ids(task: Task, links: dict[str, list]) -> dict[str, tuple[set[int], set[int]]]:

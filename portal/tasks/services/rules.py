@@ -207,3 +207,35 @@ def _link(tasks: list[Task], links: list[dict[str, list]], *, replace: bool) -> 
             [through(task_id=t.pk, **{column: v.pk}) for t, values in touched for v in values],
             batch_size=1000,
         )
+
+
+def _apply_repeat(team: Team, task: Task | None, changes: dict[str, Any]) -> None:
+    """Turn a given `repeat` (a Repeat, or None / "" to stop repeating) into the stored
+    columns, in place; call after `apply_due` (a repeating task needs a due date, and the
+    series counts from its due day). Also refuses removing the due date of a repeating task."""
+    from portal.tasks.due import due_day_in_zone
+    from portal.tasks.repeat import FROM_DUE, RULE_NEEDS_DUE, Repeat, check_feasible
+
+    due_date = changes.get("due_date", task.due_date if task else None)
+    due_day = changes.get("due_day") if "due_date" in changes else (task.due_day if task else None)
+    if "repeat" not in changes:
+        if task is not None and task.repeat_rule and due_date is None and "due_date" in changes:
+            raise ValidationError({"due_date": RULE_NEEDS_DUE})
+        return
+    repeat = changes.pop("repeat")
+    if not repeat:
+        changes.update(repeat_rule="", repeat_from=FROM_DUE, repeat_start=None)
+        return
+    if not isinstance(repeat, Repeat):
+        raise TypeError("repeat must be a portal.tasks.repeat.Repeat or None.")
+    if due_date is None:
+        raise ValidationError({"repeat": RULE_NEEDS_DUE})
+    start = due_day_in_zone(team, due_date, due_day)
+    same = task is not None and (task.repeat_rule, task.repeat_from) == (repeat.rule, repeat.start)
+    if same:
+        return
+    try:
+        check_feasible(repeat.rule, start)
+    except ValidationError as exc:
+        raise ValidationError({"repeat": exc.messages}) from None
+    changes.update(repeat_rule=repeat.rule, repeat_from=repeat.start, repeat_start=start)

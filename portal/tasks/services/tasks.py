@@ -12,18 +12,21 @@ from django.utils import timezone
 from portal.accounts.models import User
 from portal.core.concurrency import lock_row
 from portal.core.history import history_paused, record_change
+from portal.core.zones import zone
 from portal.events.services import record_events
 from portal.tasks import events
 from portal.tasks import permissions as task_perms
 from portal.tasks.custom_fields import clean_custom_values, fields_of
-from portal.tasks.due import apply_due
-from portal.tasks.models import TASK_HISTORY, Tag, Task
+from portal.tasks.due import apply_due, check_due, due_day_in_zone, due_on_day
+from portal.tasks.models import TASK_HISTORY, Status, Tag, Task
+from portal.tasks.repeat import FROM_DONE, count_of, next_day
 from portal.tasks.services.bulk import ROW_RULE, TaskWrite, tasks_write_bulk
 from portal.tasks.services.rules import (
     M2M_FIELDS,
     TASK_MOVE_TEAM,
     UNKNOWN_FIELDS,
     _apply_archive,
+    _apply_repeat,
     _apply_status,
     _check_assignees,
     _check_fields,
@@ -45,11 +48,20 @@ from portal.teams.models import Team
 def task_create(*, actor: User, team: Team, title: str, **fields: Any) -> Task:
     """Create a task in `team` with the next per-team number; leads and members only."""
     _check_fields(fields)
+    return _create_task(actor, team, title, fields)
+
+
+def _create_task(
+    actor: User, team: Team, title: str, fields: dict[str, Any], series: dict | None = None
+) -> Task:
+    """task_create's body; `series` holds the columns of a repeat's next occurrence."""
     if not task_perms.can_create_task(actor, team):
         raise PermissionDenied(task_perms.DENIED_CREATE_TASK)
     fields["title"] = title
     _clean_title(fields)
     apply_due(team, fields)
+    _apply_repeat(team, None, fields)
+    fields.update(series or {})
     m2m = {name: _unique(fields.pop(name)) for name in M2M_FIELDS if name in fields}
     archived = fields.pop("is_archived", False)
     definitions = fields_of(team.pk)
@@ -128,6 +140,7 @@ def _change_task(
             current=task.custom_fields,
             fields=task.custom_definitions,
         )
+    _apply_repeat(task.team, task, changes)
 
     fields: set[str] = set()
     if "is_archived" in changes:
@@ -169,7 +182,59 @@ def _change_task(
         if event is not None:
             record_events([event], actor=actor)
     _drop_prefetch(task, relinked)
+    if old_status != Status.DONE and task.status == Status.DONE:
+        task_repeat_next(actor=actor, task=task)
     return task
+
+
+def task_repeat_next(*, actor: User, task: Task) -> Task | None:
+    """The next occurrence of a repeating task that is done, created once: same title,
+    description, priority, hours estimate, parent, assignees and tags, due on the rule's next
+    day (at the same time of day for a due time). None when the task does not repeat, its
+    series has ended, or its next occurrence exists already.
+
+    Called by the services that mark a task done, in their transaction and under the task's
+    row lock (so a second "done" sees the first); the unique link to the previous occurrence
+    is the last guard.
+    """
+    if not task.repeat_rule or Task.objects.filter(repeat_previous=task).exists():
+        return None
+    team = task.team
+    due_day = due_day_in_zone(team, task.due_date, task.due_day)
+    if task.repeat_from == FROM_DONE or due_day is None:
+        done_on = (task.completed_at or timezone.now()).astimezone(zone(team.time_zone)).date()
+        count = count_of(task.repeat_rule)
+        if count is not None and task.repeat_number >= count:
+            return None
+        day = next_day(task.repeat_rule, start=done_on, after=done_on)
+        start = task.repeat_start
+    else:
+        start = task.repeat_start or due_day
+        day = next_day(task.repeat_rule, start=start, after=due_day)
+    if day is None:
+        return None
+    due = due_on_day(team, task.due_date, task.due_day, day)
+    try:
+        check_due(due)
+    except ValidationError:
+        return None  # beyond the due dates the portal takes: the series ends
+    fields = {
+        "description": task.description,
+        "priority": task.priority,
+        "estimated_hours": task.estimated_hours,
+        "parent": task.parent,
+        "due_date": due,
+        "assignees": [u for u in task.assignees.all() if u.is_active],
+        "tags": list(task.tags.all()),
+    }
+    series = {
+        "repeat_rule": task.repeat_rule,
+        "repeat_from": task.repeat_from,
+        "repeat_start": start,
+        "repeat_number": task.repeat_number + 1,
+        "repeat_previous": task,
+    }
+    return _create_task(actor, team, task.title, fields, series)
 
 
 def _merge_links(
