@@ -15,7 +15,7 @@ from portal.adminkit.fields import BoundedInlineFormSet, SafeRelatedFieldsMixin
 from portal.tasks import services as task_services
 from portal.tasks.custom_fields import show_value
 from portal.tasks.models import CustomField, Task
-from portal.tasks.services.custom_fields import tasks_with_values
+from portal.tasks.services.custom_fields import DEFINITION_FIELDS, tasks_with_values
 from portal.teams import permissions as perms
 from portal.teams import services
 from portal.teams.models import Membership, Role, Team
@@ -170,19 +170,8 @@ class CustomFieldForm(forms.ModelForm):
 
     class Meta:
         model = CustomField
-        fields = DEFINITION_COLUMNS = [
-            "name",
-            "key",
-            "type",
-            "required",
-            "default",
-            "help_text",
-            "order",
-            "on_card",
-            "is_archived",
-            "decimals",
-            "unit",
-        ]
+        # The definition's fields but its choices (edited as lines of text below).
+        fields = DEFINITION_COLUMNS = [f for f in DEFINITION_FIELDS if f != "choices"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -18,6 +18,7 @@ from portal.tasks.fields import TASK_FIELDS, api_names, plain_names
 from portal.tasks.keys import task_key
 from portal.tasks.models import Comment, CustomField, Tag, Task
 from portal.tasks.selectors import TASK_ROW_FIELDS, tags_visible_to, task_links, tasks_visible_to
+from portal.tasks.services.custom_fields import DEFINITION_FIELDS
 from portal.teams.models import Team
 from portal.teams.selectors import teams_visible_to, users_visible_to
 
@@ -281,18 +282,7 @@ class CustomFieldSerializer(fields.ModelSerializer):
         fields = (
             "id",
             "team",
-            "name",
-            "key",
-            "type",
-            "required",
-            "default",
-            "help_text",
-            "order",
-            "on_card",
-            "is_archived",
-            "decimals",
-            "unit",
-            "choices",
+            *DEFINITION_FIELDS,
             "created_at",
             "updated_at",
         )

@@ -23,22 +23,21 @@ FIELD_HAS_VALUES = (
     "{count} {tasks} of team {team} {have} a value for “{name}”: deleting the field removes "
     "them. Confirm to delete it anyway (or archive the field to hide it and keep the values)."
 )
-# What a definition's writers may set (besides the team, fixed at creation).
-DEFINITION_FIELDS = frozenset(
-    {
-        "name",
-        "key",
-        "type",
-        "required",
-        "default",
-        "help_text",
-        "order",
-        "on_card",
-        "is_archived",
-        "decimals",
-        "unit",
-        "choices",
-    }
+# What a definition's writers may set (besides the team, fixed at creation), in the order the
+# API and the admin show them.
+DEFINITION_FIELDS = (
+    "name",
+    "key",
+    "type",
+    "required",
+    "default",
+    "help_text",
+    "order",
+    "on_card",
+    "is_archived",
+    "decimals",
+    "unit",
+    "choices",
 )
 
 
@@ -48,7 +47,7 @@ def _check(actor: User, team: Team) -> None:
 
 
 def _unknown(values: dict[str, Any]) -> None:
-    unknown = sorted(set(values) - DEFINITION_FIELDS)
+    unknown = sorted(set(values) - set(DEFINITION_FIELDS))
     if unknown:
         raise TypeError(f"Unknown custom field attributes: {', '.join(unknown)}.")
 
