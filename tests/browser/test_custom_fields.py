@@ -6,7 +6,7 @@ from django.core.management import call_command
 
 from portal.tasks.models import CustomField, Task
 from portal.teams.models import Team
-from tests.browser.browsing import signed_in_page
+from tests.browser.browsing import phone_overflow, signed_in_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -29,6 +29,8 @@ def test_lead_defines_member_fills_and_filters(browser, live_server, shots):
     page.wait_for_load_state()
     field = CustomField.objects.get(team=team, key="severity")
     assert [c["label"] for c in field.choices] == ["S1", "S2", "S3"]
+    page.get_by_role("link", name="Custom fields", exact=False).first.click()
+    page.screenshot(path=shots / "custom-fields-definitions.png", full_page=True)
     page.context.close()
 
     task = Task.objects.filter(team=team, is_archived=False).order_by("number").first()
@@ -41,6 +43,7 @@ def test_lead_defines_member_fills_and_filters(browser, live_server, shots):
     task.refresh_from_db()
     assert task.custom_fields == {"severity": s2}
     assert "Severity" in page.locator("#history, .history, body").first.inner_text()
+    page.screenshot(path=shots / "custom-fields-task.png", full_page=True)
 
     page.goto(f"{base}/teams/operations/tasks/")
     page.locator("summary", has_text="Filters and order").click()
@@ -54,4 +57,23 @@ def test_lead_defines_member_fills_and_filters(browser, live_server, shots):
 
     page.goto(f"{base}/teams/operations/")
     assert "Severity: S2" in page.locator(f"#card-{task.pk}").inner_text()
+    page.locator(f"#card-{task.pk}").scroll_into_view_if_needed()
+    page.screenshot(path=shots / "custom-fields-board.png")
+    assert not errors, errors
+    page.context.close()
+
+    # On a phone: the task page's form and the board's card show the field, nothing scrolls
+    # sideways.
+    page, errors = signed_in_page(browser, live_server, "marcus", width=390, height=844)
+    page.goto(f"{base}/teams/operations/tasks/{task.number}/")
+    assert page.locator("#edit-cf_severity").is_visible()
+    assert phone_overflow(page) == 0
+    page.screenshot(path=shots / "custom-fields-task-phone.png", full_page=True)
+    page.goto(f"{base}/teams/operations/")
+    assert "Severity: S2" in page.locator(f"#card-{task.pk}").inner_text()
+    assert phone_overflow(page) == 0
+    # A phone shows one column at a time: open the card's.
+    page.get_by_text(task.get_status_display(), exact=True).first.click()
+    page.locator(f"#card-{task.pk}").scroll_into_view_if_needed()
+    page.screenshot(path=shots / "custom-fields-board-phone.png")
     assert not errors, errors
