@@ -13,7 +13,7 @@ from unfold.decorators import display
 from portal.adminkit.bases import PortalModelAdmin, moment_column
 from portal.adminkit.fields import BoundedInlineFormSet, SafeRelatedFieldsMixin
 from portal.tasks import services as task_services
-from portal.tasks.custom_fields import show_value
+from portal.tasks.custom_show import show_value
 from portal.tasks.models import CustomField, Task
 from portal.tasks.services.custom_fields import DEFINITION_FIELDS, tasks_with_values
 from portal.teams import permissions as perms

@@ -13,7 +13,8 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 
-from portal.tasks.custom_fields import REQUIRED, api_value, clean_value
+from portal.tasks.custom_fields import REQUIRED, clean_value
+from portal.tasks.custom_show import api_value
 from portal.tasks.models import CustomField, FieldType
 
 PREFIX = "cf_"

@@ -18,6 +18,7 @@ from django.db.models import Q, QuerySet
 from portal.core.parsing import parse_moment
 from portal.core.validators import ID_INVALID, as_id
 from portal.tasks import custom_fields as cf
+from portal.tasks import custom_filters
 from portal.tasks.choices import Priority, Status
 from portal.tasks.models import CustomField, Task
 from portal.teams.models import TEAM_REF_INVALID, parse_team_ref, team_ref_q
@@ -339,7 +340,7 @@ class TaskFilter(filters.FilterSet):
         conditions, orders = [], {}
         for name, key in sorted_by.items():
             if key in definitions:
-                orders[name] = cf.order_expression(definitions[key])
+                orders[name] = custom_filters.order_expression(definitions[key])
             else:
                 errors[name] = [cf.FILTER_UNKNOWN.format(key=key)]
         for name, (key, lookup) in wanted.items():
@@ -350,7 +351,9 @@ class TaskFilter(filters.FilterSet):
             matches, problems = Q(pk__in=[]), []
             for field in fields:
                 try:
-                    matches |= cf.value_q(field, lookup or "exact", params[name].strip())
+                    matches |= custom_filters.value_q(
+                        field, lookup or "exact", params[name].strip()
+                    )
                 except ValidationError as exc:
                     problems.extend(exc.messages)
             if problems and len(problems) == len(fields):

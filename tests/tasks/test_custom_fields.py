@@ -3,6 +3,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from portal.events.models import Event
 from portal.tasks import custom_fields as cf
+from portal.tasks import custom_show
 from portal.tasks.selectors import history_readable, task_history, task_history_entries
 from portal.tasks.services import (
     DENIED_FIELDS,
@@ -89,14 +90,14 @@ def test_renaming_and_reordering_a_choice_keeps_values(fields, team, lead, membe
     custom_field_update(actor=lead, field=field, choices=renamed)
     task.refresh_from_db()
     assert task.custom_fields["severity"] == s2["id"]
-    assert cf.api_values(cf.fields_of(team.pk), task.custom_fields)["severity"] == "Major"
+    assert custom_show.api_values(cf.fields_of(team.pk), task.custom_fields)["severity"] == "Major"
 
 
 def test_archiving_hides_and_keeps(fields, team, lead, member):
     task = task_create(actor=member, team=team, title="T", custom_fields={"note": "kept"})
     custom_field_update(actor=lead, field=fields["note"], is_archived=True)
     assert "note" not in {f.key for f in cf.fields_of(team.pk)}
-    assert "note" not in cf.api_values(cf.fields_of(team.pk), task.custom_fields)
+    assert "note" not in custom_show.api_values(cf.fields_of(team.pk), task.custom_fields)
     with pytest.raises(ValidationError):
         task_update(actor=member, task=task, custom_fields={"note": "x"})
     task_update(actor=member, task=task, custom_fields={"points": 2})

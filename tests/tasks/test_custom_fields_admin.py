@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 
 from portal.tasks import custom_fields as cf
+from portal.tasks import custom_show
 from portal.tasks.models import CustomField, Task
 from portal.tasks.services import task_create
 from tests.tasks.custom_field_cases import define
@@ -40,7 +41,7 @@ def test_lead_defines_a_choice_field_and_renames_a_choice(client, team, lead, me
     response = client.post(url, fields_post(team, [renamed]))
     assert response.status_code == 302, response.context["errors"]
     task.refresh_from_db()
-    assert cf.api_values(cf.fields_of(team.pk), task.custom_fields)["severity"] == "Major"
+    assert custom_show.api_values(cf.fields_of(team.pk), task.custom_fields)["severity"] == "Major"
 
 
 def test_deleting_a_field_with_values_asks_to_confirm(client, team, lead, member):

@@ -12,7 +12,8 @@ from portal.api import fields
 from portal.api.serializers.ids import MAX_IDS, IdField, TeamRefField, _user
 from portal.api.serializers.people import UserRefSerializer
 from portal.tasks import permissions as task_perms
-from portal.tasks.custom_fields import KEY_REGEX, RESERVED_KEYS, api_values, fields_by_team
+from portal.tasks.custom_fields import KEY_REGEX, RESERVED_KEYS, fields_by_team
+from portal.tasks.custom_show import api_values
 from portal.tasks.due import due_given
 from portal.tasks.fields import TASK_FIELDS, api_names, plain_names
 from portal.tasks.keys import task_key

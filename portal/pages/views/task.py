@@ -14,8 +14,8 @@ from django.views.decorators.http import require_GET, require_POST
 from portal.notifications.selectors import is_watching
 from portal.pages.forms import CommentForm, TaskForm, add_service_errors
 from portal.tasks import permissions as task_perms
-from portal.tasks.custom_fields import show_value
 from portal.tasks.custom_forms import team_people
+from portal.tasks.custom_show import show_value
 from portal.tasks.mentions import mentioned_people
 from portal.tasks.models import FieldType
 from portal.tasks.selectors import (

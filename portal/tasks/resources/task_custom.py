@@ -11,7 +11,7 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
-from portal.tasks.custom_fields import sheet_cell, sheet_header
+from portal.tasks.custom_show import sheet_cell, sheet_header
 from portal.tasks.models import CustomField
 from portal.teams.models import Membership
 

@@ -27,13 +27,8 @@ from portal.core.resources import (
 from portal.core.sheet_import import ImportRow, SheetImport
 from portal.tasks import services
 from portal.tasks.choices import Priority, Status
-from portal.tasks.custom_fields import (
-    PERSON_INVALID,
-    _is_empty,
-    clean_value,
-    sheet_cell,
-    sheet_value,
-)
+from portal.tasks.custom_fields import PERSON_INVALID, _is_empty, clean_value
+from portal.tasks.custom_show import sheet_cell, sheet_value
 from portal.tasks.due import due_given
 from portal.tasks.keys import parse_task_key
 from portal.tasks.models import FieldType, Task

@@ -113,7 +113,7 @@ def board_card_custom(team, task_ids: Iterable[int]) -> dict[int, list[tuple[str
     The team's card fields are read once per request (kept on `team`); the values only when
     there are any, in one query (the cards' own query stays an index-only scan).
     """
-    from portal.tasks.custom_fields import show_value
+    from portal.tasks.custom_show import show_value
     from portal.tasks.models import CustomField
 
     definitions = getattr(team, "_card_fields", None)

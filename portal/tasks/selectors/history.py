@@ -8,7 +8,7 @@ from django.db.models import Q, QuerySet
 from portal.accounts.models import User
 from portal.core.dates import show_date
 from portal.core.history import history_entries
-from portal.tasks.custom_fields import show_value
+from portal.tasks.custom_show import show_value
 from portal.tasks.models import CustomField, FieldType, Priority, Status, Tag, Task
 from portal.tasks.repeat import FROM_CHOICES
 from portal.tasks.selectors.tasks import TASK_HISTORY_M2M

@@ -13,7 +13,8 @@ from portal.core.concurrency import lock_row
 from portal.core.history import record_m2m_snapshots
 from portal.events.services import record_events
 from portal.tasks import events
-from portal.tasks.custom_fields import KEY_FIXED, _has
+from portal.tasks.custom_fields import KEY_FIXED
+from portal.tasks.custom_filters import _has
 from portal.tasks.models import TASK_HISTORY, CustomField, FieldType, Task
 from portal.teams import permissions as team_perms
 from portal.teams.models import Team
