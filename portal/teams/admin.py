@@ -33,6 +33,28 @@ class TeamFilter(RadioFilter):
         return queryset.filter(team_id=team_id) if team_id else queryset.none()
 
 
+class LedTeamAdmin:
+    """Pages of rows that belong to a team and are its leads' business (invitations, webhook
+    endpoints): shown to leads (of the row's team) and administrators; a new row's team is one
+    the person leads."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "team":
+            kwargs["queryset"] = teams_managed_by(fetched_by=request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def has_module_permission(self, request):
+        return perms.can_lead_somewhere(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        if obj is not None:
+            return perms.can_manage_team(request.user, obj.team)
+        return self.has_module_permission(request)
+
+    def has_add_permission(self, request):
+        return perms.can_lead_somewhere(request.user)
+
+
 class InvitationForm(forms.ModelForm):
     """A new invitation: the team (one the person leads), the address and the role."""
 
@@ -42,7 +64,7 @@ class InvitationForm(forms.ModelForm):
 
 
 @admin.register(Invitation)
-class InvitationAdmin(ScopedHistoryAdmin, PortalModelAdmin):
+class InvitationAdmin(LedTeamAdmin, ScopedHistoryAdmin, PortalModelAdmin):
     """Invitations of the teams the person leads: send one, send again, withdraw.
 
     Nothing is edited after sending (a new role is a new invitation to the same address, which
@@ -81,22 +103,6 @@ class InvitationAdmin(ScopedHistoryAdmin, PortalModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return ["team", "email", "role", *self.readonly_fields] if obj else []
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "team":
-            kwargs["queryset"] = teams_managed_by(fetched_by=request.user)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
-
-    def has_module_permission(self, request):
-        return perms.can_lead_somewhere(request.user)
-
-    def has_view_permission(self, request, obj=None):
-        if obj is not None:
-            return perms.can_manage_team(request.user, obj.team)
-        return self.has_module_permission(request)
-
-    def has_add_permission(self, request):
-        return perms.can_lead_somewhere(request.user)
 
     def has_change_permission(self, request, obj=None):
         return False  # sent invitations are not edited; see the actions

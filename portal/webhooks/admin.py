@@ -14,7 +14,7 @@ from unfold.decorators import action, display
 from portal.adminkit.bases import PortalModelAdmin, moment_column
 from portal.events.kinds import kind_choices
 from portal.teams import permissions as perms
-from portal.teams.selectors import teams_managed_by
+from portal.teams.admin import LedTeamAdmin
 from portal.webhooks import services
 from portal.webhooks.models import Attempt, Delivery, DeliveryStatus, Endpoint
 from portal.webhooks.selectors import (
@@ -55,7 +55,7 @@ class _Each:
 
 
 @admin.register(Endpoint)
-class EndpointAdmin(_Each, PortalModelAdmin):
+class EndpointAdmin(LedTeamAdmin, _Each, PortalModelAdmin):
     form = EndpointForm
     list_display = ["url", "team", "is_active", "kinds_display", "failing_display"]
     list_select_related = ["team"]
@@ -83,21 +83,6 @@ class EndpointAdmin(_Each, PortalModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return self.readonly_fields if obj else []
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "team":
-            kwargs["queryset"] = teams_managed_by(fetched_by=request.user)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
-
-    def has_module_permission(self, request):
-        return perms.can_lead_somewhere(request.user)
-
-    def has_view_permission(self, request, obj=None):
-        if obj is not None:
-            return perms.can_manage_team(request.user, obj.team)
-        return self.has_module_permission(request)
-
-    has_add_permission = has_module_permission
 
     def has_change_permission(self, request, obj=None):
         return self.has_view_permission(request, obj)
