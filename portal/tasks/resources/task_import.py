@@ -341,6 +341,7 @@ class _TaskSheet(SheetImport):
         given, for the preview."""
         values, before, after = {}, {}, {}
         stored = task.custom_fields if task is not None else {}
+        people = {v: k for k, v in self.members.get(team.pk, {}).items()}
         for header, column in self.custom.items():
             raw = self.value(row, header)
             definition = column.by_team.get(team.pk)
@@ -365,7 +366,6 @@ class _TaskSheet(SheetImport):
                     self.problem(row, header, message)
                 continue
             values[column.key] = value
-            people = {v: k for k, v in self.members.get(team.pk, {}).items()}
             before[header] = str(sheet_cell(definition, stored.get(column.key), people))
             after[header] = str(sheet_cell(definition, value, people))
         if values:
