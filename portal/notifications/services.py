@@ -19,6 +19,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 from portal.accounts.models import User
+from portal.accounts.permissions import is_superuser
 from portal.events import kinds as ek
 from portal.notifications.kinds import DEFAULT_DELIVERY, RANK, Delivery, Kind
 from portal.notifications.models import Notification, Preference, Watch
@@ -246,7 +247,7 @@ def notifications_purge(*, before: dt.datetime) -> int:
 @transaction.atomic
 def preferences_set(*, actor, user, choices: Mapping[str, str]) -> None:
     """Set `user`'s email choice per kind (themselves, or an administrator for anyone)."""
-    if actor.pk != user.pk and not getattr(actor, "is_superuser", False):
+    if actor.pk != user.pk and not is_superuser(actor):
         raise PermissionDenied("Only administrators change other people's email choices.")
     errors = {}
     for kind, delivery in choices.items():
