@@ -8,7 +8,7 @@ from django.http import Http404, HttpResponse
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
-from portal.accounts.models import FeedToken
+from portal.accounts.selectors import feed_owner
 from portal.pages.feeds import calendar_bytes
 from portal.tasks.selectors import tasks_for_feed
 from portal.teams.selectors import teams_visible_to
@@ -18,10 +18,10 @@ NO_FEED = "No such calendar feed."
 
 
 def _owner(token: str):
-    feed = FeedToken.objects.select_related("user").filter(token=token).first()
-    if feed is None or not feed.user.is_active:
+    user = feed_owner(token)
+    if user is None:
         raise Http404(NO_FEED)
-    return feed.user
+    return user
 
 
 def _respond(request, name: str, tasks, filename: str) -> HttpResponse:

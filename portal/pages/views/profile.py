@@ -8,7 +8,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
-from portal.accounts.models import FeedToken
+from portal.accounts.selectors import feed_token_of
 from portal.accounts.services import feed_token_renew, feed_token_revoke, profile_update
 from portal.pages.forms import ProfileForm, add_service_errors
 from portal.teams.selectors import teams_visible_to
@@ -49,7 +49,7 @@ def profile(request):
 
 def _feed_context(request) -> dict:
     """The person's calendar feed addresses (absolute, to paste into a calendar app)."""
-    feed = FeedToken.objects.filter(user=request.user).first()
+    feed = feed_token_of(request.user)
     if feed is None:
         return {"feed": None}
     teams = teams_visible_to(fetched_by=request.user).only("id", "name", "slug")
