@@ -4,7 +4,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 from rest_framework.routers import DefaultRouter
 from rest_framework_simplejwt.views import TokenRefreshView
 
-from portal.api import auth, invitations, notifications, spreadsheets, views, webhooks
+from portal.api import auth, invitations, notifications, spreadsheets, teams, views, webhooks
 from portal.core.views import NOT_FOUND, json_error
 
 app_name = "api"
@@ -17,8 +17,8 @@ def not_found(request, *args, **kwargs):
 
 
 router = DefaultRouter()
-router.register("teams", views.TeamViewSet, basename="team")
-router.register("users", views.UserViewSet, basename="user")
+router.register("teams", teams.TeamViewSet, basename="team")
+router.register("users", teams.UserViewSet, basename="user")
 router.register("tags", views.TagViewSet, basename="tag")
 router.register("tasks", views.TaskViewSet, basename="task")
 router.register("notifications", notifications.NotificationViewSet, basename="notification")
