@@ -91,7 +91,7 @@ def test_preview_warns_of_lookalikes_and_confirm_adds_them_without_the_option(
 ):
     client.force_login(lead)
     preview = _upload(client, make_csv(LOOKALIKES))
-    warning = r.LOOKALIKES.format(count=1, rows="row looks like a task", keys="OPS-1")
+    warning = r.LOOKALIKES.format(count=1, rows="row looks like a task that exists", keys="OPS-1")
     assert warning in _text(preview)
     assert SKIP_LOOKALIKES_LABEL in _text(preview)
     before = Task.objects.count()

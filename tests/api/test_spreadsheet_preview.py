@@ -52,7 +52,7 @@ def test_lookalikes_are_a_warning_and_can_be_skipped(client_for, sheet_world, le
     checked = _post(client, make_csv(LOOKALIKES)).json()
     assert checked["lookalikes"] == [{"row": 2, "key": "OPS-1"}]
     assert checked["warnings"] == [
-        r.LOOKALIKES.format(count=1, rows="row looks like a task", keys="OPS-1")
+        r.LOOKALIKES.format(count=1, rows="row looks like a task that exists", keys="OPS-1")
     ]
     assert (checked["new"], checked["skipped"]) == (2, 0)
     before = Task.objects.count()

@@ -257,7 +257,10 @@ def test_a_background_check_shows_changes_and_lookalikes_and_confirm_keeps_the_s
     html = client.get(_job_url(job)).content.decode()
     assert 'data-row="2" data-column="title"' in html and "Retitled" in html
     assert 'data-count="skipped">1 look-alike left out' in html
-    assert LOOKALIKES_SKIPPED.format(count=1, rows="row looks like a task", keys="OPS-1") in html
+    assert (
+        LOOKALIKES_SKIPPED.format(count=1, rows="row looks like a task that exists", keys="OPS-1")
+        in html
+    )
     client.post(_job_url(job), {"action": "confirm"})
     real = _latest(SHEET_IMPORT)
     assert real.params["skip_lookalikes"] is True

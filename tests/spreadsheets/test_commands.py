@@ -128,7 +128,9 @@ LOOKALIKES = [
 
 def test_dry_run_prints_lookalikes_and_the_flag_skips_them(tmp_path, sheet_world, lead):
     out, _ = _import(tmp_path, "lead", LOOKALIKES, "--dry-run")
-    warning = LOOKALIKES_WARNING.format(count=1, rows="row looks like a task", keys="OPS-1")
+    warning = LOOKALIKES_WARNING.format(
+        count=1, rows="row looks like a task that exists", keys="OPS-1"
+    )
     assert f"Warning: {warning}" in out.splitlines()
     before = Task.objects.count()
     out, _ = _import(tmp_path, "lead", LOOKALIKES, "--skip-lookalikes")

@@ -82,7 +82,7 @@ def test_keyless_rows_like_existing_tasks_are_a_warning(sheet_world, lead):
     assert problems(result) == []
     assert [(x.row, x.key) for x in result.lookalikes] == [(2, "OPS-1"), (4, "OPS-2")]
     assert result.warnings == [
-        r.LOOKALIKES.format(count=2, rows="rows look like tasks", keys="OPS-1, OPS-2")
+        r.LOOKALIKES.format(count=2, rows="rows look like tasks that exist", keys="OPS-1, OPS-2")
     ]
     assert result.counts()["new"] == 3  # a warning: the rows would still be added
     assert result.summary()["warnings"] == result.warnings
@@ -102,7 +102,7 @@ def test_lookalikes_can_be_skipped(sheet_world, lead):
     assert result.counts() == {"rows": 2, "new": 1, "updated": 0, "unchanged": 1, "errors": 0}
     assert result.skipped == 1
     assert result.warnings == [
-        r.LOOKALIKES_SKIPPED.format(count=1, rows="row looks like a task", keys="OPS-1")
+        r.LOOKALIKES_SKIPPED.format(count=1, rows="row looks like a task that exists", keys="OPS-1")
     ]
     assert Task.objects.count() == before + 1
     assert Task.objects.filter(title="Renew certificates").count() == 1
@@ -115,7 +115,9 @@ def test_the_warning_lists_ten_keys_at_most(sheet_world, team, lead):
     [warning] = import_rows(TaskResource(), lead, rows, dry_run=True).warnings
     keys = ", ".join(f"OPS-{n}" for n in range(3, 13))
     more = r.LOOKALIKE_MORE.format(count=2)
-    assert warning == r.LOOKALIKES.format(count=12, rows="rows look like tasks", keys=keys + more)
+    assert warning == r.LOOKALIKES.format(
+        count=12, rows="rows look like tasks that exist", keys=keys + more
+    )
 
 
 def _lookalike_queries(lead, n):

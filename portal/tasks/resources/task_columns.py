@@ -27,7 +27,9 @@ PARENT_UNKNOWN = "There is no task {key} in your teams to be the parent."
 PARENT_INVALID = "Enter the key of the parent task, such as OPS-42."
 
 # Rows without a key that look like a task that exists (same team, title and due day).
-LOOKALIKES = "{count} {rows} that exist: {keys}."
-LOOKALIKES_SKIPPED = "{count} {rows} that exist and are left out: {keys}."
+LOOKALIKES = "{count} {rows}: {keys}."
+LOOKALIKES_SKIPPED = "{count} {rows}, left out: {keys}."
+LOOKALIKE_ONE = "row looks like a task that exists"
+LOOKALIKE_MANY = "rows look like tasks that exist"
 LOOKALIKE_MORE = " and {count} more"
 LOOKALIKE_KEYS_SHOWN = 10

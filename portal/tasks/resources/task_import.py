@@ -267,7 +267,7 @@ class _TaskSheet(SheetImport):
             self.result.warnings.append(
                 template.format(
                     count=len(found),
-                    rows="row looks like a task" if len(found) == 1 else "rows look like tasks",
+                    rows=spec.LOOKALIKE_ONE if len(found) == 1 else spec.LOOKALIKE_MANY,
                     keys=listed,
                 )
             )
