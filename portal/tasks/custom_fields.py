@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 import secrets
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
@@ -283,25 +283,42 @@ def clean_value(field: CustomField, value: Any) -> Any:
     raise ValidationError(TEXT_INVALID.format(name=field.name))  # pragma: no cover
 
 
-def _resolve_people(team, refs: dict[str, Any], fields: dict[str, CustomField]) -> dict:
-    """Person values (ids or usernames) as user ids of the team's members: one query."""
-    if not refs:
-        return {}
+def member_refs(team_id: int) -> dict[Any, int]:
+    """The team's members as person values may name them: id and username -> id (one query).
+    A bulk write reads this once per team and passes it to `clean_custom_values`."""
     from portal.teams.models import Membership
 
-    ids = [r for r in refs.values() if isinstance(r, int)]
-    names = [r for r in refs.values() if isinstance(r, str)]
-    members = Membership.objects.filter(team_id=team.pk).filter(
-        Q(user_id__in=ids) | Q(user__username__in=names)
-    )
-    by_ref: dict[Any, int] = {}
-    for user_id, username in members.values_list("user_id", "user__username"):
-        by_ref[user_id] = user_id
-        by_ref[username] = user_id
+    refs: dict[Any, int] = {}
+    members = Membership.objects.filter(team_id=team_id).values_list("user_id", "user__username")
+    for user_id, username in members:
+        refs[user_id] = user_id
+        refs[username] = user_id
+    return refs
+
+
+def _resolve_people(
+    team, refs: dict[str, Any], fields: dict[str, CustomField], members: dict | None = None
+) -> dict:
+    """Person values (ids or usernames) as user ids of the team's members: one query, none
+    when the team's `members` (from `member_refs`) are given."""
+    if not refs:
+        return {}
+    if members is None:
+        from portal.teams.models import Membership
+
+        ids = [r for r in refs.values() if isinstance(r, int)]
+        names = [r for r in refs.values() if isinstance(r, str)]
+        found = Membership.objects.filter(team_id=team.pk).filter(
+            Q(user_id__in=ids) | Q(user__username__in=names)
+        )
+        members = {}
+        for user_id, username in found.values_list("user_id", "user__username"):
+            members[user_id] = user_id
+            members[username] = user_id
     out, errors = {}, []
     for key, ref in refs.items():
-        if ref in by_ref:
-            out[key] = by_ref[ref]
+        if ref in members:
+            out[key] = members[ref]
         else:
             errors.append(PERSON_INVALID.format(name=fields[key].name, team=team.key))
     if errors:
@@ -316,6 +333,7 @@ def clean_custom_values(
     current: Mapping[str, Any] | None = None,
     creating: bool = False,
     fields: list[CustomField] | None = None,
+    members: Callable[[], dict] | None = None,
 ) -> dict[str, Any]:
     """The task's custom values after setting `values` (a key given is set, None clears it).
 
@@ -323,7 +341,8 @@ def clean_custom_values(
     cannot be written. On create, fields not given take their default and required fields
     must have a value. Raises ValidationError({"custom_fields": [...]}) with every problem,
     each naming its field. One query for the definitions (none when `fields` are given) and
-    one more when person fields are given.
+    one more when person fields are given (none when `members` gives the team's
+    `member_refs`: bulk writes read them once per team).
     """
     if values is None:
         values = {}
@@ -359,7 +378,8 @@ def clean_custom_values(
                 else:
                     result[field.key] = field.default
     try:
-        result.update(_resolve_people(team, people, by_key))
+        known = members() if people and members is not None else None
+        result.update(_resolve_people(team, people, by_key, known))
     except ValidationError as exc:
         errors.extend(exc.messages)
     for field in fields:

@@ -92,3 +92,34 @@ def test_template_lists_the_custom_columns(team, member, fields):
     assert len(rows[0]) == len(headers)
     severity = next(line for line in explanation if line[0] == "Severity")
     assert "S1, S2, S3" in severity[2]
+
+
+def _import_queries(member, rows: int, key: str) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    sheet = [["team", "title", "Owner", "Severity", "Points"]] + [
+        ["OPS", f"{key} {i}", "member2" if i % 2 else "member", "S1", str(i % 7)]
+        for i in range(rows)
+    ]
+    with CaptureQueriesContext(connection) as captured:
+        result = import_rows(TaskResource(), member, sheet)
+    assert not problems(result), problems(result)
+    assert Task.objects.filter(title__startswith=f"{key} ").count() == rows
+    return len(captured)
+
+
+def test_import_reads_the_people_of_person_cells_once_whatever_the_rows(
+    team, member, member2, fields
+):
+    _import_queries(member, 1, "Warm")  # the first import reads what later ones find cached
+    few = _import_queries(member, 3, "Few")
+    # 30 rows still go in one INSERT on SQLite (999 parameters at most per statement).
+    many = _import_queries(member, 30, "Many")
+    assert many == few
+    owners = set(
+        Task.objects.filter(title__startswith="Many ").values_list(
+            "custom_fields__owner", flat=True
+        )
+    )
+    assert owners == {member.pk, member2.pk}

@@ -17,7 +17,7 @@ from portal.core.history import record_m2m_snapshots
 from portal.events.services import record_events
 from portal.tasks import events
 from portal.tasks import permissions as task_perms
-from portal.tasks.custom_fields import clean_custom_values, fields_by_team
+from portal.tasks.custom_fields import clean_custom_values, fields_by_team, member_refs
 from portal.tasks.due import apply_due
 from portal.tasks.models import TASK_HISTORY, Status, Tag, Task
 from portal.tasks.services.rules import (
@@ -40,6 +40,8 @@ from portal.teams.models import Team
 
 # The custom field definitions of the teams a bulk write touches, by team id.
 _DEFINITIONS: ContextVar[dict[int, list]] = ContextVar("custom_field_definitions")
+# The members person values may name, by team id: read once per team a bulk write touches.
+_MEMBERS: ContextVar[dict[int, dict]] = ContextVar("custom_field_members")
 
 ROW_NEW, ROW_UPDATE, ROW_SKIP, ROW_INVALID = "new", "update", "skip", "invalid"
 # Fields a spreadsheet row's errors are reported against when the rule is about the whole row.
@@ -137,6 +139,20 @@ def _definitions(team: Team) -> list:
     return cache[team.pk] if team.pk in cache else fields_by_team([team.pk]).get(team.pk, [])
 
 
+def _members(team: Team) -> Callable[[], dict]:
+    """The team's members for person values, read on first need once per bulk write."""
+
+    def read() -> dict:
+        cache = _MEMBERS.get(None)
+        if cache is None:
+            return member_refs(team.pk)
+        if team.pk not in cache:
+            cache[team.pk] = member_refs(team.pk)
+        return cache[team.pk]
+
+    return read
+
+
 def _prepare_new(actor: User, row: TaskWrite, roles: dict[int, str], errors: dict):
     if not task_perms.can_create_task(actor, row.team):
         raise PermissionDenied(task_perms.DENIED_CREATE_TASK)
@@ -153,6 +169,7 @@ def _prepare_new(actor: User, row: TaskWrite, roles: dict[int, str], errors: dic
             values.pop("custom_fields", None),
             creating=True,
             fields=_definitions(row.team),
+            members=_members(row.team),
         )
     except ValidationError as exc:
         _collect(errors, exc)
@@ -184,6 +201,7 @@ def _prepare_update(actor: User, row: TaskWrite, roles: dict[int, str], errors: 
                 changes["custom_fields"],
                 current=task.custom_fields,
                 fields=_definitions(task.team),
+                members=_members(task.team),
             )
         except ValidationError as exc:
             _collect(errors, exc)
@@ -242,9 +260,11 @@ def tasks_write_bulk(
         {team_id: [] for team_id in {row.team.pk for row in rows}}
         | fields_by_team(row.team.pk for row in rows)
     )
+    people = _MEMBERS.set({})
     try:
         return _write_bulk(actor, rows, result, dry_run=dry_run, then=then)
     finally:
+        _MEMBERS.reset(people)
         _DEFINITIONS.reset(token)
 
 
