@@ -13,6 +13,7 @@ from typing import Any
 
 from portal.events import kinds
 from portal.events.services import NewEvent, mentions_in
+from portal.tasks.custom_show import api_value
 from portal.tasks.due import due_given
 from portal.tasks.models import Comment, Task
 
@@ -46,14 +47,43 @@ def task_created(task: Task, links: Mapping[str, Iterable]) -> NewEvent:
     return NewEvent(kinds.TASK_CREATED, task.team_id, task.pk, payload)
 
 
+def _custom_labels(
+    task: Task, changed: list[str], before: Mapping, after: Mapping, definitions
+) -> dict[str, dict[str, Any]]:
+    """The changed custom fields as the API reads them: `{key: {"name", "old", "new"}}` with
+    choices by label (the `changes` entries keep the stored ids, which renaming keeps)."""
+    if definitions is None:
+        definitions = getattr(task, "custom_definitions", None)
+    if definitions is None:
+        from portal.tasks.custom_fields import fields_of
+
+        definitions = fields_of(task.team_id)
+    by_key = {f.key: f for f in definitions}
+    labels = {}
+    for key in changed:
+        field = by_key.get(key)
+        if field is not None:
+            labels[key] = {
+                "name": field.name,
+                "old": api_value(field, before.get(key)),
+                "new": api_value(field, after.get(key)),
+            }
+    return labels
+
+
 def task_updated(
     task: Task,
     old: Mapping[str, Any],
     links: Mapping[str, tuple[Iterable, Iterable]] | None = None,
+    *,
+    definitions: Iterable | None = None,
 ) -> NewEvent | None:
     """The event of a change: `old` holds the changed fields' values before it, `links` the
-    assignee and tag ids added and removed. None when nothing a reader would see changed."""
+    assignee and tag ids added and removed. None when nothing a reader would see changed.
+    `definitions`: the team's custom fields (read when custom values changed and the task
+    does not carry them)."""
     changes: dict[str, list] = {}
+    custom: dict[str, dict[str, Any]] = {}
     for name, before in old.items():
         if name in DERIVED:
             continue
@@ -64,13 +94,17 @@ def task_updated(
         if name == "custom_fields":
             # One change per custom field, as stored (choices by id, people by user id).
             before, after = before or {}, after or {}
-            for key in sorted(set(before) | set(after)):
-                if before.get(key) != after.get(key):
-                    changes[f"custom_fields.{key}"] = [before.get(key), after.get(key)]
+            keys = [k for k in sorted(set(before) | set(after)) if before.get(k) != after.get(k)]
+            for key in keys:
+                changes[f"custom_fields.{key}"] = [before.get(key), after.get(key)]
+            if keys:
+                custom = _custom_labels(task, keys, before, after, definitions)
             continue
         if before != after:
             changes[name] = [before, after]
     payload: dict[str, Any] = {**_task(task), "changes": changes}
+    if custom:
+        payload["custom_fields"] = custom
     for name, (added, removed) in (links or {}).items():
         added, removed = sorted(added), sorted(removed)
         if added or removed:

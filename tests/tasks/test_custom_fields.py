@@ -115,6 +115,10 @@ def test_history_and_event_name_the_field(fields, team, member):
     event = Event.objects.filter(task_id=task.pk).order_by("-id").first()
     ids = {c["label"]: c["id"] for c in fields["severity"].choices}
     assert event.payload["changes"] == {"custom_fields.severity": [ids["S2"], ids["S1"]]}
+    # Programs read the change by label too, as the API shows the value.
+    assert event.payload["custom_fields"] == {
+        "severity": {"name": "Severity", "old": "S2", "new": "S1"}
+    }
 
 
 def test_deleting_a_field_with_values_needs_confirmation(fields, team, lead, member):
@@ -127,6 +131,7 @@ def test_deleting_a_field_with_values_needs_confirmation(fields, team, lead, mem
     assert task.history.count() == 2
     event = Event.objects.filter(task_id=task.pk).order_by("-id").first()
     assert event.payload["changes"] == {"custom_fields.note": ["x", None]}
+    assert event.payload["custom_fields"] == {"note": {"name": "Note", "old": "x", "new": None}}
     # A field without values goes without asking.
     assert custom_field_delete(actor=lead, field=fields["points"]) == 0
 

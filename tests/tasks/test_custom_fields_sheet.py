@@ -123,3 +123,16 @@ def test_import_reads_the_people_of_person_cells_once_whatever_the_rows(
         )
     )
     assert owners == {member.pk, member2.pk}
+
+
+def test_an_import_that_changes_a_choice_records_its_labels(team, member, fields):
+    from portal.events.models import Event
+
+    task = task_create(actor=member, team=team, title="T", custom_fields={"severity": "S2"})
+    rows = [["key", "team", "title", "Severity"], [task.key, "OPS", "T", "S3"]]
+    result = import_rows(TaskResource(), member, rows)
+    assert not problems(result), problems(result)
+    event = Event.objects.filter(task_id=task.pk).order_by("-id").first()
+    assert event.payload["custom_fields"] == {
+        "severity": {"name": "Severity", "old": "S2", "new": "S3"}
+    }

@@ -366,7 +366,12 @@ def _write_prepared(actor: User, rows: Sequence[TaskWrite], prepared: list) -> N
         before = {task.pk: _link_ids(task, links) for task, links, _ in updates}
         _update_tasks(actor, updates)
         changed = [
-            events.task_updated(task, task.__dict__.pop("_event_before", {}), before[task.pk])
+            events.task_updated(
+                task,
+                task.__dict__.pop("_event_before", {}),
+                before[task.pk],
+                definitions=_definitions(task.team),
+            )
             for task, _, _ in updates
         ]
         record_events([e for e in changed if e is not None], actor=actor)

@@ -140,7 +140,7 @@ def custom_field_delete(*, actor: User, field: CustomField, confirm: bool = Fals
         task.updated_at = now
         before = dict(task.custom_fields)
         task.custom_fields = {k: v for k, v in before.items() if k != field.key}
-        news.append(events.task_updated(task, {"custom_fields": before}))
+        news.append(events.task_updated(task, {"custom_fields": before}, definitions=[field]))
     if tasks:
         Task.objects.bulk_update(tasks, ["custom_fields", "updated_at"], batch_size=500)
         for task in tasks:
