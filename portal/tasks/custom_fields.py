@@ -137,6 +137,12 @@ def fields_of(team_id: int, *, archived: bool = False) -> list[CustomField]:
     return list(qs.order_by("order", "id"))
 
 
+def teams_with_fields(teams) -> list[int]:
+    """Which of `teams` (a queryset) have shown custom fields: one query."""
+    found = CustomField.objects.filter(team__in=teams, is_archived=False)
+    return sorted(set(found.values_list("team_id", flat=True)))
+
+
 def fields_by_team(team_ids: Iterable[int]) -> dict[int, list[CustomField]]:
     """The shown (not archived) definitions of several teams, in one query."""
     found: dict[int, list[CustomField]] = {}

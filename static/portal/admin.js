@@ -38,6 +38,47 @@ document.addEventListener("DOMContentLoaded", () => {
 	});
 });
 
+/* --- New task form: the custom fields of the team chosen --------------------------------
+   The form shows one team's custom fields (a tab after the built-in ones). Choosing another
+   team reloads the form for that team when the fields shown would change, carrying what was
+   typed as the admin's initial values (`?team=<id>&title=...`). */
+document.addEventListener("DOMContentLoaded", () => {
+	const team = document.querySelector("form select[name=team][data-custom-team]");
+	if (!team) {
+		return;
+	}
+	const shown = team.dataset.customTeam;
+	const withFields = new Set((team.dataset.teamsWithFields || "").split(",").filter(Boolean));
+	team.addEventListener("change", () => {
+		if (team.value === shown || !(withFields.has(team.value) || withFields.has(shown))) {
+			return;
+		}
+		const params = new URLSearchParams();
+		for (const input of team.form.elements) {
+			const skip =
+				!input.name ||
+				input.name === "csrfmiddlewaretoken" ||
+				input.name.startsWith("cf_") ||
+				input.name.startsWith("_") ||
+				input.type === "file" ||
+				((input.type === "checkbox" || input.type === "radio") && !input.checked);
+			if (skip || input === team) {
+				continue;
+			}
+			if (input.tagName === "SELECT" && input.multiple) {
+				const picked = [...input.selectedOptions].map((o) => o.value);
+				if (picked.length) {
+					params.set(input.name, picked.join(","));
+				}
+			} else if (input.value) {
+				params.set(input.name, input.value);
+			}
+		}
+		params.set("team", team.value);
+		window.location.assign(`${window.location.pathname}?${params}`);
+	});
+});
+
 /* --- Dashboard charts: the value at the end of each bar -------------------------------------
    Chart.js (unfold's copy, loaded just before this file) draws no data labels by itself.
    Charts whose options say `plugins: {barValues: {display: true}}` get each bar's number

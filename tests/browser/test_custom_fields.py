@@ -4,6 +4,7 @@ it on the task page, then filters the team's list by it."""
 import pytest
 from django.core.management import call_command
 
+from portal.demo.management.commands.demo import DEMO_ADMIN, DEMO_ADMIN_PASSWORD
 from portal.tasks.models import CustomField, Task
 from portal.teams.models import Team
 from tests.browser.browsing import phone_overflow, signed_in_page
@@ -31,6 +32,19 @@ def test_lead_defines_member_fills_and_filters(browser, live_server, shots):
     assert [c["label"] for c in field.choices] == ["S1", "S2", "S3"]
     page.get_by_role("link", name="Custom fields", exact=False).first.click()
     page.screenshot(path=shots / "custom-fields-definitions.png", full_page=True)
+    page.context.close()
+
+    # Someone who writes to several teams adds a task: choosing the team brings its fields,
+    # and what was typed stays.
+    page, errors = signed_in_page(browser, live_server, DEMO_ADMIN, password=DEMO_ADMIN_PASSWORD)
+    page.goto(f"{base}/admin/tasks/task/add/")
+    assert page.locator("[name=cf_severity]").count() == 0
+    page.fill("[name=title]", "Typed before the team")
+    page.select_option("select[name=team]", str(team.pk))
+    page.wait_for_url(f"**team={team.pk}**")
+    assert page.input_value("[name=title]") == "Typed before the team"
+    assert page.locator("[name=cf_severity]").count() == 1
+    assert not errors, errors
     page.context.close()
 
     task = Task.objects.filter(team=team, is_archived=False).order_by("number").first()

@@ -19,7 +19,7 @@ from portal.core.forms import DueFormField
 from portal.tasks import permissions as task_perms
 from portal.tasks import services
 from portal.tasks.admin.autocomplete import FOLLOWS_TEAM_ATTR
-from portal.tasks.custom_fields import fields_of
+from portal.tasks.custom_fields import fields_of, teams_with_fields
 from portal.tasks.custom_forms import CustomFieldsFormMixin, team_people
 from portal.tasks.due import check_due
 from portal.tasks.fields import form_value
@@ -51,6 +51,15 @@ class TaskAdminForm(CustomFieldsFormMixin, forms.ModelForm):
                 widget = self.fields[name].widget
                 # The admin wraps the autocomplete widget (add/change links); mark the select.
                 getattr(widget, "widget", widget).attrs[FOLLOWS_TEAM_ATTR] = "team"
+        if "team" in self.fields and not self.instance.pk:
+            # A new task's form shows the custom fields of one team; admin.js reloads it with
+            # the team chosen when the fields shown would change (the values typed are kept).
+            team = self.fields["team"]
+            attrs = getattr(team.widget, "widget", team.widget).attrs
+            attrs["data-custom-team"] = self.custom_team_id or ""
+            attrs["data-teams-with-fields"] = ",".join(
+                str(pk) for pk in teams_with_fields(team.queryset)
+            )
         if self.custom_team_id is not None:
             self.add_custom_fields(
                 fields_of(self.custom_team_id),
