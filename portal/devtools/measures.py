@@ -21,6 +21,7 @@ from django.urls import reverse
 from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
 
+from portal.devtools.custom_fields import CF_FILTER, CF_ORDER, CustomFieldMeasures
 from portal.devtools.data import RUNNER, DataSet
 from portal.devtools.doors import DoorMeasures
 from portal.devtools.outbox import OutboxMeasures
@@ -37,6 +38,9 @@ NAMES = (
     "api_search",
     "api_detail",
     "api_create",
+    "api_cf_filter",
+    "api_cf_order",
+    "api_create_cf",
     "admin_changelist",
     "daily_summary",
     "api_signin",
@@ -44,6 +48,7 @@ NAMES = (
     "team_list",
     "sheet_import",
     "sheet_export",
+    "sheet_import_cf",
     "events_dispatch",
     "webhook_delivery",
     "explain",
@@ -53,6 +58,8 @@ LIST_REQUESTS = (
     "api_list_10",
     "api_list_50",
     "api_search",
+    "api_cf_filter",
+    "api_cf_order",
     "admin_changelist",
     "team_board",
     "team_list",
@@ -75,7 +82,7 @@ class BenchmarkError(Exception):
     pass
 
 
-class Bench(DoorMeasures, OutboxMeasures):
+class Bench(DoorMeasures, OutboxMeasures, CustomFieldMeasures):
     """Runs the measures over a built data set and collects the rows of the table."""
 
     def __init__(
@@ -87,6 +94,7 @@ class Bench(DoorMeasures, OutboxMeasures):
         sheet_rows: int,
         export_rows: int,
         events: int = 1000,
+        cf_sheet_rows: int = 10_000,
     ):
         self.data = data
         self.iterations = max(1, iterations)
@@ -94,6 +102,7 @@ class Bench(DoorMeasures, OutboxMeasures):
         self.sheet_rows = sheet_rows
         self.export_rows = export_rows
         self.events = max(1, events)
+        self.cf_sheet_rows = max(1, cf_sheet_rows)
         self.webhook_endpoint = None
         self.receiver = None
         self.rows: dict[str, Row] = {}
@@ -167,6 +176,8 @@ class Bench(DoorMeasures, OutboxMeasures):
             "api_list_10": lambda: self.api_get(f"{tasks}?page_size=10"),
             "api_list_50": lambda: self.api_get(f"{tasks}?page_size=50"),
             "api_search": lambda: self.api_get(f"{tasks}?search=deploy&page_size=50"),
+            "api_cf_filter": lambda: self.api_get(f"{tasks}?{CF_FILTER}"),
+            "api_cf_order": lambda: self.api_get(f"{tasks}?{CF_ORDER}"),
             "admin_changelist": self.admin_rows,
             "team_board": lambda: self.page(reverse("pages:board", args=[self.team.slug])),
             "team_list": lambda: self.page(reverse("pages:teams")),

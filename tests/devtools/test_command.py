@@ -18,7 +18,7 @@ from portal.devtools.data import PREFIX, RUNNER, TAG_NAMES, TEAMS
 from portal.devtools.management.commands.benchmark import NOT_A_RUN, REFUSED, UNKNOWN
 from portal.devtools.measures import CLIENT_ADDRESS, NAMES
 from portal.events.models import Event
-from portal.tasks.models import Comment, Tag, Task
+from portal.tasks.models import Comment, CustomField, Tag, Task
 from portal.teams.models import Team
 from portal.webhooks.models import Delivery, Endpoint
 from tests.factories import TeamFactory
@@ -30,6 +30,7 @@ SMALL = {
     "sheet_rows": 20,
     "export_rows": 100,
     "events": 40,
+    "cf_sheet_rows": 20,
 }
 ROWS = [n for n in NAMES if n != "explain"] + ["api_signin.hasher", "api_signin.rest"]
 
@@ -51,11 +52,23 @@ def bench_rows() -> dict[str, int]:
         "events": Event.objects.count(),
         "endpoints": Endpoint.objects.count(),
         "deliveries": Delivery.objects.count(),
+        "custom_fields": CustomField.objects.count(),
     }
 
 
 EMPTY = dict.fromkeys(
-    ("teams", "people", "tasks", "comments", "tags", "events", "endpoints", "deliveries"), 0
+    (
+        "teams",
+        "people",
+        "tasks",
+        "comments",
+        "tags",
+        "events",
+        "endpoints",
+        "deliveries",
+        "custom_fields",
+    ),
+    0,
 )
 
 
@@ -100,6 +113,13 @@ def test_json_has_every_measure_with_numbers(tmp_path):
     assert delivery["extra"]["deliveries_per_s"] > 0 and delivery["extra"]["floor_posts_per_s"] > 0
     assert delivery["p95_ms"] >= delivery["p50_ms"] > 0
     assert measures["daily_summary"]["extra"]["queries_per_team"] > 0
+    # Custom fields: the filtered and ordered lists next to the unfiltered one, the create's
+    # extra queries for five values, the import with five custom columns next to one without.
+    for name in ("api_cf_filter", "api_cf_order", "api_create_cf", "sheet_import_cf"):
+        assert measures[name]["floor_ms"] > 0 and isinstance(measures[name]["met"], bool), name
+    assert "cf_severity=S1" in measures["api_cf_filter"]["note"]
+    assert 0 <= measures["api_create_cf"]["extra"]["extra_queries"] <= 2
+    assert measures["sheet_import_cf"]["extra"]["rows"] == SMALL["cf_sheet_rows"]
     # Where a sign-in's time goes besides the hasher: its queries by purpose.
     parts = measures["api_signin.rest"]["extra"]["queries_by_part"]
     assert {"lockout bookkeeping", "token writes"} <= set(parts)
@@ -112,7 +132,14 @@ def test_json_has_every_measure_with_numbers(tmp_path):
     if connection.vendor == "postgresql":
         assert doc["machine"]["postgresql"]
         requests = doc["explain"]["requests"]
-        assert set(requests) >= {"api_list_10", "api_search", "admin_changelist", "team_board"}
+        assert set(requests) >= {
+            "api_list_10",
+            "api_search",
+            "api_cf_filter",
+            "api_cf_order",
+            "admin_changelist",
+            "team_board",
+        }
         assert all(r["explained"] > 0 for r in requests.values())
     else:
         assert "PostgreSQL-only" in doc["explain"]["note"]

@@ -17,6 +17,7 @@ from django.db.models import Model
 from django.utils import timezone
 
 from portal.accounts.models import User
+from portal.devtools.data import custom
 from portal.devtools.data.shape import (
     BATCH,
     COMMENTS,
@@ -234,15 +235,20 @@ def _task_rows(
     teams: list[Team],
     writers: dict[int, list[int]],
     tags: list[Tag],
+    severities: dict[int, dict[str, str]],
 ) -> tuple[list[Task], _Links, dict[int, int]]:
     """The tasks (not saved), each one's assignees and tags, and the last number of each team."""
     rows, links = [], []
     numbers = {t.pk: 0 for t in teams}
+    # The custom values draw from their own sequence: the rest of the set stays as it was.
+    values_rng = random.Random(rng.random())
     for _ in range(shape.tasks):
         team = rng.choice(teams)
         numbers[team.pk] += 1
         pool = writers[team.pk]
-        rows.append(_task(rng, at, team, numbers[team.pk], pool))
+        task = _task(rng, at, team, numbers[team.pk], pool)
+        task.custom_fields = custom.values(values_rng, task, severities[team.pk], pool)
+        rows.append(task)
         assignees = rng.sample(pool, min(rng.choice((0, 1, 2, 2, 3, 4)), len(pool)))
         task_tags = rng.sample(tags, rng.choice((0, 1, 1, 2, 2, 3)))
         links.append((assignees, task_tags))
@@ -300,7 +306,8 @@ def build(tasks: int, *, password: str | None = None, seed: int = 13) -> DataSet
         people = _people(rng, shape, password)
         writers = _memberships(rng, teams, people)
         tags = _tags(rng, shape)
-        rows, links, numbers = _task_rows(rng, shape, at, teams, writers, tags)
+        severities = custom.define(teams)
+        rows, links, numbers = _task_rows(rng, shape, at, teams, writers, tags, severities)
         phases.lap("people, teams and task rows in Python")
         rows = _insert(rows)
         phases.lap("tasks inserted")

@@ -136,6 +136,9 @@ def remove() -> None:
         Task.objects.filter(team_id__in=team_ids)._raw_delete(connection.alias)
         Membership.objects.filter(team_id__in=team_ids)._raw_delete(connection.alias)
         apps.get_model("jobs", "DailySummary").objects.filter(team_id__in=team_ids).delete()
+        apps.get_model("tasks", "CustomField").objects.filter(team_id__in=team_ids)._raw_delete(
+            connection.alias
+        )
         Team.objects.filter(pk__in=team_ids)._raw_delete(connection.alias)
         for name in ("HistoricalTeam", "HistoricalMembership"):
             apps.get_model("teams", name).objects.filter(

@@ -86,6 +86,12 @@ class Command(BaseCommand):
             "--export-rows", type=int, default=20_000, help="Rows in the export measure (20,000)."
         )
         parser.add_argument(
+            "--cf-sheet-rows",
+            type=int,
+            default=10_000,
+            help="Rows in the import with five custom columns (10,000).",
+        )
+        parser.add_argument(
             "--events",
             type=int,
             default=1000,
@@ -175,6 +181,7 @@ class Command(BaseCommand):
             sheet_rows=min(options["sheet_rows"], options["tasks"]),
             export_rows=min(options["export_rows"], options["tasks"]),
             events=options["events"],
+            cf_sheet_rows=options["cf_sheet_rows"],
         )
         explain = None
         try:

@@ -26,6 +26,10 @@ from import_export import fields, resources, widgets
 
 from portal.accounts.models import User
 from portal.core.spreadsheets import read_table, write_xlsx
+from portal.devtools.data.custom import COMPONENTS as CUSTOM_COMPONENTS
+from portal.devtools.data.custom import FIELDS as CUSTOM_FIELDS
+from portal.devtools.data.custom import SEVERITIES as CUSTOM_SEVERITIES
+from portal.devtools.data.custom import define as define_custom
 from portal.tasks.models import Tag, Task
 from portal.tasks.resources import TaskResource, tasks_for_sheet
 from portal.teams.models import Membership, Role, Team
@@ -88,10 +92,14 @@ class Command(BaseCommand):
             self.stdout.write("(everything was rolled back)")
 
     # -- set-up --
-    def world(self, key: str):
+    def world(self, key: str, custom: bool = False):
         team = Team.objects.create(
             name=f"Benchmark {key}", slug=f"benchmark-{key.lower()}", key=key
         )
+        if custom:
+            # The benchmark data set's five custom fields (a choice, a number, a text, a date
+            # and a person), as column headers by name.
+            define_custom([team])
         lead = User.objects.create(username=f"bench-lead-{key.lower()}")
         Membership.objects.create(team=team, user=lead, role=Role.LEAD)
         people = User.objects.bulk_create(
@@ -105,7 +113,14 @@ class Command(BaseCommand):
 
     def rows(self, team, people, tags, count):
         for i in range(count):
+            person = people[i % PEOPLE]
             yield {
+                # The custom columns (read only when the headers name them).
+                "Severity": CUSTOM_SEVERITIES[i % len(CUSTOM_SEVERITIES)],
+                "Story points": (0.5, 1, 2, 3, 5, 8)[i % 6],
+                "Component": CUSTOM_COMPONENTS[i % len(CUSTOM_COMPONENTS)],
+                "Review date": f"2026-{1 + i % 12:02d}-{1 + i % 28:02d}",
+                "Owner": person.username,
                 "team": team.key,
                 "number": i + 1,
                 "title": f"Benchmark task {i}",
@@ -146,9 +161,14 @@ class Command(BaseCommand):
         )
         self.export(export_count)
 
-    def portal_import(self, count: int, key: str = "BENCHA") -> tuple[float, float]:
-        team, lead, people, tags = self.world(key)
+    def portal_import(
+        self, count: int, key: str = "BENCHA", custom: bool = False
+    ) -> tuple[float, float]:
+        """Import `count` rows; with `custom`, five custom columns more (each filled)."""
+        team, lead, people, tags = self.world(key, custom=custom)
         headers = ["team", "title", "status", "priority", "assignees", "tags"]
+        if custom:
+            headers += [name for _, name, _, _ in CUSTOM_FIELDS]
         content = self.xlsx(headers, self.rows(team, people, tags, count))
         started = time.perf_counter()
         table = read_table(content, "xlsx", max_rows=count, max_bytes=len(content) + 1)
@@ -157,6 +177,9 @@ class Command(BaseCommand):
         took = time.perf_counter() - read
         assert not result.problems, result.problems[:3]
         assert Task.objects.filter(team=team).count() == count
+        if custom:
+            filled = Task.objects.filter(team=team, custom_fields__has_key="owner").count()
+            assert filled == count, filled
         return read - started, took
 
     def per_row_import(self, count: int) -> float:
