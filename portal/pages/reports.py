@@ -18,6 +18,7 @@ from portal.core.dates import show_date
 from portal.core.spreadsheets import Sheet
 from portal.jobs.selectors import summaries_visible_to
 from portal.reports import selectors as rep
+from portal.reports.custom import NO_VALUE, custom_field_figures, reported_fields
 
 PRESETS = (30, 90, 365)
 DEFAULT_DAYS = 90
@@ -274,6 +275,58 @@ def _distributions(user, team, span: rep.ReportRange) -> list[Section]:
     return sections
 
 
+def _custom(user, team, span: rep.ReportRange) -> list[Section]:
+    """The team's custom fields: a distribution per choice field, one table for the numbers."""
+    fields = reported_fields(team)
+    figures = custom_field_figures(fetched_by=user, team=team, span=span, fields=fields)
+    sections, numbers = [], []
+    for custom in fields:
+        found = figures[custom.key]
+        if "choices" not in found:
+            unit = f" ({custom.unit})" if custom.unit else ""
+            numbers.append(
+                [f"{custom.name}{unit}", found["filled"], found["sum"], found["average"]]
+            )
+            continue
+        rows = [[c["label"], c["count"]] for c in found["choices"]] + [[NO_VALUE, found["none"]]]
+        several = (
+            " (a task with several choices counts for each)"
+            if custom.type == "multi_choice"
+            else ""
+        )
+        sections.append(
+            Section(
+                f"cf-{custom.key}",
+                Sheet(
+                    f"{custom.name} of the tasks created in the range", [custom.name, "Tasks"], rows
+                ),
+                Chart(
+                    "bar",
+                    [r[0] for r in rows],
+                    [series("Tasks", [r[1] for r in rows], PRIMARY)],
+                    custom.name,
+                    "Tasks",
+                ),
+                f"Tasks created in the range and not archived, by their {custom.name}{several}.",
+            )
+        )
+    if numbers:
+        sections.append(
+            Section(
+                "cf-numbers",
+                Sheet(
+                    "Number fields of the tasks created in the range",
+                    ["Field", "Tasks with a value", "Sum", "Average"],
+                    numbers,
+                ),
+                None,
+                "The team's number fields over the tasks created in the range and not archived: "
+                "how many have a value, their sum and their average.",
+            )
+        )
+    return sections
+
+
 def _summaries(user, team, span: rep.ReportRange) -> Section:
     """The daily summaries written for the team in the range."""
     summaries = list(
@@ -297,12 +350,14 @@ def _summaries(user, team, span: rep.ReportRange) -> Section:
 
 
 def build_report(user, team, span: rep.ReportRange) -> list[Section]:
-    """Every table and chart of the report for `team` over `span` (about ten queries)."""
+    """Every table and chart of the report for `team` over `span` (about ten queries, two
+    more for the team's custom fields)."""
     return [
         _flow(user, team, span),
         _cycle(user, team, span),
         _trend(user, team, span),
         _workload(user, team, span),
         *_distributions(user, team, span),
+        *_custom(user, team, span),
         _summaries(user, team, span),
     ]

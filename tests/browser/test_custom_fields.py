@@ -73,6 +73,14 @@ def test_lead_defines_member_fills_and_filters(browser, live_server, shots):
     assert "Severity: S2" in page.locator(f"#card-{task.pk}").inner_text()
     page.locator(f"#card-{task.pk}").scroll_into_view_if_needed()
     page.screenshot(path=shots / "custom-fields-board.png")
+
+    # The report spreads the tasks over the field's choices, chart and table.
+    page.goto(f"{base}/teams/operations/reports/")
+    report = page.locator("#report-cf-severity")
+    assert report.locator("canvas.chart").count() == 1
+    assert "S2" in report.locator("table").inner_text()
+    report.scroll_into_view_if_needed()
+    report.screenshot(path=shots / "custom-fields-report.png")
     assert not errors, errors
     page.context.close()
 
