@@ -74,6 +74,14 @@ def test_lead_defines_member_fills_and_filters(browser, live_server, shots):
     page.locator(f"#card-{task.pk}").scroll_into_view_if_needed()
     page.screenshot(path=shots / "custom-fields-board.png")
 
+    # The admin's task list shows the field as a column when chosen.
+    page.goto(f"{base}/admin/tasks/task/?team={team.pk}&columns=severity")
+    header = page.locator("th.column-cf_column_severity")
+    assert header.count() == 1
+    row = page.locator("tr", has=page.get_by_role("link", name=task.key, exact=True))
+    assert row.locator("td.field-cf_column_severity").inner_text() == "S2"
+    page.screenshot(path=shots / "custom-fields-admin-columns.png")
+
     # The report spreads the tasks over the field's choices, chart and table.
     page.goto(f"{base}/teams/operations/reports/")
     report = page.locator("#report-cf-severity")

@@ -109,3 +109,62 @@ def test_task_list_filters_by_a_choice_field(client, team, lead, member):
     assert "cf_severity" in page.content.decode()
     listed = client.get(url, {"cf_severity": "s1"})
     assert [t.title for t in listed.context["cl"].result_list] == ["One"]
+
+
+def test_task_list_shows_the_custom_fields_chosen_as_columns(
+    client, team, lead, member, member2, other_team, outsider
+):
+    from portal.tasks.services import custom_field_create
+
+    define(team, lead)
+    custom_field_create(actor=outsider, team=other_team, name="Budget", key="budget")
+    task_create(
+        actor=member,
+        team=team,
+        title="One",
+        custom_fields={"severity": "S2", "points": 2.5, "owner": "member2"},
+    )
+    client.force_login(member)
+    url = reverse("admin:tasks_task_changelist")
+    page = client.get(url).content.decode()
+    # Offered in the filter panel, the other team's field not among them; no column yet.
+    assert 'name="columns" value="severity"' in page
+    assert 'value="budget"' not in page
+    assert "column-cf_column_severity" not in page
+    listed = client.get(f"{url}?columns=severity&columns=points&columns=owner&columns=budget")
+    assert listed.status_code == 200
+    html = listed.content.decode()
+    for key in ("severity", "points", "owner"):
+        assert f"column-cf_column_{key}" in html, key
+    assert "column-cf_column_budget" not in html
+    row = html.split('class="field-cf_column_severity')[1].split("</td>")[0]
+    assert "S2" in row
+    assert "2.5 pt" in html.split('class="field-cf_column_points')[1].split("</td>")[0]
+    assert "member2" in html.split('class="field-cf_column_owner')[1].split("</td>")[0]
+
+
+def test_custom_columns_cost_the_same_queries_for_more_rows(
+    client, team, lead, member, django_assert_max_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    define(team, lead)
+    url = reverse("admin:tasks_task_changelist") + "?columns=severity&columns=owner"
+    client.force_login(member)
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        return len(captured)
+
+    task_create(actor=member, team=team, title="A", custom_fields={"owner": "member"})
+    small = count()
+    for n in range(30):
+        task_create(
+            actor=member,
+            team=team,
+            title=f"T{n}",
+            custom_fields={"severity": "S1", "owner": "lead"},
+        )
+    assert count() == small

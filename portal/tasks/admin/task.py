@@ -18,6 +18,11 @@ from portal.adminkit.searchable import SearchableFiltersAdmin
 from portal.tasks import permissions as task_perms
 from portal.tasks import services
 from portal.tasks.admin.autocomplete import is_autocomplete, task_team_for_autocomplete
+from portal.tasks.admin.custom_columns import (
+    CustomColumnsFilter,
+    chosen_columns,
+    visible_columns,
+)
 from portal.tasks.admin.filters import (
     ArchivedFilter,
     AssigneeFilter,
@@ -108,7 +113,12 @@ class TaskAdmin(
         cached = getattr(request, "_custom_list_filters", None)
         if cached is None:
             cached = request._custom_list_filters = custom_field_filters(request)
-        return [*super().get_list_filter(request), *cached]
+        columns = [CustomColumnsFilter] if visible_columns(request) else []
+        return [*super().get_list_filter(request), *cached, *columns]
+
+    def get_list_display(self, request):
+        # Then the custom fields the person chose as columns (`?columns=<key>`).
+        return [*super().get_list_display(request), *chosen_columns(request)]
 
     search_help_text = "Search by key (OPS-42), title or description."
     ordering = ["-updated_at", "-id"]
