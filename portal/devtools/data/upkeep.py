@@ -156,6 +156,10 @@ def remove() -> None:
         apps.get_model("jobs", "Job").objects.filter(requester_id__in=people_ids).delete()
         Tag.objects.filter(pk__in=tag_ids)._raw_delete(connection.alias)
         User.objects.filter(pk__in=people_ids).delete()
+    # The order indexes no field needs any more (keys the database's own fields use stay).
+    from portal.tasks.custom_indexes import sync_order_indexes
+
+    sync_order_indexes()
 
 
 def day_start(moment: datetime) -> datetime:

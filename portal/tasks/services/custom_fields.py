@@ -15,6 +15,7 @@ from portal.events.services import record_events
 from portal.tasks import events
 from portal.tasks.custom_fields import KEY_FIXED
 from portal.tasks.custom_filters import _has
+from portal.tasks.custom_indexes import sync_after_commit
 from portal.tasks.models import TASK_HISTORY, CustomField, FieldType, Task
 from portal.teams import permissions as team_perms
 from portal.teams.models import Team
@@ -62,6 +63,7 @@ def custom_field_create(*, actor: User, team: Team, name: str, key: str, **value
     field = CustomField(team=team, name=name.strip(), key=key.strip(), **values)
     field.full_clean()
     field.save()
+    sync_after_commit(field.key)
     return field
 
 
@@ -82,6 +84,7 @@ def custom_field_update(*, actor: User, field: CustomField, **changes: Any) -> C
     field.full_clean()
     _check_removed_choices(field, before)
     field.save()
+    sync_after_commit(field.key)
     return field
 
 
@@ -149,4 +152,5 @@ def custom_field_delete(*, actor: User, field: CustomField, confirm: bool = Fals
         record_m2m_snapshots(TASK_HISTORY, records)
         record_events([e for e in news if e is not None], actor=actor)
     field.delete()
+    sync_after_commit(field.key)
     return len(tasks)
