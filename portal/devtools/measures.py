@@ -18,6 +18,7 @@ from django.contrib import admin
 from django.db import connection
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
 
@@ -42,6 +43,7 @@ NAMES = (
     "api_signin",
     "team_board",
     "team_list",
+    "team_calendar",
     "sheet_import",
     "sheet_export",
     "events_dispatch",
@@ -56,6 +58,7 @@ LIST_REQUESTS = (
     "admin_changelist",
     "team_board",
     "team_list",
+    "team_calendar",
     "daily_summary",
 )
 SEQ_SCAN_TABLES = (
@@ -170,6 +173,10 @@ class Bench(DoorMeasures, OutboxMeasures):
             "admin_changelist": self.admin_rows,
             "team_board": lambda: self.page(reverse("pages:board", args=[self.team.slug])),
             "team_list": lambda: self.page(reverse("pages:teams")),
+            "team_calendar": lambda: self.page(
+                reverse("pages:calendar", args=[self.team.slug])
+                + f"?month={timezone.localdate():%Y-%m}"
+            ),
             "daily_summary": self.run_summary,
         }
 
