@@ -61,6 +61,7 @@ def test_marcus_works_the_list_with_the_keyboard(browser, live_server, demo, sho
     page.keyboard.press("k")
     said(page, f"Task {first} focused")
     assert current_key(page) == first
+    page.screenshot(path=shots / "team-list-keyboard.png")
 
     # Nothing fires with Ctrl, Alt or Meta held.
     page.keyboard.press("Alt+j")
