@@ -11,6 +11,7 @@ from typing import Any
 from django.contrib.auth.hashers import get_hashers
 from django.db import connection, transaction
 from django.urls import reverse
+from django.utils import timezone
 
 from portal.core.spreadsheets import write_xlsx
 from portal.devtools import floors
@@ -21,6 +22,7 @@ from portal.devtools.timing import ADMIN_ROWS, Row, counted, percentile, signin_
 from portal.jobs.models import Job
 from portal.tasks.models import Task
 from portal.tasks.resources import TaskResource, tasks_for_sheet
+from portal.tasks.selectors import CALENDAR_MAX
 
 
 class DoorMeasures:
@@ -198,6 +200,21 @@ class DoorMeasures:
     def team_list(self) -> Row:
         row = self.measure("team_list", self.requests["team_list"])
         row.note = f"the team list page ({len(self.data.teams)} teams)"
+        return row
+
+    def team_calendar(self) -> Row:
+        first, last = floors.month_grid(timezone.localdate())
+        row = self.measure(
+            "team_calendar",
+            self.requests["team_calendar"],
+            floor=lambda: floors.calendar_month(self.team.pk, first, last, CALENDAR_MAX),
+        )
+        count = self.requests["team_calendar"]().content.count(b'<li class="cal-task ')
+        row.extra["tasks_shown"] = count
+        row.note = (
+            f"month calendar of one team ({self.team.slug}, {count} tasks shown); floor: one "
+            "SQL query of the month's tasks grouped by day"
+        )
         return row
 
     # -- spreadsheets, as `manage.py benchmark_spreadsheets` measures them -------------------

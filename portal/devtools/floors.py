@@ -2,12 +2,14 @@
 
 A list's floor is one hand-written SQL query returning the same page (the API's columns, with
 assignees and tags nested as JSON by the database), fetched and `json.dumps`'ed. A detail's
-floor is the same query for one row. A write's floor is `bulk_create` of the same rows.
+floor is the same query for one row. A write's floor is `bulk_create` of the same rows. A
+calendar's floor is one query for the period's tasks, grouped by day.
 """
 
 from __future__ import annotations
 
 import json
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from django.db import connection, transaction
@@ -137,3 +139,44 @@ def create(
             [Task.tags.through(task_id=task.pk, tag_id=t) for t in tag_ids]
         )
     return task.pk
+
+
+def month_grid(today: date) -> tuple[date, date]:
+    """The days a month's calendar shows: whole weeks, Monday to Sunday, around today's month."""
+    first_of_month = today.replace(day=1)
+    next_month = (first_of_month + timedelta(days=32)).replace(day=1)
+    last_of_month = next_month - timedelta(days=1)
+    return (
+        first_of_month - timedelta(days=first_of_month.weekday()),
+        last_of_month + timedelta(days=6 - last_of_month.weekday()),
+    )
+
+
+def calendar_month(team_id: int, first: date, last: date, limit: int) -> dict[date, list]:
+    """The floor of a team's month calendar: one query for the tasks due in the grid (a day
+    of margin either side, as the page reads them, not archived, at most `limit`), grouped
+    by their day."""
+    tables = _tables()
+    sql = """
+        SELECT t.id, t.number, tm.key, tm.slug, t.title, t.status, t.priority, t.due_date,
+            t.due_day
+        FROM {task} t JOIN {team} tm ON tm.id = t.team_id
+        WHERE t.team_id = %s AND NOT t.is_archived AND t.due_date >= %s AND t.due_date <= %s
+        ORDER BY t.due_date, t.id
+        LIMIT %s
+    """.format(**tables)
+    start = datetime.combine(first, time.min, tzinfo=UTC) - timedelta(days=1)
+    end = datetime.combine(last, time.max, tzinfo=UTC) + timedelta(days=1)
+    days: dict[date, list] = {}
+    for row in fetch_rows(sql, [team_id, start, end, limit + 1])[:limit]:
+        due = _day(row[8] or row[7])
+        if first <= due <= last:
+            days.setdefault(due, []).append(row)
+    return days
+
+
+def _day(value) -> date:
+    # SQLite hands dates and times back as text; psycopg as dates and datetimes.
+    if isinstance(value, str):
+        return date.fromisoformat(value[:10])
+    return value.date() if isinstance(value, datetime) else value

@@ -18,6 +18,7 @@ from django.contrib import admin
 from django.db import connection
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
 
@@ -46,6 +47,7 @@ NAMES = (
     "api_signin",
     "team_board",
     "team_list",
+    "team_calendar",
     "sheet_import",
     "sheet_export",
     "sheet_import_cf",
@@ -63,6 +65,7 @@ LIST_REQUESTS = (
     "admin_changelist",
     "team_board",
     "team_list",
+    "team_calendar",
     "daily_summary",
 )
 SEQ_SCAN_TABLES = (
@@ -181,6 +184,10 @@ class Bench(DoorMeasures, OutboxMeasures, CustomFieldMeasures):
             "admin_changelist": self.admin_rows,
             "team_board": lambda: self.page(reverse("pages:board", args=[self.team.slug])),
             "team_list": lambda: self.page(reverse("pages:teams")),
+            "team_calendar": lambda: self.page(
+                reverse("pages:calendar", args=[self.team.slug])
+                + f"?month={timezone.localdate():%Y-%m}"
+            ),
             "daily_summary": self.run_summary,
         }
 

@@ -202,21 +202,6 @@
     }).observe(region, { childList: true, characterData: true, subtree: true });
   }
 
-  /* "/" anywhere but in a field focuses the header's search box (as on GitHub and Jira). */
-  function initSearch() {
-    const box = document.getElementById("site-search");
-    if (!box) return;
-    document.addEventListener("keydown", function (event) {
-      if (event.key !== "/" || event.ctrlKey || event.metaKey || event.altKey) return;
-      const target = event.target;
-      if (event.defaultPrevented || target.isContentEditable) return;
-      if (target.closest && target.closest("input, textarea, select")) return;
-      event.preventDefault();
-      box.focus();
-      box.select();
-    });
-  }
-
   /* Forms marked data-warn-unsaved: once something is typed, leaving the page (a link, closing
      the tab, reloading) asks first; saving the form does not. A form that came back with errors
      holds unsaved input too. */
@@ -240,7 +225,6 @@
   }
 
   document.addEventListener("DOMContentLoaded", function () {
-    initSearch();
     initStatusLine();
     initUnsavedWarning();
     initMenus();

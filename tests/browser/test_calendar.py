@@ -90,3 +90,36 @@ def test_priya_reads_my_calendar_on_a_phone(browser, live_server, demo, shots): 
     visit.accessible()
     page.screenshot(path=shots / "my-calendar-phone.png", full_page=True)
     visit.clean()
+
+
+def test_marcus_moves_a_task_with_the_keyboard_only(browser, live_server, demo):  # noqa: F811
+    """j reaches a task, Tab its Move menu, Enter opens it, the date is typed, Enter moves."""
+    visit = Visit(browser, live_server)
+    page = visit.page
+    visit.sign_in("marcus")
+    visit.open("/teams/operations/calendar/", "#calendar")
+    movable = page.eval_on_selector_all(
+        "li.cal-task", "items => items.findIndex(i => i.dataset.move)"
+    )
+    assert movable >= 0
+    for _ in range(movable + 1):
+        page.keyboard.press("j")
+    key = page.evaluate("() => document.activeElement.closest('li').dataset.task")
+    team_key, number = key.split("-")
+    task = Task.objects.select_related("team").get(team__key=team_key, number=int(number))
+    old_day = due_day_of(task)
+    target = old_day + timedelta(days=1 if old_day.day < 20 else -1)
+    page.keyboard.press("Tab")
+    assert page.evaluate("() => document.activeElement.tagName") == "SUMMARY"
+    page.keyboard.press("Enter")
+    page.keyboard.press("Tab")
+    assert page.evaluate("() => document.activeElement.type") == "date"
+    # The date field's parts in the browser's (en-US) order: month, day, year.
+    page.keyboard.type(f"{target:%m%d%Y}")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    page.wait_for_selector(".pages-message")
+    assert f"{key} is now due" in page.inner_text(".pages-message")
+    task.refresh_from_db()
+    assert due_day_of(task) == target
+    visit.clean()

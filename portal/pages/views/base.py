@@ -116,6 +116,10 @@ def render_page(
     page.update(
         {
             "header_teams": teams[:HEADER_TEAMS],
+            # Where the "c" shortcut may create a task off a team's pages (roles are cached).
+            "new_task_teams": [
+                t for t in teams[:HEADER_TEAMS] if task_perms.can_create_task(user, t)
+            ],
             "more_teams": len(teams) > HEADER_TEAMS,
             "can_use_admin": can_use_portal(user),
             "search_max_length": SEARCH_MAX_LENGTH,

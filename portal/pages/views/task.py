@@ -121,6 +121,7 @@ def _context(request, team, task, **extra) -> dict:
         {
             "task": task,
             "can_edit": task_perms.can_edit_task(user, task),
+            "can_take": task_perms.can_take_task(user, task),
             "can_archive": task_perms.can_archive_task(user, task),
             "can_delete": task_perms.can_delete_task(user, task),
             "archive_days": settings.ARCHIVE_RETENTION_DAYS,

@@ -184,6 +184,8 @@ def list_context(request, team: Team | None) -> dict:
         except ValidationError as exc:
             errors = filter_errors(exc)
     editable = {task.pk for task in tasks if task_perms.can_edit_task(user, task)}
+    # The "a" shortcut's take, where the rule allows it (assignees are preloaded: no query).
+    takeable = {task.pk for task in tasks if task_perms.can_take_task(user, task)}
     context = team_context(user, team) if team else {"section": "my_work"}
     context.update(filter_context(request, team, list_url(team)))
     context.update(
@@ -198,6 +200,7 @@ def list_context(request, team: Team | None) -> dict:
             "ordering_fields": ORDERING_FIELDS,
             "columns": sort_columns(request.GET.get("ordering", ""), with_team=team is None),
             "editable": editable,
+            "takeable": takeable,
         }
     )
     return context
