@@ -4,7 +4,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 from rest_framework.routers import DefaultRouter
 from rest_framework_simplejwt.views import TokenRefreshView
 
-from portal.api import auth, invitations, notifications, spreadsheets, teams, views, webhooks
+from portal.api import auth, feeds, invitations, notifications, spreadsheets, teams, views, webhooks
 from portal.core.views import NOT_FOUND, json_error
 
 app_name = "api"
@@ -46,6 +46,7 @@ urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
     path("redoc/", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),
+    path("feed/", feeds.FeedView.as_view(), name="feed"),
     path("tasks/export/", spreadsheets.TaskExportView.as_view(), name="task-export"),
     path("tasks/import/", spreadsheets.TaskImportView.as_view(), name="task-import"),
     path(

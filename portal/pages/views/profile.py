@@ -8,10 +8,9 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
-from portal.accounts.selectors import feed_token_of
 from portal.accounts.services import feed_token_renew, feed_token_revoke, profile_update
 from portal.pages.forms import ProfileForm, add_service_errors
-from portal.teams.selectors import teams_visible_to
+from portal.tasks.selectors import feed_addresses
 
 from .base import bad_request, page_view, render_page
 
@@ -49,22 +48,13 @@ def profile(request):
 
 def _feed_context(request) -> dict:
     """The person's calendar feed addresses (absolute, to paste into a calendar app)."""
-    feed = feed_token_of(request.user)
-    if feed is None:
+    addresses = feed_addresses(request.user, request.build_absolute_uri)
+    if addresses is None:
         return {"feed": None}
-    teams = teams_visible_to(fetched_by=request.user).only("id", "name", "slug")
     return {
-        "feed": feed,
-        "feed_mine": request.build_absolute_uri(reverse("pages:feed_mine", args=[feed.token])),
-        "feed_teams": [
-            (
-                team.name,
-                request.build_absolute_uri(
-                    reverse("pages:feed_team", args=[feed.token, team.slug])
-                ),
-            )
-            for team in teams
-        ],
+        "feed": True,
+        "feed_mine": addresses["mine"],
+        "feed_teams": [(team["name"], team["url"]) for team in addresses["teams"]],
     }
 
 

@@ -33,6 +33,7 @@ from portal.tasks.selectors.calendar import (
     FEED_MAX,
     CalendarTasks,
     due_day_of,
+    feed_addresses,
     tasks_by_due_day,
     tasks_for_feed,
 )
@@ -94,6 +95,7 @@ __all__ = [
     "board_filters",
     "comments_visible_to",
     "due_day_of",
+    "feed_addresses",
     "history_readable",
     "open_tasks_assigned",
     "open_tasks_assigned_by_team",

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
 from portal.tasks.choices import PRIORITY_RANK
 from portal.tasks.due import due_day_in_zone
@@ -70,3 +71,30 @@ def tasks_for_feed(*, fetched_by, team=None) -> list[Task]:
     qs = qs.filter(due_date__isnull=False)
     qs = qs.filter(team=team) if team is not None else qs.assigned_to(fetched_by)
     return list(qs.order_by("-due_date", "-id")[:FEED_MAX])
+
+
+def feed_addresses(user, build: Callable[[str], str]) -> dict[str, Any] | None:
+    """The person's calendar feed addresses, absolute (`build` makes a path absolute), or None
+    when they have no feed: `{"mine": url, "teams": [{"id", "name", "url"}, ...]}` with a
+    team feed for each team they may see (two queries). The profile page and the API show
+    these."""
+    from django.urls import reverse
+
+    from portal.accounts.selectors import feed_token_of
+    from portal.teams.selectors import teams_visible_to
+
+    feed = feed_token_of(user)
+    if feed is None:
+        return None
+    teams = teams_visible_to(fetched_by=user).only("id", "name", "slug")
+    return {
+        "mine": build(reverse("pages:feed_mine", args=[feed.token])),
+        "teams": [
+            {
+                "id": team.pk,
+                "name": team.name,
+                "url": build(reverse("pages:feed_team", args=[feed.token, team.slug])),
+            }
+            for team in teams
+        ],
+    }
