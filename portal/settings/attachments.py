@@ -56,6 +56,7 @@ if ATTACHMENTS_S3_BUCKET:
             "querystring_auth": True,
             "querystring_expire": max(ATTACHMENTS_PRESIGNED_SECONDS, 1),
             "file_overwrite": False,
+            "signature_version": "s3v4",
         },
     }
 else:
