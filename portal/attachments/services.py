@@ -19,7 +19,7 @@ from PIL import Image
 from portal.accounts.models import User
 from portal.attachments import permissions as perms
 from portal.attachments import sniff
-from portal.attachments.models import Attachment, ScanState
+from portal.attachments.models import Attachment, ScanState, TeamAttachmentSettings
 from portal.attachments.names import given_name
 from portal.attachments.storage import attachment_storage, new_name
 from portal.core.concurrency import lock_row
@@ -27,6 +27,8 @@ from portal.events import kinds
 from portal.events.services import NewEvent, record_events
 from portal.jobs.services import job_start
 from portal.tasks.models import Comment, Task
+from portal.teams.models import Team
+from portal.teams.permissions import DENIED_MANAGE_TEAM, can_manage_team
 
 TOO_BIG = "{name} is {size}: files may be at most {limit}."
 TASK_FULL = "{name} would take this task's files to {total}: a task holds at most {limit}."
@@ -216,3 +218,14 @@ def attachment_scanned(*, attachment_id: int, clean: bool, note: str = "") -> At
 def attachment_thumbnail_set(*, attachment_id: int, name: str) -> bool:
     """Keep the thumbnail's stored name; False when the attachment is gone meanwhile."""
     return bool(Attachment.objects.filter(pk=attachment_id).update(thumbnail_name=name))
+
+
+@transaction.atomic
+def card_images_set(*, actor: User, team: Team, enabled: bool) -> TeamAttachmentSettings:
+    """Whether the team's board cards show each task's first image (the team's leads)."""
+    if not can_manage_team(actor, team):
+        raise PermissionDenied(DENIED_MANAGE_TEAM)
+    row, _ = TeamAttachmentSettings.objects.update_or_create(
+        team=team, defaults={"card_images": bool(enabled)}
+    )
+    return row

@@ -73,4 +73,35 @@ def _initial(response):
         management = formset.formset.management_form
         for name in management.fields:
             data[f"{management.prefix}-{name}"] = management.initial.get(name, "")
+        for inline in formset.formset.initial_forms:
+            for name in inline.fields:
+                value = inline.instance.pk if name == "id" else inline.initial.get(name)
+                if value is not None:
+                    data[inline.add_prefix(name)] = getattr(value, "pk", value)
     return data
+
+
+def test_a_lead_chooses_images_on_cards_in_the_team_admin(client, team, lead, member):
+    from portal.attachments.selectors import team_shows_card_images
+
+    url = reverse("admin:teams_team_change", args=[team.pk])
+    client.force_login(lead)
+    page = client.get(url)
+    assert 'name="card_images"' in page.content.decode()
+    data = _initial(page)
+    data["card_images"] = "on"
+    response = client.post(url, data)
+    assert response.status_code == 302
+    assert team_shows_card_images(team)
+    data.pop("card_images")
+    client.post(url, data)
+    assert not team_shows_card_images(team)
+
+
+def test_only_leads_change_the_choice(team, member):
+    from django.core.exceptions import PermissionDenied
+
+    from portal.attachments.services import card_images_set
+
+    with pytest.raises(PermissionDenied):
+        card_images_set(actor=member, team=team, enabled=True)

@@ -208,3 +208,36 @@ def test_the_task_page_reads_attachments_in_constant_queries(
         attachment_upload(actor=member, task=task, file=files.upload(f"{i}.txt", files.TEXT))
     with django_assert_max_num_queries(len(few)):
         client.get(url("task", task))
+
+
+def test_the_board_shows_first_images_when_the_team_opts_in(
+    client, team, task, member, django_assert_max_num_queries
+):
+    from portal.attachments.models import TeamAttachmentSettings
+
+    first = attachment_upload(
+        actor=member, task=task, file=files.upload("first.png", files.png_bytes())
+    )
+    attachment_upload(actor=member, task=task, file=files.upload("second.png", files.png_bytes()))
+    run_jobs(services.PROCESS_JOB)
+    client.force_login(member)
+    thumb = url("attachment_thumbnail", task, first.pk)
+    assert "data-card-image" not in client.get(f"/teams/{team.slug}/").content.decode()
+    TeamAttachmentSettings.objects.create(team=team, card_images=True)
+    page = client.get(f"/teams/{team.slug}/").content.decode()
+    assert page.count("data-card-image") == 1 and f'src="{thumb}"' in page
+    # One more task with an image costs no more queries.
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as small:
+        client.get(f"/teams/{team.slug}/")
+    from portal.tasks.services import task_create
+
+    for i in range(3):
+        more = task_create(actor=member, team=team, title=f"More {i}")
+        attachment_upload(actor=member, task=more, file=files.upload("m.png", files.png_bytes()))
+    run_jobs(services.PROCESS_JOB)
+    with django_assert_max_num_queries(len(small)):
+        page = client.get(f"/teams/{team.slug}/").content.decode()
+    assert page.count("data-card-image") == 4
