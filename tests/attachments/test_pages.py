@@ -241,3 +241,35 @@ def test_the_board_shows_first_images_when_the_team_opts_in(
     with django_assert_max_num_queries(len(small)):
         page = client.get(f"/teams/{team.slug}/").content.decode()
     assert page.count("data-card-image") == 4
+
+
+def test_the_activity_feed_says_what_was_attached_and_deleted(client, team, task, member):
+    item = attachment_upload(actor=member, task=task, file=files.upload("report.pdf", files.PDF))
+    from portal.attachments.services import attachment_delete
+
+    attachment_upload(actor=member, task=task, file=files.upload("<b>.txt", files.TEXT))
+    attachment_delete(actor=member, attachment=item)
+    client.force_login(member)
+    page = client.get(f"/teams/{team.slug}/activity/").content.decode()
+    import re
+
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page))
+    assert f"attached report.pdf to {task.key}" in text
+    assert f"deleted report.pdf from {task.key}" in text
+    assert "&lt;b&gt;.txt" in page and "<b>.txt" not in page
+
+
+def test_the_activity_feed_pages_through_attachments(client, team, task, member):
+    from portal.tasks.selectors import team_activity
+
+    for i in range(30):
+        attachment_upload(actor=member, task=task, file=files.upload(f"{i}.txt", files.TEXT))
+    entries, cursor = team_activity(fetched_by=member, team=team, size=25)
+    assert [e["file_name"] for e in entries[:2]] == ["29.txt", "28.txt"]
+    client.force_login(member)
+    from portal.pages.views.activity import encode_cursor
+
+    older = client.get(f"/teams/{team.slug}/activity/", {"before": encode_cursor(cursor)})
+    body = older.content.decode()
+    assert older.status_code == 200 and "That page of the activity" not in body
+    assert "attached 4.txt" in " ".join(body.split()) or "4.txt" in body
