@@ -20,6 +20,7 @@ PENDING_SCAN = "{name} is waiting for its virus scan; try again in a minute."
 REJECTED = "{name} was rejected by the virus scan and cannot be downloaded."
 NO_THUMBNAIL = "This file has no thumbnail."
 FILE_MISSING = "The file is no longer in storage."
+SANDBOX = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox"
 
 
 def refusal(attachment: Attachment) -> str:
@@ -66,7 +67,10 @@ def file_response(attachment: Attachment, *, thumbnail: bool = False) -> HttpRes
         content_type if content_type != sniff.TEXT else "text/plain; charset=utf-8"
     )
     response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    if content_type != sniff.PDF:
+        # Opened in the browser, a file runs nothing (browsers' PDF viewers refuse to work in
+        # a sandbox: PDFs keep the portal's own policy).
+        response["Content-Security-Policy"] = SANDBOX
     response["Cache-Control"] = "private, no-store"
     if not thumbnail:
         response["Content-Length"] = str(attachment.size)

@@ -88,6 +88,7 @@ def test_downloads_are_streamed_with_safe_headers(client, task, member, viewer):
     assert "no-store" in response["Cache-Control"]
     response = client.get(url("attachment", task, text.pk))
     assert response["Content-Disposition"] == 'attachment; filename="a b.txt"'
+    assert response["Content-Security-Policy"].endswith("sandbox")
     assert response["Content-Type"] == "text/plain; charset=utf-8"
 
 
