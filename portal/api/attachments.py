@@ -202,7 +202,9 @@ class AttachmentThumbnailView(_TaskAttachments, APIView):
         summary="An image attachment's thumbnail (JPEG or PNG, no EXIF)",
         operation_id="tasks_attachments_thumbnail",
         responses={
-            (200, "image/jpeg"): OpenApiResponse(OpenApiTypes.BINARY),
+            (200, "image/*"): OpenApiResponse(
+                OpenApiTypes.BINARY, description="JPEG, or PNG for images with transparency."
+            ),
             404: OpenApiResponse(description="Not an image, or its thumbnail is not made yet."),
         },
     )

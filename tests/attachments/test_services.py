@@ -224,3 +224,23 @@ def test_the_upload_is_recorded_in_history_and_events(task, member):
     event = Event.objects.get(kind="attachment.added")
     assert event.task_id == task.pk and event.payload["name"] == "report.pdf"
     assert event.payload["key"] == task.key
+
+
+def test_the_thumbnail_job_refuses_a_bomb_that_got_in(task, member, media, settings):
+    """An image stored under a higher limit is not decoded by the job under a lower one."""
+    item = attach(member, task, "big.png", files.png_bytes(size=(400, 300)))
+    settings.ATTACHMENTS_MAX_IMAGE_PIXELS = 1000
+    [job] = run_jobs(services.PROCESS_JOB)
+    item.refresh_from_db()
+    assert job.status == JobStatus.SUCCEEDED and job.result["thumbnail"] == ""
+    assert item.thumbnail_name == "" and stored_files(media) == [item.storage_name]
+
+
+def test_a_missing_stored_file_is_gone_not_an_error(client, task, member, media):
+    from django.urls import reverse
+
+    item = attach(member, task, "a.txt", files.TEXT)
+    (media / item.storage_name).unlink()
+    client.force_login(member)
+    response = client.get(reverse("pages:attachment", args=[task.team.slug, task.number, item.pk]))
+    assert response.status_code == 410 and b"no longer in storage" in response.content
