@@ -46,7 +46,8 @@ def scan(attachment: Attachment) -> tuple[bool, str]:
 
 def make_thumbnail(attachment: Attachment) -> str:
     """A small copy of the image, without its EXIF (location, camera) or other metadata."""
-    Image.MAX_IMAGE_PIXELS = settings.ATTACHMENTS_MAX_IMAGE_PIXELS
+    # The pixel count is read from the header and checked before anything is decoded (Pillow's
+    # own global limit stays as it is: other code in the process shares it).
     side = settings.ATTACHMENTS_THUMBNAIL_SIZE
     with (
         attachment_storage().open(attachment.storage_name, "rb") as handle,
