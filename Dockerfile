@@ -22,7 +22,8 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     DEBUG=false \
     VAR_DIR=/app/var \
     STATIC_ROOT=/app/staticfiles \
-    SHARED_DIR=/shared
+    SHARED_DIR=/shared \
+    MEDIA_ROOT=/media
 RUN groupadd --system --gid 10001 portal \
     && useradd --system --uid 10001 --gid portal --home-dir /app --shell /usr/sbin/nologin portal
 WORKDIR /app
@@ -42,12 +43,12 @@ COPY fixtures/ fixtures/
 # Hashed, compressed static files for whitenoise. The key only lets settings load here; the
 # real one comes from the environment at run time.
 RUN SECRET_KEY=collectstatic-only-not-a-runtime-key python manage.py collectstatic --noinput \
-    && mkdir -p /app/var /shared \
-    && chown -R portal:portal /app/var /shared
+    && mkdir -p /app/var /shared /media \
+    && chown -R portal:portal /app/var /shared /media
 
 USER portal
 EXPOSE 8000
-VOLUME ["/shared"]
+VOLUME ["/shared", "/media"]
 
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
     CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=4)"]

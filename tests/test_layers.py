@@ -36,6 +36,9 @@ FLOORS = {
     "jobs": 4,
     "reports": 4,
     "spreadsheets": 4,
+    # Attachments: files on tasks and comments; beside the job runner, whose jobs scan them,
+    # make thumbnails and delete stored files (through the runner's entrances, as spreadsheets).
+    "attachments": 4,
 }
 DOOR = 5
 # The doors, named one by one: a new package that is on no floor and is not a door fails.
@@ -58,6 +61,7 @@ JOB_ENTRANCES = {
     for name in ("files", "models", "registry", "runner", "selectors", "services")
 }
 ALLOWED |= {("spreadsheets", module) for module in JOB_ENTRANCES}
+ALLOWED |= {("attachments", module) for module in JOB_ENTRANCES}
 
 
 def _module_name(path: Path) -> str:

@@ -15,6 +15,7 @@ from django.urls import reverse
 from unfold.decorators import action, display
 
 from portal.accounts.models import name_of
+from portal.adminsite.task_attachments import TaskAttachmentsAdminMixin
 from portal.notifications import services as watching
 from portal.notifications.selectors import is_watching, watchers_of
 from portal.tasks.admin.task import TaskAdmin
@@ -29,7 +30,7 @@ admin.site.unregister(Task)
 
 
 @admin.register(Task)
-class WatchedTaskAdmin(TaskAdmin):
+class WatchedTaskAdmin(TaskAttachmentsAdminMixin, TaskAdmin):
     actions_detail = ["watch", "unwatch"]
 
     # -- Watch / Unwatch: a confirm dialog that POSTs (never a change on GET) --

@@ -12,6 +12,7 @@ from unfold.decorators import display
 
 from portal.adminkit.bases import PortalModelAdmin, moment_column
 from portal.adminkit.fields import BoundedInlineFormSet, SafeRelatedFieldsMixin
+from portal.adminsite.team_attachments import TeamAttachmentsAdminMixin
 from portal.tasks import services as task_services
 from portal.tasks.custom_show import show_value
 from portal.tasks.models import CustomField, Task
@@ -261,7 +262,7 @@ class CustomFieldInline(SafeRelatedFieldsMixin, TabularInline):
 
 
 @admin.register(Team)
-class TeamAdmin(PortalModelAdmin):
+class TeamAdmin(TeamAttachmentsAdminMixin, PortalModelAdmin):
     spreadsheet = "import"
     resource_classes = [TeamResource]
     list_display = ["name", "key", "member_count", "open_tasks", "updated_at_display"]

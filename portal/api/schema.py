@@ -88,6 +88,8 @@ REFUSALS = {
     "change once tasks hold values, or the choices, decimals or default do not fit the type.",
     ("delete", "/api/teams/{id}/fields/{field_id}/"): "Tasks hold values of the field: confirm "
     "with ?confirm=1.",
+    ("post", "/api/tasks/{id}/attachments/"): "The file is empty, too large, would take the "
+    "task over its total, or is of a refused kind; or the comment is not one of the task's.",
     ("post", "/api/tasks/{id}/assign/"): "Someone named is not a lead or member of the team.",
     ("post", "/api/tasks/import/"): "The file is not a task sheet, or a row has an error.",
     ("post", "/api/webhooks/"): "The team is not one you can see, or the URL's host does not "

@@ -4,7 +4,17 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 from rest_framework.routers import DefaultRouter
 from rest_framework_simplejwt.views import TokenRefreshView
 
-from portal.api import auth, feeds, invitations, notifications, spreadsheets, teams, views, webhooks
+from portal.api import (
+    attachments,
+    auth,
+    feeds,
+    invitations,
+    notifications,
+    spreadsheets,
+    teams,
+    views,
+    webhooks,
+)
 from portal.core.views import NOT_FOUND, json_error
 
 app_name = "api"
@@ -59,6 +69,26 @@ urlpatterns = [
         "spreadsheet-jobs/<int:pk>/download/",
         spreadsheets.SheetJobDownloadView.as_view(),
         name="spreadsheet-job-download",
+    ),
+    path(
+        "tasks/<int:id>/attachments/",
+        attachments.AttachmentListView.as_view(),
+        name="task-attachments",
+    ),
+    path(
+        "tasks/<int:id>/attachments/<int:attachment_id>/",
+        attachments.AttachmentDetailView.as_view(),
+        name="task-attachment",
+    ),
+    path(
+        "tasks/<int:id>/attachments/<int:attachment_id>/download/",
+        attachments.AttachmentDownloadView.as_view(),
+        name="task-attachment-download",
+    ),
+    path(
+        "tasks/<int:id>/attachments/<int:attachment_id>/thumbnail/",
+        attachments.AttachmentThumbnailView.as_view(),
+        name="task-attachment-thumbnail",
     ),
     path(
         "teams/<int:id>/invitations/",

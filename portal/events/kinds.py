@@ -13,6 +13,8 @@ TASK_OVERDUE = "task.overdue"
 COMMENT_CREATED = "comment.created"
 COMMENT_UPDATED = "comment.updated"
 COMMENT_DELETED = "comment.deleted"
+ATTACHMENT_ADDED = "attachment.added"
+ATTACHMENT_DELETED = "attachment.deleted"
 MEMBERSHIP_ADDED = "membership.added"
 MEMBERSHIP_CHANGED = "membership.changed"
 MEMBERSHIP_REMOVED = "membership.removed"
@@ -32,6 +34,8 @@ EVENT_KINDS: dict[str, str] = {
     COMMENT_CREATED: "A comment was added",
     COMMENT_UPDATED: "A comment was changed",
     COMMENT_DELETED: "A comment was deleted",
+    ATTACHMENT_ADDED: "A file was attached to a task",
+    ATTACHMENT_DELETED: "An attached file was deleted",
     MEMBERSHIP_ADDED: "Someone joined a team",
     MEMBERSHIP_CHANGED: "Someone's role changed",
     MEMBERSHIP_REMOVED: "Someone left a team",

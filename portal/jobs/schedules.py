@@ -77,6 +77,15 @@ def specs() -> list[Spec]:
             at=time(3, 0),
             weekday=6,
         ),
+        # Stored attachment files that no attachment names any more (docs/attachments.md).
+        Spec(
+            "attachments-cleanup",
+            RUN_SCHEDULED,
+            "attachments_cleanup",
+            Schedule.WEEKLY,
+            at=time(3, 15),
+            weekday=6,
+        ),
         Spec("overdue-reminders", RUN_SCHEDULED, "overdue_reminders", Schedule.HOURLY),
         Spec("token-flush", RUN_SCHEDULED, "token_flush", Schedule.DAILY, at=time(3, 30)),
         # The backstop of the dispatch each write starts (portal/jobs/outbox.py).

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.html import escape, format_html_join
 
 from portal.accounts.models import display_name
+from portal.attachments.selectors import card_images
 from portal.tasks.due import due_text
 from portal.tasks.keys import task_key
 from portal.tasks.models import Priority, Status
@@ -45,8 +46,16 @@ def cards(rows: list[dict], user, team) -> list[dict]:
     # Written once per board, however many cards share them: due days and people.
     seen = {"days": {}, "people": {}, "zone": timezone.get_current_timezone(), "team": team.pk}
     cards = [_card(row, links[row["id"]], user, urls, seen) for row in rows]
+    # The first image of each task, when the team shows them on cards (one query when not).
+    images = card_images(fetched_by=user, team=team, task_ids=[row["id"] for row in rows])
     for card, row in zip(cards, rows, strict=True):
         card["custom"] = custom.get(row["id"], [])
+        image = images.get(row["id"])
+        card["image_url"] = (
+            reverse("pages:attachment_thumbnail", args=[team.slug, row["number"], image.pk])
+            if image
+            else ""
+        )
     return cards
 
 

@@ -5,6 +5,7 @@ from django.urls import path, register_converter
 from portal.pages.converters import RowIdConverter, TaskNumberConverter
 from portal.pages.views import (
     activity,
+    attachments,
     board,
     bulk,
     calendar,
@@ -79,6 +80,26 @@ urlpatterns = [
         "teams/<slug:slug>/tasks/<number:number>/comments/<rowid:comment_id>/delete/",
         task.comment_remove,
         name="comment_delete",
+    ),
+    path(
+        "teams/<slug:slug>/tasks/<number:number>/attachments/",
+        attachments.attachment_add,
+        name="attachment_add",
+    ),
+    path(
+        "teams/<slug:slug>/tasks/<number:number>/attachments/<rowid:attachment_id>/",
+        attachments.attachment_download,
+        name="attachment",
+    ),
+    path(
+        "teams/<slug:slug>/tasks/<number:number>/attachments/<rowid:attachment_id>/thumbnail/",
+        attachments.attachment_thumbnail,
+        name="attachment_thumbnail",
+    ),
+    path(
+        "teams/<slug:slug>/tasks/<number:number>/attachments/<rowid:attachment_id>/delete/",
+        attachments.attachment_remove,
+        name="attachment_delete",
     ),
     path("teams/<slug:slug>/tasks/<number:number>/move/", board.move, name="task_move"),
     path("teams/<slug:slug>/tasks/<number:number>/take/", board.take, name="task_take"),

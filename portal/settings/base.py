@@ -12,6 +12,7 @@ which imports what it needs from the others (so the order below does not matter)
 - unfold: the admin's look
 - security: HTTPS, cookies, headers, Content-Security-Policy
 - logs: log format, level and file
+- attachments: where attached files are stored, and the upload limits
 
 (`secret_key.py` holds no settings: `core` calls it for the key, kept in VAR_DIR in development.)
 
@@ -20,6 +21,7 @@ which imports what it needs from the others (so the order below does not matter)
 
 from portal.settings.accounts import *  # noqa: F403
 from portal.settings.api import *  # noqa: F403
+from portal.settings.attachments import *  # noqa: F403
 from portal.settings.core import *  # noqa: F403
 from portal.settings.jobs import *  # noqa: F403
 from portal.settings.logs import *  # noqa: F403

@@ -72,6 +72,8 @@ INSTALLED_APPS = [
     "portal.adminkit",
     "portal.teams",
     "portal.tasks",
+    # files on tasks and comments (docs/attachments.md); beside the job runner it uses
+    "portal.attachments",
     # after the outbox and the tasks it names: made from their events at dispatch time
     "portal.notifications",
     "portal.jobs",

@@ -113,6 +113,9 @@ def test_web_worker_and_one_shot_migrate():
         }
         assert "shared:/shared" in service["volumes"]
         assert service["environment"]["SHARED_DIR"] == "/shared"
+        # Attached files: one named volume shared by web and worker (thumbnails, deletions).
+        assert "media:/media" in service["volumes"]
+        assert service["environment"]["MEDIA_ROOT"] == "/media"
         assert service["environment"]["DEBUG"] == "false"
     assert set(web["networks"]) == {"frontend", "backend"}
     assert migrate["networks"] == ["backend"]

@@ -32,7 +32,7 @@ def test_twice_leaves_one_of_each_unchanged(capsys):
     first = {name: (s.pk, s.next_run) for name, s in by_name().items()}
     call_command("setup_schedules")
     assert "daily-summary: unchanged" in capsys.readouterr().out
-    assert Schedule.objects.count() == len(SCHEDULE_NAMES) == 9
+    assert Schedule.objects.count() == len(SCHEDULE_NAMES) == 10
     assert {name: (s.pk, s.next_run) for name, s in by_name().items()} == first
 
 

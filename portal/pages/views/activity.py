@@ -7,6 +7,7 @@ from django.views.decorators.http import require_GET
 from portal.core.parsing import parse_moment
 from portal.core.validators import as_id
 from portal.tasks.selectors import ACTIVITY_PAGE, team_activity
+from portal.tasks.selectors.activity import activity_kinds
 
 from .base import page_view, render_page, team_context, team_or_404
 
@@ -25,7 +26,11 @@ def decode_cursor(text: str):
         return None
     moment_text, kind, history_id = parts
     moment = parse_moment(moment_text, offset_required=True)
-    if moment is None or kind not in ("1", "2") or as_id(history_id) is None:
+    if (
+        moment is None
+        or kind not in {str(k) for k in activity_kinds()}
+        or as_id(history_id) is None
+    ):
         return None
     return moment, int(kind), int(history_id)
 

@@ -1,6 +1,7 @@
 """A team's activity: task changes and comments, newest first, a page at a time."""
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 
@@ -15,6 +16,34 @@ ACTIVITY_PAGE = 25
 # Order of the two kinds of record at the same moment (and the cursor's middle part).
 TASK_CHANGE, COMMENT_CHANGE = 2, 1
 ActivityCursor = tuple  # (history_date, kind, history_id) of the last record shown
+
+
+@dataclass(frozen=True)
+class ActivitySource:
+    """Another app's change records in a team's feed (the attachments app's uploads).
+
+    `records(fetched_by=, team=)` gives its history records newest first, scoped to what the
+    person may see; `entries(records)` makes them entries by history id (as `_comment_entries`
+    does). `kind` orders records of the same moment and appears in the pages' cursor.
+    """
+
+    kind: int
+    records: Callable[..., QuerySet]
+    entries: Callable[[list], dict[int, dict]]
+
+
+_SOURCES: dict[int, ActivitySource] = {}
+
+
+def register_activity_source(source: ActivitySource) -> None:
+    """Called once at start-up by an app above this one (its AppConfig.ready)."""
+    if source.kind in (TASK_CHANGE, COMMENT_CHANGE):
+        raise ValueError(f"Activity kind {source.kind} is the tasks app's own.")
+    _SOURCES[source.kind] = source
+
+
+def activity_kinds() -> set[int]:
+    return {TASK_CHANGE, COMMENT_CHANGE, *_SOURCES}
 
 
 def _team_scope(qs: QuerySet, user, team, field: str) -> QuerySet:
@@ -112,19 +141,26 @@ def team_activity(
     comments = team_comment_history(fetched_by=fetched_by, team=team)
     merged = sorted(
         [(r.history_date, TASK_CHANGE, r.history_id, r) for r in _page(tasks, before, size)]
+        + [(r.history_date, COMMENT_CHANGE, r.history_id, r) for r in _page(comments, before, size)]
         + [
-            (r.history_date, COMMENT_CHANGE, r.history_id, r) for r in _page(comments, before, size)
+            (r.history_date, source.kind, r.history_id, r)
+            for source in _SOURCES.values()
+            for r in _older_than(
+                source.records(fetched_by=fetched_by, team=team), before, source.kind
+            )[: size + 1]
         ],
         key=lambda row: row[:3],
         reverse=True,
     )
     page = merged[:size]
-    task_rows = _task_change_entries(team, [row[3] for row in page if row[1] == TASK_CHANGE])
-    comment_rows = _comment_entries([row[3] for row in page if row[1] == COMMENT_CHANGE])
-    entries = [
-        (task_rows if kind == TASK_CHANGE else comment_rows)[history_id]
-        for _, kind, history_id, _ in page
-    ]
+    built = {
+        TASK_CHANGE: _task_change_entries(team, [row[3] for row in page if row[1] == TASK_CHANGE]),
+        COMMENT_CHANGE: _comment_entries([row[3] for row in page if row[1] == COMMENT_CHANGE]),
+    }
+    for source in _SOURCES.values():
+        mine = [row[3] for row in page if row[1] == source.kind]
+        built[source.kind] = source.entries(mine) if mine else {}
+    entries = [built[kind][history_id] for _, kind, history_id, _ in page]
     cursor = page[-1][:3] if len(merged) > size else None
     return entries, cursor
 
