@@ -28,8 +28,10 @@ BOARD = "/teams/operations/"
 def world(team, other_team, member, member2, outsider):
     """member: 2 to do (one shared with member2), 1 done; member2: 1 in progress + the shared
     one; nobody: 1 blocked and 1 done long ago (outside the window); an epic with 2 children."""
-    member.first_name, member.last_name = "Ann", "Archer"
+    member.first_name, member.last_name = "Zoe", "Archer"
     member.save()
+    member2.first_name, member2.last_name = "Bea", "Cole"
+    member2.save()
     now = timezone.now()
 
     def make(title, **fields):
@@ -61,8 +63,9 @@ def cell_titles(lane) -> dict[str, list[str]]:
 def test_lanes_by_assignee_put_a_shared_task_in_each_lane(client, world, member, member2):
     client.force_login(member)
     lanes = lanes_of(client.get(f"{BOARD}?group=assignee"))
-    assert [lane["label"] for lane in lanes] == ["Ann Archer", "member2", UNASSIGNED]
-    ann, other, nobody = (cell_titles(lane) for lane in lanes)
+    # People by name (whatever their ids), the unassigned lane last.
+    assert [lane["label"] for lane in lanes] == ["Bea Cole", "Zoe Archer", UNASSIGNED]
+    other, ann, nobody = (cell_titles(lane) for lane in lanes)
     assert ann == {
         "todo": ["Epic", "Shared", "Child one"],
         "in_progress": [],
@@ -71,9 +74,9 @@ def test_lanes_by_assignee_put_a_shared_task_in_each_lane(client, world, member,
     }
     assert other == {"todo": ["Shared"], "in_progress": ["Doing"], "blocked": [], "done": []}
     assert nobody == {"todo": [], "in_progress": [], "blocked": ["Nobody"], "done": ["Child two"]}
-    assert [lane["total"] for lane in lanes] == [4, 2, 2]
+    assert [lane["total"] for lane in lanes] == [2, 4, 2]
     counts = [[cell["count"] for cell in lane["cells"]] for lane in lanes]
-    assert counts == [[3, 0, 0, 1], [1, 1, 0, 0], [0, 0, 1, 1]]
+    assert counts == [[1, 1, 0, 0], [3, 0, 0, 1], [0, 0, 1, 1]]
     # The columns' totals count each task once.
     response = client.get(f"{BOARD}?group=assignee")
     assert [c["count"] for c in response.context["columns"]] == [3, 1, 1, 2]
@@ -134,6 +137,7 @@ def test_a_shared_task_has_distinct_ids_in_each_lane(client, world, member):
     html = client.get(f"{BOARD}?group=assignee").content.decode()
     pk = world["shared"].pk
     assert html.count(f'id="card-1-{pk}"') == 1 and html.count(f'id="card-2-{pk}"') == 1
+    assert html.count(f'aria-labelledby="card-title-1-{pk}"') == 1
     assert f'id="card-{pk}"' not in html
 
 

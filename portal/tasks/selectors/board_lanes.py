@@ -9,7 +9,7 @@ numbering each cell's tasks. A task with several assignees is in each of their l
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from django.db.models import Count, F, Q, QuerySet, Window
+from django.db.models import Case, Count, F, Q, QuerySet, When, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
@@ -129,7 +129,9 @@ def board_lanes(
     found = list(
         grouped.values("lane", *_LANE_FIELDS[group])
         .annotate(total=Count("id"), **cells)
-        .order_by(F("lane").asc(nulls_first=True), *_LANE_ORDER[group])[: max_lanes + 1]
+        .order_by(Case(When(lane__isnull=True, then=0), default=1), *_LANE_ORDER[group])[
+            : max_lanes + 1
+        ]
     )
     more = len(found) > max_lanes
     lanes = []
