@@ -122,5 +122,5 @@ def list_link(team, query: QueryDict, status: str, view: BoardView, now, lane=No
 def is_plain(address: str) -> bool:
     """A board address without filters, swimlanes or a chosen window (a phone's column
     aside): a moved card can be put in its new column in place; any other board reloads."""
-    params = QueryDict(urlsplit(address).query)
-    return all(name == "column" for name in params)
+    query = QueryDict(urlsplit(address).query)
+    return not state_query(query, board_view(query))

@@ -55,6 +55,9 @@ def test_filter_group_by_assignee_and_move_with_the_menu(browser, live_server, d
     card.get_by_role("button", name="Move to Blocked").click()
     page.wait_for_selector(f'.lane-cell[data-column="blocked"] [data-key="{key}"]')
     assert page.url == address
+    # The page was read again; focus is back on the moved card.
+    focused = "document.activeElement.closest('[data-card]')?.dataset.key"
+    assert page.evaluate(focused) == key
     assert f"{key} moved to Blocked." in page.locator(".pages-message").first.inner_text()
     number = int(key.split("-")[1])
     assert Task.objects.get(team__key="OPS", number=number).status == Status.BLOCKED

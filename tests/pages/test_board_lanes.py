@@ -197,3 +197,12 @@ def test_a_viewer_sees_lanes_without_move_or_take(client, world, viewer):
         assert "Shared" in html
         assert "data-move-form" not in html and "data-take-form" not in html
         assert "Move to" not in html and 'draggable="true"' not in html
+
+
+def test_which_board_addresses_move_cards_in_place():
+    from portal.pages.boardstate import is_plain
+
+    assert is_plain(BOARD) and is_plain(f"{BOARD}?column=done")
+    assert is_plain(f"{BOARD}?done=14&column=todo")  # the default window, said aloud
+    for query in ("group=assignee", "done=30", "assignee=me", "search=x", "cf_size=3"):
+        assert not is_plain(f"{BOARD}?{query}")
