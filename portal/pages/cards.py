@@ -108,6 +108,8 @@ def _card(row: dict, links: dict, user, urls: dict, seen: dict) -> dict:
         **{key: escape(f"{start}{number}{end}") for key, (start, end) in urls.items()},
         "moves": MOVE_BUTTONS.get(row["status"], ""),
         "pk": escape(row["id"]),
+        # What the card's element ids end with: the id, or on a swimlane board lane and id.
+        "dom": escape(row["id"]),
         "key": escape(task_key(row["team__key"], number)),
         "number": row["number"],
         "title": row["title"],

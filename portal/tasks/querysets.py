@@ -37,6 +37,8 @@ NULLABLE_ORDER_FIELDS = frozenset({"due_date", "completed_at", "estimated_hours"
 DUE_SOON_DAYS = 7
 RECENTLY_DONE_DAYS = 7
 BOARD_DONE_DAYS = 14
+# The windows a person may choose for the board's Done column (days).
+BOARD_DONE_WINDOWS = (7, 14, 30, 90)
 
 
 def active_q(prefix: str = "") -> Q:

@@ -87,8 +87,23 @@
       if (link) link.focus();
     }
 
+    // A filtered or grouped board is read again after a move or take: the moved card gets
+    // focus back when the page comes (the same card may be in several lanes: the first).
+    const FOCUS_KEY = "portal-board-focus";
+    const reloads = board.hasAttribute("data-reloads");
+    if (reloads) {
+      const key = window.sessionStorage.getItem(FOCUS_KEY);
+      window.sessionStorage.removeItem(FOCUS_KEY);
+      const again = key && board.querySelector('[data-key="' + CSS.escape(key) + '"] [data-card-focus]');
+      if (again && isVisible(again)) again.focus();
+    }
+    function remember(card) {
+      if (reloads) window.sessionStorage.setItem(FOCUS_KEY, card.dataset.key);
+    }
+
     function move(card, status) {
       if (!card || !status || card.dataset.status === status) return Promise.resolve(false);
+      remember(card);
       return window.htmx
         .ajax("POST", card.dataset.moveUrl, { source: board, values: { status: status }, swap: "none" })
         .then(function () { return true; });
@@ -115,6 +130,7 @@
         move(card, status).then(function (moved) { if (moved) focusCard(card.id, status); });
       } else if (form.matches("[data-take-form]")) {
         event.preventDefault();
+        remember(card);
         window.htmx
           .ajax("POST", form.action, { source: board, target: "#" + card.id, swap: "outerHTML" })
           .then(function () { focusCard(card.id, card.dataset.status); });

@@ -1,9 +1,9 @@
 """The board: one column per status, a page of cards each, and the columns' totals."""
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import timedelta
 
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from portal.tasks.models import Status, Task
@@ -23,41 +23,74 @@ BOARD_ORDER = ["-priority", "due_date"]
 BOARD_DONE_ORDER = ["-completed_at"]
 
 
-def board_filters(team, status: str, now=None) -> dict[str, str]:
+def done_since(now=None, done_days: int = BOARD_DONE_DAYS):
+    """The start of the done column's window."""
+    return (now or timezone.now()) - timedelta(days=done_days)
+
+
+def board_filters(team, status: str, now=None, done_days: int = BOARD_DONE_DAYS) -> dict[str, str]:
     """The task filters of one board column, as the list page and the API would write them."""
     filters = {"team": str(team.pk), "status": status}
     if status == Status.DONE:
-        since = (now or timezone.now()) - timedelta(days=BOARD_DONE_DAYS)
-        filters["completed_after"] = since.isoformat()
+        filters["completed_after"] = done_since(now, done_days).isoformat()
     return filters
 
 
-def board_counts(*, fetched_by, team, now=None) -> dict[str, int]:
+def column_q(status: str, since) -> Q:
+    """The tasks of one board column: its status, and for Done completed since `since`
+    (the meaning of `board_filters`, for counting several columns in one query)."""
+    return done_since_q(since) if status == Status.DONE else Q(status=status)
+
+
+def board_q(since) -> Q:
+    """The tasks of any column of the board."""
+    shown = Q(pk__in=[])
+    for status in BOARD_COLUMNS:
+        shown |= column_q(status, since)
+    return shown
+
+
+def board_tasks(*, fetched_by, team, filters: Mapping | None = None) -> QuerySet:
+    """The team's tasks that `fetched_by` may see, narrowed by the list's filters (plain values,
+    as `task_list` takes them; the team is fixed). ValidationError names a bad filter."""
+    given = filters.copy() if filters is not None else {}
+    given["team"] = str(team.pk)
+    return task_list(fetched_by=fetched_by, filters=given)
+
+
+def board_counts(
+    *, fetched_by, team, now=None, filters: Mapping | None = None, done_days: int = BOARD_DONE_DAYS
+) -> dict[str, int]:
     """How many cards each column holds in all (one query)."""
-    now = now or timezone.now()
-    since = now - timedelta(days=BOARD_DONE_DAYS)
-    qs = task_list(fetched_by=fetched_by, filters={"team": str(team.pk)})
-    counts = {
-        status: Count("id", filter=Q(status=status))
-        for status in BOARD_COLUMNS
-        if status != Status.DONE
-    }
-    counts[Status.DONE] = Count("id", filter=done_since_q(since))
+    since = done_since(now, done_days)
+    qs = board_tasks(fetched_by=fetched_by, team=team, filters=filters)
+    counts = {status: Count("id", filter=column_q(status, since)) for status in BOARD_COLUMNS}
     return qs.aggregate(**counts)
 
 
 def board_cards(
-    *, fetched_by, team, status: str, now=None, offset: int = 0, limit: int = BOARD_PAGE
+    *,
+    fetched_by,
+    team,
+    status: str,
+    now=None,
+    offset: int = 0,
+    limit: int = BOARD_PAGE,
+    filters: Mapping | None = None,
+    done_days: int = BOARD_DONE_DAYS,
 ) -> tuple[list[dict], bool]:
     """A page of one column's cards as rows of BOARD_CARD_FIELDS, and whether more follow.
 
     One query, any team size. Open columns put urgent and soon-due tasks first; the done column
-    the latest finished. A board shows 200 cards: building and preloading model instances for them cost more than
-    the queries. Take the cards' people and tags with `board_card_links`.
+    the latest finished. A board shows 200 cards: building and preloading model instances for
+    them cost more than the queries. Take the cards' people and tags with `board_card_links`.
+    `filters` are the list's (`task_list`), `done_days` the done column's window.
     """
     now = now or timezone.now()
     order = BOARD_DONE_ORDER if status == Status.DONE else BOARD_ORDER
-    qs = task_list(fetched_by=fetched_by, filters=board_filters(team, status, now))
+    qs = board_tasks(fetched_by=fetched_by, team=team, filters=filters).filter(
+        column_q(status, done_since(now, done_days))
+    )
     rows = list(
         qs.prefetch_related(None)
         .select_related(None)
