@@ -4,7 +4,16 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 from rest_framework.routers import DefaultRouter
 from rest_framework_simplejwt.views import TokenRefreshView
 
-from portal.api import auth, invitations, notifications, spreadsheets, teams, views, webhooks
+from portal.api import (
+    auth,
+    invitations,
+    notifications,
+    saved_views,
+    spreadsheets,
+    teams,
+    views,
+    webhooks,
+)
 from portal.core.views import NOT_FOUND, json_error
 
 app_name = "api"
@@ -23,6 +32,7 @@ router.register("tags", views.TagViewSet, basename="tag")
 router.register("tasks", views.TaskViewSet, basename="task")
 router.register("notifications", notifications.NotificationViewSet, basename="notification")
 router.register("webhooks", webhooks.WebhookViewSet, basename="webhook")
+router.register("views", saved_views.SavedViewViewSet, basename="saved-view")
 
 auth_urls = [
     path("login/", auth.LoginView.as_view(), name="login"),

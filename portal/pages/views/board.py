@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
+from portal.savedviews.models import PageKind
 from portal.tasks import permissions as task_perms
 from portal.tasks.models import Status
 from portal.tasks.querysets import BOARD_DONE_DAYS
@@ -23,6 +24,7 @@ from portal.tasks.selectors import (
 from portal.tasks.services import error_text, task_add_assignees, task_update
 
 from ..cards import cards as card_views
+from ..saved_views import saved_views, saved_views_context
 from .base import (
     bad_request,
     page_view,
@@ -62,6 +64,7 @@ def _column_label(status: str) -> str:
 
 @page_view
 @require_GET
+@saved_views(PageKind.BOARD)
 def board(request, slug: str):
     user = request.user
     team = team_or_404(user, slug)
@@ -91,6 +94,7 @@ def board(request, slug: str):
     context.update(
         {"columns": columns, "current": current, "section": "board", "title": f"{team.name} board"}
     )
+    context.update(saved_views_context(request, team))
     return render_page(request, "teams/board.html", context)
 
 
