@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.extensions import OpenApiFilterExtension
 from drf_spectacular.utils import OpenApiParameter
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import NotFound, ValidationError
 
 from portal.savedviews.selectors import VIEW_UNKNOWN, saved_view_for, saved_view_task_filters
 from portal.tasks.choices import Priority, Status
@@ -31,7 +31,7 @@ def with_saved_view(user, params):
         return params
     saved = saved_view_for(fetched_by=user, view_id=raw)
     if saved is None:
-        raise ValidationError({SAVED_VIEW: [VIEW_UNKNOWN]})
+        raise NotFound(VIEW_UNKNOWN)
     filters = saved_view_task_filters(saved)
     team = filters.pop("team", None)
     for name in params:

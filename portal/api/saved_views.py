@@ -43,8 +43,17 @@ class ParamsField(serializers.DictField):
         return super().to_internal_value(data)
 
 
+class OptionalTeamField(TeamRefField):
+    """A team, or null for My work; empty text is neither (DRF would take it as null)."""
+
+    def run_validation(self, data=serializers.empty):
+        if data == "":
+            self.fail("invalid_ref")
+        return super().run_validation(data)
+
+
 class SavedViewSerializer(fields.ModelSerializer):
-    team = TeamRefField(
+    team = OptionalTeamField(
         queryset=Team.objects.none(),
         allow_null=True,
         required=False,
@@ -79,7 +88,7 @@ class SavedViewSerializer(fields.ModelSerializer):
 
 
 class SavedViewChangeSerializer(SavedViewSerializer):
-    team = serializers.PrimaryKeyRelatedField(read_only=True)
+    team = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
 
     class Meta(SavedViewSerializer.Meta):
         read_only_fields = (*SavedViewSerializer.Meta.read_only_fields, "kind", "team")
@@ -88,7 +97,7 @@ class SavedViewChangeSerializer(SavedViewSerializer):
 LIST_PARAMETERS = [
     OpenApiParameter(
         "team",
-        {"type": "string", "pattern": f"^(|{ID}|none)$"},
+        {"type": "string", "pattern": "^(|[1-9][0-9]{0,17}|none)$"},
         description='Only views of this team\'s pages (an id), or "none": views of My work.',
     ),
     OpenApiParameter(

@@ -92,6 +92,7 @@ def test_create_normalises_the_filters(client_for, member, team):
         {"name": "Bad", "kind": "list", "params": {f"cf_{i}": "x" for i in range(500)}},
         {"name": "Bad", "kind": "list", "team": 9 * 10**30},
         {"name": "Bad", "kind": "list", "team": "NOPE"},
+        {"name": "Bad", "kind": "list", "team": ""},
         {"name": "Bad", "kind": "list", "shared": "yes"},
         {"name": "Bad", "kind": "list", "shared": True},  # My work is private
     ],
@@ -138,9 +139,9 @@ def test_view_on_the_task_list_applies_its_filters(client_for, team, lead, membe
     assert titles("view=") == {"Urgent", "Low", "Mine"}
     for hidden in ("private", "other"):
         response = client.get(f"/api/tasks/?view={views[hidden].pk}")
-        assert response.status_code == 400 and response.json() == {"view": [VIEW_UNKNOWN]}
+        assert response.status_code == 404 and response.json() == {"detail": VIEW_UNKNOWN}
     for bad in ("abc", "9" * 40, "-1"):
-        assert client.get(f"/api/tasks/?view={bad}").json() == {"view": [VIEW_UNKNOWN]}
+        assert client.get(f"/api/tasks/?view={bad}").json() == {"detail": VIEW_UNKNOWN}
     assert client.get("/api/tasks/?view=1%00").status_code == 400  # refused before any view
 
 
