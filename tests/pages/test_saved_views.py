@@ -186,3 +186,12 @@ def test_names_and_filters_are_escaped_in_the_menu(client, team, member):
     page = client.get(f"{LIST}?saved=none").content.decode()
     assert "<script>x</script>" not in page and "&lt;script&gt;x&lt;/script&gt;" in page
     assert '"><b>' not in page
+
+
+def test_hostile_addresses_show_the_page_with_no_view_marked(client, team, member):
+    saved_view_create(actor=member, team=team, kind="list", name="Mine", params={"open": "true"})
+    client.force_login(member)
+    for query in ("saved=" + "9" * 10_000, "saved=-1&status=", "saved[]=1&cf_=x", "saved=none"):
+        response = client.get(f"{LIST}?{query}")
+        assert response.status_code == 200, query
+        assert menu(response)["current"] is None
