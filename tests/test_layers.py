@@ -33,6 +33,9 @@ FLOORS = {
     # Webhooks hear of events from the outbox and belong to teams; the job runner's schedule
     # starts their delivery job, so they sit below it.
     "webhooks": 3.5,
+    # Saved views: a person's named task filters of a team's pages, judged by the task filter
+    # set; the team pages and the API apply them.
+    "savedviews": 3.5,
     "jobs": 4,
     "reports": 4,
     "spreadsheets": 4,

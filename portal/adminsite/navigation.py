@@ -89,6 +89,7 @@ NAVIGATION = [
             _item("Tasks", "task_alt", "admin:tasks_task_changelist", "in_a_team"),
             _item("Comments", "chat", "admin:tasks_comment_changelist", "in_a_team"),
             _item("Tags", "sell", "admin:tasks_tag_changelist", "in_a_team"),
+            _item("Saved views", "bookmarks", "admin:savedviews_savedview_changelist", "in_a_team"),
         ],
     },
     {

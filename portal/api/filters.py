@@ -11,19 +11,44 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.extensions import OpenApiFilterExtension
 from drf_spectacular.utils import OpenApiParameter
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import NotFound, ValidationError
 
+from portal.savedviews.selectors import VIEW_UNKNOWN, saved_view_for, saved_view_task_filters
 from portal.tasks.choices import Priority, Status
 from portal.tasks.filters import ORDERING_FIELDS, TaskFilter, filter_tasks
 from portal.teams.models import TEAM_NAME_PATTERN
+
+# `view=<id>`: a saved view's filters (docs/api.md#saved-views).
+SAVED_VIEW = "view"
+
+
+def with_saved_view(user, params):
+    """The query's filters with the saved view it names (`view=<id>`) underneath: the view's
+    filters and team, the query's own filters over them (the view's team stays). A view the
+    person may not see is a 400 that says no more than an unknown id would."""
+    raw = str(params.get(SAVED_VIEW, "")).strip()
+    if not raw:
+        return params
+    saved = saved_view_for(fetched_by=user, view_id=raw)
+    if saved is None:
+        raise NotFound(VIEW_UNKNOWN)
+    filters = saved_view_task_filters(saved)
+    team = filters.pop("team", None)
+    for name in params:
+        if name != SAVED_VIEW:
+            filters[name] = ",".join(params.getlist(name))
+    if team is not None:
+        filters["team"] = team
+    return filters
 
 
 class TaskFilterBackend(DjangoFilterBackend):
     """Filters through `filter_tasks`; the schema's parameters are `task_filter_parameters()`."""
 
     def filter_queryset(self, request, queryset, view):
+        filters = with_saved_view(request.user, request.query_params)
         try:
-            return filter_tasks(queryset, user=request.user, filters=request.query_params)
+            return filter_tasks(queryset, user=request.user, filters=filters)
         except DjangoValidationError as exc:
             raise ValidationError(exc.message_dict) from None
 
@@ -104,6 +129,14 @@ def task_filter_parameters() -> list[OpenApiParameter]:
             )
         )
     return parameters
+
+
+SAVED_VIEW_PARAMETER = OpenApiParameter(
+    SAVED_VIEW,
+    _pattern(ID),
+    description="A saved view's id (/api/views/): its filters apply, and the filters given "
+    "here apply over them (the view's team stays).",
+)
 
 
 class TaskFilterBackendExtension(OpenApiFilterExtension):

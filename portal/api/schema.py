@@ -92,6 +92,11 @@ REFUSALS = {
     "task over its total, or is of a refused kind; or the comment is not one of the task's.",
     ("post", "/api/tasks/{id}/assign/"): "Someone named is not a lead or member of the team.",
     ("post", "/api/tasks/import/"): "The file is not a task sheet, or a row has an error.",
+    ("post", "/api/views/"): "You have a view of this name on this page, a filter's value is "
+    "one the task filters refuse, the team is not one you can see, or a view of My work is "
+    "shared or a board.",
+    ("patch", "/api/views/{id}/"): "You have a view of this name on this page, a filter's value "
+    "is one the task filters refuse, or a view of My work is shared.",
     ("post", "/api/webhooks/"): "The team is not one you can see, or the URL's host does not "
     "resolve or resolves to an address webhooks may not reach (docs/events.md).",
     ("patch", "/api/webhooks/{id}/"): "The URL's host does not resolve or resolves to an "

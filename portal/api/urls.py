@@ -10,6 +10,7 @@ from portal.api import (
     feeds,
     invitations,
     notifications,
+    saved_views,
     spreadsheets,
     teams,
     views,
@@ -33,6 +34,7 @@ router.register("tags", views.TagViewSet, basename="tag")
 router.register("tasks", views.TaskViewSet, basename="task")
 router.register("notifications", notifications.NotificationViewSet, basename="notification")
 router.register("webhooks", webhooks.WebhookViewSet, basename="webhook")
+router.register("views", saved_views.SavedViewViewSet, basename="saved-view")
 
 auth_urls = [
     path("login/", auth.LoginView.as_view(), name="login"),

@@ -14,7 +14,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from portal.api import serializers as s
-from portal.api.filters import TaskFilterBackend, task_filter_parameters
+from portal.api.filters import SAVED_VIEW_PARAMETER, TaskFilterBackend, task_filter_parameters
 from portal.api.notifications import WatchSerializer, watch_response
 from portal.api.permissions import TagRules, TaskRules
 from portal.core.validators import as_id
@@ -88,7 +88,7 @@ class TagViewSet(
             "choices), `cf_<key>__gte=` and `cf_<key>__lte=` (numbers and dates), and order "
             "with `ordering=cf_<key>` or `-cf_<key>` (docs/custom-fields.md)."
         ),
-        parameters=task_filter_parameters(),
+        parameters=[*task_filter_parameters(), SAVED_VIEW_PARAMETER],
     ),
     create=extend_schema(summary="Create a task (leads and members of its team)"),
     retrieve=extend_schema(summary="One task"),

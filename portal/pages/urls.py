@@ -17,6 +17,7 @@ from portal.pages.views import (
     people,
     profile,
     reports,
+    saved,
     task,
     task_lead,
     tasks,
@@ -103,6 +104,10 @@ urlpatterns = [
     ),
     path("teams/<slug:slug>/tasks/<number:number>/move/", board.move, name="task_move"),
     path("teams/<slug:slug>/tasks/<number:number>/take/", board.take, name="task_take"),
+    # Saved views (docs/team-pages.md#saved-views): save a page's filters, change a view.
+    path("teams/<slug:slug>/views/", saved.create, name="saved_view_create"),
+    path("tasks/views/", saved.create, name="my_saved_view_create"),
+    path("views/<rowid:view_id>/", saved.change, name="saved_view_change"),
     path("teams/<slug:slug>/people/", people.people, name="people"),
     path("teams/<slug:slug>/people/invite/", people.invite, name="invite"),
     path(

@@ -89,5 +89,6 @@ SPECTACULAR_SETTINGS = {
         "TaskStatusEnum": "portal.tasks.models.Status",
         "TaskPriorityEnum": "portal.tasks.models.Priority",
         "RoleEnum": "portal.teams.models.Role",
+        "PageKindEnum": "portal.savedviews.models.PageKind",
     },
 }

@@ -76,6 +76,8 @@ INSTALLED_APPS = [
     "portal.attachments",
     # after the outbox and the tasks it names: made from their events at dispatch time
     "portal.notifications",
+    # a person's named filters of a team's task pages (docs/team-pages.md#saved-views)
+    "portal.savedviews",
     "portal.jobs",
     "portal.spreadsheets",
     "portal.api",

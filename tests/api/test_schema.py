@@ -26,6 +26,7 @@ from schemathesis.specs.openapi.checks import (
 from portal.events.services import events_dispatch
 from portal.jobs.runner import run_job
 from portal.notifications.models import Notification
+from portal.savedviews.services import saved_view_create
 from portal.spreadsheets.services import sheet_export_start
 from portal.tasks.services import comment_add, task_create
 from portal.teams.models import Role
@@ -89,6 +90,7 @@ def world(db, settings, tmp_path):
     export = sheet_export_start(user=admin, sheet="tasks", fmt="csv")
     run_job(export.pk)
     endpoint = endpoint_create(actor=lead, team=team, url="https://93.184.215.14/hook")
+    view = saved_view_create(actor=admin, team=team, kind="list", name="Seed", shared=True)
     access = RefreshToken.for_user(admin).access_token
     rates = {**api_settings.DEFAULT_THROTTLE_RATES}
     rates.update(anon="100000/min", user="100000/min", login="100000/min")
@@ -112,6 +114,7 @@ def world(db, settings, tmp_path):
                     "spreadsheet-jobs": export.pk,
                     "notifications": note.pk,
                     "webhooks": endpoint.pk,
+                    "views": view.pk,
                 }
             },
             "user_id": lead.pk,

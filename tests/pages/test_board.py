@@ -12,6 +12,7 @@ from portal.tasks.selectors import BOARD_PAGE
 from portal.tasks.services import task_create
 from tests.factories import TagFactory
 from tests.pages.conftest import count_queries, make_tasks
+from tests.savedviews.making import menu_views
 
 pytestmark = pytest.mark.django_db
 BOARD = "/teams/operations/"
@@ -189,19 +190,22 @@ def test_an_unknown_column_is_404(client, team, member):
 
 
 def test_board_queries_do_not_grow_with_tasks(
-    client, team, member, member2, django_assert_max_num_queries
+    client, team, lead, member, member2, django_assert_max_num_queries
 ):
     tags = [TagFactory(), TagFactory()]
+    views = menu_views(team, member, lead, "board")
     client.force_login(member)
     make_tasks(team, member, 12, tags=tags, assignees=[member, member2])
     # 19: session, person, roles, team, header teams, admin permissions (2), column counts,
     # four columns, the people and tags of the whole board's cards (2), the header bell's
     # unread count, the team's custom fields shown on cards (their values are read only
     # when there are such fields), whether the team shows images on cards (the images are
-    # read only when it does), and the filter form's people, tags and custom fields.
-    small, _ = count_queries(client, BOARD, django_assert_max_num_queries, limit=20)
+    # read only when it does), the filter form's people, tags and custom fields, and the saved
+    # views' menu.
+    small, response = count_queries(client, BOARD, django_assert_max_num_queries, limit=21)
+    assert [row["view"] for row in response.context["saved_views"]["mine"]] == views[:1]
     make_tasks(team, member, 10_000, tags=tags, assignees=[member, member2])
-    large, response = count_queries(client, BOARD, django_assert_max_num_queries, limit=20)
+    large, response = count_queries(client, BOARD, django_assert_max_num_queries, limit=21)
     assert all(len(c["cards"]) == BOARD_PAGE for c in response.context["columns"])
     assert small == large
 

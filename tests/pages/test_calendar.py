@@ -19,6 +19,7 @@ from portal.tasks.filters import CHOICES_INVALID
 from portal.tasks.models import Task
 from portal.tasks.services import task_create
 from tests.pages.conftest import count_queries
+from tests.savedviews.making import menu_views
 
 pytestmark = pytest.mark.django_db
 CAL = "/teams/operations/calendar/"
@@ -135,8 +136,10 @@ def test_outsiders_get_404(client, outsider, december):
 
 
 def test_calendar_queries_do_not_grow_with_tasks(
-    client, team, member, django_assert_max_num_queries
+    client, team, lead, member, django_assert_max_num_queries
 ):
+    views = menu_views(team, member, lead, "calendar")
+
     def fill(count):
         start = Task.objects.filter(team=team).count()
         due = timezone.make_aware(datetime(2026, 12, 1, 12))
@@ -157,6 +160,7 @@ def test_calendar_queries_do_not_grow_with_tasks(
     fill(10)
     small, response = count_queries(client, f"{CAL}?month=2026-12", django_assert_max_num_queries)
     assert sum(len(t) for t in shown(response).values()) == 10
+    assert [row["view"] for row in response.context["saved_views"]["shared"]] == views[1:]
     fill(490)
     large, response = count_queries(client, f"{CAL}?month=2026-12", django_assert_max_num_queries)
     assert sum(len(t) for t in shown(response).values()) == 500

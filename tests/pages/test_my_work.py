@@ -11,6 +11,7 @@ from portal.tasks.services import task_create
 from portal.teams.models import Role
 from tests.factories import MembershipFactory, TagFactory
 from tests.pages.conftest import count_queries, make_tasks
+from tests.savedviews.making import menu_views
 
 pytestmark = pytest.mark.django_db
 MY_WORK = "/tasks/"
@@ -133,11 +134,13 @@ def test_queries_do_not_grow_with_tasks(
     client, team, other_team, member, member2, two_teams, django_assert_max_num_queries
 ):
     tags = [TagFactory(), TagFactory()]
+    views = menu_views(None, member, None, "list")
     client.force_login(member)
     make_tasks(team, member, 5, tags=tags, assignees=[member, member2])
     make_tasks(other_team, member, 5, tags=tags, assignees=[member])
     small, response = count_queries(client, MY_WORK, django_assert_max_num_queries)
     assert len(response.context["tasks"]) == 12
+    assert [row["view"] for row in response.context["saved_views"]["mine"]] == views[::-1]
     make_tasks(team, member, 5_000, tags=tags, assignees=[member, member2])
     make_tasks(other_team, member, 5_000, tags=tags, assignees=[member])
     large, response = count_queries(client, MY_WORK, django_assert_max_num_queries)

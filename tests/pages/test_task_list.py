@@ -9,6 +9,7 @@ from portal.pages.tasklist import TOTAL_CAP
 from portal.pages.views.tasks import FILTER_ERROR, PAGE_INVALID, PAGE_SIZE
 from tests.factories import TagFactory
 from tests.pages.conftest import count_queries, make_tasks
+from tests.savedviews.making import menu_views
 from tests.tasks.filter_cases import BAD, CASES, RANGE_CASES, names, resolve
 
 pytestmark = pytest.mark.django_db
@@ -111,14 +112,16 @@ def test_viewers_read_the_list_too(client, viewer, filter_world):
 
 
 def test_list_queries_do_not_grow_with_tasks(
-    client, team, member, member2, django_assert_max_num_queries
+    client, team, lead, member, member2, django_assert_max_num_queries
 ):
     tags = [TagFactory(), TagFactory()]
+    views = menu_views(team, member, lead, "list")
     client.force_login(member)
     make_tasks(team, member, 10, tags=tags, assignees=[member, member2])
     query = f"{LIST}?status=todo,done&ordering=-priority"
     small, response = count_queries(client, query, django_assert_max_num_queries)
     assert len(response.context["tasks"]) == 5  # 10 tasks over four statuses: 3 to do, 2 done
+    assert [row["view"] for row in response.context["saved_views"]["shared"]] == views[1:]
     make_tasks(team, member, 10_000, tags=tags, assignees=[member, member2])
     large, response = count_queries(client, query, django_assert_max_num_queries)
     assert len(response.context["tasks"]) == PAGE_SIZE

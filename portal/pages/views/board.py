@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRefresh
 
+from portal.savedviews.models import PageKind
 from portal.tasks import permissions as task_perms
 from portal.tasks.models import Status
 from portal.tasks.querysets import BOARD_DONE_WINDOWS
@@ -26,6 +27,7 @@ from portal.tasks.services import error_text, task_add_assignees, task_update
 
 from .. import boardstate as state
 from ..cards import cards as card_views
+from ..saved_views import saved_views, saved_views_context
 from .base import (
     bad_request,
     page_view,
@@ -169,6 +171,7 @@ def _empty_columns() -> list[dict]:
 
 @page_view
 @require_GET
+@saved_views(PageKind.BOARD)
 def board(request, slug: str):
     user = request.user
     team = team_or_404(user, slug)
@@ -208,6 +211,7 @@ def board(request, slug: str):
             "state_query": state.state_query(request.GET, view).urlencode(),
         }
     )
+    context.update(saved_views_context(request, team))
     return render_page(request, "teams/board.html", context)
 
 

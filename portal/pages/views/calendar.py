@@ -19,12 +19,14 @@ from django.views.decorators.http import require_GET, require_POST
 
 from portal.core.dates import day as day_text
 from portal.core.zones import today_in, zone
+from portal.savedviews.models import PageKind
 from portal.tasks import permissions as task_perms
 from portal.tasks.due import due_on_day
 from portal.tasks.selectors import CALENDAR_MAX, tasks_by_due_day
 from portal.tasks.services import error_text, task_update
 from portal.teams.models import Team
 
+from ..saved_views import saved_views, saved_views_context
 from .base import (
     bad_request,
     page_view,
@@ -218,17 +220,20 @@ def _calendar(request, team: Team | None):
             "calendar_url": calendar_url(team),
         }
     )
+    context.update(saved_views_context(request, team))
     return render_page(request, "teams/calendar.html", context)
 
 
 @page_view
 @require_GET
+@saved_views(PageKind.CALENDAR)
 def team_calendar(request, slug: str):
     return _calendar(request, team_or_404(request.user, slug))
 
 
 @page_view
 @require_GET
+@saved_views(PageKind.CALENDAR)
 def my_calendar(request):
     return _calendar(request, None)
 

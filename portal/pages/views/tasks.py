@@ -13,6 +13,8 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from portal.pages.tasklist import count_capped, count_text, sort_columns
+from portal.savedviews.models import PageKind
+from portal.savedviews.params import ANYONE, MY_WORK_DEFAULT_ASSIGNEE
 from portal.spreadsheets.services import sheet_export
 from portal.tasks import permissions as task_perms
 from portal.tasks.choices import Priority, Status
@@ -25,6 +27,7 @@ from portal.teams.models import Team
 from portal.teams.permissions import team_ids_for
 from portal.teams.selectors import assignable_people
 
+from ..saved_views import SAVED, saved_views, saved_views_context
 from .base import bad_request, page_view, render_page, team_context, team_or_404
 
 PAGE_SIZE = 25
@@ -43,10 +46,6 @@ ORDERINGS = [
 ]
 # Parameters that belong to the page, not to the filter set.
 PAGE_PARAMS = ("page",)
-# My work shows my tasks unless the address says otherwise; "anyone" asks for everyone's
-# (an empty value would be left out of the address, and mean "mine" again).
-MY_WORK_DEFAULT_ASSIGNEE = "me"
-ANYONE = "anyone"
 FILE_FORMATS = ("csv", "xlsx")
 
 
@@ -148,7 +147,7 @@ def filter_context(
 ) -> dict:
     """What the list's filter form (`teams/_task_filters.html`) shows: the choices and the
     values given; the calendars show the same form. `clear_url`: where "Clear" goes."""
-    fixed = (*page_params, "search", "team", *(() if team else ("assignee",)))
+    fixed = (*page_params, SAVED, "search", "team", *(() if team else ("assignee",)))
     # The team's custom fields filter the list (cf_<key>) and order it.
     custom = fields_of(team.pk) if team is not None else []
     return {
@@ -208,17 +207,22 @@ def list_context(request, team: Team | None) -> dict:
 
 @page_view
 @require_GET
+@saved_views(PageKind.LIST)
 def task_list_page(request, slug: str):
     team = team_or_404(request.user, slug)
     context = list_context(request, team)
     context["section"] = "list"
+    context.update(saved_views_context(request, team))
     return render_page(request, "teams/task_list.html", context)
 
 
 @page_view
 @require_GET
+@saved_views(PageKind.LIST)
 def my_work(request):
-    return render_page(request, "teams/task_list.html", list_context(request, None))
+    context = list_context(request, None)
+    context.update(saved_views_context(request, None))
+    return render_page(request, "teams/task_list.html", context)
 
 
 @page_view
