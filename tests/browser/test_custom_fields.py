@@ -64,7 +64,7 @@ def test_lead_defines_member_fills_and_filters(browser, live_server, shots):
     page.select_option("#f-cf_severity", "S2")
     page.locator("#task-filters button[type=submit]").first.click()
     page.wait_for_url("**cf_severity=S2**")
-    rows = page.locator("table tbody tr")
+    rows = page.locator("#task-table tbody tr")
     assert rows.count() == 1
     assert task.key in rows.first.inner_text()
     page.screenshot(path=shots / "custom-fields-list.png", full_page=True)
