@@ -4,7 +4,16 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 from rest_framework.routers import DefaultRouter
 from rest_framework_simplejwt.views import TokenRefreshView
 
-from portal.api import auth, invitations, notifications, spreadsheets, teams, views, webhooks
+from portal.api import (
+    auth,
+    comments,
+    invitations,
+    notifications,
+    spreadsheets,
+    teams,
+    views,
+    webhooks,
+)
 from portal.core.views import NOT_FOUND, json_error
 
 app_name = "api"
@@ -21,6 +30,7 @@ router.register("teams", teams.TeamViewSet, basename="team")
 router.register("users", teams.UserViewSet, basename="user")
 router.register("tags", views.TagViewSet, basename="tag")
 router.register("tasks", views.TaskViewSet, basename="task")
+router.register(r"tasks/(?P<task_pk>\d+)/comments", comments.CommentViewSet, basename="comment")
 router.register("notifications", notifications.NotificationViewSet, basename="notification")
 router.register("webhooks", webhooks.WebhookViewSet, basename="webhook")
 
