@@ -126,18 +126,26 @@ def _link_end(text: str, start: int) -> int | None:
     return None
 
 
+# Code (closed fenced blocks, inline spans on one line): brackets there mean nothing to the
+# parser. Indented lines are not skipped: in a list they are text, not code.
+_CODE = re.compile(r"^(`{3,}|~{3,}).*?^\1|(`+)[^\n]*?\2", re.MULTILINE | re.DOTALL)
+
+
 def _tame_brackets(text: str) -> str:
     """Escape each "[" that no "]" closes in its paragraph, or that opens too deep (one pass).
 
-    Backslash escapes are honoured; code spans are not told apart (a "[" escaped there shows
-    its backslash), which only happens in text that already misuses brackets.
+    Backslash escapes are honoured and code is skipped (its brackets stay as written).
     """
     chars = list(text)
+    code = {m.start(): m.end() for m in _CODE.finditer(text) if m.end() > m.start()}
     escape: set[int] = set()
     open_at: list[int] = []
     i, n = 0, len(chars)
     while i < n:
         c = chars[i]
+        if i in code:
+            i = code[i]
+            continue
         if c == "\\":
             i += 2
             continue
@@ -192,7 +200,7 @@ def markdown_to_html(text: str, *, web_links: bool = False) -> SafeString:
     """
     html = md.markdown(
         _tamed(text or ""),
-        extensions=["tables", "sane_lists", _ImagesAsLinksExtension()],
+        extensions=["tables", "sane_lists", "fenced_code", _ImagesAsLinksExtension()],
         output_format="html",
     )
     clean = nh3.clean(

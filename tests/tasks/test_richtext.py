@@ -110,3 +110,9 @@ def test_very_long_text_is_plain_but_still_linked(team, member):
     html = rich_text(text, text_links(user=member, team=team, texts=[text], task_url=team_page_url))
     assert "<strong>" not in html and "**not bold**" in html and "&lt;b&gt;" in html
     assert 'class="task-key"' in html
+
+
+def test_fenced_code_and_brackets_in_code_stay_as_written():
+    html = rich_text("```\n[1,\n\n2] <b>\n```\n\n`a[0` and [x](/y) and [open")
+    assert "<pre><code>[1,\n\n2] &lt;b&gt;\n</code></pre>" in html
+    assert "<code>a[0</code>" in html and '<a href="/y"' in html and "[open" in html
