@@ -58,6 +58,7 @@ def test_who_may_change_and_delete_in_the_admin(client, task, comment, people, m
         assert comment.body == "Changed" and comment.edited_at is not None
         history = client.get(reverse("admin:tasks_comment_history", args=[comment.pk]))
         assert history.status_code == 200
+        assert "First *draft* @lead" in history.content.decode()  # the text before the edit
     else:
         assert comment.body == "First *draft* @lead"
     response = client.post(delete(comment), {"post": "yes"})
