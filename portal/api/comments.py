@@ -53,11 +53,13 @@ class CommentViewSet(
         comment = self.get_object()
         if not task_perms.can_edit_comment(request.user, comment, comment.task.team_id):
             raise PermissionDenied(task_perms.DENIED_EDIT_COMMENT)
-        payload = s.CommentSerializer(data=request.data)
+        partial = kwargs.get("partial", False)
+        payload = s.CommentSerializer(data=request.data, partial=partial)
         payload.is_valid(raise_exception=True)
-        comment = task_services.comment_update(
-            actor=request.user, comment=comment, body=payload.validated_data["body"]
-        )
+        if "body" in payload.validated_data:  # a PATCH without it changes nothing
+            comment = task_services.comment_update(
+                actor=request.user, comment=comment, body=payload.validated_data["body"]
+            )
         context = s.comment_links(request, [comment])
         return Response(s.CommentSerializer(comment, context=context).data)
 

@@ -84,11 +84,19 @@ def test_unknown_ids_are_404(client_for, people, task, comment, path):
 
 @pytest.mark.parametrize(
     "payload",
-    [{"body": ""}, {"body": 5}, {"body": None}, {"body": ["x"]}, {"body": {"a": 1}}, {}, []],
+    [{"body": ""}, {"body": 5}, {"body": None}, {"body": ["x"]}, {"body": {"a": 1}}, []],
 )
 def test_bad_edits_are_400(client_for, people, task, comment, payload):
     response = client_for(people["member"]).patch(one(task, comment), payload, format="json")
     assert response.status_code == 400
+
+
+def test_a_patch_without_a_body_changes_nothing(client_for, people, task, comment):
+    response = client_for(people["member"]).patch(one(task, comment), {}, format="json")
+    assert response.status_code == 200 and response.json()["edited_at"] is None
+    assert (
+        client_for(people["member"]).put(one(task, comment), {}, format="json").status_code == 400
+    )
 
 
 def test_a_too_long_comment_is_400(client_for, people, task, comment):
