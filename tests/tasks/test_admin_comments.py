@@ -2,6 +2,7 @@
 marker), changed by their author only, deleted by the author or a lead, and hostile text inert."""
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 
 from portal.tasks.models import Comment
@@ -76,7 +77,10 @@ def test_a_lead_sees_the_comment_read_only_with_delete(client, task, comment, le
 
 @pytest.mark.parametrize("name", HOSTILE)
 def test_hostile_comments_are_inert_in_the_admin(client, task, member, name):
-    comment = Comment.objects.create(task=task, author=member, body=HOSTILE[name])
+    body = HOSTILE[name]
+    if connection.vendor == "postgresql":
+        body = body.replace("\x00", "")  # PostgreSQL text holds no NUL (the services refuse it)
+    comment = Comment.objects.create(task=task, author=member, body=body)
     client.force_login(member)
     for url in (task_page(task), change(comment)):
         response = client.get(url)
