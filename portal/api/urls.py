@@ -7,6 +7,7 @@ from rest_framework_simplejwt.views import TokenRefreshView
 from portal.api import (
     attachments,
     auth,
+    comments,
     feeds,
     invitations,
     notifications,
@@ -32,6 +33,7 @@ router.register("teams", teams.TeamViewSet, basename="team")
 router.register("users", teams.UserViewSet, basename="user")
 router.register("tags", views.TagViewSet, basename="tag")
 router.register("tasks", views.TaskViewSet, basename="task")
+router.register(r"tasks/(?P<task_pk>\d+)/comments", comments.CommentViewSet, basename="comment")
 router.register("notifications", notifications.NotificationViewSet, basename="notification")
 router.register("webhooks", webhooks.WebhookViewSet, basename="webhook")
 router.register("views", saved_views.SavedViewViewSet, basename="saved-view")

@@ -209,13 +209,19 @@ class TaskViewSet(PathIds, viewsets.ModelViewSet):
         if request.method == "GET":
             rows = task_comments(fetched_by=request.user, task=task)
             page = self.paginate_queryset(rows)
-            return self.get_paginated_response(s.CommentSerializer(page, many=True).data)
+            context = s.comment_links(request, page)
+            return self.get_paginated_response(
+                s.CommentSerializer(page, many=True, context=context).data
+            )
         payload = s.CommentSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         comment = task_services.comment_add(
             actor=request.user, task=task, body=payload.validated_data["body"]
         )
-        return Response(s.CommentSerializer(comment).data, status=status.HTTP_201_CREATED)
+        context = s.comment_links(request, [comment])
+        return Response(
+            s.CommentSerializer(comment, context=context).data, status=status.HTTP_201_CREATED
+        )
 
     @extend_schema(
         methods=["POST"],

@@ -194,6 +194,12 @@ class TaskForm(CustomFieldsFormMixin, PageForm):
         return values
 
 
+COMMENT_HELP = (
+    "Markdown: **bold**, *italic*, [text](https://…), lists, `code` and > quotes. "
+    "Task keys (OPS-42) and @username become links."
+)
+
+
 class CommentForm(PageForm):
     """A comment's body, as the model defines it; comment_add/comment_update decide."""
 
@@ -204,6 +210,7 @@ class CommentForm(PageForm):
                 Comment,
                 fields=["body"],
                 labels={"body": "Comment"},
+                help_texts={"body": COMMENT_HELP},
                 widgets={"body": forms.Textarea(attrs={"rows": 3})},
             )
         )

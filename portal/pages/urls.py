@@ -9,6 +9,7 @@ from portal.pages.views import (
     board,
     bulk,
     calendar,
+    comments,
     exports,
     feeds,
     home,
@@ -66,20 +67,20 @@ urlpatterns = [
         "teams/<slug:slug>/tasks/<number:number>/archive/", task_lead.archive, name="task_archive"
     ),
     path("teams/<slug:slug>/tasks/<number:number>/delete/", task_lead.delete, name="task_delete"),
-    path("teams/<slug:slug>/preview/", task_lead.markdown_preview, name="markdown_preview"),
+    path("teams/<slug:slug>/preview/", comments.markdown_preview, name="markdown_preview"),
     path(
         "teams/<slug:slug>/tasks/<number:number>/comments/",
-        task.comment_create,
+        comments.comment_create,
         name="comment_add",
     ),
     path(
         "teams/<slug:slug>/tasks/<number:number>/comments/<rowid:comment_id>/edit/",
-        task.comment_edit,
+        comments.comment_edit,
         name="comment_edit",
     ),
     path(
         "teams/<slug:slug>/tasks/<number:number>/comments/<rowid:comment_id>/delete/",
-        task.comment_remove,
+        comments.comment_remove,
         name="comment_delete",
     ),
     path(

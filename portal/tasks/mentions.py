@@ -12,8 +12,6 @@ filter, `portal/tasks/templatetags/mentions.py`, used by the team pages and the 
 
 from __future__ import annotations
 
-import html
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
@@ -23,6 +21,7 @@ from django.utils.html import escape, format_html
 from django.utils.safestring import SafeData, SafeString, mark_safe
 
 from portal.accounts.models import User, name_of
+from portal.core.markdown import link_in_text
 from portal.events.services import MENTION, mentions_in
 from portal.tasks.permissions import task_viewers_q
 
@@ -57,7 +56,7 @@ def mentioned_people(*, team, texts: Iterable[str | None]) -> dict[str, Mentione
     }
 
 
-def _linked(text: str, people: Mapping[str, Mentioned]) -> str:
+def mentions_as_links(text: str, people: Mapping[str, Mentioned]) -> str:
     """Plain `text` as escaped HTML, each mention of someone in `people` as a link."""
     out, last = [], 0
     for match in MENTION.finditer(text):
@@ -78,26 +77,6 @@ def _linked(text: str, people: Mapping[str, Mentioned]) -> str:
     return "".join(out)
 
 
-# Tags and text of sanitised HTML; no mention is linked inside a link or code.
-_TAG = re.compile(r"(<[^>]*>)")
-_SKIP = re.compile(r"<(/?)(a|code|pre)\b", re.IGNORECASE)
-
-
-def _linked_html(safe_html: str, people: Mapping[str, Mentioned]) -> str:
-    out, inside = [], 0
-    for part in _TAG.split(safe_html):
-        if part.startswith("<"):
-            skip = _SKIP.match(part)
-            if skip:
-                inside += -1 if skip.group(1) else 1
-            out.append(part)
-        elif inside or "@" not in part:
-            out.append(part)
-        else:
-            out.append(_linked(html.unescape(part), people))
-    return "".join(out)
-
-
 def link_mentions(value, people: Mapping[str, Mentioned] | None) -> SafeString:
     """`value` as safe HTML with its mentions of `people` linked.
 
@@ -107,5 +86,5 @@ def link_mentions(value, people: Mapping[str, Mentioned] | None) -> SafeString:
     if value is None:
         return mark_safe("")
     if isinstance(value, SafeData):
-        return mark_safe(_linked_html(str(value), people or {}))  # escaped text, safe tags
-    return mark_safe(_linked(str(value), people or {}))  # every piece escaped
+        return link_in_text(value, lambda text: mentions_as_links(text, people or {}))
+    return mark_safe(mentions_as_links(str(value), people or {}))  # every piece escaped

@@ -3,6 +3,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import (
+    MaxLengthValidator,
     MaxValueValidator,
     MinLengthValidator,
     MinValueValidator,
@@ -258,6 +259,12 @@ class CustomField(TimeStampedModel):
         clean_definition(self)
 
 
+# Comments are Markdown, rendered on every view of the task: long enough for any note, short
+# enough that no text can make a page slow (docs/decisions.md).
+COMMENT_MAX_LENGTH = 10_000
+COMMENT_TOO_LONG = f"A comment can be at most {COMMENT_MAX_LENGTH:,} characters long."
+
+
 class Comment(TimeStampedModel):
     task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="comments")
     author = models.ForeignKey(
@@ -267,7 +274,14 @@ class Comment(TimeStampedModel):
         related_name="comments",
         editable=False,
     )
-    body = models.TextField(validators=[MinLengthValidator(1, "The comment cannot be empty.")])
+    body = models.TextField(
+        validators=[
+            MinLengthValidator(1, "The comment cannot be empty."),
+            MaxLengthValidator(COMMENT_MAX_LENGTH, COMMENT_TOO_LONG),
+        ]
+    )
+    # When its author last changed the text (None: never); the "edited" marker shows it.
+    edited_at = models.DateTimeField("edited", null=True, blank=True, editable=False)
 
     history = COMMENT_HISTORY
 

@@ -27,7 +27,8 @@ DENIED_EDIT_TASK = "Only leads and members of the team can change its tasks."
 DENIED_ARCHIVE_TASK = "Only the team lead or the person who created the task can archive it."
 DENIED_DELETE_TASK = "Only the team lead can delete tasks."
 DENIED_COMMENT = "Only leads and members of the team can comment."
-DENIED_EDIT_COMMENT = "Only the author or the team lead can change this comment."
+DENIED_EDIT_COMMENT = "Only its author can change this comment."
+DENIED_DELETE_COMMENT = "Only its author or the team lead can delete this comment."
 DENIED_TAG = "Only leads and members of a team can create tags."
 # Why a task cannot be taken (reasons, shown after "OPS-42 was not changed: ").
 TAKE_NOT_MEMBER = "only leads and members of the team take its tasks."
@@ -131,12 +132,19 @@ def can_comment(user, task: Task) -> bool:
 
 
 def can_edit_comment(user, comment: Comment, team_id: int) -> bool:
+    """Only the author changes a comment's words, while they may still comment in the team
+    (a lead may delete a comment, never rewrite it)."""
+    if comment.author_id is None or comment.author_id != user.pk:
+        return False
+    return is_superuser(user) or role_in(user, team_id) in WRITE_ROLES
+
+
+def can_delete_comment(user, comment: Comment, team_id: int) -> bool:
+    """The author (a lead or member of the team), the team's lead, or an administrator."""
     if is_superuser(user):
         return True
     role = role_in(user, team_id)
-    if role == Role.LEAD:
-        return True
-    return role == Role.MEMBER and comment.author_id == user.pk
+    return role == Role.LEAD or (role == Role.MEMBER and comment.author_id == user.pk)
 
 
 def can_create_tag(user) -> bool:

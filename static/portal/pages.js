@@ -240,7 +240,52 @@
     });
   }
 
+  /* Preview of a text box (comments): the server renders it with the page's own Markdown
+     renderer (one endpoint, the form's CSRF token); the answer is sanitised HTML. Pressed
+     again (a toggle: aria-pressed), the button shows the box. Delegated, so comments that
+     htmx swaps in work too. */
+  function initPreview() {
+    document.addEventListener("click", function (event) {
+      const button = event.target.closest ? event.target.closest("button[data-preview]") : null;
+      if (!button) return;
+      const source = document.getElementById(button.dataset.previewSource);
+      const target = document.getElementById(button.getAttribute("aria-controls"));
+      const form = button.closest("form");
+      if (!source || !target || !form) return;
+      const field = source.closest(".pages-field") || source;
+      if (button.getAttribute("aria-pressed") === "true") {
+        button.setAttribute("aria-pressed", "false");
+        target.hidden = true;
+        field.hidden = false;
+        source.focus();
+        return;
+      }
+      const body = new FormData();
+      body.append("text", source.value);
+      const token = form.querySelector("input[name=csrfmiddlewaretoken]");
+      fetch(button.dataset.preview, {
+        method: "POST",
+        body: body,
+        credentials: "same-origin",
+        headers: { "X-CSRFToken": token ? token.value : "" },
+      }).then(function (response) {
+        return response.text().then(function (text) {
+          if (!response.ok) throw new Error(text.length < 300 ? text : "");
+          return text;
+        });
+      }).then(function (html) {
+        target.innerHTML = html;
+        target.hidden = false;
+        field.hidden = true;
+        button.setAttribute("aria-pressed", "true");
+      }).catch(function (error) {
+        announce(error.message || "The preview could not be shown. Try again.");
+      });
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    initPreview();
     initStatusLine();
     initUnsavedWarning();
     initMenus();

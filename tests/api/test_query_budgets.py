@@ -47,7 +47,9 @@ def _grow(team, people, *, tasks: int, links: int) -> dict:
 def _grow_task(task, people, count: int) -> None:
     """`count` more comments and history records on `task`."""
     for n in range(count):
-        task_services.comment_add(actor=people["member"], task=task, body=f"Note {n}")
+        # A task key and mentions in each (someone and no one): their look-ups run every time.
+        body = f"Note {n} on {task.key}, @member @nobody{n}"
+        task_services.comment_add(actor=people["member"], task=task, body=body)
         task_services.task_update(actor=people["member"], task=task, title=f"Title {n}")
 
 
@@ -72,8 +74,8 @@ READS = {
     # token's user, roles, the task, its assignees and tags (one UNION), its team's custom
     # field definitions
     "task detail": (5, lambda t, w: (f"{TASKS}{t.pk}/", {})),
-    # token's user, roles, the task, capped count, page
-    "comments": (5, lambda t, w: (f"{TASKS}{t.pk}/comments/", {"page_size": 10})),
+    # token's user, roles, the task, capped count, page, the page's task keys, its mentions
+    "comments": (7, lambda t, w: (f"{TASKS}{t.pk}/comments/", {"page_size": 10})),
     # ... then the records' assignee and tag snapshots, and the record before the page's last
     # with its snapshots (to show what that one changed)
     "history": (10, lambda t, w: (f"{TASKS}{t.pk}/history/", {"page_size": 10})),

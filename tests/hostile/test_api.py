@@ -139,6 +139,8 @@ def world(team, lead, member, superuser, settings):
     tag = TagFactory(name="infra")
     task = task_create(actor=lead, team=team, title="Fix the printer", assignees=[member])
     comment_add(actor=member, task=task, body="on it")
+    # The signed-in administrator's own comment: only its author may change it.
+    mine = comment_add(actor=superuser, task=task, body="noted")
     endpoint = endpoint_create(actor=superuser, team=team, url="http://127.0.0.1:9/hook")
     delivery = endpoint_send_test(actor=superuser, endpoint=endpoint)
     note = Notification.objects.create(user=superuser, kind="assigned", task=task, team_id=team.pk)
@@ -152,10 +154,12 @@ def world(team, lead, member, superuser, settings):
             "user": member.pk,
             "tag": tag.pk,
             "task": task.pk,
+            "comment": mine.pk,
             "webhook": endpoint.pk,
             "notification": note.pk,
         },
         "user_id": member.pk,
+        "task_pk": task.pk,
         "delivery_id": delivery.pk,
         "field_id": field.pk,
         "bodies": {
@@ -209,6 +213,7 @@ def world(team, lead, member, superuser, settings):
             },
             ("task-assign", "post"): {"assignee_ids": [member.pk]},
             ("task-comments", "post"): {"body": "hello"},
+            **{("comment-detail", method): {"body": "edited"} for method in ("put", "patch")},
             ("webhook-list", "post"): {
                 "team": team.pk,
                 "url": "http://127.0.0.1:9/other",
@@ -258,6 +263,7 @@ def _path(world, name, template) -> str:
     return template.format(
         pk=world["pk"].get(kind, world["pk"]["task"]),
         user_id=world["user_id"],
+        task_pk=world["task_pk"],
         delivery_id=world["delivery_id"],
         field_id=world["field_id"],
     )

@@ -5,7 +5,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from portal.pages.views.task import COMMENT_ADDED, COMMENT_DELETED, HISTORY_PAGE
+from portal.pages.views.comments import COMMENT_ADDED, COMMENT_DELETED
+from portal.pages.views.task import HISTORY_PAGE
 from portal.tasks import permissions as task_perms
 from portal.tasks.models import Comment, Status, Task
 from portal.tasks.services import comment_add, task_create, task_update
@@ -274,7 +275,7 @@ def test_an_empty_comment_shows_the_error_at_the_field(client, task, member, htm
     assert response.status_code == 200 and 'id="id_body_error"' in response.content.decode()
 
 
-def test_members_edit_only_their_own_comments_leads_any(client, task, member, lead):
+def test_members_edit_only_their_own_comments_leads_delete_any(client, task, member, lead):
     theirs = Comment.objects.get()
     client.force_login(member)
     html = client.get(PAGE).content.decode()
@@ -283,7 +284,9 @@ def test_members_edit_only_their_own_comments_leads_any(client, task, member, le
     assert response.status_code == 403
     assert task_perms.DENIED_EDIT_COMMENT in response.content.decode()
     client.force_login(lead)
-    assert f"/comments/{theirs.pk}/edit/" in client.get(PAGE).content.decode()
+    html = client.get(PAGE).content.decode()
+    assert f"/comments/{theirs.pk}/edit/" not in html  # a lead deletes, never rewrites
+    assert f"/comments/{theirs.pk}/delete/" in html
     assert client.post(f"{PAGE}comments/{theirs.pk}/delete/").status_code == 302
     assert not Comment.objects.exists()
 
@@ -318,14 +321,22 @@ def test_task_page_queries_do_not_grow(
     for number in range(HISTORY_PAGE + 5):
         task_update(actor=member, task=task, assignees=[member] if number % 2 else [member2])
         # Mentions of people and of no one: their one look-up runs in both cases.
-        comment_add(actor=member, task=task, body=f"note {number} @member2 @ghost{number}")
+        comment_add(
+            actor=member,
+            task=task,
+            body=f"note {number} @member2 @ghost{number} OPS-1 OPS-9{number}",
+        )
     small, _ = count_queries(client, PAGE, django_assert_max_num_queries)
     make_tasks(team, member, 5_000, tags=[TagFactory()], assignees=[member, member2])
     Task.objects.filter(number__gt=2).update(parent=task)
     for number in range(HISTORY_PAGE + 5):
         task_update(actor=member, task=task, assignees=[member] if number % 2 else [member2])
         # Mentions of people and of no one: their one look-up runs in both cases.
-        comment_add(actor=member, task=task, body=f"note {number} @member2 @ghost{number}")
+        comment_add(
+            actor=member,
+            task=task,
+            body=f"note {number} @member2 @ghost{number} OPS-1 OPS-9{number}",
+        )
     large, response = count_queries(client, PAGE, django_assert_max_num_queries)
     assert response.context["more_subtasks"]
     assert small == large

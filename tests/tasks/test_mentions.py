@@ -85,7 +85,8 @@ def test_the_task_page_links_mentions_in_the_description_and_comments(
     client.force_login(member)
     page = client.get(reverse("pages:task", args=[task.team.slug, task.number])).content.decode()
     assert link(member, "@Member") in page  # in the description, as written
-    assert f"&lt;i&gt;{link(member2)}&lt;/i&gt; see @outsider" in page
+    # Comments are Markdown too: the raw <i> is dropped, its text kept and linked.
+    assert f"<p>{link(member2)} see @outsider</p>" in page and "<i>" not in page
     assert "<code>@member2</code>" in page
     assert f'?assignee={outsider.pk}"' not in page
     # The comments area alone (htmx, after adding one) links them too.
@@ -101,4 +102,5 @@ def test_the_admin_task_page_links_mentions_in_comments(client, task, member, me
     Comment.objects.create(task=task, author=member, body="@member2 <b>x</b> @nobody")
     client.force_login(superuser)
     page = client.get(reverse("admin:tasks_task_change", args=[task.pk])).content.decode()
-    assert f"{link(member2)} &lt;b&gt;x&lt;/b&gt; @nobody" in page
+    # Comments are Markdown: the raw <b> is dropped and its text kept.
+    assert f"<p>{link(member2)} x @nobody</p>" in page

@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from portal.core.history import changes_between
 from portal.tasks import permissions as task_perms
 from portal.tasks import services as s
-from portal.tasks.models import Status, Task
+from portal.tasks.models import Comment, Status, Task
 from portal.tasks.selectors import task_history
 from tests.factories import TagFactory
 
@@ -122,8 +122,16 @@ def test_comment_history_and_rules(task, member, member2, lead):
         s.comment_add(actor=member, task=task, body="   ")
     with pytest.raises(PermissionDenied):
         s.comment_update(actor=member2, comment=comment, body="hijack")
-    s.comment_update(actor=lead, comment=comment, body="edited by lead")
-    assert comment.history.first().history_user == lead
+    with pytest.raises(PermissionDenied, match=task_perms.DENIED_EDIT_COMMENT):
+        s.comment_update(actor=lead, comment=comment, body="a lead never rewrites it")
+    s.comment_update(actor=member, comment=comment, body="edited by its author")
+    assert comment.history.first().history_user == member
+    with pytest.raises(PermissionDenied, match=task_perms.DENIED_DELETE_COMMENT):
+        s.comment_delete(actor=member2, comment=comment)
+    pk = comment.pk
+    s.comment_delete(actor=lead, comment=comment)
+    deleted = Comment.history.filter(id=pk).first()
+    assert deleted.history_type == "-" and deleted.history_user == lead
 
 
 def test_bulk_apply_reports_refusals(team, member, member2, viewer):

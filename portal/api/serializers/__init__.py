@@ -23,6 +23,7 @@ from portal.api.serializers.tasks import (
     HistoryRecordSerializer,
     TagSerializer,
     TaskSerializer,
+    comment_links,
     task_json,
     tasks_json,
 )
@@ -56,6 +57,7 @@ __all__ = [
     "TeamSerializer",
     "UserRefSerializer",
     "UserSerializer",
+    "comment_links",
     "password_reset_url",
     "task_json",
     "tasks_json",

@@ -18,6 +18,7 @@ from portal.tasks.due import due_given
 from portal.tasks.fields import TASK_FIELDS, api_names, plain_names
 from portal.tasks.keys import task_key
 from portal.tasks.models import Comment, CustomField, Tag, Task
+from portal.tasks.richtext import rich_text, team_page_url, text_links
 from portal.tasks.selectors import TASK_ROW_FIELDS, tags_visible_to, task_links, tasks_visible_to
 from portal.tasks.services.custom_fields import DEFINITION_FIELDS
 from portal.teams.models import Team
@@ -32,12 +33,39 @@ class TagSerializer(fields.ModelSerializer):
 
 
 class CommentSerializer(fields.ModelSerializer):
+    """A comment: `body` as written (Markdown), `body_html` as the team pages show it.
+
+    The view puts the page's links (`text_links`, read once for all its comments) in the
+    context as `links`; without them keys and mentions stay text."""
+
     author = UserRefSerializer(read_only=True)
+    body_html = serializers.SerializerMethodField(
+        help_text="The body rendered from Markdown and sanitised (no raw HTML, no images, "
+        "links only to http, https, mailto and this site), task keys and @mentions linked."
+    )
 
     class Meta:
         model = Comment
-        fields = ("id", "task", "author", "body", "created_at", "updated_at")
-        read_only_fields = ("id", "task", "author", "created_at", "updated_at")
+        fields = ("id", "task", "author", "body", "body_html", "created_at", "updated_at")
+        fields += ("edited_at",)
+        read_only_fields = ("id", "task", "author", "created_at", "updated_at", "edited_at")
+
+    def get_body_html(self, comment) -> str:
+        return str(rich_text(comment.body, self.context.get("links")))
+
+
+def comment_links(request, comments) -> dict:
+    """The serializer context with the links of `comments`' texts (at most two queries)."""
+    comments = list(comments)
+    if not comments:
+        return {"request": request}
+    links = text_links(
+        user=request.user,
+        team=comments[0].task.team,
+        texts=[c.body for c in comments],
+        task_url=team_page_url,
+    )
+    return {"request": request, "links": links}
 
 
 class ChangeSerializer(serializers.Serializer):

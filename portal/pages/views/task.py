@@ -6,32 +6,25 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from portal.notifications.selectors import is_watching
-from portal.pages.forms import CommentForm, TaskForm, add_service_errors
+from portal.pages.forms import CommentForm, TaskForm
 from portal.tasks import permissions as task_perms
 from portal.tasks.custom_forms import team_people
 from portal.tasks.custom_show import show_value
-from portal.tasks.mentions import mentioned_people
 from portal.tasks.models import FieldType
 from portal.tasks.selectors import (
-    comments_visible_to,
     history_readable,
     tags_visible_to,
-    task_comments,
     task_history,
     task_history_entries,
     task_list,
     tasks_visible_to,
 )
 from portal.tasks.services import (
-    comment_add,
-    comment_delete,
-    comment_update,
     tags_named,
     task_create,
     task_update,
@@ -46,17 +39,13 @@ from .base import (
     team_or_404,
     team_task_or_404,
 )
+from .texts import page_comments, page_links
 
 HISTORY_PAGE = 20
 MAX_HISTORY_PAGE = 10_000
 SUBTASKS_SHOWN = 50
 SAVED = "{key} saved."
 NOTHING_CHANGED = "Nothing changed."
-COMMENT_ADDED = "Comment added."
-COMMENT_SAVED = "Comment saved."
-COMMENT_DELETED = "Comment deleted."
-# Comment responses tell the page that the task changed (its history reloads).
-CHANGED_EVENT = "task-changed"
 
 
 def _page(raw: str | None) -> int:
@@ -97,21 +86,6 @@ def task_form(user, team, task=None, data=None) -> TaskForm:
         tags=tags_visible_to(fetched_by=user).only("id", "name"),
         parents=tasks_visible_to(fetched_by=user).filter(team=team),
     )
-
-
-def _comments(user, team, task, editing=None) -> list:
-    """The task's comments, oldest first, each with an edit form for those who may edit it
-    (`editing` is a failed edit form to show again with its errors)."""
-    rows = list(task_comments(fetched_by=user, task=task))
-    for comment in rows:
-        comment.editable = task_perms.can_edit_comment(user, comment, team.pk)
-        if editing is not None and editing.comment_id == comment.pk:
-            comment.form = editing
-        elif comment.editable:
-            comment.form = CommentForm(
-                initial={"body": comment.body}, auto_id=f"comment-{comment.pk}-%s"
-            )
-    return rows
 
 
 def _context(request, team, task, **extra) -> dict:
@@ -160,7 +134,7 @@ def _render_task_page(request, team, task, *, page=1, edit_form=None, comment_fo
     """The whole page; `edit_form` / `comment_form` carry a failed form back with its errors."""
     user = request.user
     history, older = history_page(task, page)
-    comments = _comments(user, team, task)
+    comments = page_comments(user, team, task)
     subtasks = list(
         task_list(fetched_by=user, filters={"team": str(team.pk), "parent": str(task.pk)})
         .with_overdue()
@@ -176,9 +150,7 @@ def _render_task_page(request, team, task, *, page=1, edit_form=None, comment_fo
         subtasks=subtasks[:SUBTASKS_SHOWN],
         more_subtasks=len(subtasks) > SUBTASKS_SHOWN,
         comments=comments,
-        mentioned=mentioned_people(
-            team=team, texts=[task.description, *(c.body for c in comments)]
-        ),
+        links=page_links(user, team, [task.description, *(c.body for c in comments)]),
         comment_form=comment_form or CommentForm(),
         history=history,
         history_page=page,
@@ -228,86 +200,6 @@ def task_edit(request, slug: str, number: int):
     page = _render_task_page(request, team, task_or_404(user, team, number), edit_form=form)
     page.status_code = 422 if request.htmx else 200
     return page
-
-
-def _comments_response(request, team, task, *, form=None, message="", editing=None):
-    user = request.user
-    comments = _comments(user, team, task, editing=editing)
-    context = _context(
-        request,
-        team,
-        task,
-        comments=comments,
-        # The comments area shows no description: only the comments' mentions are read.
-        mentioned=mentioned_people(team=team, texts=[c.body for c in comments]),
-        comment_form=form or CommentForm(),
-        message=message,
-    )
-    return render(request, "teams/_comments.html", context)
-
-
-@page_view
-@require_POST
-def comment_create(request, slug: str, number: int):
-    user = request.user
-    team, task = team_task_or_404(user, slug, number, rule=task_perms.COMMENT)
-    form = CommentForm(request.POST)
-    if form.is_valid():
-        try:
-            comment_add(actor=user, task=task, body=form.cleaned_data["body"])
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            if not request.htmx:
-                return redirect(_task_url(team, task) + "#comments")
-            return _comments_response(request, team, task, message=COMMENT_ADDED)
-    if not request.htmx:
-        return _render_task_page(request, team, task, comment_form=form)
-    return _comments_response(request, team, task, form=form)
-
-
-def _comment_or_404(user, task, comment_id: int):
-    comment = comments_visible_to(fetched_by=user).filter(task=task, pk=comment_id).first()
-    if comment is None:
-        raise Http404("No such comment.")
-    return comment
-
-
-@page_view
-@require_POST
-def comment_edit(request, slug: str, number: int, comment_id: int):
-    """Change a comment's text: its author or a lead (comment_update decides)."""
-    user = request.user
-    team, task = team_task_or_404(user, slug, number)
-    comment = _comment_or_404(user, task, comment_id)
-    if not task_perms.can_edit_comment(user, comment, team.pk):
-        raise PermissionDenied(task_perms.DENIED_EDIT_COMMENT)
-    form = CommentForm(request.POST, auto_id=f"comment-{comment.pk}-%s")
-    form.comment_id = comment.pk
-    if form.is_valid():
-        try:
-            comment_update(actor=user, comment=comment, body=form.cleaned_data["body"])
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            if not request.htmx:
-                return redirect(_task_url(team, task) + f"#comment-{comment.pk}")
-            return _comments_response(request, team, task, message=COMMENT_SAVED)
-    if not request.htmx:
-        return redirect(_task_url(team, task) + f"#comment-{comment.pk}")
-    return _comments_response(request, team, task, editing=form)
-
-
-@page_view
-@require_POST
-def comment_remove(request, slug: str, number: int, comment_id: int):
-    """Delete a comment: its author or a lead (comment_delete decides)."""
-    user = request.user
-    team, task = team_task_or_404(user, slug, number)
-    comment_delete(actor=user, comment=_comment_or_404(user, task, comment_id))
-    if not request.htmx:
-        return redirect(_task_url(team, task) + "#comments")
-    return _comments_response(request, team, task, message=COMMENT_DELETED)
 
 
 TASK_CREATED = "{key} created."

@@ -1,26 +1,20 @@
-"""What leads do to a whole task on its page (archive, unarchive, delete), and the Markdown
-preview of a description. The services decide who may; the page only asks them."""
+"""What leads do to a whole task on its page (archive, unarchive, delete). The services decide
+who may; the page only asks them."""
 
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from portal.core.markdown import markdown_to_html
 from portal.tasks.services import task_archive, task_delete, task_unarchive
 
-from .base import bad_request, page_view, team_or_404, team_task_or_404
+from .base import page_view, team_task_or_404
 
 ARCHIVED = "{key} archived."
 UNARCHIVED = "{key} is back from the archive."
 DELETED = "{key} deleted."
-# A description longer than this is not previewed (the form takes it; the preview is a courtesy).
-PREVIEW_LIMIT = 100_000
-PREVIEW_TOO_LONG = "The description is too long to preview; save it to see it."
-PREVIEW_EMPTY = "Nothing to preview yet."
 
 
 @page_view
@@ -45,16 +39,3 @@ def delete(request, slug: str, number: int):
     task_delete(actor=request.user, task=task)
     messages.success(request, DELETED.format(key=key))
     return redirect(reverse("pages:task_list", args=[team.slug]))
-
-
-@page_view
-@require_POST
-def markdown_preview(request, slug: str):
-    """The description as its task page will show it (for people of the team)."""
-    team_or_404(request.user, slug)
-    text = request.POST.get("description", "")
-    if len(text) > PREVIEW_LIMIT:
-        return bad_request(PREVIEW_TOO_LONG)
-    if not text.strip():
-        return HttpResponse(f'<p class="pages-muted">{PREVIEW_EMPTY}</p>')
-    return HttpResponse(markdown_to_html(text))

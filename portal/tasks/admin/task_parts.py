@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 from django.contrib.admin.views.main import ChangeList
+from django.urls import reverse
 from unfold.admin import StackedInline
 
 from portal.adminkit.fields import BoundedInlineFormSet
 from portal.tasks import permissions as task_perms
 from portal.tasks.admin.forms import NewCommentForm
-from portal.tasks.mentions import mentioned_people
 from portal.tasks.models import Comment
 from portal.tasks.querysets import order_by_term
-from portal.tasks.selectors import (
-    task_comments,
-)
+from portal.tasks.richtext import NO_LINKS, text_links
+from portal.tasks.selectors import TaskRef, task_comments
 
 
 class TaskChangeList(ChangeList):
@@ -47,12 +46,18 @@ class TaskChangeList(ChangeList):
         return self._urls[result.pk]
 
 
-class CommentsInline(StackedInline):
-    """The task page's one comments area: the comments, then a box to add one.
+def admin_task_link(ref: TaskRef) -> str:
+    """Where a task key in a text leads in the admin: the task's change page."""
+    return reverse("admin:tasks_task_change", args=[ref.pk])
 
-    Existing comments are listed (authors and leads edit or delete them on the comment's own
-    page, so a task form never rewrites other people's comments); the formset holds only the
-    new comment, which is optional and saved through comment_add with the task.
+
+class CommentsInline(StackedInline):
+    """The task page's one comments area: the description and the comments as the team sees
+    them (Markdown), then a box to add a comment.
+
+    Existing comments are listed (authors edit them, authors and leads delete them, on the
+    comment's own page, so a task form never rewrites other people's comments); the formset
+    holds only the new comment, which is optional and saved through comment_add with the task.
     """
 
     model = Comment
@@ -75,10 +80,20 @@ class CommentsInline(StackedInline):
         comments = list(task_comments(fetched_by=request.user, task=obj))
         for comment in comments:
             comment.can_edit = task_perms.can_edit_comment(request.user, comment, obj.team_id)
+            comment.can_delete = task_perms.can_delete_comment(request.user, comment, obj.team_id)
         formset.comments = comments
-        # Everyone the comments mention, in one query (portal/tasks/mentions.py).
-        formset.mentioned = (
-            mentioned_people(team=obj.team, texts=[c.body for c in comments]) if obj else {}
+        formset.description = obj.description if obj else ""
+        # The task keys and people the description and comments name, read at once
+        # (portal/tasks/richtext.py); keys lead to their admin pages.
+        formset.links = (
+            text_links(
+                user=request.user,
+                team=obj.team,
+                texts=[obj.description, *(c.body for c in comments)],
+                task_url=admin_task_link,
+            )
+            if obj
+            else NO_LINKS
         )
         return formset
 

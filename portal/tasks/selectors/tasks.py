@@ -1,6 +1,7 @@
 """The tasks a person may see, as lists, plain rows and links, and by key."""
 
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 
 from django.db.models import Count, F, Prefetch, QuerySet, Value, Window
 from django.db.models.functions import RowNumber
@@ -176,6 +177,32 @@ def task_ids_by_key(*, fetched_by, keys: Iterable[str]) -> dict[str, int]:
         .values_list("pk", "team__key", "number")
     )
     return {task_key(team_key, number): pk for pk, team_key, number in rows}
+
+
+@dataclass(frozen=True)
+class TaskRef:
+    """Enough of a task to link to it from any door (its id, team slug and number)."""
+
+    pk: int
+    team_slug: str
+    number: int
+
+
+def task_refs_by_key(*, fetched_by, keys: Iterable[str]) -> dict[str, TaskRef]:
+    """The tasks with these keys (OPS-42) that `user` may see, by key (one query, none for
+    no keys)."""
+    keys = set(keys)
+    if not keys:
+        return {}
+    rows = (
+        tasks_visible_to(fetched_by=fetched_by)
+        .prefetch_related(None)
+        .with_keys(keys)
+        .values_list("pk", "team__key", "team__slug", "number")
+    )
+    return {
+        task_key(team_key, number): TaskRef(pk, slug, number) for pk, team_key, slug, number in rows
+    }
 
 
 def open_tasks_assigned_by_team(*, fetched_by, per_team: int = 5) -> dict[int, dict]:

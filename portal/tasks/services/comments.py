@@ -34,23 +34,29 @@ def comment_add(*, actor: User, task: Task, body: str) -> Comment:
 
 @transaction.atomic
 def comment_update(*, actor: User, comment: Comment, body: str) -> Comment:
+    """Change a comment's text (its author only). The previous text stays in the comment's
+    history record; `edited_at` says when. The same text again changes nothing."""
     if not task_perms.can_edit_comment(actor, comment, comment.task.team_id):
         raise PermissionDenied(task_perms.DENIED_EDIT_COMMENT)
     lock_row(comment)
     old_body, comment.body = comment.body, (body or "").strip()
-    comment.full_clean()
+    comment.full_clean(exclude=["task", "author"])
+    if comment.body == old_body:
+        return comment
+    comment.edited_at = timezone.now()
     comment._history_user = actor
     comment.save(force_update=True)
-    if comment.body != old_body:
-        event = comment_event(kinds.COMMENT_UPDATED, comment, old_body=old_body)
-        record_events([event], actor=actor)
+    event = comment_event(kinds.COMMENT_UPDATED, comment, old_body=old_body)
+    record_events([event], actor=actor)
     return comment
 
 
 @transaction.atomic
 def comment_delete(*, actor: User, comment: Comment) -> None:
-    if not task_perms.can_edit_comment(actor, comment, comment.task.team_id):
-        raise PermissionDenied(task_perms.DENIED_EDIT_COMMENT)
+    """Delete a comment (its author, the team lead, administrators); its history keeps the
+    text and who deleted it."""
+    if not task_perms.can_delete_comment(actor, comment, comment.task.team_id):
+        raise PermissionDenied(task_perms.DENIED_DELETE_COMMENT)
     lock_row(comment, refresh=False)
     comment._history_user = actor
     event = comment_event(kinds.COMMENT_DELETED, comment)
