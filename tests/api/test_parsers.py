@@ -84,7 +84,7 @@ def test_a_form_body_is_a_415_where_the_schema_documents_json(client_for, member
     assert urlencoded.status_code == 415
 
 
-def test_only_the_import_documents_a_multipart_body(anon, db):
+def test_only_the_import_and_uploads_document_a_multipart_body(anon, db):
     schema = anon.get("/api/schema/", HTTP_ACCEPT="application/json").json()
     bodies = {
         (method, path): sorted(operation["requestBody"]["content"])
@@ -93,6 +93,9 @@ def test_only_the_import_documents_a_multipart_body(anon, db):
         if "requestBody" in operation
     }
     assert bodies.pop(("post", "/api/tasks/import/")) == ["multipart/form-data"]
+    uploads = [key for key in bodies if key[1].endswith("/attachments/") and key[0] == "post"]
+    assert len(uploads) == 1
+    assert bodies.pop(uploads[0]) == ["multipart/form-data"]
     assert set(map(tuple, bodies.values())) == {("application/json",)}
 
 

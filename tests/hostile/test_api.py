@@ -18,6 +18,7 @@ from rest_framework_simplejwt.tokens import RefreshToken
 from portal.api.urls import auth_urls, router
 from portal.core.validators import MAX_JSON_DEPTH
 from portal.notifications.models import Notification
+from portal.savedviews.services import saved_view_create
 from portal.tasks.services import comment_add, custom_field_create, task_create
 from portal.teams.models import Role
 from portal.webhooks.services import endpoint_create, endpoint_send_test
@@ -147,6 +148,9 @@ def world(team, lead, member, superuser, settings):
     field = custom_field_create(
         actor=lead, team=team, name="Severity", key="severity", type="choice", choices=["S1"]
     )
+    view = saved_view_create(
+        actor=superuser, team=team, kind="list", name="Mine", params={"priority": "high"}
+    )
     refresh = RefreshToken.for_user(superuser)
     return {
         "pk": {
@@ -157,6 +161,7 @@ def world(team, lead, member, superuser, settings):
             "comment": mine.pk,
             "webhook": endpoint.pk,
             "notification": note.pk,
+            "saved": view.pk,
         },
         "user_id": member.pk,
         "task_pk": task.pk,
@@ -221,6 +226,13 @@ def world(team, lead, member, superuser, settings):
                 "is_active": True,
             },
             ("webhook-detail", "patch"): {"url": "http://127.0.0.1:9/moved", "kinds": []},
+            ("saved-view-list", "post"): {
+                "name": "Urgent",
+                "kind": "list",
+                "team": team.pk,
+                "params": {"priority": "urgent"},
+            },
+            ("saved-view-detail", "patch"): {"name": "Renamed", "params": {"status": "todo"}},
         },
         "client": APIClient(),
         "access": f"Bearer {refresh.access_token}",
