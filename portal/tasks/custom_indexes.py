@@ -64,25 +64,35 @@ def sync_order_indexes(keys: Iterable[str] | None = None) -> dict[str, list[str]
     # Inside a transaction (a test, a migration) CONCURRENTLY is not allowed.
     concurrently = "" if connection.in_atomic_block else " CONCURRENTLY"
     table = connection.ops.quote_name(Task._meta.db_table)
-    made, dropped = [], []
+    statements, made, dropped = [], [], []
     for key in sorted(looked_at):
         if not SAFE_KEY.match(key):
             continue
         for direction, order in DIRECTIONS:
             name = index_name(key, direction)
-            with connection.cursor() as cursor:
-                if key in wanted and existing.get(name) is False:
-                    cursor.execute(f"DROP INDEX{concurrently} IF EXISTS {name}")
-                    existing.pop(name)
-                if key in wanted and name not in existing:
-                    cursor.execute(
-                        f"CREATE INDEX{concurrently} IF NOT EXISTS {name} ON {table} "
-                        f"((custom_fields -> '{key}') {order}, id DESC)"
-                    )
-                    made.append(name)
-                elif key not in wanted and name in existing:
-                    cursor.execute(f"DROP INDEX{concurrently} IF EXISTS {name}")
-                    dropped.append(name)
+            if key in wanted and existing.get(name) is False:
+                statements.append(f"DROP INDEX{concurrently} IF EXISTS {name}")
+                existing.pop(name)
+            if key in wanted and name not in existing:
+                statements.append(
+                    f"CREATE INDEX{concurrently} IF NOT EXISTS {name} ON {table} "
+                    f"((custom_fields -> '{key}') {order}, id DESC)"
+                )
+                made.append(name)
+            elif key not in wanted and name in existing:
+                statements.append(f"DROP INDEX{concurrently} IF EXISTS {name}")
+                dropped.append(name)
+    if statements:
+        with connection.cursor() as cursor:
+            if not concurrently:
+                # A transaction that wrote tasks holds their foreign keys' checks until it
+                # ends, and PostgreSQL refuses an index on a table with pending checks: run
+                # them now, then defer again as before.
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            for statement in statements:
+                cursor.execute(statement)
+            if not concurrently:
+                cursor.execute("SET CONSTRAINTS ALL DEFERRED")
     if made or dropped:
         log.info("custom field order indexes: made %s, dropped %s", made, dropped)
     return {"made": made, "dropped": dropped}
