@@ -291,11 +291,17 @@ def test_two_clusters_fire_each_schedule_slot_once(clusters, team):
     # The scheduler of each cluster first runs about 30 s after it starts.
     clusters("a")
     clusters("b")
-    kinds = ["daily_summary", "archive_cleanup", "overdue_reminders", "token_flush"]
+    kinds = [
+        "daily_summary",
+        "archive_cleanup",
+        "attachments_cleanup",
+        "overdue_reminders",
+        "token_flush",
+    ]
 
     def all_fired():
         moved = not Schedule.objects.filter(next_run__lte=timezone.now()).exists()
-        done = Job.objects.filter(kind__in=kinds, status=JobStatus.SUCCEEDED).count() >= 4
+        done = Job.objects.filter(kind__in=kinds, status=JobStatus.SUCCEEDED).count() >= len(kinds)
         watchdog_ran = QTask.objects.filter(group="job-watchdog").exists()
         return moved and done and watchdog_ran
 
@@ -319,6 +325,7 @@ def test_two_clusters_fire_each_schedule_slot_once(clusters, team):
         "notifications-digest": 1,
         "notifications-purge": 1,
         "archive-cleanup": 1,
+        "attachments-cleanup": 1,
         "overdue-reminders": 1,
         "token-flush": 1,
         "job-watchdog": 1,
