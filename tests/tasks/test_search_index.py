@@ -52,6 +52,10 @@ def test_the_capped_count_of_active_tasks_can_read_the_partial_index_alone(team,
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")
         cursor.execute("SET LOCAL enable_bitmapscan = off")
+        # On three rows a scan of the archive index (is_archived, archived_at) can cost the
+        # same and win the tie; the question is whether the partial index can answer alone,
+        # so that index is left out of this test's transaction (dropped, rolled back after).
+        cursor.execute("DROP INDEX tasks_task_archived")
         qs = Task.objects.filter(team__in=[team, other_team]).active().order_by()[:10001]
         sql, params = qs.values("id").query.sql_with_params()
         cursor.execute(f"EXPLAIN SELECT COUNT(*) FROM ({sql}) s", params)
