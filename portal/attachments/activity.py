@@ -7,9 +7,7 @@ from django.db.models import QuerySet
 
 from portal.attachments.models import Attachment
 from portal.attachments.names import readable_name
-from portal.core.history import HISTORY_TYPES
-from portal.tasks.models import Task
-from portal.tasks.selectors.activity import ActivitySource
+from portal.tasks.selectors.activity import ActivitySource, entry_head, record_tasks
 from portal.teams.permissions import is_superuser, team_ids_for
 
 ATTACHMENT_CHANGE = 3
@@ -27,25 +25,12 @@ def team_attachment_history(*, fetched_by, team) -> QuerySet:
 
 
 def attachment_entries(records: list) -> dict[int, dict]:
-    tasks = {
-        t.pk: t
-        for t in Task.objects.filter(pk__in={r.task_id for r in records})
-        .select_related("team")
-        .only("id", "number", "title", "team__key")
-    }
+    tasks = record_tasks(records)
     entries = {}
     for record in records:
         task = tasks.get(record.task_id)
         entries[record.history_id] = {
-            "id": record.history_id,
-            "kind": "attachment",
-            "date": record.history_date,
-            "user": record.history_user,
-            "by": record.history_change_reason or "",
-            "type": HISTORY_TYPES.get(record.history_type, "changed"),
-            "task_number": task.number if task else None,
-            "task_key": task.key if task else "",
-            "task_title": task.title if task else "",
+            **entry_head(record, task, "attachment"),
             "file_name": readable_name(record.name),
         }
     return entries

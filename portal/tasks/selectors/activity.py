@@ -189,28 +189,41 @@ def _task_change_entries(team, records: list) -> dict[int, dict]:
     }
 
 
-def _comment_entries(records: list) -> dict[int, dict]:
-    """Comment records as activity entries, by history id, with the text before each edit."""
-    previous = _previous_records(records)
-    tasks = {
+def record_tasks(records) -> dict:
+    """The tasks history records of other models name (`task_id`), with what an activity
+    entry shows of them: one query."""
+    return {
         t.pk: t
-        for t in Task.objects.filter(pk__in={c.task_id for c in records})
+        for t in Task.objects.filter(pk__in={r.task_id for r in records})
         .select_related("team")
         .only("id", "number", "title", "team__key")
     }
+
+
+def entry_head(record, task, kind: str) -> dict:
+    """What every activity entry of a task's part (comment, attachment) starts with."""
+    return {
+        "id": record.history_id,
+        "kind": kind,
+        "date": record.history_date,
+        "user": record.history_user,
+        "by": record.history_change_reason or "",
+        "type": HISTORY_TYPES.get(record.history_type, "changed"),
+        "task_number": task.number if task else None,
+        "task_key": task.key if task else "",
+        "task_title": task.title if task else "",
+    }
+
+
+def _comment_entries(records: list) -> dict[int, dict]:
+    """Comment records as activity entries, by history id, with the text before each edit."""
+    previous = _previous_records(records)
+    tasks = record_tasks(records)
     entries = {}
     for record in records:
         task, older = tasks.get(record.task_id), previous.get(record.history_id)
         entries[record.history_id] = {
-            "id": record.history_id,
-            "kind": "comment",
-            "date": record.history_date,
-            "user": record.history_user,
-            "by": record.history_change_reason or "",
-            "type": HISTORY_TYPES.get(record.history_type, "changed"),
-            "task_number": task.number if task else None,
-            "task_key": task.key if task else "",
-            "task_title": task.title if task else "",
+            **entry_head(record, task, "comment"),
             "body": record.body,
             "old_body": older.body if older is not None else None,
         }
