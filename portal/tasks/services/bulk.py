@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,9 +16,10 @@ from portal.core.history import record_m2m_snapshots
 from portal.events.services import record_events
 from portal.tasks import events
 from portal.tasks import permissions as task_perms
-from portal.tasks.custom_fields import clean_custom_values, fields_by_team, member_refs
+from portal.tasks.custom_fields import clean_custom_values
 from portal.tasks.due import apply_due
 from portal.tasks.models import TASK_HISTORY, Status, Tag, Task
+from portal.tasks.services.bulk_custom import custom_fields_read_once, definitions, members
 from portal.tasks.services.rules import (
     M2M_FIELDS,
     TASK_MOVE_TEAM,
@@ -37,11 +37,6 @@ from portal.tasks.services.rules import (
     _validate,
 )
 from portal.teams.models import Team
-
-# The custom field definitions of the teams a bulk write touches, by team id.
-_DEFINITIONS: ContextVar[dict[int, list]] = ContextVar("custom_field_definitions")
-# The members person values may name, by team id: read once per team a bulk write touches.
-_MEMBERS: ContextVar[dict[int, dict]] = ContextVar("custom_field_members")
 
 ROW_NEW, ROW_UPDATE, ROW_SKIP, ROW_INVALID = "new", "update", "skip", "invalid"
 # Fields a spreadsheet row's errors are reported against when the rule is about the whole row.
@@ -133,26 +128,6 @@ def _check_links(
             errors.setdefault("tags", []).extend(exc.message_dict.get("name", exc.messages))
 
 
-def _definitions(team: Team) -> list:
-    """The team's custom field definitions, read once per bulk write (`_DEFINITIONS`)."""
-    cache = _DEFINITIONS.get({})
-    return cache[team.pk] if team.pk in cache else fields_by_team([team.pk]).get(team.pk, [])
-
-
-def _members(team: Team) -> Callable[[], dict]:
-    """The team's members for person values, read on first need once per bulk write."""
-
-    def read() -> dict:
-        cache = _MEMBERS.get(None)
-        if cache is None:
-            return member_refs(team.pk)
-        if team.pk not in cache:
-            cache[team.pk] = member_refs(team.pk)
-        return cache[team.pk]
-
-    return read
-
-
 def _prepare_new(actor: User, row: TaskWrite, roles: dict[int, str], errors: dict):
     if not task_perms.can_create_task(actor, row.team):
         raise PermissionDenied(task_perms.DENIED_CREATE_TASK)
@@ -168,8 +143,8 @@ def _prepare_new(actor: User, row: TaskWrite, roles: dict[int, str], errors: dic
             row.team,
             values.pop("custom_fields", None),
             creating=True,
-            fields=_definitions(row.team),
-            members=_members(row.team),
+            fields=definitions(row.team),
+            members=members(row.team),
         )
     except ValidationError as exc:
         _collect(errors, exc)
@@ -200,8 +175,8 @@ def _prepare_update(actor: User, row: TaskWrite, roles: dict[int, str], errors: 
                 task.team,
                 changes["custom_fields"],
                 current=task.custom_fields,
-                fields=_definitions(task.team),
-                members=_members(task.team),
+                fields=definitions(task.team),
+                members=members(task.team),
             )
         except ValidationError as exc:
             _collect(errors, exc)
@@ -256,16 +231,8 @@ def tasks_write_bulk(
     """
     result = BulkWrite()
     # The custom field definitions of the rows' teams, in one query.
-    token = _DEFINITIONS.set(
-        {team_id: [] for team_id in {row.team.pk for row in rows}}
-        | fields_by_team(row.team.pk for row in rows)
-    )
-    people = _MEMBERS.set({})
-    try:
+    with custom_fields_read_once(row.team.pk for row in rows):
         return _write_bulk(actor, rows, result, dry_run=dry_run, then=then)
-    finally:
-        _MEMBERS.reset(people)
-        _DEFINITIONS.reset(token)
 
 
 def _write_bulk(actor, rows, result, *, dry_run, then) -> BulkWrite:
@@ -370,7 +337,7 @@ def _write_prepared(actor: User, rows: Sequence[TaskWrite], prepared: list) -> N
                 task,
                 task.__dict__.pop("_event_before", {}),
                 before[task.pk],
-                definitions=_definitions(task.team),
+                definitions=definitions(task.team),
             )
             for task, _, _ in updates
         ]
