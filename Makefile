@@ -41,8 +41,10 @@ run: setup
 worker: venv
 	$(PY) manage.py qcluster
 
+# The suite runs in one test process per core (pytest-xdist); TEST_PROCESSES=0 runs it in one.
+TEST_PROCESSES ?= auto
 test: venv
-	$(VENV)/bin/pytest $(PYTEST_ARGS)
+	$(VENV)/bin/pytest -n $(TEST_PROCESSES) --dist loadgroup $(PYTEST_ARGS)
 
 lint: venv
 	$(VENV)/bin/ruff check .

@@ -3,6 +3,19 @@ import pytest
 from portal.teams.models import Role
 from tests.factories import MembershipFactory, TagFactory, TeamFactory, UserFactory
 
+# Tests that start servers, clusters or whole stacks as processes run one after another in one
+# test process when the suite runs in parallel (`--dist loadgroup`): two of them at once on a
+# small machine would only wait for each other's CPU and trip their own deadlines.
+PROCESS_MARKERS = {"cluster", "load"}
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        marked = PROCESS_MARKERS & {mark.name for mark in item.iter_markers()}
+        if marked or item.path.parent.name == "deploy":
+            item.add_marker(pytest.mark.xdist_group("processes"))
+
 
 @pytest.fixture
 def team(db):
