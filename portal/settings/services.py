@@ -49,6 +49,17 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     )
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     _sqlite_folder(str(DATABASES["default"].get("NAME") or ""))
+# A read replica (docs/operations.md, "Read replica"): reports, exports and the daily summary
+# read from it, through the router (portal/core/replica.py); writes, migrations and a person's
+# reads for DATABASE_REPLICA_PIN_SECONDS after they wrote stay on the primary. Tests use the
+# primary's test database for it (TEST MIRROR): the suite runs with one database.
+DATABASE_REPLICA_PIN_SECONDS = env.int("DATABASE_REPLICA_PIN_SECONDS", default=10)
+if env.str("DATABASE_REPLICA_URL", default=""):
+    DATABASES["replica"] = env.db_url("DATABASE_REPLICA_URL")
+    DATABASES["replica"].setdefault("CONN_MAX_AGE", DATABASES["default"]["CONN_MAX_AGE"])
+    DATABASES["replica"]["CONN_HEALTH_CHECKS"] = True
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["portal.core.replica.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache and Redis --------------------------------------------------------------------
