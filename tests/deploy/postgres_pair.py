@@ -12,6 +12,7 @@ import os
 import shutil
 import subprocess
 import tempfile
+from contextlib import suppress
 from pathlib import Path
 
 from tests.deploy.servers import free_port, wait_until
@@ -112,9 +113,8 @@ class PostgresPair:
 
     def stop(self) -> None:
         for data in reversed(self.started):
-            try:
+            # One already down: removing its folder is what is left to do.
+            with suppress(AssertionError):
                 self._pg_ctl(data, "stop -m immediate")
-            except AssertionError:
-                pass  # already down: removing its folder is what is left to do
         self.started.clear()
         shutil.rmtree(self.root, ignore_errors=True)
