@@ -21,6 +21,7 @@ from django.db.models import (
 from django.db.models.functions import RowNumber
 
 from portal.accounts.models import User
+from portal.core.replica import replica_reads
 from portal.core.zones import today_in, zone
 from portal.events import kinds
 from portal.events.models import Event
@@ -230,9 +231,11 @@ def _add_assignee_names(tasks: list[Task]) -> None:
         task.assignee_names = names.get(task.pk, [])
 
 
+@replica_reads()
 def teams_summaries(*, teams: list[Team], day: date) -> list[TeamSummary]:
     """Collect the summaries of `teams` for `day`, in the teams' order, each team's day (its
-    today, yesterday, overdue) in the team's own time zone.
+    today, yesterday, overdue) in the team's own time zone. Read from the read replica when
+    there is one (portal/core/replica.py).
 
     Five queries per time zone among the teams, whatever the number of teams and tasks: the
     sections' rows with their totals, the assignees of the listed tasks, the open work per

@@ -22,6 +22,7 @@ from django.db.models.functions import TruncDate, TruncWeek
 from django.utils import timezone
 
 from portal.core.dates import day
+from portal.core.replica import on_replica
 from portal.core.zones import start_of_day, today_in, zone
 from portal.tasks.models import Priority, Status, Task
 from portal.tasks.querysets import (
@@ -39,8 +40,9 @@ from portal.tasks.selectors import tasks_visible_to
 
 
 def _base(user) -> QuerySet[Task]:
-    # Aggregates need no preloading: drop the selector's prefetches.
-    return tasks_visible_to(fetched_by=user).prefetch_related(None).select_related(None)
+    # Aggregates need no preloading: drop the selector's prefetches. Every report starts here,
+    # so every report reads from the read replica when there is one (portal/core/replica.py).
+    return on_replica(tasks_visible_to(fetched_by=user).prefetch_related(None).select_related(None))
 
 
 def kpis(*, fetched_by, now=None) -> dict[str, int]:

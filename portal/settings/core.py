@@ -111,6 +111,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Read-your-writes with a read replica: after a write, stay on the primary a moment
+    # (portal/core/replica.py; does nothing without DATABASE_REPLICA_URL).
+    "portal.core.replica.ReplicaPinMiddleware",
     # Times in each person's own time zone, when they chose one (portal/core/middleware.py).
     "portal.core.middleware.PersonTimeZoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",

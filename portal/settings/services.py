@@ -31,6 +31,11 @@ DATABASES = {
 }
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DB_CONN_MAX_AGE", default=60))
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# Behind PgBouncer in transaction mode (docs/operations.md, "Connection budget"): a cursor kept
+# open across transactions (`.iterator()` outside one) would meet another server connection.
+DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env.bool(
+    "DB_DISABLE_SERVER_SIDE_CURSORS", default=False
+)
 if sys.argv[1:2] == ["runserver"]:
     # The development server answers each request in a new thread, so a kept connection is
     # never used again, only left open: PostgreSQL ran out of clients that way.
@@ -40,6 +45,12 @@ if sys.argv[1:2] == ["runserver"]:
 GUNICORN_WORKERS = env.int("GUNICORN_WORKERS", default=capacity.GUNICORN_WORKERS)
 GUNICORN_THREADS = env.int("GUNICORN_THREADS", default=capacity.GUNICORN_THREADS)
 DB_CONNECTIONS_HEADROOM = env.int("DB_CONNECTIONS_HEADROOM", default=10)
+# How many web servers (containers, machines) and job clusters share the database, and its
+# client limit when the server's own max_connections is not the one that counts (PgBouncer's
+# max_client_conn, a managed plan's share); 0 = ask the server.
+WEB_INSTANCES = env.int("WEB_INSTANCES", default=1)
+WORKER_INSTANCES = env.int("WORKER_INSTANCES", default=1)
+DB_MAX_CONNECTIONS = env.int("DB_MAX_CONNECTIONS", default=0)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Several processes (web workers, qcluster) share the file: wait for locks instead of
     # failing, and take the write lock when a transaction starts (a transaction that read
@@ -49,6 +60,20 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     )
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     _sqlite_folder(str(DATABASES["default"].get("NAME") or ""))
+# A read replica (docs/operations.md, "Read replica"): reports, exports and the daily summary
+# read from it, through the router (portal/core/replica.py); writes, migrations and a person's
+# reads for DATABASE_REPLICA_PIN_SECONDS after they wrote stay on the primary. Tests use the
+# primary's test database for it (TEST MIRROR): the suite runs with one database.
+DATABASE_REPLICA_PIN_SECONDS = env.int("DATABASE_REPLICA_PIN_SECONDS", default=10)
+if env.str("DATABASE_REPLICA_URL", default=""):
+    DATABASES["replica"] = env.db_url("DATABASE_REPLICA_URL")
+    DATABASES["replica"].setdefault("CONN_MAX_AGE", DATABASES["default"]["CONN_MAX_AGE"])
+    DATABASES["replica"]["CONN_HEALTH_CHECKS"] = True
+    DATABASES["replica"]["DISABLE_SERVER_SIDE_CURSORS"] = DATABASES["default"][
+        "DISABLE_SERVER_SIDE_CURSORS"
+    ]
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["portal.core.replica.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache and Redis --------------------------------------------------------------------

@@ -15,6 +15,7 @@ from django.conf import settings
 
 from portal.accounts.models import User
 from portal.core.files import EXPORTS, atomic_write, shared_path, token_name
+from portal.core.replica import replica_reads
 from portal.core.sheet_reading import SpreadsheetError, read_table, upload_limits
 from portal.core.spreadsheets import export_name, write_table
 from portal.jobs.files import fresh_work_folder
@@ -108,9 +109,12 @@ def sheet_export(
     work = fresh_work_folder(ctx.job)
 
     def write(out):
-        rows = counted(resource.rows(queryset))
-        headers, title = resource.headers(queryset), sheet_title(sheet)
-        written[0] = write_table(out, fmt, headers, rows, work_dir=work, title=title)
+        # Read from the read replica when there is one, like every export (progress reports
+        # are writes: they go to the primary).
+        with replica_reads():
+            rows = counted(resource.rows(queryset))
+            headers, title = resource.headers(queryset), sheet_title(sheet)
+            written[0] = write_table(out, fmt, headers, rows, work_dir=work, title=title)
 
     ctx.progress(0, f"writing {total} rows")
     try:

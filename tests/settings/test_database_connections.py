@@ -13,6 +13,7 @@ from django.db import connection
 
 from portal.core.capacity import (
     CONNECTIONS_EXCEEDED,
+    Processes,
     check_database_connections,
     connections_warning,
     max_connections,
@@ -54,22 +55,32 @@ def test_other_processes_keep_their_connections():
 
 
 @pytest.mark.parametrize(
-    ("workers", "threads", "jobs", "warns"),
-    [(3, 2, 2, False), (44, 2, 2, False), (44, 2, 3, True), (91, 1, 0, True), (1, 90, 0, False)],
+    ("processes", "warns"),
+    [
+        (Processes(workers=3, threads=2, jobs=2), False),  # 6 + (2 x 2 + 2) = 12
+        (Processes(workers=41, threads=2, jobs=2), False),  # 82 + 6 = 88
+        (Processes(workers=41, threads=2, jobs=2, orm_broker=True), False),  # 89
+        (Processes(workers=42, threads=2, jobs=3), True),  # 84 + 8 = 92 > 100 - 10
+        (Processes(workers=3, threads=4, jobs=2, web=8), True),  # 96 + 6
+        (Processes(workers=3, threads=2, jobs=4, clusters=9), True),  # 6 + 9 x 10
+        (Processes(workers=1, threads=80, jobs=0, clusters=1), False),  # 80 + 2
+    ],
 )
-def test_workers_times_threads_plus_jobs_must_leave_the_headroom(workers, threads, jobs, warns):
-    found = connections_warning(
-        workers=workers, threads=threads, jobs=jobs, max_connections=100, headroom=10
-    )
+def test_every_web_thread_and_two_per_job_worker_must_leave_the_headroom(processes, warns):
+    found = connections_warning(processes, max_connections=100, headroom=10)
     assert (found is not None) is warns
     if warns:
         assert found.id == "core.W001"
         assert found.msg == CONNECTIONS_EXCEEDED.format(
-            workers=workers,
-            threads=threads,
-            jobs=jobs,
-            need=workers * threads + jobs,
+            web=processes.web,
+            workers=processes.workers,
+            threads=processes.threads,
+            clusters=processes.clusters,
+            jobs=processes.jobs,
+            need=processes.need,
+            alias="default",
             limit=90,
+            source="max_connections",
             max_connections=100,
             headroom=10,
         )
@@ -92,8 +103,11 @@ def test_gunicorn_runs_what_the_check_counts(monkeypatch, given):
 def _too_many(settings, limit: int) -> None:
     """gunicorn configured for exactly one connection more than `limit` leaves."""
     settings.DB_CONNECTIONS_HEADROOM = 10
-    settings.Q_CLUSTER = {**settings.Q_CLUSTER, "workers": 1}
-    settings.GUNICORN_WORKERS, settings.GUNICORN_THREADS = limit - 10, 1
+    settings.Q_CLUSTER = {
+        **{k: v for k, v in settings.Q_CLUSTER.items() if k != "orm"},
+        "workers": 0,
+    }
+    settings.GUNICORN_WORKERS, settings.GUNICORN_THREADS = limit - 10 - 1, 1
 
 
 @pytest.mark.django_db
@@ -116,3 +130,17 @@ def test_the_check_reads_the_databases_own_limit(settings):
     assert check_database_connections(databases=None) == []
     with pytest.raises(SystemCheckError, match=r"core\.W001"):
         call_command("check", "--database", "default", "--fail-level", "WARNING")
+
+
+@pytest.mark.django_db
+def test_a_configured_limit_wins_over_the_servers(settings):
+    """Behind PgBouncer the server's max_connections is not the limit: DB_MAX_CONNECTIONS is
+    (its max_client_conn), and it is used on SQLite too, where nothing can be asked."""
+    settings.DB_MAX_CONNECTIONS, settings.DB_CONNECTIONS_HEADROOM = 30, 5
+    settings.WEB_INSTANCES, settings.WORKER_INSTANCES = 2, 1
+    settings.GUNICORN_WORKERS, settings.GUNICORN_THREADS = 3, 2
+    settings.Q_CLUSTER = {**settings.Q_CLUSTER, "workers": 2}
+    assert check_database_connections(databases=["default"]) == []  # 12 + 6 or 7 <= 25
+    settings.WEB_INSTANCES = 4  # 24 + 6 or 7 > 25
+    [warning] = check_database_connections(databases=["default"])
+    assert "4 web server(s)" in warning.msg and "DB_MAX_CONNECTIONS 30" in warning.msg
