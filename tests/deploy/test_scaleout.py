@@ -81,14 +81,17 @@ def farm(tmp_path, redis_url, monkeypatch):
         "API_THROTTLE_LOGIN": f"{LOGIN_LIMIT}/min",
         "LOG_LEVEL": "WARNING",
     }
-    began = time.monotonic()
-    call_command("demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
-    print(f"demo data: {time.monotonic() - began:.1f} s")
-    servers = [run.Server(free_port(), 2, tmp_path / f"web-{n}.log", env=env) for n in "ab"]
-    clusters = [Cluster(env, tmp_path / f"cluster-{n}.log") for n in "ab"]
     # Settings the load test's users read (their waits), in this process's environment.
     monkeypatch.setenv("LOAD_WAIT", "0.05,0.2")
+    began = time.monotonic()
+    servers: list[run.Server] = []
+    clusters: list[Cluster] = []
     try:
+        servers += [run.Server(free_port(), 2, tmp_path / f"web-{n}.log", env=env) for n in "ab"]
+        clusters += [Cluster(env, tmp_path / f"cluster-{n}.log") for n in "ab"]
+        # The data, while the processes start (they need none to start).
+        call_command("demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
+        print(f"demo data: {time.monotonic() - began:.1f} s")
         for server in servers:
             wait_until(lambda s=server: clusters_seen(s) == 2, timeout=60, what="2 clusters")
         print(f"servers and clusters ready: {time.monotonic() - began:.1f} s")

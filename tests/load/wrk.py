@@ -137,7 +137,7 @@ def report_line(name: str, f: dict) -> str:
     return (
         f"{name:<22} {f['requests']:>7} {f['rps']:>8.1f} {f['p50_us'] / 1000:>7.1f} "
         f"{f['p90_us'] / 1000:>7.1f} {f['p99_us'] / 1000:>7.1f} {f['cpu_ms']:>8.2f} "
-        f"{f['errors']:>6}"
+        f"{f['server_cores']:>5.2f} {f['errors']:>6}"
     )
 
 
@@ -162,8 +162,6 @@ def main(argv: list[str] | None = None) -> int:
         "DEVTOOLS": "true",
         "DEVTOOLS_FLOOR_VIEW": "true",
         "GUNICORN_THREADS": str(args.threads),
-        # Figures, not log lines: one JSON line per request would be part of what is measured.
-        "LOG_LEVEL": os.environ.get("LOG_LEVEL", "WARNING"),
     }
     names = mix.people(os.environ.get("LOAD_PEOPLE", mix.DEMO_PEOPLE))
     password = os.environ.get("LOAD_PASSWORD", mix.DEMO_PASSWORD)
@@ -205,7 +203,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     print(
         f"{'run':<22} {'requests':>7} {'req/s':>8} {'p50 ms':>7} {'p90 ms':>7} {'p99 ms':>7} "
-        f"{'CPU ms/r':>8} {'errors':>6}"
+        f"{'CPU ms/r':>8} {'cores':>5} {'errors':>6}"
     )
     for figures in runs:
         print(report_line(f"{figures['mode']} (round {figures['round']})", figures))
