@@ -162,6 +162,9 @@ def main(argv: list[str] | None = None) -> int:
         "DEVTOOLS": "true",
         "DEVTOOLS_FLOOR_VIEW": "true",
         "GUNICORN_THREADS": str(args.threads),
+        # No worker recycling during the runs: a new worker's start (about 2 s of CPU) would
+        # land in whichever 20-second run it falls in and swamp that run's cost per request.
+        "GUNICORN_MAX_REQUESTS": "0",
     }
     names = mix.people(os.environ.get("LOAD_PEOPLE", mix.DEMO_PEOPLE))
     password = os.environ.get("LOAD_PASSWORD", mix.DEMO_PASSWORD)
@@ -212,6 +215,14 @@ def main(argv: list[str] | None = None) -> int:
         f"best: list {best['list']:.1f} req/s, floor {best['floor']:.1f} req/s; "
         f"the list serves {best['list'] / best['floor']:.0%} of the floor's rate "
         f"(floor / list = {best['floor'] / best['list']:.1f}x)"
+    )
+    cpu = {mode: min(r["cpu_ms"] for r in runs if r["mode"] == mode) for mode in ("list", "floor")}
+    cores = os.cpu_count() or 1
+    print(
+        f"server CPU per request: list {cpu['list']:.1f} ms, floor {cpu['floor']:.1f} ms "
+        f"({cpu['list'] / cpu['floor']:.1f}x); on this machine's {cores} cores, if the server had "
+        f"them to itself, the list's ceiling is about {1000 * cores / cpu['list']:.0f} req/s and "
+        f"the floor's {1000 * cores / cpu['floor']:.0f} (less the database's share)"
     )
     if args.json:
         args.json.write_text(json.dumps({"args": vars(args) | {"json": None}, "runs": runs}))
