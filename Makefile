@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format venv setup demo worker clean screenshots loadtest
+.PHONY: run test lint format venv setup demo worker clean screenshots loadtest wrk
 
 venv: $(VENV)/.installed
 
@@ -65,6 +65,19 @@ WORKERS ?= 2
 loadtest: venv
 	$(PY) tests/load/run.py --users $(USERS) --duration $(DURATION) --spawn-rate $(SPAWN_RATE) \
 	  --workers $(WORKERS) $(if $(LOAD_JSON),--json $(LOAD_JSON))
+
+# Throughput of the API's 10-row task list under wrk (docs/load-test.md): gunicorn (WORKERS,
+# THREADS per worker: 1 is sync), CONNECTIONS for WRK_DURATION seconds a run, the list and its
+# floor (one SQL query for the same page) in turn, ROUNDS times. Needs the benchmark's kept data
+# set (`manage.py benchmark --keep`) with LOAD_PEOPLE and LOAD_PASSWORD as it prints them.
+CONNECTIONS ?= 16
+WRK_DURATION ?= 20
+ROUNDS ?= 2
+THREADS ?= 1
+wrk: venv
+	@command -v wrk >/dev/null 2>&1 || { echo "wrk is not installed: sudo apt-get install wrk (Debian/Ubuntu), brew install wrk (macOS), or build it from https://github.com/wg/wrk" >&2; exit 2; }
+	$(PY) tests/load/wrk.py --connections $(CONNECTIONS) --duration $(WRK_DURATION) \
+	  --rounds $(ROUNDS) --workers $(WORKERS) --threads $(THREADS) $(if $(LOAD_JSON),--json $(LOAD_JSON))
 
 # Screenshots of the admin and the team pages as people see them, kept in docs/screenshots/
 screenshots: venv

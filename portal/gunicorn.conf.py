@@ -34,9 +34,11 @@ worker_class = "gthread" if threads > 1 else "sync"
 timeout = _int("GUNICORN_TIMEOUT", 30)
 graceful_timeout = _int("GUNICORN_GRACEFUL_TIMEOUT", 30)
 keepalive = _int("GUNICORN_KEEPALIVE", 5)
-# Recycle workers now and then so a slow leak cannot grow without bound.
-max_requests = _int("GUNICORN_MAX_REQUESTS", 1000)
-max_requests_jitter = _int("GUNICORN_MAX_REQUESTS_JITTER", 100)
+# Recycle workers now and then so a slow leak cannot grow without bound. A new worker imports
+# the portal again (about 2 s of CPU), so not too often: at 1,000 requests a busy 2-core server
+# spent a tenth of its CPU on restarts (docs/decisions.md).
+max_requests = _int("GUNICORN_MAX_REQUESTS", 10_000)
+max_requests_jitter = _int("GUNICORN_MAX_REQUESTS_JITTER", 1_000)
 # Heartbeat files on a tmpfs: a container's overlay filesystem can stall them.
 if os.path.isdir("/dev/shm"):
     worker_tmp_dir = "/dev/shm"

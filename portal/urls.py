@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
@@ -14,6 +15,9 @@ urlpatterns = [
     path("api/", include("portal.api.urls")),
     path("favicon.ico", favicon, name="favicon"),
 ]
+if settings.DEVTOOLS_FLOOR_VIEW:
+    # The API list's floor, for measuring the list beside it (docs/load-test.md).
+    urlpatterns.append(path("devtools/", include("portal.devtools.urls")))
 
 # Error pages: JSON under /api/ (API clients always get JSON), Django's pages elsewhere.
 handler400 = "portal.core.views.bad_request"

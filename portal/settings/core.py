@@ -96,6 +96,9 @@ INSTALLED_APPS = [
 DEVTOOLS = env.bool("DEVTOOLS", default=DEBUG)
 if DEVTOOLS:
     INSTALLED_APPS.insert(INSTALLED_APPS.index("import_export"), "portal.devtools")
+# The API list's floor as a URL (/devtools/floor/tasks/, for `make wrk`): it answers without
+# sign-in, so it is off unless asked for, and only with the development tools.
+DEVTOOLS_FLOOR_VIEW = DEVTOOLS and env.bool("DEVTOOLS_FLOOR_VIEW", default=False)
 
 MIDDLEWARE = [
     # First: probes are answered before host checks and HTTPS redirects (portal/core/health.py).

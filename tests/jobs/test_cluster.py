@@ -172,6 +172,15 @@ def orm_clusters(own_queue, monkeypatch, settings, tmp_path):
     yield from _clusters({"REDIS_URL": ""}, own_queue, settings, tmp_path)
 
 
+def shared_database_url() -> str:
+    """The URL of the test database (PostgreSQL), for processes that share it with the test."""
+    db = connection.settings_dict
+    user = quote(db["USER"] or "")
+    password = f":{quote(db['PASSWORD'])}" if db.get("PASSWORD") else ""
+    host, port = db["HOST"] or "127.0.0.1", db["PORT"] or 5432
+    return f"postgres://{user}{password}@{host}:{port}/{db['NAME']}"
+
+
 def _clusters(broker_env: dict, own_queue: str, settings, tmp_path):
     timings = {
         "JOBS_HEARTBEAT_SECONDS": "0.5",
@@ -182,16 +191,12 @@ def _clusters(broker_env: dict, own_queue: str, settings, tmp_path):
         setattr(settings, key, float(value))
     # Every team's summary hour has come whenever the test runs (the hour is each team's own).
     settings.DAILY_SUMMARY_HOUR = 0
-    db = connection.settings_dict
-    user = quote(db["USER"] or "")
-    password = f":{quote(db['PASSWORD'])}" if db.get("PASSWORD") else ""
     env = {
         **os.environ,
         **timings,
         "DAILY_SUMMARY_HOUR": "0",
         "DJANGO_SETTINGS_MODULE": "portal.settings.test",
-        "DATABASE_URL": f"postgres://{user}{password}@{db['HOST'] or '127.0.0.1'}:"
-        f"{db['PORT'] or 5432}/{db['NAME']}",
+        "DATABASE_URL": shared_database_url(),
         **broker_env,
         "Q_CLUSTER_NAME": own_queue,
         "Q_WORKERS": "2",

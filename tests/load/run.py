@@ -48,9 +48,10 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def server_environment(port: int, workers: int) -> dict[str, str]:
-    """The caller's environment (DATABASE_URL, REDIS_URL, ...) with production defaults."""
-    env = dict(os.environ)
+def server_environment(port: int, workers: int, base: dict | None = None) -> dict[str, str]:
+    """The caller's environment (DATABASE_URL, REDIS_URL, ...), or `base`, with production
+    defaults."""
+    env = dict(os.environ if base is None else base)
     # Tests run this script with the test settings in the environment; the server must not.
     env.pop("DJANGO_SETTINGS_MODULE", None)
     env.update(
@@ -72,13 +73,13 @@ def server_environment(port: int, workers: int) -> dict[str, str]:
 class Server:
     """gunicorn with the project's config, in its own process group."""
 
-    def __init__(self, port: int, workers: int, log: Path):
+    def __init__(self, port: int, workers: int, log: Path, env: dict | None = None):
         self.url = f"http://127.0.0.1:{port}"
         self.log = log
         self.process = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "-c", "portal/gunicorn.conf.py"],
             cwd=ROOT,
-            env=server_environment(port, workers),
+            env=server_environment(port, workers, env),
             stdout=log.open("w"),
             stderr=subprocess.STDOUT,
             start_new_session=True,
