@@ -41,7 +41,7 @@ _MONTHS: dict[tuple[str | None, int], str] = {}
 
 
 def _month(number: int) -> str:
-    """"Nov", in the active language (translated once per language)."""
+    """The month's short name ("Nov") in the active language, translated once per language."""
     key = (get_language(), number)
     if key not in _MONTHS:
         _MONTHS[key] = MONTHS_3[number].title()
