@@ -110,8 +110,8 @@ class PageMeasures:
         return self._page_row(
             "task_page",
             lambda: page_floors.task_page(task.pk, self.data.runner.pk, HISTORY_SHOWN),
-            f"the page of {task.key} ({comments} comments, 3 history records); floor: the task "
-            "with its links, its comments and its history, three queries",
+            f"the page of {task.key} ({comments} comments; the run changed it twice); floor: "
+            "the task with its links, its comments and its history, three queries",
         )
 
     def team_calendar(self) -> Row:
