@@ -11,7 +11,6 @@ from typing import Any
 from django.contrib.auth.hashers import get_hashers
 from django.db import connection, transaction
 from django.urls import reverse
-from django.utils import timezone
 
 from portal.core.spreadsheets import write_xlsx
 from portal.devtools import floors
@@ -22,7 +21,6 @@ from portal.devtools.timing import ADMIN_ROWS, Row, counted, percentile, signin_
 from portal.jobs.models import Job
 from portal.tasks.models import Task
 from portal.tasks.resources import TaskResource, tasks_for_sheet
-from portal.tasks.selectors import CALENDAR_MAX
 
 
 class DoorMeasures:
@@ -191,31 +189,6 @@ class DoorMeasures:
         self.rows[verify.name] = verify
         self.rows[rest.name] = rest
         return [row, verify, rest]
-
-    def team_board(self) -> Row:
-        row = self.measure("team_board", self.requests["team_board"])
-        row.note = f"board of one team ({self.team.slug})"
-        return row
-
-    def team_list(self) -> Row:
-        row = self.measure("team_list", self.requests["team_list"])
-        row.note = f"the team list page ({len(self.data.teams)} teams)"
-        return row
-
-    def team_calendar(self) -> Row:
-        first, last = floors.month_grid(timezone.localdate())
-        row = self.measure(
-            "team_calendar",
-            self.requests["team_calendar"],
-            floor=lambda: floors.calendar_month(self.team.pk, first, last, CALENDAR_MAX),
-        )
-        count = self.requests["team_calendar"]().content.count(b'<li class="cal-task ')
-        row.extra["tasks_shown"] = count
-        row.note = (
-            f"month calendar of one team ({self.team.slug}, {count} tasks shown); floor: one "
-            "SQL query of the month's tasks grouped by day"
-        )
-        return row
 
     # -- spreadsheets, as `manage.py benchmark_spreadsheets` measures them -------------------
     def _rolled_back(self, fn: Callable[[], Any]) -> Any:

@@ -18,7 +18,6 @@ from django.contrib import admin
 from django.db import connection
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
 from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
 
@@ -26,6 +25,7 @@ from portal.devtools.custom_fields import CF_FILTER, CF_ORDER, CustomFieldMeasur
 from portal.devtools.data import RUNNER, DataSet
 from portal.devtools.doors import DoorMeasures
 from portal.devtools.outbox import OutboxMeasures
+from portal.devtools.pages import PageMeasures
 from portal.devtools.timing import ADMIN_ROWS, Row, counted, percentile, timed
 from portal.jobs.jobs import daily_summary
 from portal.jobs.models import Job, JobStatus
@@ -47,7 +47,12 @@ NAMES = (
     "api_signin",
     "team_board",
     "team_list",
+    "team_task_list",
+    "my_work",
+    "task_page",
     "team_calendar",
+    "activity",
+    "reports",
     "sheet_import",
     "sheet_export",
     "sheet_import_cf",
@@ -65,6 +70,8 @@ LIST_REQUESTS = (
     "admin_changelist",
     "team_board",
     "team_list",
+    "team_task_list",
+    "my_work",
     "team_calendar",
     "daily_summary",
 )
@@ -85,7 +92,7 @@ class BenchmarkError(Exception):
     pass
 
 
-class Bench(DoorMeasures, OutboxMeasures, CustomFieldMeasures):
+class Bench(DoorMeasures, PageMeasures, OutboxMeasures, CustomFieldMeasures):
     """Runs the measures over a built data set and collects the rows of the table."""
 
     def __init__(
@@ -182,12 +189,10 @@ class Bench(DoorMeasures, OutboxMeasures, CustomFieldMeasures):
             "api_cf_filter": lambda: self.api_get(f"{tasks}?{CF_FILTER}"),
             "api_cf_order": lambda: self.api_get(f"{tasks}?{CF_ORDER}"),
             "admin_changelist": self.admin_rows,
-            "team_board": lambda: self.page(reverse("pages:board", args=[self.team.slug])),
-            "team_list": lambda: self.page(reverse("pages:teams")),
-            "team_calendar": lambda: self.page(
-                reverse("pages:calendar", args=[self.team.slug])
-                + f"?month={timezone.localdate():%Y-%m}"
-            ),
+            **{
+                name: (lambda path=path: self.page(path))
+                for name, path in self._page_paths().items()
+            },
             "daily_summary": self.run_summary,
         }
 

@@ -1,10 +1,12 @@
 """One date format everywhere: the year is written when it is not the current one."""
 
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
+import pytest
 from django.template import Context, Template
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.dateformat import format as django_format
 from django.utils.formats import date_format
 
 from portal.core import dates
@@ -61,3 +63,26 @@ def test_dashboard_writes_due_dates_the_same_way(client, team, member):
     client.force_login(member)
     body = client.get(reverse("admin:index")).content.decode()
     assert "Jan 1, 2020, 00:00" in body
+
+
+@pytest.mark.parametrize(
+    "pattern", ["M j", "M j, Y", "M j, Y, H:i", "M j, H:i", "D, M j", r"H\:i", "N j, Y"]
+)
+@pytest.mark.parametrize(
+    "value",
+    [
+        datetime(1901, 1, 5, 3, 7),
+        datetime(2026, 9, 1, 23, 59),
+        datetime(2026, 12, 31, 0, 0, tzinfo=UTC),
+        date(2026, 5, 9),
+        date(999, 11, 30),
+    ],
+)
+def test_date_format_writes_what_djangos_formatter_writes(value, pattern):
+    try:
+        expected = django_format(value, pattern)
+    except TypeError:  # time codes for a day: Django refuses, and so does the fast path
+        with pytest.raises(TypeError):
+            dates.date_format(value, pattern)
+    else:
+        assert dates.date_format(value, pattern) == expected

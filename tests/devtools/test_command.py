@@ -32,6 +32,16 @@ SMALL = {
     "events": 40,
     "cf_sheet_rows": 20,
 }
+PAGE_ROWS = (
+    "team_board",
+    "team_list",
+    "team_task_list",
+    "my_work",
+    "task_page",
+    "team_calendar",
+    "activity",
+    "reports",
+)
 ROWS = [n for n in NAMES if n != "explain"] + ["api_signin.hasher", "api_signin.rest"]
 
 
@@ -120,6 +130,11 @@ def test_json_has_every_measure_with_numbers(tmp_path):
     assert "cf_severity=S1" in measures["api_cf_filter"]["note"]
     assert 0 <= measures["api_create_cf"]["extra"]["extra_queries"] <= 2
     assert measures["sheet_import_cf"]["extra"]["rows"] == SMALL["cf_sheet_rows"]
+    # The team pages, each next to its floor and judged against the target (the task
+    # page and the activity show changes made through the services for the run).
+    for name in PAGE_ROWS:
+        assert measures[name]["floor_ms"] > 0 and isinstance(measures[name]["met"], bool), name
+    assert "comments" in measures["task_page"]["note"]
     # Where a sign-in's time goes besides the hasher: its queries by purpose.
     parts = measures["api_signin.rest"]["extra"]["queries_by_part"]
     assert {"lockout bookkeeping", "token writes"} <= set(parts)

@@ -10,6 +10,7 @@ from unfold.settings import get_config
 from unfold.templatetags import unfold_list
 from unfold.utils import convert_color
 
+from portal.adminkit.rows import lean_results
 from portal.adminsite.errors import PAGES
 from portal.adminsite.navigation import place_of
 from portal.adminsite.site import may_use_admin
@@ -118,7 +119,7 @@ def lean_result_list(cl):
         "cl": cl,
         "result_headers": headers,
         "num_sorted_fields": sum(1 for h in headers if h["sortable"] and h["sorted"]),
-        "results": list(admin_list.results(cl)),
+        "results": lean_results(cl) or list(admin_list.results(cl)),
     }
 
 

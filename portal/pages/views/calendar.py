@@ -13,6 +13,7 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
+from django.template.backends.utils import csrf_input
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
@@ -26,6 +27,7 @@ from portal.tasks.selectors import CALENDAR_MAX, tasks_by_due_day
 from portal.tasks.services import error_text, task_update
 from portal.teams.models import Team
 
+from ..calendar_items import calendar_items
 from ..saved_views import saved_views, saved_views_context
 from .base import (
     bad_request,
@@ -61,6 +63,11 @@ class Day:
     in_range: bool  # in the month shown (a month's grid starts and ends with whole weeks)
     today: bool
     tasks: list = field(default_factory=list)
+    items: list = field(default_factory=list)  # the tasks as the page prints them
+
+    @property
+    def iso(self) -> str:
+        return self.date.isoformat()
 
 
 def parse_month(text: str) -> date | None:
@@ -202,6 +209,9 @@ def _calendar(request, team: Team | None):
     editable = {
         task.pk for day in days for task in day.tasks if task_perms.can_edit_task(user, task)
     }
+    seen: dict = {}
+    for day in days:
+        day.items = calendar_items(day.tasks, editable, seen)
     context = team_context(user, team) if team else {}
     context.update(filter_context(request, team, calendar_url(team), CALENDAR_PARAMS))
     context.update(
@@ -218,6 +228,9 @@ def _calendar(request, team: Team | None):
             "any_tasks": any(day.tasks for day in days),
             "keep": [(k, v) for k, v in period.current.items() if v],
             "calendar_url": calendar_url(team),
+            # Printed in every task's Move form: written once per page.
+            "csrf_field": csrf_input(request) if editable else "",
+            "next_path": request.get_full_path(),
         }
     )
     context.update(saved_views_context(request, team))

@@ -19,7 +19,7 @@ class TaskChangeList(ChangeList):
     """Sorts as the task filter set does: tasks without a due date last in both directions."""
 
     def __init__(self, *args, **kwargs):
-        self._urls = {}
+        self._change_url = None
         super().__init__(*args, **kwargs)
 
     def get_ordering(self, request, queryset):
@@ -40,10 +40,12 @@ class TaskChangeList(ChangeList):
         super().get_results(request)
 
     def url_for_result(self, result):
-        # The key and the title both link to the task: reverse its address once per row.
-        if result.pk not in self._urls:
-            self._urls[result.pk] = super().url_for_result(result)
-        return self._urls[result.pk]
+        # The key and the title both link to the task, and every task's address differs only
+        # by its id (a number): reverse it once per page and put each id in.
+        if self._change_url is None:
+            self._change_url = super().url_for_result(result).rsplit(f"/{result.pk}/", 1)
+        start, end = self._change_url
+        return f"{start}/{result.pk}/{end}"
 
 
 def admin_task_link(ref: TaskRef) -> str:

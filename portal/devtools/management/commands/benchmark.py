@@ -120,14 +120,15 @@ class Command(BaseCommand):
             what = ", ".join(f"{name}: {count}" for name, count in found.items())
             raise CommandError(REFUSED.format(what=what))
         started = time.perf_counter()
-        if dataset.exists():
-            dataset.remove()
         with ExitStack() as stack:
             shared = stack.enter_context(tempfile.TemporaryDirectory(prefix="benchmark-"))
             stack.enter_context(self._settings(shared))
-            # One JSON log line per request would bury the table (warnings still show).
+            # One JSON log line per request would bury the table (warnings still show), and
+            # a log line of the earlier set's removal would spoil --json's output.
             logging.disable(logging.INFO)
             stack.callback(logging.disable, logging.NOTSET)
+            if dataset.exists():
+                dataset.remove()
             if not options["keep"]:
                 stack.callback(dataset.remove)
             built = time.perf_counter()
