@@ -150,9 +150,9 @@ def record_deletions(records: HistoricalRecords, instances: Sequence, *, by: str
     record_m2m_snapshots(records, history_model.objects.bulk_create(rows, batch_size=1000))
 
 
-def record_creations(records: HistoricalRecords, ids: Sequence[int], *, user) -> list:
+def record_creations(records: HistoricalRecords, ids: Sequence[int], *, user) -> list[int]:
     """Write the creation record ("+", signed by `user`) of each of the objects `ids`, just
-    inserted in bulk, with their many-to-many snapshots; returns the records (id, history id).
+    inserted in bulk, with their many-to-many snapshots; returns the records' ids.
 
     What simple-history's `bulk_history_create` writes (it sends no signals either), copied
     inside the database (INSERT ... SELECT) instead of built as model instances: an import of
@@ -167,6 +167,8 @@ def record_creations(records: HistoricalRecords, ids: Sequence[int], *, user) ->
         if not f.name.startswith("history_") and f.name != "history"
     ]
     extra = ["history_date", "history_change_reason", "history_type", "history_user_id"]
+    returning = connection.features.can_return_rows_from_bulk_insert
+    record_ids: list[int] = []
     for start in range(0, len(ids), SNAPSHOT_CHUNK):
         chunk = list(ids[start : start + SNAPSHOT_CHUNK])
         sql = (
@@ -176,15 +178,17 @@ def record_creations(records: HistoricalRecords, ids: Sequence[int], *, user) ->
             f"FROM {quote(model._meta.db_table)} "
             f"WHERE {quote(model._meta.pk.column)} IN ({', '.join(['%s'] * len(chunk))})"
         )
+        if returning:  # PostgreSQL, SQLite 3.35+: the new records' ids, without a read
+            sql += f" RETURNING {quote(history_model._meta.pk.column)}"
         with connection.cursor() as cursor:
             cursor.execute(sql, [timezone.now(), getattr(user, "pk", None), *chunk])
-    created = list(
-        history_model.objects.filter(**{f"{model._meta.pk.name}__in": ids}, history_type="+").only(
-            "history_id", model._meta.pk.name
-        )
-    )
-    record_m2m_snapshots(records, created)
-    return created
+            if returning:
+                record_ids += [row[0] for row in cursor.fetchall()]
+    if not returning:
+        found = history_model.objects.filter(**{f"{model._meta.pk.name}__in": ids})
+        record_ids = list(found.filter(history_type="+").values_list("pk", flat=True))
+    _snapshot_links(records, record_ids)
+    return record_ids
 
 
 # History records whose links one INSERT ... SELECT copies (a bounded list of ids per statement).
@@ -200,20 +204,17 @@ def record_m2m_snapshots(records: HistoricalRecords, history_rows: Sequence) -> 
     statement per many-to-many field and SNAPSHOT_CHUNK records: imports snapshot tens of
     thousands of links, which as model instances cost more than writing the tasks.
     """
-    if not history_rows:
-        return
+    if history_rows:
+        _snapshot_links(records, [row.pk for row in history_rows])
+
+
+def _snapshot_links(records: HistoricalRecords, record_ids: Sequence[int]) -> None:
     model = records.cls
     history_model = getattr(model, records.manager_name).model
-    ids = [row.pk for row in history_rows]
     for field, m2m_history_model in _m2m_models(records):
-        for start in range(0, len(ids), SNAPSHOT_CHUNK):
-            _copy_links_of_records(
-                model,
-                field.name,
-                m2m_history_model,
-                history_model,
-                ids[start : start + SNAPSHOT_CHUNK],
-            )
+        for start in range(0, len(record_ids), SNAPSHOT_CHUNK):
+            chunk = record_ids[start : start + SNAPSHOT_CHUNK]
+            _copy_links_of_records(model, field.name, m2m_history_model, history_model, chunk)
 
 
 def _copy_links_of_records(model, name, m2m_history_model, history_model, record_ids) -> None:
