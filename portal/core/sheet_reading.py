@@ -342,12 +342,18 @@ def _xlsx_refused(exc: BaseException) -> SpreadsheetError:
 # Spreadsheet programs (and the portal's writer) store a character XML cannot hold as
 # _xHHHH_ (a carriage return as _x000D_) and a text that looks like one with its underscore
 # escaped (_x005F_x0041_ for "_x0041_"); openpyxl leaves both as they are.
-OOXML_ESCAPE = re.compile("_x([0-9A-Fa-f]{4})_")
+# An escaped underscore before what looks like an escape is that text as it is (XlsxWriter
+# writes "_x005F_x0041_" for "_x0041_"); any other escape is its character.
+OOXML_ESCAPE = re.compile("_x005[Ff]_(x[0-9A-Fa-f]{4}_)|_x([0-9A-Fa-f]{4})_")
+
+
+def _unescape(found: re.Match) -> str:
+    return "_" + found.group(1) if found.group(1) else chr(int(found.group(2), 16))
 
 
 def _unescaped(value: Any) -> Any:
     if isinstance(value, str) and "_x" in value:
-        return OOXML_ESCAPE.sub(lambda found: chr(int(found.group(1), 16)), value)
+        return OOXML_ESCAPE.sub(_unescape, value)
     return value
 
 
