@@ -338,6 +338,9 @@ class DoorMeasures:
         )
 
 
+SPREAD_OFFSET = 1_000_000_000
+
+
 def _spread_over_teams(teams: list[Team], count: int) -> None:
     """Move the tasks of `teams` to `count` teams (the first ones kept, the rest made here),
     each new team with three members of the team its tasks came from (in the caller's
@@ -354,6 +357,9 @@ def _spread_over_teams(teams: list[Team], count: int) -> None:
         team.pk: list(Membership.objects.filter(team=team).values_list("user_id", flat=True)[:3])
         for team in teams
     }
+    # Numbers out of the way first (ids are unique, and above every number given so far), so
+    # no team holds the same number twice while the tasks move.
+    Task.objects.filter(pk__in=ids).update(number=F("id") + SPREAD_OFFSET)
     joined = []
     for index, team in enumerate(everyone):
         mine = ids[index :: len(everyone)]
