@@ -150,33 +150,95 @@ def record_deletions(records: HistoricalRecords, instances: Sequence, *, by: str
     record_m2m_snapshots(records, history_model.objects.bulk_create(rows, batch_size=1000))
 
 
+def record_creations(records: HistoricalRecords, ids: Sequence[int], *, user) -> list[int]:
+    """Write the creation record ("+", signed by `user`) of each of the objects `ids`, just
+    inserted in bulk, with their many-to-many snapshots; returns the records' ids.
+
+    What simple-history's `bulk_history_create` writes (it sends no signals either), copied
+    inside the database (INSERT ... SELECT) instead of built as model instances: an import of
+    ten thousand tasks would spend more on those than on inserting the tasks.
+    """
+    model = records.cls
+    history_model = getattr(model, records.manager_name).model
+    quote = connection.ops.quote_name
+    tracked = [
+        f.column
+        for f in history_model._meta.fields
+        if not f.name.startswith("history_") and f.name != "history"
+    ]
+    extra = ["history_date", "history_change_reason", "history_type", "history_user_id"]
+    returning = connection.features.can_return_rows_from_bulk_insert
+    record_ids: list[int] = []
+    for start in range(0, len(ids), SNAPSHOT_CHUNK):
+        chunk = list(ids[start : start + SNAPSHOT_CHUNK])
+        sql = (
+            f"INSERT INTO {quote(history_model._meta.db_table)} "
+            f"({', '.join(quote(c) for c in [*tracked, *extra])}) "
+            f"SELECT {', '.join(quote(c) for c in tracked)}, %s, '', '+', %s "
+            f"FROM {quote(model._meta.db_table)} "
+            f"WHERE {quote(model._meta.pk.column)} IN ({', '.join(['%s'] * len(chunk))})"
+        )
+        if returning:  # PostgreSQL, SQLite 3.35+: the new records' ids, without a read
+            sql += f" RETURNING {quote(history_model._meta.pk.column)}"
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [timezone.now(), getattr(user, "pk", None), *chunk])
+            if returning:
+                record_ids += [row[0] for row in cursor.fetchall()]
+    if not returning:
+        found = history_model.objects.filter(**{f"{model._meta.pk.name}__in": ids})
+        record_ids = list(found.filter(history_type="+").values_list("pk", flat=True))
+    _snapshot_links(records, record_ids)
+    return record_ids
+
+
+# History records whose links one INSERT ... SELECT copies (a bounded list of ids per statement).
+SNAPSHOT_CHUNK = 2000
+
+
 def record_m2m_snapshots(records: HistoricalRecords, history_rows: Sequence) -> None:
     """Write the many-to-many part of history records created in bulk.
 
     `bulk_create_with_history` and `populate_history` write rows without the many-to-many
     snapshot, so a later diff would report assignees and tags "added" that were always there.
-    One read and one write per many-to-many field, however many records.
+    The links are copied inside the database (INSERT ... SELECT joined to the records), one
+    statement per many-to-many field and SNAPSHOT_CHUNK records: imports snapshot tens of
+    thousands of links, which as model instances cost more than writing the tasks.
     """
-    if not history_rows:
-        return
+    if history_rows:
+        _snapshot_links(records, [row.pk for row in history_rows])
+
+
+def _snapshot_links(records: HistoricalRecords, record_ids: Sequence[int]) -> None:
     model = records.cls
-    ids = [row.id for row in history_rows]
+    history_model = getattr(model, records.manager_name).model
     for field, m2m_history_model in _m2m_models(records):
-        through = getattr(model, field.name).through
-        source = next(f for f in through._meta.fields if f.related_model is model)
-        attnames = [f.attname for f in through._meta.fields]
-        by_owner: dict[int, list[dict]] = {}
-        # Plain values, not model instances: imports snapshot tens of thousands of links.
-        for link in through.objects.filter(**{f"{source.attname}__in": ids}).values(*attnames):
-            by_owner.setdefault(link[source.attname], []).append(link)
-        m2m_history_model.objects.bulk_create(
-            [
-                m2m_history_model(history_id=row.pk, **link)
-                for row in history_rows
-                for link in by_owner.get(row.id, [])
-            ],
-            batch_size=1000,
-        )
+        for start in range(0, len(record_ids), SNAPSHOT_CHUNK):
+            chunk = record_ids[start : start + SNAPSHOT_CHUNK]
+            _copy_links_of_records(model, field.name, m2m_history_model, history_model, chunk)
+
+
+def _copy_links_of_records(model, name, m2m_history_model, history_model, record_ids) -> None:
+    """INSERT ... SELECT the links of the records' objects into their m2m history."""
+    through = getattr(model, name).through
+    source = next(f for f in through._meta.fields if f.related_model is model)
+    quote = connection.ops.quote_name
+    columns = [f"link.{quote(f.column)}" for f in through._meta.fields]
+    targets = [m2m_history_model._meta.get_field(f.name).column for f in through._meta.fields]
+    history_column = m2m_history_model._meta.get_field("history").column
+    record_pk = history_model._meta.pk.column
+    object_pk = history_model._meta.get_field(model._meta.pk.name).column
+    places = ", ".join(["%s"] * len(record_ids))
+    sql = (
+        f"INSERT INTO {quote(m2m_history_model._meta.db_table)} "
+        f"({', '.join(quote(c) for c in [*targets, history_column])}) "
+        f"SELECT {', '.join(columns)}, record.{quote(record_pk)} "
+        f"FROM {quote(through._meta.db_table)} link "
+        f"JOIN {quote(history_model._meta.db_table)} record "
+        f"ON record.{quote(object_pk)} = link.{quote(source.column)} "
+        f"WHERE record.{quote(record_pk)} IN ({places})"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, list(record_ids))
 
 
 def changes_between(

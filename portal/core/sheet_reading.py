@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -338,6 +339,24 @@ def _xlsx_refused(exc: BaseException) -> SpreadsheetError:
     return SpreadsheetError(XLSX_CORRUPT)
 
 
+# Spreadsheet programs (and the portal's writer) store a character XML cannot hold as
+# _xHHHH_ (a carriage return as _x000D_) and a text that looks like one with its underscore
+# escaped (_x005F_x0041_ for "_x0041_"); openpyxl leaves both as they are.
+# An escaped underscore before what looks like an escape is that text as it is (XlsxWriter
+# writes "_x005F_x0041_" for "_x0041_"); any other escape is its character.
+OOXML_ESCAPE = re.compile("_x005[Ff]_(x[0-9A-Fa-f]{4}_)|_x([0-9A-Fa-f]{4})_")
+
+
+def _unescape(found: re.Match) -> str:
+    return "_" + found.group(1) if found.group(1) else chr(int(found.group(2), 16))
+
+
+def _unescaped(value: Any) -> Any:
+    if isinstance(value, str) and "_x" in value:
+        return OOXML_ESCAPE.sub(_unescape, value)
+    return value
+
+
 def _xlsx_rows(data: bytes) -> Iterator[dict[int, Any]]:
     """The first sheet's rows, one at a time, as {position: value} of the cells its XML holds
     (a missing row is an empty dict): neither the declared dimension nor a far cell makes
@@ -372,7 +391,7 @@ def _xlsx_rows(data: bytes) -> Iterator[dict[int, Any]]:
                     expected += 1
                     yield {}
                 expected += 1
-                yield {cell["column"] - 1: cell["value"] for cell in cells}
+                yield {cell["column"] - 1: _unescaped(cell["value"]) for cell in cells}
     except SpreadsheetError:
         raise
     except Exception as exc:

@@ -7,8 +7,9 @@
 - `read_table` (in `portal.core.sheet_reading`, re-exported here): a CSV or XLSX upload as a
   header and rows of cells, with bounded memory, refusing what is not a spreadsheet with a
   message people can act on, never an exception they would see as a 500.
-- `write_csv` / `write_xlsx` / `xlsx_bytes`: rows straight into a file; XLSX is written in
-  openpyxl's write-only mode, so memory stays flat however many rows there are, and every text
+- `write_csv` / `write_xlsx` / `xlsx_bytes`: rows straight into a file; XLSX is written by
+  XlsxWriter in constant-memory mode (about 3x faster than openpyxl's write-only mode, measured
+  in docs/spreadsheets.md), so memory stays flat however many rows there are, and every text
   cell leaves out the characters XML cannot hold (`xml_safe`), whatever is stored.
 """
 
@@ -16,9 +17,8 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 import re
-import tempfile
+import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -163,69 +163,116 @@ def write_xlsx(
     extra_sheets: Iterable[tuple[str, list[list[Any]]]] = (),
     work_dir: Path | None = None,
 ) -> int:
-    """Write an XLSX workbook in write-only (streaming) mode; returns the data rows written.
+    """Write an XLSX workbook in streaming mode; returns the data rows written.
 
     Text cells are neutralised; dates and times become date cells shown to the minute.
-    openpyxl keeps each sheet in a temporary file until the workbook is saved: in `work_dir`
-    when given (a job's own folder, emptied by its next attempt), else in the system's.
+    XlsxWriter's constant-memory mode writes each row to a temporary file as it comes (memory
+    stays flat) and zips the parts when the workbook closes: its files go to `work_dir` when
+    given (a job's own folder, emptied by its next attempt), else to the system's.
     """
-    from openpyxl import Workbook
-
-    workbook, used = Workbook(write_only=True), set()
-    sheet = _write_only_sheet(workbook, _sheet_title(title, used), work_dir)
-    _append_rows(sheet, [headers])
-    count = _append_rows(sheet, rows)
-    for name, extra_rows in extra_sheets:
-        _append_rows(_write_only_sheet(workbook, _sheet_title(name, used), work_dir), extra_rows)
-    workbook.save(out)
+    with _XlsxBook(out, work_dir) as book:
+        sheet = book.sheet(title)
+        sheet.append(headers)
+        count = sheet.extend(rows)
+        for name, extra_rows in extra_sheets:
+            book.sheet(name).extend(extra_rows)
     return count
 
 
-def _append_rows(sheet, rows: Iterable[Iterable[Any]]) -> int:
-    """Append rows of XLSX cells (`_xlsx_cell`) to a write-only sheet; returns how many."""
-    from openpyxl.cell import WriteOnlyCell
+class _XlsxBook:
+    """An XlsxWriter workbook in constant-memory mode, with the portal's cells (`_XlsxSheet`).
 
-    count = 0
-    for row in rows:
-        sheet.append([_xlsx_cell(sheet, v, WriteOnlyCell) for v in row])
-        count += 1
-    return count
+    Strings are always written as text (never read as formulas, addresses or numbers), and a
+    workbook that fails half-way removes its temporary files instead of leaving them behind.
+    """
+
+    def __init__(self, out: BinaryIO, work_dir: Path | None = None):
+        import xlsxwriter
+
+        options = {
+            "constant_memory": True,
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+            "strings_to_numbers": False,
+        }
+        if work_dir is not None:
+            options["tmpdir"] = str(work_dir)
+        self.book = xlsxwriter.Workbook(out, options)
+        self.formats = {
+            datetime: self.book.add_format({"num_format": MOMENT_XLSX}),
+            date: self.book.add_format({"num_format": DAY_XLSX}),
+        }
+        self.used: set[str] = set()
+
+    def sheet(self, title: str) -> _XlsxSheet:
+        worksheet = self.book.add_worksheet(_sheet_title(title, self.used))
+        # An export must import back whole: a text over Excel's 32,767 characters is written
+        # in full, as openpyxl wrote it (XlsxWriter would cut it; Excel shows the start).
+        worksheet.xls_strmax = sys.maxsize
+        return _XlsxSheet(worksheet, self.formats)
+
+    def __enter__(self) -> _XlsxBook:
+        return self
+
+    def __exit__(self, kind, exc, trace) -> None:
+        if kind is None:
+            self.book.close()
+            return
+        for worksheet in self.book.worksheets():  # the rows written so far, on disk
+            handle = getattr(worksheet, "row_data_fh", None)
+            if handle is not None:
+                handle.close()
+                Path(worksheet.row_data_filename).unlink(missing_ok=True)
 
 
-def _write_only_sheet(workbook, title: str, work_dir: Path | None):
-    sheet = workbook.create_sheet(title=title)
-    if work_dir is None:
-        return sheet
-    # What openpyxl's own `_get_writer` does, with the temporary file in `work_dir` (its
-    # default, the system's temporary folder, is left behind when the process is killed).
-    from openpyxl.worksheet import _writer
+class _XlsxSheet:
+    """Rows appended to one worksheet, each cell written by its type (`_xlsx_cell` rules)."""
 
-    descriptor, path = tempfile.mkstemp(dir=work_dir, prefix="sheet-", suffix=".xml")
-    os.close(descriptor)
-    _writer.ALL_TEMP_FILES.append(path)  # openpyxl removes it from there once saved
-    sheet._writer = _writer.WorksheetWriter(sheet, out=path)
-    sheet._writer.write_top()
-    return sheet
+    def __init__(self, worksheet, formats: dict[type, Any]):
+        self.worksheet, self.row = worksheet, 0
+        moment, day = formats[datetime], formats[date]
+        text, number = worksheet.write_string, worksheet.write_number
+        stamp, flag = worksheet.write_datetime, worksheet.write_boolean
+        # One writer per type of value; a subclass (or another type) takes the slow path.
+        self.writers: dict[type, Any] = {
+            str: lambda r, c, v: text(r, c, _xlsx_text(v)),
+            int: number,
+            float: number,
+            Decimal: number,
+            bool: flag,
+            datetime: lambda r, c, v: stamp(r, c, _local(v), moment),
+            date: lambda r, c, v: stamp(r, c, v, day),
+        }
+
+    def append(self, values: Iterable[Any]) -> None:
+        writers, row = self.writers, self.row
+        for column, value in enumerate(values):
+            if value is None:
+                continue
+            write = writers.get(type(value))
+            if write is None:
+                write, value = self._slow(value)
+            write(row, column, value)
+        self.row += 1
+
+    def _slow(self, value: Any):
+        for kind, write in self.writers.items():
+            if kind is not str and isinstance(value, kind):
+                return write, value
+        return self.writers[str], str(value)
+
+    def extend(self, rows: Iterable[Iterable[Any]]) -> int:
+        start = self.row
+        for values in rows:
+            self.append(values)
+        return self.row - start
 
 
 def _xlsx_text(value: str) -> str:
-    return neutralise_formula(xml_safe(value))
-
-
-def _xlsx_cell(sheet, value: Any, cell_class) -> Any:
-    if isinstance(value, str):
-        return _xlsx_text(value)
-    if isinstance(value, datetime):
-        cell = cell_class(sheet, value=_local(value))
-        cell.number_format = MOMENT_XLSX
-        return cell
-    if isinstance(value, date):
-        cell = cell_class(sheet, value=value)
-        cell.number_format = DAY_XLSX
-        return cell
-    if isinstance(value, Decimal | int | float) or value is None:
-        return value
-    return _xlsx_text(str(value))
+    # XML reads a carriage return as a line feed: write it as one (a line break either way)
+    # rather than as XlsxWriter's _x000D_ escape.
+    text = neutralise_formula(xml_safe(value))
+    return text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text
 
 
 def write_table(
@@ -278,14 +325,10 @@ def csv_text(sheets: Iterable[Sheet], *, titles: bool = True) -> str:
 
 def xlsx_bytes(sheets: Iterable[Sheet]) -> bytes:
     """The sheets as an XLSX workbook, one worksheet each, written as `write_xlsx` writes."""
-    from openpyxl import Workbook
-
-    book, used = Workbook(write_only=True), set()
-    for sheet in sheets:
-        ws = _write_only_sheet(book, _sheet_title(sheet.title, used), None)
-        _append_rows(ws, [[str(h) for h in sheet.header], *sheet.rows])
     out = io.BytesIO()
-    book.save(out)
+    with _XlsxBook(out) as book:
+        for sheet in sheets:
+            book.sheet(sheet.title).extend([[str(h) for h in sheet.header], *sheet.rows])
     return out.getvalue()
 
 

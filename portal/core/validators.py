@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime
+from functools import cache
 from typing import Any
 
 MAX_JSON_DEPTH = 32
@@ -98,17 +99,33 @@ def text_problem(value: str, *, multi_line: bool = False) -> str | None:
     return CONTROL_CHARACTER if pattern.search(value) else None
 
 
-def stored_value_problem(field, value: Any) -> str | None:
-    """Why a model field's value cannot be stored or shown safely, or None."""
+@cache
+def _field_kind(field) -> str:
+    """What `stored_value_problem` checks of a model field, worked out once per field (a
+    bulk import checks every field of thousands of rows)."""
     from django.db import models
 
     if isinstance(field, models.JSONField):
+        return "json"
+    if isinstance(field, models.TextField):
+        return "lines"
+    if isinstance(field, models.CharField):
+        return "line"
+    if isinstance(field, models.DateTimeField):
+        return "moment"
+    return ""
+
+
+def stored_value_problem(field, value: Any) -> str | None:
+    """Why a model field's value cannot be stored or shown safely, or None."""
+    kind = _field_kind(field)
+    if kind == "json":
         return json_problem(value)
-    if isinstance(value, str) and "\x00" in value:
-        return NUL_CHARACTER
-    if isinstance(value, str) and isinstance(field, models.CharField | models.TextField):
-        return text_problem(value, multi_line=isinstance(field, models.TextField))
-    if isinstance(field, models.DateTimeField) and isinstance(value, datetime):
+    if isinstance(value, str):
+        if kind in ("line", "lines"):
+            return text_problem(value, multi_line=kind == "lines")
+        return NUL_CHARACTER if "\x00" in value else None
+    if kind == "moment" and isinstance(value, datetime):
         return datetime_problem(value)
     return None
 

@@ -44,6 +44,7 @@ NAMES = (
     "api_create_cf",
     "admin_changelist",
     "daily_summary",
+    "daily_summary_many",
     "api_signin",
     "team_board",
     "team_list",
@@ -105,6 +106,7 @@ class Bench(DoorMeasures, PageMeasures, OutboxMeasures, CustomFieldMeasures):
         export_rows: int,
         events: int = 1000,
         cf_sheet_rows: int = 10_000,
+        summary_teams: int = 2000,
     ):
         self.data = data
         self.iterations = max(1, iterations)
@@ -113,6 +115,7 @@ class Bench(DoorMeasures, PageMeasures, OutboxMeasures, CustomFieldMeasures):
         self.export_rows = export_rows
         self.events = max(1, events)
         self.cf_sheet_rows = max(1, cf_sheet_rows)
+        self.summary_teams = max(len(data.teams), summary_teams)
         self.webhook_endpoint = None
         self.receiver = None
         self.rows: dict[str, Row] = {}

@@ -33,8 +33,9 @@ from portal.jobs.selectors import (
     tasks_purged_since,
 )
 from portal.jobs.services import (
+    SummariesSent,
+    daily_summaries_email,
     daily_summaries_store,
-    daily_summary_email,
     due_events_record,
     jobs_purge_finished,
     overdue_reminders_send,
@@ -43,6 +44,8 @@ from portal.tasks.services import tasks_purge_archived
 
 logger = logging.getLogger(__name__)
 
+# Teams summarised together: the queries of a run grow with the batches, not the teams.
+SUMMARY_BATCH = 100
 PROBE_FAILED = "The test job was asked to fail."
 SUMMARY_EMAIL_FAILED = (
     "Summaries were written, but emailing them failed for {teams} ({error}); run the job again "
@@ -72,21 +75,32 @@ def daily_summary(
     by_day: dict[date_type, list] = {}
     for team_obj, day in plan:
         by_day.setdefault(day, []).append(team_obj)
-    done: list[tuple] = []
-    for day, teams in sorted(by_day.items()):
-        done += zip(teams, daily_summaries_store(teams=teams, day=day), strict=True)
-    ctx.progress(50, "summaries written")
-    recipients = summary_recipients_by_team(team_ids=[t.pk for t, _ in done])
-    files, emailed, email_errors = [], 0, {}
-    for index, (team_obj, record) in enumerate(done):
+    batches = [
+        (day, teams[start : start + SUMMARY_BATCH])
+        for day, teams in sorted(by_day.items())
+        for start in range(0, len(teams), SUMMARY_BATCH)
+    ]
+    files, emailed, email_errors, done = [], 0, {}, 0
+    # A batch of teams costs the same few queries however many teams and tasks it holds:
+    # collected, stored in one upsert, recipients in one query, emailed with two, one progress.
+    for number, (day, teams) in enumerate(batches, start=1):
+        records = daily_summaries_store(teams=teams, day=day)
+        recipients = summary_recipients_by_team(team_ids=[t.pk for t in teams])
         try:
-            emailed += daily_summary_email(summary=record, recipients=recipients[team_obj.pk])
-        except Exception as exc:  # one team's mail problem must not stop the other summaries
-            logger.exception("daily summary %s: emailing team %s failed", record.date, team_obj.key)
-            email_errors[team_obj.key] = f"{type(exc).__name__}: {exc}"
-        files.append(record.path)
-        ctx.progress(50 + 50 * (index + 1) / len(done), f"{team_obj.key} done")
-    logger.info("daily summary: %s team(s), %s email(s)", len(done), emailed)
+            sent = daily_summaries_email(summaries=records, recipients=recipients)
+        except Exception as exc:  # the batch's mail problem must not stop the other batches
+            logger.exception("daily summary %s: emailing a batch failed", day)
+            sent = SummariesSent(failed={team.pk: exc for team in teams})
+        emailed += sent.emailed
+        for team_obj in teams:
+            if team_obj.pk in sent.failed:
+                error = sent.failed[team_obj.pk]
+                logger.error("daily summary %s: emailing team %s failed", day, team_obj.key)
+                email_errors[team_obj.key] = f"{type(error).__name__}: {error}"
+        files += [record.path for record in records]
+        done += len(teams)
+        ctx.progress(100 * number / len(batches), f"{done} of {len(plan)} teams done")
+    logger.info("daily summary: %s team(s), %s email(s)", done, emailed)
     if email_errors:
         raise RuntimeError(
             SUMMARY_EMAIL_FAILED.format(
@@ -95,7 +109,7 @@ def daily_summary(
         )
     return {
         "dates": [day.isoformat() for day in sorted(by_day)],
-        "teams": len(done),
+        "teams": done,
         "files": files,
         # A resumed attempt sends only what earlier attempts did not; the total for the teams
         # and days this run covers comes from the records, what this attempt sent is

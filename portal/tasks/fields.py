@@ -198,15 +198,24 @@ def plain_names(fields: Iterable[TaskField] = TASK_FIELDS) -> tuple[str, ...]:
     return tuple(f.name for f in fields if f.row == (f.name,) and f.api == (f.name,))
 
 
+def sheet_fields(
+    fields: Iterable[TaskField] = TASK_FIELDS, *, export_only: bool
+) -> tuple[TaskField, ...]:
+    """The fields with a column in the task sheet, in the sheet's order: those read on import
+    (`export_only=False`) or those only written."""
+    return tuple(
+        sorted(
+            (f for f in fields if f.sheet is not None and f.export_only == export_only),
+            key=lambda f: f.sheet[0],
+        )
+    )
+
+
 def sheet_columns(
     fields: Iterable[TaskField] = TASK_FIELDS, *, export_only: bool
 ) -> tuple[str, ...]:
     """The task sheet's columns read on import (`export_only=False`) or only written."""
-    placed = sorted(
-        (f.sheet for f in fields if f.sheet is not None and f.export_only == export_only),
-        key=lambda position_and_column: position_and_column[0],
-    )
-    return tuple(column for _, column in placed)
+    return tuple(f.sheet[1] for f in sheet_fields(fields, export_only=export_only))
 
 
 def page_form_names(fields: Iterable[TaskField] = TASK_FIELDS) -> tuple[str, ...]:

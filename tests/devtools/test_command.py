@@ -31,6 +31,7 @@ SMALL = {
     "export_rows": 100,
     "events": 40,
     "cf_sheet_rows": 20,
+    "summary_teams": 40,
 }
 PAGE_ROWS = (
     "team_board",

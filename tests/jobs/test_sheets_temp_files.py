@@ -51,7 +51,8 @@ def test_a_killed_writer_leaves_its_sheet_in_the_work_folder_only(tmp_path, syst
     os.kill(pid, signal.SIGKILL)
     os.waitpid(pid, 0)
     assert _files(system_temp) == []
-    assert [name.startswith("sheet-") for name in _files(work)] == [True]
+    # The writer's rows so far (XlsxWriter's constant-memory file), in the work folder only.
+    assert len(_files(work)) == 1
 
 
 def test_the_next_attempt_removes_what_a_killed_one_left(sheet_world, lead, system_temp):

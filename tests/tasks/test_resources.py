@@ -57,3 +57,33 @@ def test_export_queries_stay_constant(team, lead):
         return len(ctx.captured_queries)
 
     assert count(3) == count(60)
+
+
+def test_export_cells_come_from_the_field_description(monkeypatch):
+    from portal.tasks import fields
+    from portal.tasks.resources import task_export
+
+    assert len(task_export.sheet_cells()) == len(TASK_COLUMNS)
+    # A field placed in the sheet by the description is exported with no other change.
+    extra = fields.TaskField.plain("title", sheet=(99, "title_again"), export_only=True)
+    monkeypatch.setattr(fields, "TASK_FIELDS", (*fields.TASK_FIELDS, extra))
+    monkeypatch.setattr(fields.sheet_fields, "__defaults__", (fields.TASK_FIELDS,))
+    cells = task_export.sheet_cells()
+    assert len(cells) == len(TASK_COLUMNS) + 1
+    assert cells[-1]({"title": "Renew"}, {}, None) == "Renew"
+
+
+def test_export_reads_three_queries_a_chunk(team, lead, monkeypatch):
+    from portal.tasks.resources import task_export
+
+    monkeypatch.setattr(task_export, "EXPORT_CHUNK", 10)
+    parent = TaskFactory(team=team)
+    TaskFactory.create_batch(24, team=team, parent=parent)
+    queryset = tasks_visible_to(fetched_by=lead)
+    roles_for(lead)
+    with CaptureQueriesContext(connection) as ctx:
+        rows = list(task_export.export_rows(queryset, [], {}))
+    assert len(rows) == 25
+    # Each of the 3 chunks: its rows, their links, their parents' keys (the rows' query is
+    # one for the whole export where the database streams it).
+    assert len(ctx.captured_queries) <= 3 * 3 + 1

@@ -19,6 +19,8 @@ Records in `records`, what is sent in `mail`; import them from `portal.jobs.serv
 from portal.jobs.services.mail import (
     REMINDER_BATCH,
     RemindersSent,
+    SummariesSent,
+    daily_summaries_email,
     daily_summaries_store,
     daily_summary_email,
     daily_summary_store,
@@ -60,6 +62,8 @@ __all__ = [
     "RUN_JOB",
     "SUMMARY_SUBJECT",
     "RemindersSent",
+    "SummariesSent",
+    "daily_summaries_email",
     "daily_summaries_store",
     "daily_summary_email",
     "daily_summary_store",

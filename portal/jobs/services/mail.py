@@ -92,6 +92,56 @@ def daily_summary_email(*, summary: DailySummary, recipients: list[User] | None 
     return len(messages)
 
 
+@dataclass
+class SummariesSent:
+    """What `daily_summaries_email` did: people emailed, and the teams whose email failed."""
+
+    emailed: int = 0
+    failed: dict[int, Exception] = field(default_factory=dict)  # team id -> why
+
+
+@transaction.atomic
+def daily_summaries_email(
+    *, summaries: Sequence[DailySummary], recipients: dict[int, list[User]]
+) -> SummariesSent:
+    """Email each summary of a batch to its team's `recipients` once, in two queries for the
+    whole batch (the rows locked, then the sent ones marked in one UPDATE).
+
+    The rule is `daily_summary_email`'s: a summary already emailed is not sent again, and one
+    whose email fails is not marked, so the next run tries it again (the other teams of the
+    batch are marked). The rows stay locked while the batch's emails go out, so two runs never
+    both send; if the process dies mid-batch, the batch's emails may go out once more.
+    """
+    outcome = SummariesSent()
+    if not summaries:
+        return outcome
+    teams = {summary.pk: summary.team for summary in summaries}
+    locked = DailySummary.objects.select_for_update().filter(pk__in=teams, emailed_at__isnull=True)
+    sent: list[DailySummary] = []
+    connection = get_connection()
+    for record in locked.order_by("pk"):
+        team = teams[record.pk]
+        subject = single_line(
+            SUMMARY_SUBJECT.format(
+                site=settings.SITE_NAME, team=team.name, day=record.date.isoformat()
+            )
+        )
+        people = recipients.get(record.team_id, [])
+        messages = [EmailMessage(subject, record.body, to=[p.email]) for p in people]
+        try:
+            if messages:
+                connection.send_messages(messages)
+        except Exception as exc:  # that team's mail only; it is tried again next run
+            outcome.failed[record.team_id] = exc
+            continue
+        record.emailed_at, record.emailed_to = timezone.now(), len(messages)
+        sent.append(record)
+        outcome.emailed += len(messages)
+    if sent:
+        DailySummary.objects.bulk_update(sent, ["emailed_at", "emailed_to"])
+    return outcome
+
+
 REMINDER_BATCH = 100
 
 

@@ -48,7 +48,8 @@ from portal.tasks.resources.task_columns import (
     TEAM_UNKNOWN,
     TITLE_REQUIRED,
 )
-from portal.tasks.resources.task_sheet import NO, YES, TaskResource, tasks_for_sheet
+from portal.tasks.resources.task_export import NO, YES
+from portal.tasks.resources.task_sheet import TaskResource, tasks_for_sheet
 
 # The tasks app's sheets, registered by the spreadsheets app when the portal starts.
 SHEETS = {

@@ -84,11 +84,14 @@ def member_logins(columns: list[CustomColumn]) -> dict[int, dict[str, int]]:
     return found
 
 
-def cells_of(task, columns: list[CustomColumn], people: dict[int, str]) -> list[Any]:
-    values = task.custom_fields or {}
+def cells_of(
+    team_id: int, values: dict | None, columns: list[CustomColumn], people: dict[int, str]
+) -> list[Any]:
+    """The custom cells of a task of `team_id` whose custom values are `values`."""
+    values = values or {}
     cells = []
     for column in columns:
-        definition = column.by_team.get(task.team_id)
+        definition = column.by_team.get(team_id)
         cells.append(
             "" if definition is None else sheet_cell(definition, values.get(column.key), people)
         )

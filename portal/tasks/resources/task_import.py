@@ -2,23 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 from import_export.results import RowResult
 
-from portal.core.parsing import parse_due
 from portal.core.resources import (
     ROW,
     CellError,
     Lookalike,
     Problem,
     cell_changes,
-    local_minute,
-    names,
     same_text,
     split_list,
     text,
@@ -30,11 +24,20 @@ from portal.tasks.choices import Priority, Status
 from portal.tasks.custom_fields import PERSON_INVALID, _is_empty, clean_value
 from portal.tasks.custom_show import sheet_cell, sheet_value
 from portal.tasks.due import due_given
-from portal.tasks.keys import parse_task_key
 from portal.tasks.models import FieldType, Task
-from portal.tasks.repeat import parse_repeat_text, stored_repeat
+from portal.tasks.repeat import parse_repeat_text
 from portal.tasks.resources import task_columns as spec
 from portal.tasks.resources.tags import TAG_NAME_TAKEN
+from portal.tasks.resources.task_cells import (
+    cell_text,
+    due_day_of,
+    parse_choice,
+    parse_due_cell,
+    parse_hours,
+    parse_key,
+    same_due,
+    stored_value,
+)
 from portal.tasks.resources.task_custom import (
     NO_SUCH_FIELD,
     columns_for_teams,
@@ -43,123 +46,6 @@ from portal.tasks.resources.task_custom import (
 )
 from portal.tasks.selectors import tags_seen_by, tasks_by_key, tasks_like
 from portal.teams.selectors import teams_by_name, users_by_login
-
-
-def _parse_due(value: Any) -> date | datetime | None:
-    """A due date from a cell: a day (a date cell, a date-time cell at midnight, or text such as
-    2026-12-24) or a moment (a date-time cell, or ISO text with a time; local time if naive)."""
-    if value is None or value == "":
-        return None
-    if isinstance(value, datetime):
-        # Excel stores times as fractions of a day: round away floating-point dust.
-        value = (value + timedelta(microseconds=500_000)).replace(microsecond=0)
-        if value.tzinfo is None and value.time() == time(0, 0):
-            return value.date()  # a date cell: Excel has no dates without a time
-    elif not isinstance(value, date):
-        value = text(value).strip()
-        if not value:
-            return None
-    given = parse_due(value)
-    if given is None:
-        raise CellError(spec.DATE_INVALID)
-    return given
-
-
-def _same_due(given: date | datetime | None, task: Task) -> bool:
-    """Whether a cell says the due date the task has (a moment to the minute, as written)."""
-    if isinstance(given, datetime):
-        return task.due_day is None and local_minute(given) == local_minute(task.due_date)
-    if given is None:
-        return task.due_date is None
-    return given == task.due_day
-
-
-def _parse_hours(value: Any) -> Decimal | None:
-    if value is None or value == "":
-        return None
-    if isinstance(value, bool):
-        raise CellError(spec.NUMBER_INVALID)
-    try:
-        number = Decimal(str(value).strip()) if not isinstance(value, Decimal) else value
-    except InvalidOperation:
-        raise CellError(spec.NUMBER_INVALID) from None
-    if not number.is_finite():
-        raise CellError(spec.NUMBER_INVALID)
-    return number
-
-
-def _choice(value: Any, choices, column: str, required: bool) -> str | None:
-    word = text(value).strip()
-    listed = ", ".join(choices.values)
-    if not word:
-        if required:
-            raise CellError(spec.CHOICE_REQUIRED.format(column=column, choices=listed))
-        return None
-    for stored, label in choices.choices:
-        if word.lower() in (stored, str(label).lower()):
-            return stored
-    raise CellError(spec.CHOICE_INVALID.format(value=word[:50], column=column, choices=listed))
-
-
-def _key(value: Any) -> tuple[str, int] | None:
-    raw = text(value).strip()
-    if not raw:
-        return None
-    key = parse_task_key(raw)
-    if key is None:
-        raise CellError(spec.KEY_INVALID)
-    return key
-
-
-def _due_cell(value: date | datetime | None) -> str:
-    """A due date as the sheet shows it: 2026-12-31, or 2026-12-31 17:00 in local time."""
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        moment = local_minute(value) if timezone.is_aware(value) else value
-        return moment.strftime("%Y-%m-%d %H:%M")
-    return value.isoformat()
-
-
-def _due_day(value: date | datetime | None) -> date | None:
-    """The day of a due date as `tasks_like` compares it."""
-    if isinstance(value, datetime):
-        return timezone.localdate(value) if timezone.is_aware(value) else value.date()
-    return value
-
-
-def _hours_cell(value: Decimal | None) -> str:
-    return "" if value is None else format(Decimal(value).normalize(), "f")
-
-
-def _cell(name: str, value: Any) -> str:
-    """A field's value as its cell shows it, to compare and to list in the preview."""
-    if name == "due_date":
-        return _due_cell(value)
-    if name in ("estimated_hours", "actual_hours"):
-        return _hours_cell(value)
-    if name == "assignees":
-        return names(person.username for person in value)
-    if name == "tags":
-        return names(tag if isinstance(tag, str) else tag.name for tag in value)
-    if name == "parent":
-        return value.key if value is not None else ""
-    if name == "is_archived":
-        return "yes" if value else "no"
-    if name == "repeat":
-        return value.text() if value else ""
-    return "" if value is None else str(value)
-
-
-def _stored(task: Task, name: str) -> Any:
-    """A task's value of a sheet column (assignees and tags from the selector's preload)."""
-    if name == "due_date":
-        return due_given(task.due_date, task.due_day)
-    if name in ("assignees", "tags"):
-        return list(getattr(task, name).all())
-    if name == "repeat":
-        return stored_repeat(task.repeat_rule, task.repeat_from)
-    return getattr(task, name)
 
 
 class _TaskSheet(SheetImport):
@@ -199,7 +85,7 @@ class _TaskSheet(SheetImport):
 
     def key_of(self, row: ImportRow) -> tuple[str, int] | None:
         try:
-            return _key(self.value(row, "key"))
+            return parse_key(self.value(row, "key"))
         except CellError:
             return None
 
@@ -252,7 +138,7 @@ class _TaskSheet(SheetImport):
         found = []
         for row in candidates:
             fields = row.write.fields
-            title, due = fields.get("title", "").strip(), _due_day(fields.get("due_date"))
+            title, due = fields.get("title", "").strip(), due_day_of(fields.get("due_date"))
             wanted = (row.write.team.pk, title, due)
             if wanted in keys:
                 self.result.lookalikes.append(Lookalike(row.number, keys[wanted]))
@@ -288,7 +174,7 @@ class _TaskSheet(SheetImport):
         for row in self.rows:
             for name in ("key", "parent"):
                 try:
-                    found = _key(self.value(row, name)) if name in self.sheet else None
+                    found = parse_key(self.value(row, name)) if name in self.sheet else None
                 except CellError:
                     found = None
                 if found:
@@ -327,11 +213,13 @@ class _TaskSheet(SheetImport):
             # What the row changes, from the cells as stored and as given (read before the
             # write, which drops the preloaded links).
             before = {
-                name: _cell(name, _stored(task, name))
+                name: cell_text(name, stored_value(task, name))
                 for name in fields
                 if name in spec.TASK_COLUMNS
             }
-            after = {name: _cell(name, value) for name, value in fields.items() if name in before}
+            after = {
+                name: cell_text(name, value) for name, value in fields.items() if name in before
+            }
             row.changes = cell_changes({**before, **custom_before}, {**after, **custom_after})
         row.write = services.TaskWrite(team=team, fields=fields, task=task)
 
@@ -376,7 +264,7 @@ class _TaskSheet(SheetImport):
         if "key" not in self.sheet:
             return None
         try:
-            key = _key(self.value(row, "key"))
+            key = parse_key(self.value(row, "key"))
         except CellError as exc:
             self.problem(row, "key", str(exc))
             return None
@@ -416,16 +304,16 @@ class _TaskSheet(SheetImport):
             fields[name] = given
         elif name in ("status", "priority"):
             choices = Status if name == "status" else Priority
-            choice = _choice(value, choices, name, required=task is not None)
+            choice = parse_choice(value, choices, name, required=task is not None)
             if choice is not None:
                 fields[name] = choice
         elif name == "due_date":
-            given = _parse_due(value)
-            if task is not None and _same_due(given, task):
+            given = parse_due_cell(value)
+            if task is not None and same_due(given, task):
                 given = due_given(task.due_date, task.due_day)  # as stored: unchanged
             fields[name] = given
         elif name in ("estimated_hours", "actual_hours"):
-            fields[name] = _parse_hours(value)
+            fields[name] = parse_hours(value)
         elif name == "assignees":
             logins = split_list(value)
             unknown = [login for login in logins if login.lower() not in self.people]
@@ -451,7 +339,7 @@ class _TaskSheet(SheetImport):
 
     def _parent(self, value: Any) -> Task | None:
         try:
-            key = _key(value)
+            key = parse_key(value)
         except CellError:
             raise CellError(spec.PARENT_INVALID) from None
         if key is None:

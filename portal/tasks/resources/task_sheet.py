@@ -7,23 +7,20 @@ from typing import Any
 from django.utils import timezone
 from import_export import fields
 
-from portal.core.resources import SheetResource, local_minute, names
+from portal.core.resources import SheetResource
 from portal.tasks.choices import Priority, Status
 from portal.tasks.models import Task
-from portal.tasks.repeat import repeat_text
 from portal.tasks.resources.task_columns import TASK_COLUMNS, TASK_IMPORT_COLUMNS
 from portal.tasks.resources.task_custom import (
-    cells_of,
     columns_for_tasks,
     columns_for_teams,
     custom_help,
     people_of,
 )
+from portal.tasks.resources.task_export import NO, export_rows
 from portal.tasks.resources.task_import import _TaskSheet
 from portal.tasks.selectors import task_list
 from portal.teams.selectors import teams_writable_by
-
-YES, NO = "yes", "no"
 
 
 class TaskResource(SheetResource):
@@ -75,8 +72,9 @@ class TaskResource(SheetResource):
         return [*self.columns, *(c.header for c in self._custom_columns(queryset))]
 
     def rows(self, queryset):
-        self._custom_columns(queryset)
-        return super().rows(queryset)
+        """The export's rows, read lean and built from the field description (`task_export`)."""
+        custom = self._custom_columns(queryset)
+        return export_rows(queryset, custom, getattr(self, "_people", {}))
 
     def example(self, user) -> list[Any]:
         team = teams_writable_by(fetched_by=user).first()
@@ -137,29 +135,6 @@ class TaskResource(SheetResource):
             rows[0].append("")
             explanation.append([column.header, *custom_help(column)])
         return headers, rows, explanation
-
-    def row(self, task: Task) -> list[Any]:
-        return [
-            task.key,
-            task.team.key,
-            task.title,
-            task.description,
-            task.status,
-            task.priority,
-            task.due_day if task.due_day is not None else local_minute(task.due_date),
-            task.estimated_hours,
-            task.actual_hours,
-            names(u.username for u in task.assignees.all()),
-            names(t.name for t in task.tags.all()),
-            task.parent.key if task.parent_id else "",
-            YES if task.is_archived else NO,
-            repeat_text(task.repeat_rule, task.repeat_from),
-            task.created_by.username if task.created_by_id else "",
-            local_minute(task.created_at),
-            local_minute(task.updated_at),
-            local_minute(task.completed_at),
-            *cells_of(task, self._custom or [], getattr(self, "_people", {})),
-        ]
 
     # --- import ---------------------------------------------------------------------------
     def sheet_for(self, user, headers, cells, progress) -> _TaskSheet:

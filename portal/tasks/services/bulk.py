@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from portal.accounts.models import User
 from portal.core.concurrency import ROW_GONE
-from portal.core.history import record_m2m_snapshots
+from portal.core.history import record_creations, record_m2m_snapshots
 from portal.events.services import record_events
 from portal.tasks import events
 from portal.tasks import permissions as task_perms
@@ -361,9 +361,7 @@ def _link_ids(task: Task, links: dict[str, list]) -> dict[str, tuple[set[int], s
 
 def _insert_tasks(actor: User, tasks: list[Task], links: list[dict[str, list]]) -> list[Task]:
     """Insert new tasks (numbers set) with their links and one history record each."""
-    from simple_history.utils import bulk_create_with_history
-
-    created = bulk_create_with_history(tasks, Task, batch_size=500, default_user=actor)
+    created = Task.objects.bulk_create(tasks, batch_size=500)
     # bulk_create returns pks on PostgreSQL and SQLite; fall back to a lookup elsewhere.
     if any(t.pk is None for t in created):
         keys = {(t.team_id, t.number) for t in created}
@@ -374,9 +372,8 @@ def _insert_tasks(actor: User, tasks: list[Task], links: list[dict[str, list]]) 
         for task in created:
             task.pk = pks[(task.team_id, task.number)]
     _link(created, links, replace=False)
-    # The creation records were written before the links: give them their snapshot.
-    records = Task.history.filter(id__in=[t.pk for t in created]).only("history_id", "id")
-    record_m2m_snapshots(TASK_HISTORY, list(records))
+    # One creation record each, written after the links so that it holds their snapshot.
+    record_creations(TASK_HISTORY, [t.pk for t in created], user=actor)
     return created
 
 

@@ -92,6 +92,12 @@ class Command(BaseCommand):
             help="Rows in the import with five custom columns (10,000).",
         )
         parser.add_argument(
+            "--summary-teams",
+            type=int,
+            default=2000,
+            help="Teams the data set's tasks are spread over in daily_summary_many (2,000).",
+        )
+        parser.add_argument(
             "--events",
             type=int,
             default=1000,
@@ -183,6 +189,7 @@ class Command(BaseCommand):
             export_rows=min(options["export_rows"], options["tasks"]),
             events=options["events"],
             cf_sheet_rows=options["cf_sheet_rows"],
+            summary_teams=options["summary_teams"],
         )
         explain = None
         try:
