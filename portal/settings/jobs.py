@@ -1,6 +1,6 @@
 """Background jobs: the django-q2 cluster and the portal's job records (docs/jobs.md)."""
 
-from urllib.parse import urlparse
+from urllib.parse import unquote, urlparse
 
 from portal.env import env
 from portal.settings.services import REDIS_URL
@@ -24,7 +24,7 @@ if REDIS_URL:
         "host": _redis.hostname or "127.0.0.1",
         "port": _redis.port or 6379,
         "db": int((_redis.path or "/0").lstrip("/") or 0),
-        "password": _redis.password,
+        "password": unquote(_redis.password) if _redis.password else None,
     }
 else:
     Q_CLUSTER["orm"] = "default"
