@@ -205,7 +205,7 @@ def test_entrypoint_waits_for_the_database_and_gives_up(tmp_path):
     out, err = process.communicate(timeout=60)
     assert process.returncode == 1
     assert "command ran" not in out
-    assert "database not reachable" in err
+    assert "database not reachable" in out
 
     process = _entrypoint(
         "python", "-c", "print('command ran')", DATABASE_URL=f"sqlite:///{tmp_path / 'db'}"
