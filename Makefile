@@ -18,9 +18,10 @@ $(PY):
 	if [ -z "$$py" ]; then echo "error: Python 3.12 or newer is required and none was found (install it, or set PYTHON=/path/to/python3.12)." >&2; exit 1; fi; \
 	echo "Creating $(VENV) with $$py"; "$$py" -m venv $(VENV)
 
-$(VENV)/.installed: $(PY) requirements/base.txt requirements/dev.txt
-	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements/dev.txt
+# uv installs the pins in seconds (bootstrapped with pip, given pip's index settings); pip is
+# the fallback, and INSTALL_WITH=pip forces it (requirements/install.py).
+$(VENV)/.installed: $(PY) requirements/base.txt requirements/dev.txt requirements/install.py
+	$(PY) requirements/install.py requirements/dev.txt
 	@touch $@
 
 setup: venv
