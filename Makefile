@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format venv setup demo worker clean screenshots loadtest
+.PHONY: run test lint format venv setup demo worker clean screenshots loadtest lock
 
 venv: $(VENV)/.installed
 
@@ -23,6 +23,13 @@ $(PY):
 $(VENV)/.installed: $(PY) requirements/base.txt requirements/dev.txt requirements/install.py
 	$(PY) requirements/install.py requirements/dev.txt
 	@touch $@
+
+# The image's hashed lock (Dockerfile: pip --require-hashes): every package base.txt pulls in,
+# at one version, with the hashes of its files on the package index. Run after changing base.txt;
+# tests/deploy/test_image.py checks that the two agree.
+lock: venv
+	$(VENV)/bin/uv pip compile --no-config --universal --python-version 3.12 --generate-hashes \
+	  --custom-compile-command "make lock" requirements/base.txt -o requirements/base.lock
 
 setup: venv
 	@mkdir -p "$${VAR_DIR:-var}"

@@ -153,17 +153,17 @@ def test_every_deployment_variable_is_in_the_operations_guide():
 def test_dockerfile_is_multi_stage_non_root_with_healthcheck():
     text = (ROOT / "Dockerfile").read_text()
     stages = [line for line in text.splitlines() if line.startswith("FROM ")]
-    assert stages == [
-        "FROM python:${PYTHON_VERSION}-slim AS builder",
-        "FROM python:${PYTHON_VERSION}-slim AS runtime",
-    ]
-    assert "ARG PYTHON_VERSION=3.12" in text
-    assert "pip wheel --wheel-dir /wheels" in text
-    assert "pip install --no-index --find-links=/wheels" in text
+    assert stages == ["FROM ${PYTHON_IMAGE} AS builder", "FROM ${PYTHON_IMAGE} AS runtime"]
+    assert "ARG PYTHON_VERSION=3.12\nARG PYTHON_IMAGE=python:${PYTHON_VERSION}-slim" in text
+    # Hashes checked on download; runtime installs exactly those wheels.
+    assert "pip wheel --require-hashes --wheel-dir /wheels -r requirements/base.lock" in text
+    assert "pip install --no-index --no-deps /wheels/*.whl" in text
     assert "\nUSER portal\n" in text
     assert "HEALTHCHECK " in text and "/healthz" in text
     assert "collectstatic --noinput" in text
     assert 'ENTRYPOINT ["/app/portal/core/entrypoint.sh"]' in text
+    # No frontend image fetched at build time (offline builds).
+    assert "# syntax=" not in text
     for line in text.splitlines():
         if line.startswith("COPY ") and "--from" not in line:
             for source in line.split()[1:-1]:
