@@ -31,11 +31,12 @@ lock: venv
 	$(VENV)/bin/uv pip compile --no-config --universal --python-version 3.12 --generate-hashes \
 	  --custom-compile-command "make lock" requirements/base.txt -o requirements/base.lock
 
+# The system checks run once, when the server starts (`run`), not in every set-up step.
 setup: venv
 	@mkdir -p "$${VAR_DIR:-var}"
-	$(PY) manage.py migrate --noinput
-	$(PY) manage.py setup_schedules
-	$(PY) manage.py demo --url http://$(HOST):$(PORT)/
+	$(PY) manage.py migrate --noinput --skip-checks
+	$(PY) manage.py setup_schedules --skip-checks
+	$(PY) manage.py demo --url http://$(HOST):$(PORT)/ --skip-checks
 
 # Web server and a django-q2 cluster together; Ctrl-C stops both. The cluster runs in its own
 # process group so that Ctrl-C reaches only the web server; the trap then asks the cluster's
