@@ -26,10 +26,10 @@ if REDIS_URL:
         "db": int((_redis.path or "/0").lstrip("/") or 0),
         "password": unquote(_redis.password) if _redis.password else None,
     }
-    Q_CLUSTER["broker_class"] = "portal.jobs.brokers.HeartbeatRedis"
 else:
     Q_CLUSTER["orm"] = "default"
-    Q_CLUSTER["broker_class"] = "portal.jobs.brokers.HeartbeatORM"
+# django-q2's own brokers (ORM or Redis, as above), touching WORKER_HEARTBEAT_FILE.
+Q_CLUSTER["broker_class"] = "portal.jobs.brokers.broker"
 # A file the cluster touches every cycle (portal/jobs/brokers.py), for a health check that does
 # not start Django (portal/core/heartbeat.py); empty: none.
 WORKER_HEARTBEAT_FILE = env.str("WORKER_HEARTBEAT_FILE", default="")

@@ -9,8 +9,10 @@ from pathlib import Path
 
 import pytest
 from django.test import override_settings
+from django_q.brokers import get_broker
+from django_q.conf import Conf
 
-from portal.jobs.brokers import HeartbeatORM
+from portal.jobs.brokers import HeartbeatORM, HeartbeatRedis
 from tests.deploy.servers import RedisServer, wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -39,6 +41,16 @@ def test_the_check_fails_without_a_file_and_on_an_old_one(tmp_path):
     result = check(beat)
     assert result.returncode == 1
     assert "60 s old (more than 30 s)" in result.stderr
+
+
+def test_the_broker_is_django_q2s_own_choice(monkeypatch, settings):
+    """ORM or Redis as Q_CLUSTER says (tests switch it at run time, as django-q2 allows)."""
+    assert settings.Q_CLUSTER["broker_class"] == "portal.jobs.brokers.broker"
+    monkeypatch.setattr(Conf, "ORM", "default")
+    assert type(get_broker()) is HeartbeatORM
+    monkeypatch.setattr(Conf, "ORM", None)
+    monkeypatch.setattr(Conf, "REDIS", {"host": "127.0.0.1", "port": 6379, "db": 4})
+    assert type(get_broker()) is HeartbeatRedis
 
 
 def test_a_status_save_touches_the_file(tmp_path, db):
