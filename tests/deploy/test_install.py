@@ -70,6 +70,8 @@ def test_installs_the_pins_into_a_fresh_virtualenv(tmp_path, installer):
         text=True,
     )
     assert installed.stdout.strip() == "1.17.0"
+    # Byte-compiled at install time by either installer (pip does by default, uv when told).
+    assert list((venv / "lib").glob("python3*/site-packages/__pycache__/six.cpython-*.pyc"))
 
 
 def test_make_venv_runs_the_installer():
