@@ -58,6 +58,17 @@ def uv_arguments(settings: dict[str, str]) -> list[str]:
     return arguments
 
 
+def compile_arguments(environment) -> list[str]:
+    """Byte-compile at install time only where Python may not write it at run time.
+
+    uv leaves compiling to the first import, which writes only the modules a process uses
+    (about 1,500 of the 11,650 files installed). With PYTHONDONTWRITEBYTECODE set nothing is
+    ever written, so every process would compile them again (Django's start-up took 3x
+    longer): then compile everything now, as pip always does.
+    """
+    return ["--compile-bytecode"] if environment.get("PYTHONDONTWRITEBYTECODE") else []
+
+
 def uv_environment(settings: dict[str, str]) -> dict[str, str]:
     environment = dict(os.environ)
     if settings.get("cert"):
@@ -80,10 +91,8 @@ def bootstrap_uv() -> bool:
 
 def install_with_uv(requirements: str) -> bool:
     settings = pip_settings()
-    # --compile-bytecode: as pip does. Without it every module is compiled on first import, and
-    # on every import where PYTHONDONTWRITEBYTECODE is set (Django's start-up took 3-4x longer).
     command = [sys.executable, "-m", "uv", "pip", "install", "--python", sys.executable]
-    command.append("--compile-bytecode")
+    command += compile_arguments(os.environ)
     command += [*uv_arguments(settings), "-r", requirements]
     say(f"Installing {requirements} with uv: {shlex.join(command[3:])}")
     return subprocess.run(command, env=uv_environment(settings)).returncode == 0

@@ -38,6 +38,12 @@ def test_pip_settings_become_uv_arguments():
     )
 
 
+def test_byte_code_is_compiled_at_install_only_where_it_cannot_be_written_later():
+    assert install.compile_arguments({"PYTHONDONTWRITEBYTECODE": "1"}) == ["--compile-bytecode"]
+    assert install.compile_arguments({"PYTHONDONTWRITEBYTECODE": ""}) == []
+    assert install.compile_arguments({}) == []
+
+
 def test_pip_settings_are_read_from_pip_itself(tmp_path, monkeypatch):
     config = tmp_path / "pip.conf"
     config.write_text("[install]\nextra-index-url = file:///srv/install/simple\n")
@@ -57,7 +63,7 @@ def test_installs_the_pins_into_a_fresh_virtualenv(tmp_path, installer):
     requirements.write_text("six==1.17.0\n")
     result = subprocess.run(
         [str(venv / "bin/python"), str(ROOT / "requirements/install.py"), str(requirements)],
-        env={**os.environ, "INSTALL_WITH": installer},
+        env={**os.environ, "INSTALL_WITH": installer, "PYTHONDONTWRITEBYTECODE": "1"},
         capture_output=True,
         text=True,
         timeout=300,
@@ -70,7 +76,8 @@ def test_installs_the_pins_into_a_fresh_virtualenv(tmp_path, installer):
         text=True,
     )
     assert installed.stdout.strip() == "1.17.0"
-    # Byte-compiled at install time by either installer (pip does by default, uv when told).
+    # Byte-compiled at install time by either installer where it cannot be written at run time
+    # (pip always, uv with PYTHONDONTWRITEBYTECODE, set here).
     assert list((venv / "lib").glob("python3*/site-packages/__pycache__/six.cpython-*.pyc"))
 
 
