@@ -43,7 +43,7 @@ def test_the_check_fails_without_a_file_and_on_an_old_one(tmp_path):
     assert "60 s old (more than 30 s)" in result.stderr
 
 
-def test_the_broker_is_django_q2s_own_choice(monkeypatch, settings):
+def test_the_broker_is_django_q2s_own_choice(monkeypatch, settings, db):
     """ORM or Redis as Q_CLUSTER says (tests switch it at run time, as django-q2 allows)."""
     assert settings.Q_CLUSTER["broker_class"] == "portal.jobs.brokers.broker"
     monkeypatch.setattr(Conf, "ORM", "default")
