@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format venv setup demo worker clean screenshots loadtest wrk
+.PHONY: run test lint format venv setup demo worker clean screenshots loadtest wrk lock
 
 venv: $(VENV)/.installed
 
@@ -18,16 +18,25 @@ $(PY):
 	if [ -z "$$py" ]; then echo "error: Python 3.12 or newer is required and none was found (install it, or set PYTHON=/path/to/python3.12)." >&2; exit 1; fi; \
 	echo "Creating $(VENV) with $$py"; "$$py" -m venv $(VENV)
 
-$(VENV)/.installed: $(PY) requirements/base.txt requirements/dev.txt
-	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements/dev.txt
+# uv installs the pins in seconds (bootstrapped with pip, given pip's index settings); pip is
+# the fallback, and INSTALL_WITH=pip forces it (requirements/install.py).
+$(VENV)/.installed: $(PY) requirements/base.txt requirements/dev.txt requirements/install.py
+	$(PY) requirements/install.py requirements/dev.txt
 	@touch $@
 
+# The image's hashed lock (Dockerfile: pip --require-hashes): every package base.txt pulls in,
+# at one version, with the hashes of its files on the package index. Run after changing base.txt;
+# tests/deploy/test_image.py checks that the two agree.
+lock: venv
+	$(VENV)/bin/uv pip compile --no-config --universal --python-version 3.12 --generate-hashes \
+	  --custom-compile-command "make lock" requirements/base.txt -o requirements/base.lock
+
+# The system checks run once, when the server starts (`run`), not in every set-up step.
 setup: venv
 	@mkdir -p "$${VAR_DIR:-var}"
-	$(PY) manage.py migrate --noinput
-	$(PY) manage.py setup_schedules
-	$(PY) manage.py demo --url http://$(HOST):$(PORT)/
+	$(PY) manage.py migrate --noinput --skip-checks
+	$(PY) manage.py setup_schedules --skip-checks
+	$(PY) manage.py demo --url http://$(HOST):$(PORT)/ --skip-checks
 
 # Web server and a django-q2 cluster together; Ctrl-C stops both. The cluster runs in its own
 # process group so that Ctrl-C reaches only the web server; the trap then asks the cluster's

@@ -13,6 +13,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from portal.core.capacity import GUNICORN_THREADS, GUNICORN_WORKERS
 from portal.core.logging import gunicorn_logger_class
+from portal.core.proxies import trusted_proxies_from_environment
 
 
 def _int(name: str, default: int) -> int:
@@ -34,6 +35,9 @@ worker_class = "gthread" if threads > 1 else "sync"
 timeout = _int("GUNICORN_TIMEOUT", 30)
 graceful_timeout = _int("GUNICORN_GRACEFUL_TIMEOUT", 30)
 keepalive = _int("GUNICORN_KEEPALIVE", 5)
+# X-Forwarded-Proto sets the request's scheme only from these peers: the same TRUSTED_PROXIES
+# the portal believes (portal/core/proxies.py), never gunicorn's own FORWARDED_ALLOW_IPS.
+forwarded_allow_ips = [str(network) for network in trusted_proxies_from_environment()]
 # Recycle workers now and then so a slow leak cannot grow without bound. A new worker imports
 # the portal again (about 2 s of CPU), so not too often: at 1,000 requests a busy 2-core server
 # spent a tenth of its CPU on restarts (docs/decisions.md).

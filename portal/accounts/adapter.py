@@ -25,7 +25,7 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def get_client_ip(self, request) -> str:
         # allauth's rate limits count per address: the same address the lockout uses, so
-        # behind TRUSTED_PROXY_COUNT proxies every client is not the proxy's one address.
+        # behind TRUSTED_PROXIES every client is not the proxy's one address.
         address = client_ip(request)
         if not address:
             raise PermissionDenied(NO_CLIENT_ADDRESS)

@@ -44,6 +44,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from portal.accounts.usernames import username_key
+from portal.core.proxies import client_address
 
 # Field names the login doors post: allauth ("login"), admin and API ("username", "email").
 LOGIN_FIELDS = ("username", "email", "login")
@@ -93,19 +94,15 @@ def username_for_lockout(request, credentials: dict | None) -> str | None:
 
 
 def client_ip(request) -> str | None:
-    """The client's address: REMOTE_ADDR, or X-Forwarded-For behind TRUSTED_PROXY_COUNT proxies.
+    """The client's address: REMOTE_ADDR, or X-Forwarded-For behind TRUSTED_PROXIES.
 
     Only the hops added by our own proxies are trusted; anything further left was written by
-    the client and could be forged to dodge the per-address lockout.
+    the client and could be forged to dodge the per-address lockout (portal/core/proxies.py).
     """
     meta = request.META
-    hops = settings.TRUSTED_PROXY_COUNT
-    if hops > 0:
-        forwarded = [part.strip() for part in meta.get("HTTP_X_FORWARDED_FOR", "").split(",")]
-        forwarded = [part for part in forwarded if part]
-        if len(forwarded) >= hops:
-            return forwarded[-hops]
-    return meta.get("REMOTE_ADDR")
+    return client_address(
+        meta.get("REMOTE_ADDR"), meta.get("HTTP_X_FORWARDED_FOR", ""), settings.TRUSTED_PROXIES
+    )
 
 
 def _in_words(seconds: int) -> str:

@@ -79,8 +79,7 @@ AXES_USERNAME_CALLABLE = "portal.accounts.lockout.username_for_lockout"
 AXES_VERBOSE = False
 # The page doors' 429 answer says which rule refused and for how long (the API's says the same).
 AXES_LOCKOUT_CALLABLE = "portal.accounts.lockout.lockout_response"
-# Behind N reverse proxies set TRUSTED_PROXY_COUNT=N so X-Forwarded-For gives the client address.
-TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+# The client's address (behind TRUSTED_PROXIES, from X-Forwarded-For): portal/core/proxies.py.
 AXES_CLIENT_IP_CALLABLE = "portal.accounts.lockout.client_ip"
 
 # --- invitations (portal/teams/invitations.py) ---------------------------------------------

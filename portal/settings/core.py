@@ -101,6 +101,8 @@ if DEVTOOLS:
 DEVTOOLS_FLOOR_VIEW = DEVTOOLS and env.bool("DEVTOOLS_FLOOR_VIEW", default=False)
 
 MIDDLEWARE = [
+    # Before anything reads them: forwarded headers only from TRUSTED_PROXIES (portal/core/proxies.py).
+    "portal.core.proxies.ForwardedHeadersMiddleware",
     # First: probes are answered before host checks and HTTPS redirects (portal/core/health.py).
     "portal.core.health.HealthCheckMiddleware",
     # Request id, user id and timing for every log line (portal/core/logging.py).

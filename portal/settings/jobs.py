@@ -1,6 +1,6 @@
 """Background jobs: the django-q2 cluster and the portal's job records (docs/jobs.md)."""
 
-from urllib.parse import urlparse
+from urllib.parse import unquote, urlparse
 
 from portal.env import env
 from portal.settings.services import REDIS_URL
@@ -24,10 +24,15 @@ if REDIS_URL:
         "host": _redis.hostname or "127.0.0.1",
         "port": _redis.port or 6379,
         "db": int((_redis.path or "/0").lstrip("/") or 0),
-        "password": _redis.password,
+        "password": unquote(_redis.password) if _redis.password else None,
     }
 else:
     Q_CLUSTER["orm"] = "default"
+# django-q2's own brokers (ORM or Redis, as above), touching WORKER_HEARTBEAT_FILE.
+Q_CLUSTER["broker_class"] = "portal.jobs.brokers.broker"
+# A file the cluster touches every cycle (portal/jobs/brokers.py), for a health check that does
+# not start Django (portal/core/heartbeat.py); empty: none.
+WORKER_HEARTBEAT_FILE = env.str("WORKER_HEARTBEAT_FILE", default="")
 
 # --- Job records (portal.jobs) ----------------------------------------------------------
 # A running job writes a heartbeat every JOBS_HEARTBEAT_SECONDS; the watchdog (every

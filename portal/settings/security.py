@@ -6,9 +6,13 @@ Production (DEBUG off) defaults are the safe ones; each can be turned off by its
 
 from csp.constants import NONCE
 
+from portal.core.proxies import DEFAULT_TRUSTED_PROXIES, parse_trusted_proxies
 from portal.env import env
 from portal.settings.core import DEBUG
 
+# The proxies whose X-Forwarded-Proto/-For are believed (portal/core/proxies.py): addresses or
+# networks, comma-separated. From any other peer those headers are dropped.
+TRUSTED_PROXIES = parse_trusted_proxies(env.str("TRUSTED_PROXIES", default=DEFAULT_TRUSTED_PROXIES))
 # The TLS proxy in front must set X-Forwarded-Proto (and overwrite any the client sent).
 if env.bool("BEHIND_TLS_PROXY", default=not DEBUG):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

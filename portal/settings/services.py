@@ -8,10 +8,19 @@ set (DATABASE_URL, REDIS_URL, EMAIL_URL).
 import sys
 from contextlib import suppress
 from pathlib import Path
+from urllib.parse import quote, urlsplit, urlunsplit
 
 from portal.core import capacity
 from portal.env import env
 from portal.settings.core import VAR_DIR
+
+
+def url_with_password(url: str, password: str) -> str:
+    """`redis://user@host:6379/0` with `password` put in (quoted), replacing any it had."""
+    parts = urlsplit(url)
+    host = parts.netloc.rpartition("@")[2]
+    user = quote(parts.username or "", safe="")
+    return urlunsplit(parts._replace(netloc=f"{user}:{quote(password, safe='')}@{host}"))
 
 
 def _sqlite_folder(name: str) -> None:
@@ -29,6 +38,10 @@ def _sqlite_folder(name: str) -> None:
 DATABASES = {
     "default": env.db_url("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'portal.sqlite3'}")
 }
+# The password on its own (DATABASE_PASSWORD or DATABASE_PASSWORD_FILE, portal/env.py) wins over
+# one in the URL: no URL escaping, and it can come from a secret file.
+if env.str("DATABASE_PASSWORD", default=""):
+    DATABASES["default"]["PASSWORD"] = env.str("DATABASE_PASSWORD")
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DB_CONN_MAX_AGE", default=60))
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 # Behind PgBouncer in transaction mode (docs/operations.md, "Connection budget"): a cursor kept
@@ -78,6 +91,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache and Redis --------------------------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
+if REDIS_URL and env.str("REDIS_PASSWORD", default=""):
+    # REDIS_PASSWORD (or REDIS_PASSWORD_FILE) wins over a password in the URL, as for the database.
+    REDIS_URL = url_with_password(REDIS_URL, env.str("REDIS_PASSWORD"))
 if REDIS_URL:
     CACHES = {
         "default": {
@@ -97,6 +113,8 @@ EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.cons
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="portal@localhost")
 if env.str("EMAIL_URL", default=""):
     globals().update(env.email_url("EMAIL_URL"))
+if env.str("EMAIL_HOST_PASSWORD", default=""):
+    EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD")
 
 # --- Health checks (/readyz) ------------------------------------------------------------
 HEALTH_CHECK_TIMEOUT = env.float("HEALTH_CHECK_TIMEOUT", default=2.0)

@@ -20,6 +20,7 @@ from django.utils import timezone
 from rest_framework.throttling import SimpleRateThrottle
 
 from portal.accounts.lockout import LOCKED_ACCOUNT_AT_ADDRESS, LOCKED_ADDRESS, SLOWED_ACCOUNT
+from portal.core.proxies import parse_trusted_proxies
 from tests.factories import PASSWORD, UserFactory
 
 OFFICE = "203.0.113.10"  # one NAT address for a whole office
@@ -201,8 +202,8 @@ def test_the_sign_in_page_counts_each_client_behind_the_proxy_on_its_own(olivia,
     Behind a proxy every request comes from the proxy's address; counted by that, the 31st
     person signing in within a minute would be refused (the positive control below).
     """
-    settings.TRUSTED_PROXY_COUNT = 1
     proxy = "10.0.0.1"
+    settings.TRUSTED_PROXIES = parse_trusted_proxies(proxy)
     run = uuid.uuid4().int
     clients = [f"100.{(run >> 8) % 250}.{n // 250}.{n % 250}" for n in range(31)]
 

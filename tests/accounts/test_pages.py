@@ -8,6 +8,7 @@ from django.test.client import MULTIPART_CONTENT
 
 from portal.accounts.lockout import LOCKED_ACCOUNT_AT_ADDRESS, client_ip, username_for_lockout
 from portal.accounts.models import User
+from portal.core.proxies import parse_trusted_proxies
 from tests.factories import PASSWORD, UserFactory
 
 # Sign-up is closed by default; these tests are about the sign-up doors themselves.
@@ -132,9 +133,9 @@ def test_client_address_trusts_only_our_own_proxies(settings):
     request = RequestFactory().get(
         "/", HTTP_X_FORWARDED_FOR="6.6.6.6, 203.0.113.7", REMOTE_ADDR="10.0.0.1"
     )
-    settings.TRUSTED_PROXY_COUNT = 0
+    settings.TRUSTED_PROXIES = ()
     assert client_ip(request) == "10.0.0.1"
-    settings.TRUSTED_PROXY_COUNT = 1
+    settings.TRUSTED_PROXIES = parse_trusted_proxies("10.0.0.1")
     assert client_ip(request) == "203.0.113.7"
 
 

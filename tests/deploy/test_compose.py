@@ -9,12 +9,14 @@ import copy
 import importlib.util
 import os
 import re
+import runpy
 import subprocess
 import sys
 from pathlib import Path
 
 import yaml
 
+from portal.env import SECRET_FILE_VARIABLES
 from tests.deploy.servers import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -98,11 +100,16 @@ def test_database_and_redis_services():
 
 def test_web_worker_and_one_shot_migrate():
     web, worker, migrate = SERVICES["web"], SERVICES["worker"], SERVICES["migrate"]
-    assert web["ports"] == ["${WEB_PORT:-80}:8000"]
+    # Published on the host's loopback unless WEB_BIND says otherwise.
+    assert web["ports"] == ["${WEB_BIND:-127.0.0.1}:${WEB_PORT:-80}:8000"]
     assert web["command"] == ["gunicorn", "--config", "portal/gunicorn.conf.py"]
     assert "/healthz" in " ".join(web["healthcheck"]["test"])
     assert worker["command"] == ["python", "manage.py", "qcluster"]
-    assert worker["healthcheck"]["test"][-2:] == ["healthcheck", "--worker"]
+    # The heartbeat file, checked without starting Django (tests/jobs/test_worker_heartbeat.py).
+    assert worker["healthcheck"]["test"] == [
+        "CMD", "python", "-I", "-S", "/app/portal/core/heartbeat.py"
+    ]  # fmt: skip
+    assert worker["environment"]["WORKER_HEARTBEAT_FILE"].startswith("/tmp/")
     assert migrate["command"] == ["python", "manage.py", "deploy"]
     assert migrate["restart"] == "no"
     for service in (web, worker):
@@ -119,8 +126,44 @@ def test_web_worker_and_one_shot_migrate():
         assert service["environment"]["DEBUG"] == "false"
     assert set(web["networks"]) == {"frontend", "backend"}
     assert migrate["networks"] == ["backend"]
-    # One image for web, worker and migrate.
+    # One image for web, worker and migrate, built once (by migrate only).
     assert web["image"] == worker["image"] == migrate["image"]
+    assert [name for name, service in SERVICES.items() if "build" in service] == ["migrate"]
+
+
+def test_limits_log_rotation_and_stop_grace():
+    for name, service in SERVICES.items():
+        assert service["logging"]["driver"] == "json-file", name
+        assert set(service["logging"]["options"]) == {"max-size", "max-file"}, name
+    for name in ("db", "redis", "web", "worker"):
+        assert set(SERVICES[name]["deploy"]["resources"]["limits"]) == {"cpus", "memory"}, name
+    # Longer than gunicorn's graceful timeout, so running requests finish on stop.
+    gunicorn = runpy.run_path(str(ROOT / "portal/gunicorn.conf.py"))
+    assert int(SERVICES["web"]["stop_grace_period"].rstrip("s")) > gunicorn["graceful_timeout"]
+
+
+def test_only_the_frontend_network_is_trusted_as_proxy():
+    subnet = COMPOSE["networks"]["frontend"]["ipam"]["config"][0]["subnet"]
+    trusted = SERVICES["web"]["environment"]["TRUSTED_PROXIES"]
+    assert subnet == "${FRONTEND_SUBNET:-172.30.80.0/24}"
+    assert trusted == "${TRUSTED_PROXIES:-172.30.80.0/24}"
+
+
+def test_secrets_example_matches_the_compose_file_and_the_settings():
+    result = _check_jsonschema(ROOT / "compose.secrets.yml")
+    assert result.returncode == 0, result.stdout + result.stderr
+    override = yaml.safe_load((ROOT / "compose.secrets.yml").read_text())
+    declared = set(override["secrets"])
+    file_variables = set()
+    for name, service in override["services"].items():
+        assert name in SERVICES
+        assert set(service["secrets"]) <= declared
+        for variable, path in service.get("environment", {}).items():
+            assert variable.endswith("_FILE")
+            assert path.removeprefix("/run/secrets/") in declared
+            file_variables.add(variable.removesuffix("_FILE"))
+    assert file_variables - {"POSTGRES_PASSWORD"} <= set(SECRET_FILE_VARIABLES)
+    assert {"SECRET_KEY", "DATABASE_PASSWORD", "REDIS_PASSWORD"} <= file_variables
 
 
 def _deployment_variables() -> set[str]:
@@ -153,17 +196,17 @@ def test_every_deployment_variable_is_in_the_operations_guide():
 def test_dockerfile_is_multi_stage_non_root_with_healthcheck():
     text = (ROOT / "Dockerfile").read_text()
     stages = [line for line in text.splitlines() if line.startswith("FROM ")]
-    assert stages == [
-        "FROM python:${PYTHON_VERSION}-slim AS builder",
-        "FROM python:${PYTHON_VERSION}-slim AS runtime",
-    ]
-    assert "ARG PYTHON_VERSION=3.12" in text
-    assert "pip wheel --wheel-dir /wheels" in text
-    assert "pip install --no-index --find-links=/wheels" in text
+    assert stages == ["FROM ${PYTHON_IMAGE} AS builder", "FROM ${PYTHON_IMAGE} AS runtime"]
+    assert "ARG PYTHON_VERSION=3.12\nARG PYTHON_IMAGE=python:${PYTHON_VERSION}-slim" in text
+    # Hashes checked on download; runtime installs exactly those wheels.
+    assert "pip wheel --require-hashes --wheel-dir /wheels -r requirements/base.lock" in text
+    assert "pip install --no-index --no-deps /wheels/*.whl" in text
     assert "\nUSER portal\n" in text
     assert "HEALTHCHECK " in text and "/healthz" in text
     assert "collectstatic --noinput" in text
     assert 'ENTRYPOINT ["/app/portal/core/entrypoint.sh"]' in text
+    # No frontend image fetched at build time (offline builds).
+    assert not text.startswith("# syntax=")
     for line in text.splitlines():
         if line.startswith("COPY ") and "--from" not in line:
             for source in line.split()[1:-1]:
@@ -205,7 +248,7 @@ def test_entrypoint_waits_for_the_database_and_gives_up(tmp_path):
     out, err = process.communicate(timeout=60)
     assert process.returncode == 1
     assert "command ran" not in out
-    assert "database not reachable" in err
+    assert "database not reachable" in out
 
     process = _entrypoint(
         "python", "-c", "print('command ran')", DATABASE_URL=f"sqlite:///{tmp_path / 'db'}"

@@ -18,4 +18,8 @@ def test_make_run_announces_host_and_port_everywhere():
     assert "manage.py demo --url http://0.0.0.0:9123/" in commands
     assert "team pages on http://0.0.0.0:9123/, admin on http://0.0.0.0:9123/admin/" in commands
     assert "runserver 0.0.0.0:9123" in commands
+    # The system checks run once, at the server's start, not in each set-up step before it.
+    assert "runserver 0.0.0.0:9123 --skip-checks" not in commands
+    for step in ("migrate --noinput", "setup_schedules", "demo --url http://0.0.0.0:9123/"):
+        assert f"manage.py {step} --skip-checks" in commands
     assert "8000" not in commands

@@ -6,7 +6,7 @@ The server runs portal/gunicorn.conf.py on the database and Redis that DATABASE_
 REDIS_URL name (the data must be there: `manage.py migrate` and `manage.py demo`, or the
 benchmark's data set with LOAD_PEOPLE / LOAD_PASSWORD pointing at its people). It runs as
 in production behind a TLS proxy, and the load test plays that proxy (see locustfile.py):
-TRUSTED_PROXY_COUNT=1 is the only setting that differs from the production defaults, and
+TRUSTED_PROXIES=127.0.0.1 is the only setting that differs from the production defaults, and
 only so that each simulated person has an address of their own. Pages render with plain
 static file URLs, so no `collectstatic` is needed (static files are not part of the test).
 
@@ -60,7 +60,7 @@ def server_environment(port: int, workers: int, base: dict | None = None) -> dic
         GUNICORN_WORKERS=str(workers),
         # Stop quickly at the end: nothing is still running by then.
         GUNICORN_GRACEFUL_TIMEOUT="5",
-        TRUSTED_PROXY_COUNT="1",
+        TRUSTED_PROXIES="127.0.0.1",
         PYTHONUNBUFFERED="1",
     )
     env.setdefault("SECRET_KEY", secrets.token_urlsafe(50))

@@ -1,17 +1,20 @@
 """Wait until the database (and Redis, when configured) accept connections.
 
 The container entrypoint runs this before the real command, so web, worker and the one-shot
-migration do not crash-loop while PostgreSQL is still starting.
+migration do not crash-loop while PostgreSQL is still starting. It speaks through the log
+(JSON lines in production), like the processes it starts.
 """
 
+import logging
 import time
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 from django.db import connections
 from django.db.utils import OperationalError
 
 from portal.core.health import check_database, check_redis
 
+logger = logging.getLogger("portal.entrypoint")
 TIMED_OUT = "gave up after {timeout:g} s: {waiting} not reachable ({error})"
 
 
@@ -35,12 +38,14 @@ class Command(BaseCommand):
                     waiting, error = name, exc
                     break
             if waiting is None:
-                self.stdout.write("database and redis are reachable")
+                logger.info("database and redis are reachable")
                 return
             if isinstance(error, OperationalError):
                 # A half-open connection from a failed try must not be reused.
                 connections["default"].close()
             if time.monotonic() >= deadline:
-                raise CommandError(TIMED_OUT.format(timeout=timeout, waiting=waiting, error=error))
-            self.stderr.write(f"waiting for {waiting}: {error}")
+                # A log line like every other (JSON in production), then exit 1.
+                logger.error(TIMED_OUT.format(timeout=timeout, waiting=waiting, error=error))
+                raise SystemExit(1)
+            logger.warning("waiting for %s: %s", waiting, error)
             time.sleep(interval)
