@@ -14,7 +14,7 @@ import logging
 import time
 
 import redis
-from django.core.cache.backends.redis import RedisCache
+from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 
 logger = logging.getLogger(__name__)
 
@@ -50,7 +50,25 @@ def _degrade(fallback):
     return decorator
 
 
+class _ReusedClients(RedisCacheClient):
+    """Django makes a new redis-py client for every cache call (~0.1 ms each: redis-py sets up
+    its response callbacks per client; the API's rate limits make two calls a request). A
+    client is a thin, thread-safe handle on its connection pool: one per pool does."""
+
+    def get_client(self, key=None, *, write=False):
+        pool = self._get_connection_pool(write)
+        clients = self.__dict__.setdefault("_clients", {})
+        client = clients.get(id(pool))
+        if client is None:
+            client = clients[id(pool)] = self._client(connection_pool=pool)
+        return client
+
+
 class ResilientRedisCache(RedisCache):
+    def __init__(self, server, params):
+        super().__init__(server, params)
+        self._class = _ReusedClients
+
     add = _degrade(lambda *a, **k: False)(RedisCache.add)
     get = _degrade(lambda key, default=None, *a, **k: default)(RedisCache.get)
     set = _degrade(lambda *a, **k: None)(RedisCache.set)

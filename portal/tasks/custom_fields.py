@@ -22,6 +22,7 @@ from django.core.validators import URLValidator
 from django.db.models import JSONField, Q
 from django.db.models.fields.json import KeyTransform
 
+from portal.core.compiled import IdsQuery
 from portal.tasks.models import CustomField, FieldType
 
 # --- messages (every door shows these; tests reuse them) ------------------------------------
@@ -143,15 +144,14 @@ def teams_with_fields(teams) -> list[int]:
     return sorted(set(found.values_list("team_id", flat=True)))
 
 
+_SHOWN = IdsQuery(lambda ids: CustomField.objects.filter(team_id__in=ids, is_archived=False))
+
+
 def fields_by_team(team_ids: Iterable[int]) -> dict[int, list[CustomField]]:
-    """The shown (not archived) definitions of several teams, in one query."""
+    """The shown definitions of several teams, in one query (compiled once: `IdsQuery`)."""
     found: dict[int, list[CustomField]] = {}
-    ids = sorted(set(team_ids))
-    if ids:
-        for field in CustomField.objects.filter(team_id__in=ids, is_archived=False).order_by(
-            "order", "id"
-        ):
-            found.setdefault(field.team_id, []).append(field)
+    for field in _SHOWN.objects(sorted(set(team_ids))):
+        found.setdefault(field.team_id, []).append(field)
     return found
 
 

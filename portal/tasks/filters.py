@@ -15,6 +15,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 
+from portal.core.filtersets import ParsingFilterSet
 from portal.core.parsing import parse_moment
 from portal.core.validators import ID_INVALID, as_id
 from portal.tasks import custom_fields as cf
@@ -192,7 +193,7 @@ class _Filter(filters.Filter):
         super().__init__(*args, **kwargs)
 
 
-class TaskFilter(filters.FilterSet):
+class TaskFilter(ParsingFilterSet):
     """Every task filter. `user` resolves "me"; archived tasks are hidden unless asked for."""
 
     team = _Filter(

@@ -678,8 +678,11 @@ def test_reads_build_no_write_time_querysets(client_for, people, task, monkeypat
     assert c.get(TASKS).status_code == 200
     assert c.get(url(task)).status_code == 200
     assert built == []
-    # A write still scopes the ids it reads.
+    # A write that names no tag builds no tags queryset; one that does scopes the ids it reads.
     assert c.patch(url(task), {"tag_ids": []}, format="json").status_code == 200
+    assert built == []
+    tag = TagFactory()
+    assert c.patch(url(task), {"tag_ids": [tag.pk]}, format="json").status_code == 200
     assert len(built) == 1
 
 

@@ -48,6 +48,13 @@ class IdField(serializers.PrimaryKeyRelatedField):
                 list_kwargs[key] = kwargs[key]
         return IdListField(**list_kwargs)
 
+    def get_queryset(self):
+        # A callable is the queryset, built when an id is first looked up: a write that names
+        # no parent builds no tasks queryset (building one costs a few tenths of a ms).
+        if callable(self.queryset):
+            self.queryset = self.queryset()
+        return super().get_queryset()
+
     def _id(self, data) -> int | None:
         # JSON numbers only: the schema says integer, so "12" is refused like any text.
         if isinstance(data, bool) or not isinstance(data, int):

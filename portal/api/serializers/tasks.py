@@ -167,10 +167,12 @@ class TaskSerializer(fields.ModelSerializer):
         if user is None or "data" not in kwargs:
             return
         # Ids outside what the caller may see are "invalid" rather than revealing they exist.
-        self.fields["team"].queryset = teams_visible_to(fetched_by=user)
-        self.fields["parent"].queryset = tasks_visible_to(fetched_by=user).prefetch_related(None)
-        self.fields["assignee_ids"].child_relation.queryset = users_visible_to(fetched_by=user)
-        self.fields["tag_ids"].child_relation.queryset = tags_visible_to(fetched_by=user)
+        # Each queryset is built when its field is given (IdField.get_queryset).
+        fields = self.fields
+        fields["team"].queryset = lambda: teams_visible_to(fetched_by=user)
+        fields["parent"].queryset = lambda: tasks_visible_to(fetched_by=user).prefetch_related(None)
+        fields["assignee_ids"].child_relation.queryset = lambda: users_visible_to(fetched_by=user)
+        fields["tag_ids"].child_relation.queryset = lambda: tags_visible_to(fetched_by=user)
 
     def validate_team(self, team):
         if self.instance is None and not task_perms.can_create_task(_user(self), team):

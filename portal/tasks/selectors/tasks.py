@@ -7,6 +7,7 @@ from django.db.models import Count, F, Prefetch, QuerySet, Value, Window
 from django.db.models.functions import RowNumber
 
 from portal.accounts.models import User
+from portal.core.compiled import IdsQuery
 from portal.tasks.fields import row_columns
 from portal.tasks.filters import filter_tasks
 from portal.tasks.keys import task_key
@@ -53,16 +54,8 @@ def no_links(task_ids: Iterable[int]) -> TaskLinks:
     return {pk: {"assignees": [], "tags": []} for pk in task_ids}
 
 
-def task_links(task_ids: Iterable[int]) -> TaskLinks:
-    """Assignees `{id, username}` and tags `{id, name, color}` of these tasks, in one query.
-
-    Each list comes in the models' order (people by username, tags by name), as the
-    preloaded relations of `tasks_visible_to` give them. Every id gets both lists.
-    """
-    links = no_links(task_ids)
-    ids = list(links)
-    if not ids:
-        return links
+def _links_query(ids: list[int]) -> QuerySet:
+    """The assignees and tags of these tasks as (task, kind, id, label, color) rows."""
     people = (
         Task.assignees.through.objects.filter(task_id__in=ids)
         .annotate(
@@ -85,7 +78,24 @@ def task_links(task_ids: Iterable[int]) -> TaskLinks:
         )
         .values_list("owner", "kind", "ref", "label", "color")
     )
-    for owner, kind, ref, label, color in people.union(tags, all=True).order_by("kind", "label"):
+    return people.union(tags, all=True).order_by("kind", "label")
+
+
+# Compiled once per page size: a page's links are read on every list and detail.
+_LINKS = IdsQuery(_links_query)
+
+
+def task_links(task_ids: Iterable[int]) -> TaskLinks:
+    """Assignees `{id, username}` and tags `{id, name, color}` of these tasks, in one query.
+
+    Each list comes in the models' order (people by username, tags by name), as the
+    preloaded relations of `tasks_visible_to` give them. Every id gets both lists.
+    """
+    links = no_links(task_ids)
+    ids = list(links)
+    if not ids:
+        return links
+    for owner, kind, ref, label, color in _LINKS.rows(ids):
         if kind == ASSIGNEE:
             links[owner]["assignees"].append({"id": ref, "username": label})
         else:
