@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 
 from portal.adminsite.exports import EXPORT_FILTERS_UNKNOWN
-from portal.tasks.filters import DATETIME_INVALID
+from portal.tasks.filter_fields import DATETIME_INVALID
 
 IMPOSSIBLE = [
     "2026-13-01",  # month 13

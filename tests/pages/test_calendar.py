@@ -15,7 +15,7 @@ from portal.pages.views.calendar import (
     parse_week,
 )
 from portal.pages.views.tasks import FILTER_ERROR
-from portal.tasks.filters import CHOICES_INVALID
+from portal.tasks.filter_fields import CHOICES_INVALID
 from portal.tasks.models import Task
 from portal.tasks.services import task_create
 from tests.pages.conftest import count_queries

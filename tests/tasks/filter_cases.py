@@ -6,7 +6,7 @@ fixture's rows, for ids and times).
 
 from datetime import timedelta
 
-from portal.tasks import filters as f
+from portal.tasks import filter_fields as f
 
 ACTIVE = {"late", "soon", "nodate", "done", "child"}
 
