@@ -37,7 +37,8 @@ graceful_timeout = _int("GUNICORN_GRACEFUL_TIMEOUT", 30)
 keepalive = _int("GUNICORN_KEEPALIVE", 5)
 # X-Forwarded-Proto sets the request's scheme only from these peers: the same TRUSTED_PROXIES
 # the portal believes (portal/core/proxies.py), never gunicorn's own FORWARDED_ALLOW_IPS.
-forwarded_allow_ips = [str(network) for network in trusted_proxies_from_environment()]
+# gunicorn takes them as one comma-separated string (addresses or networks).
+forwarded_allow_ips = ",".join(str(network) for network in trusted_proxies_from_environment())
 # Recycle workers now and then so a slow leak cannot grow without bound. A new worker imports
 # the portal again (about 2 s of CPU), so not too often: at 1,000 requests a busy 2-core server
 # spent a tenth of its CPU on restarts (docs/decisions.md).

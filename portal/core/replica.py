@@ -105,7 +105,8 @@ def _pinned(request) -> bool:
         return False
     now = time.time()
     # A cookie from the future beyond one window is not ours to honour for long.
-    return now < until <= now + settings.DATABASE_REPLICA_PIN_SECONDS
+    # The cookie is written to the millisecond (rounded): a second of slack on the far side.
+    return now < until <= now + settings.DATABASE_REPLICA_PIN_SECONDS + 1
 
 
 class ReplicaPinMiddleware:

@@ -4,6 +4,7 @@ import runpy
 
 import pytest
 from django.test import Client, RequestFactory
+from gunicorn.config import ForwardedAllowIPS
 
 from portal.accounts.lockout import client_ip
 from portal.core.proxies import (
@@ -96,9 +97,13 @@ def test_lockout_and_throttles_read_the_same_address(settings):
 
 
 def test_gunicorn_trusts_the_same_proxies(monkeypatch):
+    """gunicorn's own setting accepts the value (its validator, as when it starts)."""
     monkeypatch.setenv("TRUSTED_PROXIES", "10.0.0.5,172.16.0.0/12")
     config = runpy.run_path("portal/gunicorn.conf.py")
-    assert config["forwarded_allow_ips"] == ["10.0.0.5/32", "172.16.0.0/12"]
+    setting = ForwardedAllowIPS()
+    setting.set(config["forwarded_allow_ips"])
+    assert setting.get() == ["10.0.0.5/32", "172.16.0.0/12"]
     monkeypatch.delenv("TRUSTED_PROXIES")
     config = runpy.run_path("portal/gunicorn.conf.py")
-    assert config["forwarded_allow_ips"] == ["127.0.0.1/32", "::1/128"]
+    setting.set(config["forwarded_allow_ips"])
+    assert setting.get() == ["127.0.0.1/32", "::1/128"]

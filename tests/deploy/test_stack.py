@@ -119,16 +119,22 @@ class Stack:
             "POSTGRES_PASSWORD": "not-used-here",
         }
         env = compose_environment("web", variables)
-        assert compose_environment("worker", variables) == env
+        # The worker's environment is the web's plus the heartbeat file its health check reads.
+        worker = compose_environment("worker", variables)
+        assert worker.pop("WORKER_HEARTBEAT_FILE").startswith("/")
+        assert worker == env
         assert compose_environment("migrate", variables) == env
         # Only what names compose's own network and volume changes on this machine.
         assert urlparse(env["DATABASE_URL"]).hostname == "db"
         assert urlparse(env["REDIS_URL"]).hostname == "redis"
         assert env["SHARED_DIR"] == "/shared"
+        assert env["TRUSTED_PROXIES"] == "172.30.80.0/24"  # the frontend network's subnet
         env.update(
             DATABASE_URL=database.url,
             REDIS_URL=redis.url,
             SHARED_DIR=str(self.shared),
+            # The test plays the TLS proxy from loopback, where compose's proxy is on its network.
+            TRUSTED_PROXIES="127.0.0.1",
         )
         self.env = {
             # A container's environment: nothing inherited from this shell but PATH basics.
