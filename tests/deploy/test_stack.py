@@ -246,14 +246,18 @@ class Stack:
 @pytest.fixture
 def stack(tmp_path, image_root, collected_static):
     database = Database(tmp_path).create()
-    redis = RedisServer(tmp_path / "redis").start()
-    stack = Stack(tmp_path, image_root, database, redis, collected_static)
-    stack.redis = redis
+    redis = stack = None
     try:
+        # Each part is stopped or dropped even when making the next one fails.
+        redis = RedisServer(tmp_path / "redis").start()
+        stack = Stack(tmp_path, image_root, database, redis, collected_static)
+        stack.redis = redis
         yield stack
     finally:
-        stack.stop()
-        redis.stop()
+        if stack is not None:
+            stack.stop()
+        if redis is not None:
+            redis.stop()
         database.drop()
 
 
