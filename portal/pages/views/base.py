@@ -105,14 +105,15 @@ def render_page(
     status: int = 200,
     teams: list[Team] | None = None,
 ) -> HttpResponse:
-    """A whole page: the admin site's context (title, colours, theme) plus the header.
+    """A whole page: the admin site's look (title, colours, theme) plus the header.
 
     `teams`: the person's visible teams when the page has already read them all (no query).
     """
     user = request.user
     if teams is None:
         teams = list(teams_visible_to(fetched_by=user)[: HEADER_TEAMS + 1])
-    page = admin.site.each_context(request)
+    # The admin's look (title, colours, theme), not its navigation: the page has its own.
+    page = admin.site.look_context(request)
     page.update(
         {
             "header_teams": teams[:HEADER_TEAMS],
