@@ -3,6 +3,8 @@
 import json
 
 from django import template
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
 from portal.accounts.models import name_of
 from portal.core.markdown import markdown_to_html
@@ -54,3 +56,22 @@ def metadata_items(metadata) -> list[tuple[str, str]]:
         (str(key), value if isinstance(value, str) else json.dumps(value, ensure_ascii=False))
         for key, value in sorted(metadata.items(), key=lambda item: str(item[0]))
     ]
+
+
+@register.filter
+def choice_input(box) -> str:
+    """One check box (or radio button) of a multiple-choice field: the <input> Django's
+    `input.html` and `attrs.html` write for `box.tag`, without rendering two templates per
+    choice (a task's form has one per person and tag of the team). The same attributes in
+    the same order: a True attribute written bare, a False one left out."""
+    data = box.data
+    html = format_html('<input type="{}" name="{}"', data["type"], data["name"])
+    if data["value"] is not None:
+        html += format_html(' value="{}"', data["value"])
+    for name, value in data["attrs"].items():
+        if value is True:
+            html += format_html(" {}", name)
+        elif value is not False:
+            html += format_html(' {}="{}"', name, value)
+    # Every part above went through format_html (escaped); only the closing ">" is added.
+    return mark_safe(html + ">")
