@@ -3,7 +3,7 @@ Watch button of a task page. Rules and reads live in portal.notifications."""
 
 from __future__ import annotations
 
-from django.contrib import messages
+from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -113,11 +113,17 @@ def unsubscribe(request, token: str):
         _, kinds = ns.unsubscribe_read(token)
     except ValidationError as exc:
         context = {"error": exc.messages[0], "title": "Unsubscribe"}
-        return render(request, "teams/unsubscribe.html", context, status=400)
+        return _unsubscribe_page(request, context, status=400)
     done = False
     if request.method == "POST":
         ns.unsubscribe(token)
         done = True
     labels = [label for kind, label in Kind.choices if kind in kinds]
     context = {"labels": labels, "done": done, "token": token, "title": "Unsubscribe"}
-    return render(request, "teams/unsubscribe.html", context)
+    return _unsubscribe_page(request, context)
+
+
+def _unsubscribe_page(request, context: dict, status: int = 200):
+    """The page in the portal's look (colours, theme, style sheets), signed in or not."""
+    page = {**admin.site.look_context(request), **context}
+    return render(request, "teams/unsubscribe.html", page, status=status)
