@@ -47,3 +47,27 @@ def test_demo_names_the_address_the_portal_is_started_on(db, capsys):
         "Admin       -> http://127.0.0.1:9123/admin/\n"
     )
     assert ":8000" not in out
+
+
+def test_a_demo_persons_first_sign_in_has_no_hash_to_upgrade(db, settings):
+    """The fixtures' PBKDF2 hashes are made again with the first hasher, so a first sign-in
+    writes no new hash, which would end the person's other sessions (two browsers, or the
+    load test's users signing the same person in at once)."""
+    from django.contrib.auth.hashers import get_hasher, identify_hasher
+
+    settings.PASSWORD_HASHERS = [
+        "portal.accounts.hashers.PortalArgon2PasswordHasher",
+        "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    ]
+    call_command("demo")
+    people = User.objects.exclude(username="admin")
+    assert people.count() == 12
+    first = get_hasher()
+    for person in people:
+        hasher = identify_hasher(person.password)
+        assert hasher.algorithm == first.algorithm, person.username
+        assert not hasher.must_update(person.password), person.username
+        before = person.password
+        assert person.check_password("Demo-pass-2026!")
+        person.refresh_from_db()
+        assert person.password == before, person.username  # nothing was upgraded

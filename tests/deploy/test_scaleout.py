@@ -30,10 +30,14 @@ from pathlib import Path
 import psutil
 import pytest
 import requests
+from django.contrib.auth.hashers import make_password
 from django.core.management import call_command
+from django.utils.module_loading import import_string
 from django_q.models import Task as QTask
 
+from portal.accounts.models import User
 from portal.jobs.models import Job, JobStatus
+from portal.settings.accounts import PASSWORD_HASHERS as SERVER_HASHERS
 from tests.deploy.servers import RedisServer, free_port, wait_until
 from tests.jobs.test_cluster import Cluster, needs_postgresql, shared_database_url  # noqa: F401
 from tests.load import mix, run
@@ -91,6 +95,7 @@ def farm(tmp_path, redis_url, monkeypatch):
         clusters += [Cluster(env, tmp_path / f"cluster-{n}.log") for n in "ab"]
         # The data, while the processes start (they need none to start).
         call_command("demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
+        hash_as_the_servers_do()
         print(f"demo data: {time.monotonic() - began:.1f} s")
         for server in servers:
             wait_until(lambda s=server: clusters_seen(s) == 2, timeout=60, what="2 clusters")
@@ -103,6 +108,18 @@ def farm(tmp_path, redis_url, monkeypatch):
             cluster.stop()
         for log in sorted(tmp_path.glob("*.log")):  # shown by pytest only when the test failed
             print(f"==== {log.name}\n{log.read_text(errors='replace')[-3000:]}")
+
+
+def hash_as_the_servers_do() -> None:
+    """The demo people's passwords hashed with the servers' first hasher (this process hashes
+    with the tests' fast one): a sign-in would upgrade the hash, and a new hash ends the
+    person's other sessions, so the load's users signing the same people in on both servers at
+    once would sign each other out."""
+    hasher = import_string(SERVER_HASHERS[0])()
+    people = list(User.objects.exclude(username="admin"))
+    for person in people:
+        person.password = make_password(mix.DEMO_PASSWORD, hasher=hasher)
+    User.objects.bulk_update(people, ["password"])
 
 
 def clusters_seen(server: run.Server) -> int:

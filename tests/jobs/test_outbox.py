@@ -1,10 +1,13 @@
 """A committed write starts one dispatch of the outbox; the schedule is the backstop."""
 
+import uuid
+
 import pytest
 from django.core.cache import cache, caches
 from django.db import transaction
 
 from portal.events.models import Event
+from portal.jobs import outbox
 from portal.jobs.outbox import QUEUED_KEY, dispatch_events
 from portal.jobs.schedules import EVENTS_DISPATCH, specs
 from portal.tasks import services as ts
@@ -13,10 +16,13 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def no_waiting_dispatch():
-    cache.delete(QUEUED_KEY)
+def no_waiting_dispatch(monkeypatch):
+    """A waiting-dispatch key of this test's own: any other process on this Redis database (a
+    cluster another test started) may clear the common key when its scheduled dispatch runs,
+    between two writes of a test here, which is not what these tests look at."""
+    monkeypatch.setattr(outbox, "QUEUED_KEY", f"{QUEUED_KEY}:{uuid.uuid4().hex}")
     yield
-    cache.delete(QUEUED_KEY)
+    cache.delete(outbox.QUEUED_KEY)
 
 
 def _shared_cache() -> bool:

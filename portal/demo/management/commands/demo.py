@@ -1,5 +1,6 @@
 """Load the demo data once and make sure a demo superuser exists (used by `make run`)."""
 
+import json
 from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
@@ -62,6 +63,7 @@ class Command(BaseCommand):
         with override_settings(SIMPLE_HISTORY_ENABLED=False):
             for name in FIXTURES:
                 call_command("loaddata", str(fixtures_dir / name), verbosity=0)
+        self._current_hashes(fixtures_dir / FIXTURES[0])
         # Fixture dates are relative to DEMO_ANCHOR; move them to today so "overdue" and
         # "due soon" mean something whenever the demo is loaded.
         shift = timezone.now().replace(microsecond=0) - DEMO_ANCHOR
@@ -102,6 +104,17 @@ class Command(BaseCommand):
                 f"{Task.objects.count()} tasks."
             )
         )
+
+    def _current_hashes(self, users_fixture) -> None:
+        """The demo people's passwords hashed again with the first hasher (Argon2id in
+        production): the fixtures hold PBKDF2 hashes, which a first sign-in would upgrade, and
+        a new hash ends the person's other sessions (Django's rule), so two first sign-ins at
+        once (two browsers, the load test's users) would end each other's."""
+        names = [row["fields"]["username"] for row in json.loads(users_fixture.read_text())]
+        people = list(User.objects.filter(username__in=names))
+        for person in people:
+            person.set_password(DEMO_USER_PASSWORD)
+        User.objects.bulk_update(people, ["password"])
 
     def _due_days(self) -> None:
         """Most demo tasks are due on a day, as in most teams; every fifth keeps its time."""
